@@ -1,0 +1,71 @@
+/**
+ * The `cbbd` command line. Commands parse arguments, call the library and print; only this file exits the process.
+ * Exit codes: 0 all succeeded, 1 something failed (or a run was refused), 2 usage or configuration error.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CbbdError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redact.ts';
+import { openContext, type CommandContext, type GlobalOptions } from './context.ts';
+import { materializeCommand } from './commands/materialize.ts';
+import { planCommand } from './commands/plan.ts';
+import { statusCommand } from './commands/status.ts';
+
+const program = new Command('cbbd')
+  .description('Keep a college-basketball lakehouse of the CBBD API up to date, asset by asset.')
+  .option('--config <file>', 'configuration file (default: config.yaml, or $CBBD_CONFIG)')
+  .option('--assets <module>', 'module declaring the assets (default: "assets" in config.yaml)')
+  .showHelpAfterError()
+  .exitOverride();
+
+function withFilters(command: Command): Command {
+  return command
+    .option('--season <season>', 'one season, e.g. 2024')
+    .option('--seasons <from-to>', 'a range of seasons, e.g. 2020-2024')
+    .option('--date <date>', 'one game day, e.g. 2024-01-15')
+    .option('--from <date>', 'first game day')
+    .option('--to <date>', 'last game day')
+    .option('--json', 'print JSON');
+}
+
+async function run(action: (ctx: CommandContext) => Promise<number>): Promise<void> {
+  const ctx = await openContext(program.opts<GlobalOptions>());
+  try {
+    process.exitCode = await action(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+withFilters(program.command('plan').argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*'))
+  .description('show every stale partition of a selection, why it is stale, and the API calls it will take')
+  .addOption(new Option('--force', 'plan every selected partition'))
+  .action((selection: string, options) => run((ctx) => planCommand(ctx, selection, options)));
+
+withFilters(program.command('materialize').argument('<selection>', 'assets: key, layer/*, +key, key+, a,b'))
+  .description('compute the stale partitions of a selection in dependency order')
+  .option('--force', 'recompute every selected partition, stale or not')
+  .option('--dry-run', 'print the plan and stop')
+  .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
+  .action((selection: string, options) => run((ctx) => materializeCommand(ctx, selection, options)));
+
+program
+  .command('status')
+  .argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*')
+  .option('--json', 'print JSON')
+  .description('per asset: partitions fresh, stale, missing and failed, and the last run')
+  .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; everything else commander rejects is a usage error.
+    process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+  } else if (error instanceof CbbdError) {
+    process.stderr.write(`cbbd: ${redactSecrets(error.message)}\n`);
+    process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;
+  } else {
+    process.stderr.write(`cbbd: unexpected error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.exitCode = 1;
+  }
+}

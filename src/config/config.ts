@@ -1,0 +1,135 @@
+/**
+ * Configuration: `config.yaml`, validated by one zod schema, then environment overrides. A bad value fails at
+ * start-up with the file and the field. Secrets come only from the environment and are registered for redaction.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { isoDateToDay } from '../core/partitions.ts';
+import { registerSecret } from '../core/redact.ts';
+
+const monthDay = z.string().refine((v) => /^\d{2}-\d{2}$/.test(v) && isoDateToDay(`2000-${v}`) !== undefined, 'expected MM-DD, e.g. 11-01');
+
+export const configSchema = z
+  .object({
+    /** Module exporting the asset definitions (`assets` array or default export). */
+    assets: z.string().default('./assets/index.ts'),
+    seasons: z
+      .object({
+        first: z.number().int().min(2000).max(2100).default(2010),
+        last: z.number().int().min(2000).max(2100).default(2026),
+        windowStart: monthDay.default('11-01'),
+        windowEnd: monthDay.default('04-30'),
+      })
+      .strict()
+      .default({ first: 2010, last: 2026, windowStart: '11-01', windowEnd: '04-30' })
+      .refine((s) => s.first <= s.last, { message: 'first must not be after last', path: ['first'] }),
+    lakehouse: z.object({ root: z.string().default('./lakehouse') }).strict().default({ root: './lakehouse' }),
+    runLog: z
+      .object({ path: z.string().default('./.cbbd/runlog.sqlite'), eventRetentionDays: z.number().int().min(1).default(30) })
+      .strict()
+      .default({ path: './.cbbd/runlog.sqlite', eventRetentionDays: 30 }),
+    source: z
+      .object({
+        baseUrl: z.url().default('https://api.collegebasketballdata.com'),
+        requestsPerSecond: z.number().positive().default(5),
+        maxInFlight: z.number().int().min(1).default(4),
+        timeoutMs: z.number().int().min(100).default(30_000),
+        retries: z.number().int().min(0).max(10).default(4),
+        rollingDays: z.number().int().min(0).max(60).default(3),
+      })
+      .strict()
+      .default({ baseUrl: 'https://api.collegebasketballdata.com', requestsPerSecond: 5, maxInFlight: 4, timeoutMs: 30_000, retries: 4, rollingDays: 3 }),
+    materialize: z
+      .object({ concurrency: z.number().int().min(1).max(64).default(2), retries: z.number().int().min(0).max(10).default(2) })
+      .strict()
+      .default({ concurrency: 2, retries: 2 }),
+    drivers: z
+      .object({
+        storage: z.enum(['local', 's3']).default('local'),
+        checkpoints: z.enum(['sqlite', 'dynamodb']).default('sqlite'),
+        catalog: z.enum(['duckdb', 'glue']).default('duckdb'),
+      })
+      .strict()
+      .default({ storage: 'local', checkpoints: 'sqlite', catalog: 'duckdb' }),
+    aws: z
+      .object({
+        region: z.string().default('us-east-1'),
+        profile: z.string().optional(),
+        bucket: z.string().default('hoops-edge'),
+        checkpointTable: z.string().default('cbbd_checkpoints'),
+        endpoint: z.url().optional(),
+      })
+      .strict()
+      .default({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints' }),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof configSchema>;
+
+export interface Config extends FileConfig {
+  /** Absolute path of the file read (or that would have been read). */
+  readonly file: string;
+  /** The directory relative paths in the file are resolved against. */
+  readonly root: string;
+  /** The CBBD API key, from CBBD_API_KEY or BEARER_TOKEN. Never logged (registered for redaction). */
+  readonly apiKey: string | undefined;
+}
+
+/**
+ * Load and validate the configuration. A missing file gives the defaults; a present one must be valid.
+ * Environment overrides: CBBD_API_KEY / BEARER_TOKEN, CBBD_API_BASE_URL, CBBD_CHECKPOINT_TABLE, AWS_REGION, AWS_PROFILE.
+ */
+export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env: NodeJS.ProcessEnv = process.env): Config {
+  const path = resolve(file);
+  let raw: unknown = {};
+  if (existsSync(path)) {
+    try {
+      raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
+    } catch (error) {
+      throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
+    }
+  } else if (file !== 'config.yaml') {
+    throw new ConfigError(`${path}: the configuration file does not exist (given by --config or CBBD_CONFIG).`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || '(top level)';
+    throw new ConfigError(`${path}: ${field}: ${issue.message}${issue.code === 'unrecognized_keys' ? ' (check the spelling against the README)' : ''}.`);
+  }
+  const config = parsed.data;
+  const apiKey = nonEmpty(env.CBBD_API_KEY) ?? nonEmpty(env.BEARER_TOKEN);
+  registerSecret(apiKey);
+  const baseUrl = nonEmpty(env.CBBD_API_BASE_URL);
+  if (baseUrl !== undefined && !z.url().safeParse(baseUrl).success) {
+    throw new ConfigError(`CBBD_API_BASE_URL: "${baseUrl}" is not a URL (e.g. http://127.0.0.1:8787).`);
+  }
+  const root = dirname(path);
+  return {
+    ...config,
+    source: { ...config.source, ...(baseUrl !== undefined && { baseUrl }) },
+    aws: {
+      ...config.aws,
+      ...(nonEmpty(env.AWS_REGION) !== undefined && { region: env.AWS_REGION! }),
+      ...(nonEmpty(env.AWS_PROFILE) !== undefined && { profile: env.AWS_PROFILE! }),
+      ...(nonEmpty(env.CBBD_CHECKPOINT_TABLE) !== undefined && { checkpointTable: env.CBBD_CHECKPOINT_TABLE! }),
+    },
+    assets: resolveFrom(root, config.assets),
+    lakehouse: { root: resolveFrom(root, config.lakehouse.root) },
+    runLog: { ...config.runLog, path: resolveFrom(root, config.runLog.path) },
+    file: path,
+    root,
+    apiKey,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function resolveFrom(root: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(root, path);
+}

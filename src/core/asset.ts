@@ -1,0 +1,101 @@
+/**
+ * Declaring assets. An asset is a spec (key, dependencies, partitions, code version, schema, checks) and, apart, the
+ * function that computes some of its partitions: `defineAsset(spec, compute)`.
+ */
+import type { Logger } from './logger.ts';
+import type { PartitionMapping } from './mappings.ts';
+import type { PartitionsDef } from './partitions.ts';
+
+export const LAYERS = ['raw', 'bronze', 'silver', 'gold'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export interface ColumnSpec {
+  readonly name: string;
+  /** A Parquet- and Glue-compatible type, in Glue's spelling (see `column-types.ts`). */
+  readonly type: string;
+  readonly nullable?: boolean;
+  readonly description?: string;
+}
+
+export interface TableSchema {
+  readonly columns: readonly ColumnSpec[];
+  /** The natural key: column names, unique together across the whole table. */
+  readonly primaryKey: readonly string[];
+}
+
+export interface DependencySpec {
+  readonly key: string;
+  /** Defaults to what the two partition definitions suggest (see `defaultMapping`). */
+  readonly mapping?: PartitionMapping;
+}
+
+/** What one materialized partition produced. */
+export interface PartitionOutput {
+  readonly partition: string;
+  /** A content hash of what was written: equal data, equal version, so nothing downstream goes stale. */
+  readonly dataVersion: string;
+  readonly rowCount?: number;
+  readonly bytes?: number;
+  /** Game days of this season, when the asset provides a calendar for season×date assets. */
+  readonly calendar?: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Makes the written data visible. Called only after every blocking check passed. */
+  readonly commit?: () => Promise<void>;
+}
+
+export interface CheckOutcome {
+  readonly passed: boolean;
+  readonly detail?: string;
+}
+
+export interface AssetCheck {
+  readonly name: string;
+  /** A failed blocking check fails the partition (its data is not committed). Default true. */
+  readonly blocking?: boolean;
+  readonly description?: string;
+  readonly run: (input: { asset: AssetSpec; output: PartitionOutput }) => CheckOutcome | Promise<CheckOutcome>;
+}
+
+export interface ComputeContext {
+  readonly asset: AssetSpec;
+  /** The partitions this step computes: one, or several contiguous ones when the asset allows batching. */
+  readonly partitions: readonly string[];
+  readonly runId: string;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}
+
+export type ComputeFn = (ctx: ComputeContext) => Promise<readonly PartitionOutput[]>;
+
+export interface AssetSpec {
+  readonly key: string;
+  readonly description?: string;
+  readonly deps?: readonly (string | DependencySpec)[];
+  readonly partitions: PartitionsDef;
+  /** Bump when the compute logic changes: every partition becomes stale. */
+  readonly codeVersion: string;
+  readonly schema?: TableSchema;
+  readonly checks?: readonly AssetCheck[];
+  /** Contiguous partitions may be computed together, up to this many in one step. */
+  readonly batch?: { readonly maxPartitions: number };
+  /**
+   * A source whose recent partitions may still change upstream (the API corrects recent games). Partitions inside
+   * the rolling window, or of a season in progress, are re-fetched when older than `maxAgeHours`.
+   */
+  readonly volatile?: { readonly maxAgeHours: number };
+  /** How many source API calls computing these partitions is expected to take (for `cbbd plan`). */
+  readonly expectedCalls?: (partitions: readonly string[]) => number;
+}
+
+export interface AssetDefinition extends AssetSpec {
+  readonly compute: ComputeFn;
+}
+
+/** Declare an asset: the spec first, the function that computes it second. Validated when the graph loads. */
+export function defineAsset(spec: AssetSpec, compute: ComputeFn): AssetDefinition {
+  return Object.freeze({ ...spec, compute });
+}
+
+export function layerOf(key: string): string {
+  return key.slice(0, key.indexOf('/'));
+}

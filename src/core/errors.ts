@@ -1,0 +1,63 @@
+/**
+ * One base error with a subclass per phase. Messages say what was wrong and how to fix it; the CLI prints them
+ * without a stack trace, and `redactSecrets` runs over them where they are formatted (see `redact.ts`).
+ */
+export type ErrorPhase = 'config' | 'definition' | 'plan' | 'storage' | 'source' | 'execution' | 'usage';
+
+export class CbbdError extends Error {
+  readonly phase: ErrorPhase;
+  constructor(phase: ErrorPhase, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.phase = phase;
+    this.name = new.target.name;
+  }
+}
+
+/** `config.yaml` or an environment variable holds a bad value. */
+export class ConfigError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config', message, options);
+  }
+}
+
+/** An asset declaration is invalid (bad key, schema, dependency, cycle). */
+export class DefinitionError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('definition', message, options);
+  }
+}
+
+/** A selection or partition filter cannot be planned (unknown asset, bad season or date). */
+export class PlanError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('plan', message, options);
+  }
+}
+
+/** A run cannot start or continue (another run holds the partitions, the run log is unusable). */
+export class ExecutionError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('execution', message, options);
+  }
+}
+
+/** Command-line misuse: the CLI exits with status 2. */
+export class UsageError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('usage', message, options);
+  }
+}
+
+/** A plain, serializable form of any thrown value, for the run log and JSON output. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  phase?: ErrorPhase;
+  stack?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof CbbdError) return { name: error.name, message: error.message, phase: error.phase, stack: error.stack };
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: 'Error', message: String(error) };
+}

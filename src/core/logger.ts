@@ -1,0 +1,47 @@
+/**
+ * Structured logging: JSON lines when stderr is not a terminal (CI, ECS, files), readable lines when it is.
+ * Every record passes through `redactDeep` here, so a secret never reaches a log whatever the call site passed.
+ */
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+import { redactDeep, redactSecrets } from './redact.ts';
+
+export type Logger = PinoLogger;
+
+export interface LoggerOptions {
+  level?: string;
+  /** Force readable output (true) or JSON (false); default: readable on a TTY. */
+  pretty?: boolean;
+  /** Where lines go; default stderr, so stdout stays clean for command output. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const readable = options.pretty ?? Boolean(process.stderr.isTTY);
+  const destination =
+    options.destination ??
+    (readable
+      ? pretty({ sync: true, destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' })
+      : pino.destination({ dest: 2, sync: true }));
+  return pino(
+    {
+      level: options.level ?? process.env.CBBD_LOG_LEVEL ?? 'info',
+      base: undefined,
+      formatters: { log: (record) => redactDeep(record) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        err: (err: Error) => ({ type: err.name, message: redactSecrets(err.message), stack: err.stack && redactSecrets(err.stack) }),
+      },
+    },
+    destination,
+  );
+}
+
+/** A logger that drops everything, for library callers and tests that do not care. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

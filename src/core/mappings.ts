@@ -1,0 +1,97 @@
+/**
+ * Partition mappings: which partitions of an upstream asset a downstream partition is built from, and back.
+ *
+ * - identity: the same key (both sides partitioned alike);
+ * - date_to_season: a season partition depends on every game day of that season upstream;
+ * - season_to_date: a game-day partition depends on its season's partition upstream;
+ * - all: depends on every partition upstream (for an unpartitioned upstream, its one latest snapshot).
+ */
+import type { PartitionsDef } from './partitions.ts';
+import { seasonOfKey } from './partitions.ts';
+
+export type PartitionMapping = 'identity' | 'date_to_season' | 'season_to_date' | 'all';
+
+export const PARTITION_MAPPINGS: readonly PartitionMapping[] = ['identity', 'date_to_season', 'season_to_date', 'all'];
+
+/** The mapping an author would expect when none is declared. */
+export function defaultMapping(down: PartitionsDef, up: PartitionsDef): PartitionMapping {
+  if (up.kind === 'none' || down.kind === 'none') return 'all';
+  if (down.kind === up.kind) return 'identity';
+  return down.kind === 'season' ? 'date_to_season' : 'season_to_date';
+}
+
+/** Why a mapping cannot join these two definitions, or undefined when it can. */
+export function mappingProblem(mapping: PartitionMapping, down: PartitionsDef, up: PartitionsDef): string | undefined {
+  switch (mapping) {
+    case 'identity':
+      return down.kind === up.kind ? undefined : `identity needs both sides partitioned alike (${down.kind} vs ${up.kind})`;
+    case 'date_to_season':
+      return down.kind === 'season' && up.kind === 'season_date'
+        ? undefined
+        : `date_to_season maps a season partition onto season×date upstream partitions (${down.kind} vs ${up.kind})`;
+    case 'season_to_date':
+      return down.kind === 'season_date' && up.kind === 'season'
+        ? undefined
+        : `season_to_date maps a season×date partition onto a season upstream partition (${down.kind} vs ${up.kind})`;
+    case 'all':
+      return undefined;
+  }
+}
+
+/**
+ * The partitions of an asset, in order, indexed by season so that mappings cost a lookup, not a scan.
+ * `keys` is the universe the planner considers for that asset.
+ */
+export class PartitionIndex {
+  readonly keys: readonly string[];
+  readonly position: ReadonlyMap<string, number>;
+  private readonly bySeason = new Map<number, string[]>();
+
+  constructor(keys: readonly string[]) {
+    this.keys = keys;
+    const position = new Map<string, number>();
+    keys.forEach((key, i) => {
+      position.set(key, i);
+      const season = seasonOfKey(key);
+      if (season === undefined) return;
+      let list = this.bySeason.get(season);
+      if (!list) this.bySeason.set(season, (list = []));
+      list.push(key);
+    });
+    this.position = position;
+  }
+
+  ofSeason(season: number): readonly string[] {
+    return this.bySeason.get(season) ?? [];
+  }
+}
+
+/** The upstream partitions that a downstream partition `key` is built from. */
+export function upstreamPartitionsOf(mapping: PartitionMapping, key: string, upstream: PartitionIndex): readonly string[] {
+  switch (mapping) {
+    case 'identity':
+      return [key];
+    case 'date_to_season':
+      return upstream.ofSeason(Number(key));
+    case 'season_to_date':
+      return [key.slice(0, 4)];
+    case 'all':
+      return upstream.keys;
+  }
+}
+
+/** The downstream partitions built from upstream partition `key` (the inverse of `upstreamPartitionsOf`). */
+export function downstreamPartitionsOf(mapping: PartitionMapping, key: string, downstream: PartitionIndex): readonly string[] {
+  switch (mapping) {
+    case 'identity':
+      return downstream.position.has(key) ? [key] : [];
+    case 'date_to_season': {
+      const season = key.slice(0, 4);
+      return downstream.position.has(season) ? [season] : [];
+    }
+    case 'season_to_date':
+      return downstream.ofSeason(Number(key));
+    case 'all':
+      return downstream.keys;
+  }
+}

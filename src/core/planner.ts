@@ -1,0 +1,228 @@
+/**
+ * The staleness planner: one pure function from (graph, selection, state, options) to a frozen Plan.
+ * One pass over the selected assets in topological order; per asset, set operations over in-memory maps.
+ */
+import type { AssetDefinition } from './asset.ts';
+import type { AssetGraph } from './graph.ts';
+import { PartitionIndex, upstreamPartitionsOf } from './mappings.ts';
+import {
+  dateOfKey, enumeratePartitions, isoDateOf, isoDateToDay, seasonBounds,
+  type PartitionFilter, type SeasonWindow,
+} from './partitions.ts';
+import type { AssetPlanSummary, MaterializeStep, Plan, PlannedPartition, StaleReason, StaleReasonKind } from './plan.ts';
+import { selectAssets } from './selection.ts';
+import { inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
+
+export interface PlanOptions {
+  readonly window: SeasonWindow;
+  readonly filter?: PartitionFilter;
+  /** Re-materialize every selected partition whatever its state. */
+  readonly force?: boolean;
+  /** Recent game days whose source may still change (the API corrects recent games). */
+  readonly rollingDays: number;
+}
+
+/** Partition universes per asset, computed once per plan. */
+export class PartitionUniverse {
+  private readonly cache = new Map<string, PartitionIndex>();
+  readonly today: string;
+  constructor(
+    private readonly graph: AssetGraph,
+    private readonly state: PlannerState,
+    private readonly window: SeasonWindow,
+  ) {
+    this.today = isoDateOf(state.now);
+  }
+
+  /** Every partition of an asset that exists by today, all seasons. */
+  of(key: string): PartitionIndex {
+    let index = this.cache.get(key);
+    if (!index) {
+      const asset = this.graph.get(key);
+      index = new PartitionIndex(enumeratePartitions(asset.partitions, this.window, this.today, this.state.calendars));
+      this.cache.set(key, index);
+    }
+    return index;
+  }
+
+  /** The partitions of an asset that pass a filter. */
+  filtered(key: string, filter: PartitionFilter | undefined): readonly string[] {
+    if (!filter || Object.keys(filter).length === 0) return this.of(key).keys;
+    return enumeratePartitions(this.graph.get(key).partitions, this.window, this.today, this.state.calendars, filter);
+  }
+}
+
+/**
+ * Why a partition is stale, ignoring partitions planned upstream in the same run, or undefined when it is fresh.
+ * Shared by the planner and the materializer's re-check after upstream steps ran.
+ */
+export function staleReason(
+  graph: AssetGraph,
+  asset: AssetDefinition,
+  partition: string,
+  record: PartitionRecord | undefined,
+  state: PlannerState,
+  universe: PartitionUniverse,
+  options: PlanOptions,
+): StaleReason | undefined {
+  if (options.force) return { kind: 'forced' };
+  if (!record || record.dataVersion === null) {
+    return record?.status === 'failed' ? { kind: 'failed', ...(record.error && { error: record.error }) } : { kind: 'missing' };
+  }
+  if (record.status === 'failed') return { kind: 'failed', ...(record.error && { error: record.error }) };
+  if (record.codeVersion !== asset.codeVersion) return { kind: 'code_changed', from: record.codeVersion ?? '?', to: asset.codeVersion };
+  for (const edge of graph.upstream(asset.key)) {
+    const current = inputFingerprint(edge.mapping, partition, universe.of(edge.key), state.records.get(edge.key));
+    if (record.inputs?.[edge.key] !== current) return { kind: 'upstream_changed', upstream: edge.key };
+  }
+  return volatileReason(asset, partition, record, state, options);
+}
+
+function volatileReason(
+  asset: AssetDefinition,
+  partition: string,
+  record: PartitionRecord,
+  state: PlannerState,
+  options: PlanOptions,
+): StaleReason | undefined {
+  if (!asset.volatile || record.lastSuccessAt === null) return undefined;
+  if (state.now.getTime() - record.lastSuccessAt < asset.volatile.maxAgeHours * 3_600_000) return undefined;
+  if (state.settled.get(asset.key)?.has(partition)) return undefined;
+  const today = isoDateToDay(isoDateOf(state.now))!;
+  switch (asset.partitions.kind) {
+    case 'none':
+      return { kind: 'source_volatile', why: 'snapshot_age' };
+    case 'season': {
+      const { first, last } = seasonBounds(Number(partition), options.window);
+      return today >= first && today <= last + options.rollingDays ? { kind: 'source_volatile', why: 'season_in_progress' } : undefined;
+    }
+    case 'season_date': {
+      const day = isoDateToDay(dateOfKey(partition)!)!;
+      return today - day < options.rollingDays ? { kind: 'source_volatile', why: 'rolling_window' } : undefined;
+    }
+  }
+}
+
+/** Compute the plan for a selection: every stale partition with its reason, in steps ordered by dependency. */
+export function buildPlan(graph: AssetGraph, selection: string, state: PlannerState, options: PlanOptions): Plan {
+  const selected = selectAssets(graph, selection);
+  const selectedSet = new Set(selected);
+  const universe = new PartitionUniverse(graph, state, options.window);
+  const planned = new Map<string, Map<string, StaleReason>>();
+  const steps: MaterializeStep[] = [];
+  const stepOf = new Map<string, Map<string, string>>(); // asset -> partition -> step id
+  const summaries: AssetPlanSummary[] = [];
+  const warnings: string[] = [];
+
+  for (const key of selected) {
+    const asset = graph.get(key);
+    const records = state.records.get(key);
+    const keys = universe.filtered(key, options.filter);
+    const stale = new Map<string, StaleReason>();
+    const edges = graph.upstream(key);
+    const missingUpstream = new Map<string, number>();
+    for (const partition of keys) {
+      let reason = staleReason(graph, asset, partition, records?.get(partition), state, universe, options);
+      for (const edge of edges) {
+        const upPlanned = planned.get(edge.key);
+        const ups = upstreamPartitionsOf(edge.mapping, partition, universe.of(edge.key));
+        if (!reason && upPlanned?.size && ups.some((u) => upPlanned.has(u))) reason = { kind: 'upstream_stale', upstream: edge.key };
+        if (!selectedSet.has(edge.key) && ups.length === 1 && !state.records.get(edge.key)?.get(ups[0]!)?.dataVersion) {
+          missingUpstream.set(edge.key, (missingUpstream.get(edge.key) ?? 0) + 1);
+        }
+      }
+      if (reason) stale.set(partition, reason);
+    }
+    for (const [up, count] of missingUpstream) {
+      warnings.push(`${key}: ${count} partition(s) read ${up}, which has not been materialized and is not selected; select "+${key}" to build it first.`);
+    }
+    planned.set(key, stale);
+    const assetSteps = batchSteps(asset, keys, stale);
+    const partitionStep = new Map<string, string>();
+    for (const step of assetSteps) for (const p of step.partitions) partitionStep.set(p.key, step.id);
+    stepOf.set(key, partitionStep);
+    for (const step of assetSteps) {
+      steps.push({ ...step, dependsOn: stepDependencies(step.partitions, edges, stepOf, universe) });
+    }
+    const byReason: Partial<Record<StaleReasonKind, number>> = {};
+    for (const reason of stale.values()) byReason[reason.kind] = (byReason[reason.kind] ?? 0) + 1;
+    summaries.push({
+      asset: key,
+      partitions: keys.length,
+      stale: stale.size,
+      byReason,
+      expectedCalls: assetSteps.reduce((n, s) => n + s.expectedCalls, 0),
+    });
+  }
+
+  return deepFreeze({
+    selection,
+    filter: options.filter ?? {},
+    createdAt: state.now.toISOString(),
+    assets: summaries,
+    steps,
+    stalePartitions: summaries.reduce((n, s) => n + s.stale, 0),
+    expectedCalls: summaries.reduce((n, s) => n + s.expectedCalls, 0),
+    warnings,
+  });
+}
+
+/** Group an asset's stale partitions into steps: contiguous runs within one season, up to the asset's batch size. */
+function batchSteps(asset: AssetDefinition, keys: readonly string[], stale: ReadonlyMap<string, StaleReason>): Omit<MaterializeStep, 'dependsOn'>[] {
+  const max = asset.batch?.maxPartitions ?? 1;
+  const batches: PlannedPartition[][] = [];
+  let current: PlannedPartition[] = [];
+  let previousIndex = -2;
+  keys.forEach((key, index) => {
+    const reason = stale.get(key);
+    if (!reason) return;
+    const last = current[current.length - 1];
+    const contiguous = index === previousIndex + 1 && last !== undefined && last.key.slice(0, 4) === key.slice(0, 4);
+    if (!contiguous || current.length >= max) {
+      if (current.length) batches.push(current);
+      current = [];
+    }
+    current.push({ key, reason });
+    previousIndex = index;
+  });
+  if (current.length) batches.push(current);
+  return batches.map((partitions, i) => ({
+    kind: 'materialize' as const,
+    id: `${asset.key}#${i + 1}`,
+    asset: asset.key,
+    partitions,
+    expectedCalls: asset.expectedCalls?.(partitions.map((p) => p.key)) ?? 0,
+  }));
+}
+
+function stepDependencies(
+  partitions: readonly PlannedPartition[],
+  edges: ReturnType<AssetGraph['upstream']>,
+  stepOf: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  universe: PartitionUniverse,
+): string[] {
+  const deps = new Set<string>();
+  for (const edge of edges) {
+    const upSteps = stepOf.get(edge.key);
+    if (!upSteps?.size) continue;
+    const seen = new Set<readonly string[]>();
+    for (const p of partitions) {
+      const ups = upstreamPartitionsOf(edge.mapping, p.key, universe.of(edge.key));
+      if (seen.has(ups)) continue; // `all` returns one shared list: look at it once
+      seen.add(ups);
+      for (const u of ups) {
+        const id = upSteps.get(u);
+        if (id) deps.add(id);
+      }
+    }
+  }
+  return [...deps];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

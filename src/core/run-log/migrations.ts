@@ -1,0 +1,85 @@
+/** Run-log migrations as code, applied in name order by Kysely's migrator when the run log opens. */
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('selection', 'text', (c) => c.notNull())
+        .addColumn('filter', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('ended_at', 'integer')
+        .addColumn('heartbeat_at', 'integer', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('partitions_total', 'integer', (c) => c.notNull())
+        .addColumn('summary', 'text')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('runs_by_status').on('runs').columns(['status']).execute();
+      await db.schema
+        .createTable('materializations')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('asset_key', 'text', (c) => c.notNull())
+        .addColumn('partition', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('data_version', 'text')
+        .addColumn('code_version', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text')
+        .addColumn('row_count', 'integer')
+        .addColumn('bytes', 'integer')
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('ended_at', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('metadata', 'text')
+        .execute();
+      await db.schema.createIndex('materializations_by_partition').on('materializations').columns(['asset_key', 'partition']).execute();
+      await db.schema.createIndex('materializations_by_run').on('materializations').columns(['run_id']).execute();
+      // The latest state of each partition, kept in step with `materializations` so planning reads one row per
+      // partition instead of scanning history.
+      await sql`CREATE TABLE partition_state (
+        asset_key TEXT NOT NULL, partition TEXT NOT NULL, status TEXT NOT NULL,
+        data_version TEXT, code_version TEXT, inputs TEXT, row_count INTEGER,
+        last_success_at INTEGER, last_attempt_at INTEGER NOT NULL, last_run_id TEXT NOT NULL, error TEXT,
+        PRIMARY KEY (asset_key, partition)) WITHOUT ROWID`.execute(db);
+      await db.schema
+        .createTable('check_results')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('asset_key', 'text', (c) => c.notNull())
+        .addColumn('partition', 'text', (c) => c.notNull())
+        .addColumn('check_name', 'text', (c) => c.notNull())
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('blocking', 'integer', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('check_results_by_asset').on('check_results').columns(['asset_key', 'partition']).execute();
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('asset_key', 'text')
+        .addColumn('partition', 'text')
+        .addColumn('payload', 'text')
+        .execute();
+      await db.schema.createIndex('events_by_run').on('events').columns(['run_id', 'id']).execute();
+      await db.schema.createIndex('events_by_time').on('events').columns(['at']).execute();
+      await sql`CREATE TABLE leases (
+        asset_key TEXT NOT NULL, partition TEXT NOT NULL, run_id TEXT NOT NULL, acquired_at INTEGER NOT NULL,
+        PRIMARY KEY (asset_key, partition)) WITHOUT ROWID`.execute(db);
+      await db.schema.createIndex('leases_by_run').on('leases').columns(['run_id']).execute();
+      await sql`CREATE TABLE calendars (
+        asset_key TEXT NOT NULL, season INTEGER NOT NULL, dates TEXT NOT NULL,
+        PRIMARY KEY (asset_key, season)) WITHOUT ROWID`.execute(db);
+    },
+  },
+};

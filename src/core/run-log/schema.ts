@@ -1,0 +1,95 @@
+/** Tables of the run log, as Kysely sees them. Times are epoch milliseconds; JSON columns are text. */
+import type { Generated } from 'kysely';
+
+export interface RunsTable {
+  id: string;
+  selection: string;
+  filter: string;
+  status: 'running' | 'succeeded' | 'failed';
+  started_at: number;
+  ended_at: number | null;
+  heartbeat_at: number;
+  pid: number;
+  host: string;
+  partitions_total: number;
+  summary: string | null;
+  error: string | null;
+}
+
+export interface MaterializationsTable {
+  id: Generated<number>;
+  run_id: string;
+  asset_key: string;
+  partition: string;
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  attempt: number;
+  data_version: string | null;
+  code_version: string;
+  inputs: string | null;
+  row_count: number | null;
+  bytes: number | null;
+  started_at: number;
+  ended_at: number | null;
+  error: string | null;
+  metadata: string | null;
+}
+
+export interface PartitionStateTable {
+  asset_key: string;
+  partition: string;
+  status: 'running' | 'succeeded' | 'failed';
+  data_version: string | null;
+  code_version: string | null;
+  inputs: string | null;
+  row_count: number | null;
+  last_success_at: number | null;
+  last_attempt_at: number;
+  last_run_id: string;
+  error: string | null;
+}
+
+export interface CheckResultsTable {
+  id: Generated<number>;
+  run_id: string;
+  asset_key: string;
+  partition: string;
+  check_name: string;
+  passed: number;
+  blocking: number;
+  detail: string | null;
+  at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  run_id: string;
+  at: number;
+  level: string;
+  type: string;
+  asset_key: string | null;
+  partition: string | null;
+  payload: string | null;
+}
+
+export interface LeasesTable {
+  asset_key: string;
+  partition: string;
+  run_id: string;
+  acquired_at: number;
+}
+
+export interface CalendarsTable {
+  asset_key: string;
+  season: number;
+  dates: string;
+}
+
+export interface RunLogDatabase {
+  runs: RunsTable;
+  materializations: MaterializationsTable;
+  partition_state: PartitionStateTable;
+  check_results: CheckResultsTable;
+  events: EventsTable;
+  leases: LeasesTable;
+  calendars: CalendarsTable;
+}
