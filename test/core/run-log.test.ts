@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ExecutionError } from '../../src/core/errors.ts';
+import { registerSecret } from '../../src/core/redact.ts';
+import { openRunLog } from '../helpers.ts';
+
+const partitions = [{ asset: 'raw/games', partition: '2024|2024-01-15' }, { asset: 'raw/games', partition: '2024|2024-01-16' }];
+
+describe('run log', () => {
+  it('refuses a second run over overlapping partitions, saying who holds them and since when', async () => {
+    const log = await openRunLog();
+    const first = log.startRun({ selection: 'raw/*', filter: {}, partitions });
+    let refusal: unknown;
+    try {
+      log.startRun({ selection: 'raw/games', filter: {}, partitions: [partitions[1]!] });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(ExecutionError);
+    expect((refusal as Error).message).toMatch(
+      new RegExp(`^Refused: raw/games 2024\\|2024-01-16 is being materialized by run ${first} \\(pid ${process.pid} on .+, selection "raw/\\*", since \\d{4}-.+\\)\\. Wait for it to finish`),
+    );
+    // The refused run left nothing behind; a run over other partitions is fine; leases go when the run ends.
+    expect((await log.listRuns()).map((r) => r.id)).toEqual([first]);
+    log.startRun({ selection: 'raw/games', filter: {}, partitions: [{ asset: 'raw/games', partition: '2024|2024-01-17' }] });
+    log.finishRun(first, 'succeeded', {});
+    expect(() => log.startRun({ selection: 'raw/games', filter: {}, partitions })).not.toThrow();
+  });
+
+  it('marks a run whose process died as failed, fails its running partitions and frees its leases', async () => {
+    const log = await openRunLog();
+    const runId = log.startRun({ selection: 'raw/*', filter: {}, partitions });
+    log.recordStarted(runId, 'raw/games', '1', ['2024|2024-01-15'], 1);
+    // Pretend the run belonged to a process that no longer exists (as after kill -9).
+    log.db.prepare(`UPDATE runs SET pid = 999999999 WHERE id = ?`).run(runId);
+    expect(log.recoverOrphans()).toEqual([runId]);
+    const run = await log.getRun(runId);
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(run!.error).toMatch(/crashed or was killed/);
+    expect(log.loadPartitionRecords().get('raw/games')!.get('2024|2024-01-15')).toMatchObject({ status: 'failed', dataVersion: null });
+    expect(() => log.startRun({ selection: 'raw/*', filter: {}, partitions })).not.toThrow();
+  });
+
+  it('keeps the last good data version when a later attempt fails', async () => {
+    const log = await openRunLog();
+    const r1 = log.startRun({ selection: 'x', filter: {}, partitions });
+    log.recordStarted(r1, 'raw/games', '1', ['2024|2024-01-15'], 1);
+    log.recordSucceeded(r1, 'raw/games', { partition: '2024|2024-01-15', dataVersion: 'abc', codeVersion: '1', inputs: {}, rowCount: 12, checks: [] });
+    log.finishRun(r1, 'succeeded', {});
+    const r2 = log.startRun({ selection: 'x', filter: {}, partitions });
+    log.recordStarted(r2, 'raw/games', '1', ['2024|2024-01-15'], 1);
+    log.recordFailed(r2, 'raw/games', ['2024|2024-01-15'], new Error('timeout'));
+    expect(log.loadPartitionRecords().get('raw/games')!.get('2024|2024-01-15')).toMatchObject({
+      status: 'failed', dataVersion: 'abc', error: 'timeout',
+    });
+    const history = await log.kysely.selectFrom('materializations').select(['run_id', 'status', 'row_count']).orderBy('id').execute();
+    expect(history).toEqual([
+      { run_id: r1, status: 'succeeded', row_count: 12 },
+      { run_id: r2, status: 'failed', row_count: null },
+    ]);
+  });
+
+  it('prunes events older than the retention and keeps newer ones', async () => {
+    let now = Date.parse('2024-01-01T00:00:00Z');
+    const log = await openRunLog(() => now);
+    const runId = log.startRun({ selection: 'x', filter: {}, partitions: [] });
+    log.recordEvent(runId, 'old');
+    now += 40 * 86_400_000;
+    log.recordEvent(runId, 'new');
+    expect(log.pruneEvents(30)).toBe(1);
+    expect((await log.eventsOf(runId)).map((e) => e.type)).toEqual(['new']);
+  });
+
+  it('never stores a registered secret', async () => {
+    registerSecret('sk-live-0123456789abcdef');
+    const log = await openRunLog();
+    const runId = log.startRun({ selection: 'x', filter: {}, partitions });
+    log.recordStarted(runId, 'raw/games', '1', ['2024|2024-01-15'], 1);
+    log.recordFailed(runId, 'raw/games', ['2024|2024-01-15'], new Error('GET /games?key=sk-live-0123456789abcdef failed'));
+    log.recordEvent(runId, 'note', { header: 'Authorization: Bearer sk-live-0123456789abcdef' });
+    log.finishRun(runId, 'failed', {}, 'sk-live-0123456789abcdef');
+    const dump = JSON.stringify([
+      log.db.prepare('SELECT * FROM materializations').all(), log.db.prepare('SELECT * FROM partition_state').all(),
+      log.db.prepare('SELECT * FROM events').all(), log.db.prepare('SELECT * FROM runs').all(),
+    ]);
+    expect(dump).not.toContain('sk-live-0123456789abcdef');
+    expect(dump).toContain('[REDACTED]');
+  });
+});
