@@ -33,9 +33,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
         },
       },
-      serializers: {
-        err: (err: Error) => ({ type: err.name, message: redactSecrets(err.message), stack: err.stack && redactSecrets(err.stack) }),
-      },
     },
     destination,
   );

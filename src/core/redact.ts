@@ -20,6 +20,10 @@ export function redactSecrets(text: string): string {
 export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
+  // An Error's fields are not enumerable: keep what a reader needs, redacted.
+  if (value instanceof Error) {
+    return { type: value.name, message: redactSecrets(value.message), ...(value.stack && { stack: redactSecrets(value.stack) }) } as T;
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);

@@ -1,0 +1,140 @@
+/**
+ * The CLI end to end: real processes, a real SQLite run log, the small graph of test/fixtures.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.ts';
+
+const BIN = resolve('bin/cbbd.js');
+const FIXTURE = resolve('test/fixtures/small-graph.ts');
+const KEY = 'cbbd-test-key-9f8e7d6c5b4a';
+
+function project(configExtra = ''): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = tempDir('cbbd-cli-');
+  writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\nmaterialize: { concurrency: 2, retries: 0 }\n${configExtra}`);
+  const env = { ...process.env, CBBD_TEST_OUT: join(dir, 'out'), CBBD_CONFIG: join(dir, 'config.yaml'), CBBD_API_KEY: KEY };
+  delete env.CBBD_TEST_FAIL;
+  delete env.CBBD_TEST_SLEEP_MS;
+  return { dir, env };
+}
+
+function cbbd(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  return new Promise((ok, fail) => {
+    const tick = () => {
+      if (predicate()) return ok();
+      if (Date.now() - started > timeoutMs) return fail(new Error('timed out waiting'));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+describe('cbbd CLI', () => {
+  it('plans, materializes everything stale, reports status, and a second run does nothing', () => {
+    const { env } = project();
+    const plan = cbbd(env, 'plan', '*');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^Plan for "\*" \(all partitions\): \d+ stale partition\(s\) in 7 of 7 asset\(s\)/);
+    expect(plan.stdout).toContain('raw/games 2023|2022-11-01: missing (never materialized)');
+
+    const run = cbbd(env, 'materialize', '*');
+    expect(run.code).toBe(0);
+    // Calendars ran first, so only the 4 game days per season were built, not every day of the window.
+    expect(run.stdout).toMatch(/^Run r\S+ succeeded in .+: 30 partition\(s\) materialized, 0 unchanged after upstream re-check, 0 failed, 0 skipped\.$/m);
+    expect(run.stderr).toContain('"type":"run_finished"'); // JSON progress events when not on a terminal
+
+    const status = cbbd(env, 'status', '--json');
+    expect(status.code).toBe(0);
+    const rows = JSON.parse(status.stdout) as { asset: string; partitions: number; fresh: number; stale: number }[];
+    expect(rows.find((r) => r.asset === 'silver/fct_games')).toMatchObject({ partitions: 8, fresh: 8, stale: 0 });
+    expect(rows.every((r) => r.fresh === r.partitions)).toBe(true);
+
+    const again = cbbd(env, 'materialize', '*');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Everything selected is fresh: nothing to materialize.');
+
+    const json = JSON.parse(cbbd(env, 'plan', 'gold/team_power_rankings', '--season', '2024', '--force', '--json').stdout);
+    expect(json.steps).toHaveLength(1);
+    expect(json.steps[0].partitions).toEqual([{ key: '2024', reason: { kind: 'forced' } }]);
+  });
+
+  it('exits 2 with a helpful message on usage errors', () => {
+    const { env } = project();
+    const misspelt = cbbd(env, 'plan', 'gold/team_power_ranking');
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toBe('cbbd: Unknown asset "gold/team_power_ranking" in the selection. Did you mean "gold/team_power_rankings"?\n');
+    const season = cbbd(env, 'materialize', '*', '--season', '2031');
+    expect(season.code).toBe(2);
+    expect(season.stderr).toContain('Season 2031 is outside the configured range 2023-2024');
+    expect(cbbd(env, 'materialize').code).toBe(2); // missing selection
+    expect(cbbd(env, 'plan', '--seasn', '2024').code).toBe(2);
+  });
+
+  it('exits 2 on a bad configuration, naming the file and the field', () => {
+    const { dir, env } = project('drivers: { storage: ftp }\n');
+    const r = cbbd(env, 'status');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'config.yaml')}: drivers.storage:`);
+  });
+
+  it('exits 1 when a partition fails, skips what depends on it, and never prints the API key', () => {
+    const { env } = project();
+    const r = cbbd({ ...env, CBBD_TEST_FAIL: 'raw/games:2024|2023-11-07' }, 'materialize', '*', '--season', '2024');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Run r\S+ failed/);
+    expect(r.stdout).toContain('failed: raw/games#');
+    expect(r.stdout).toMatch(/skipped: bronze\/games#\d+ \(bronze\/games, 1 partition\(s\)\): skipped: upstream step raw\/games#\d+ did not succeed/);
+    expect(r.stdout + r.stderr).toContain('[REDACTED]');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    const plan = cbbd(env, 'plan', '*', '--season', '2024');
+    expect(plan.stdout).toMatch(/raw\/games 2024\|2023-11-0\d: failed last time: injected failure/);
+    expect(plan.stdout).not.toContain(KEY);
+  });
+
+  it('after kill -9, the orphaned run is marked failed, its partitions are stale, and the next run repairs them', async () => {
+    const { dir, env } = project();
+    const child = spawn(process.execPath, [BIN, 'materialize', '*', '--season', '2024'], {
+      env: { ...env, CBBD_TEST_SLEEP_MS: '400' }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await waitFor(() => (stderr.match(/"type":"step_finished"/g) ?? []).length >= 3);
+    await new Promise((r) => setTimeout(r, 150)); // mid-way through the next steps' 400 ms
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const status = JSON.parse(cbbd(env, 'status', '--json').stdout) as { asset: string; fresh: number; partitions: number; failed: number }[];
+    expect(status.filter((r) => r.failed > 0), JSON.stringify(status)).not.toEqual([]);
+    expect(status.some((r) => r.fresh < r.partitions)).toBe(true);
+    // The repair run rebuilds what the killed run left unfinished.
+    const repair = cbbd(env, 'materialize', '*', '--season', '2024');
+    expect(repair.code).toBe(0);
+    const after = JSON.parse(cbbd(env, 'plan', '*', '--season', '2024', '--json').stdout) as { stalePartitions: number };
+    expect(after.stalePartitions).toBe(0);
+    expect(existsSync(join(dir, 'out'))).toBe(true);
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('refuses a second concurrent run over the same partitions, with who holds them', async () => {
+    const { env } = project();
+    const first = spawn(process.execPath, [BIN, 'materialize', 'raw/teams,silver/dim_teams'], {
+      env: { ...env, CBBD_TEST_SLEEP_MS: '3000' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    first.stderr.on('data', (d) => (stderr += d));
+    await waitFor(() => stderr.includes('"type":"run_started"'));
+    const second = cbbd(env, 'materialize', 'silver/dim_teams');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^cbbd: Refused: silver\/dim_teams - is being materialized by run r\S+ \(pid \d+ on .+, selection "raw\/teams,silver\/dim_teams", since .+\)\. Wait for it to finish/m);
+    const code = await new Promise((r) => first.once('exit', r));
+    expect(code).toBe(0);
+  });
+});
