@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { SeasonWindow } from '../src/core/partitions.ts';
 import { RunLog } from '../src/core/run-log/run-log.ts';
-import type { PartitionRecord } from '../src/core/state.ts';
+import { hashInputs, type PartitionRecord } from '../src/core/state.ts';
 
 export const window: SeasonWindow = { firstSeason: 2020, lastSeason: 2025, start: '11-01', end: '04-30' };
 
@@ -30,7 +30,7 @@ export async function openRunLog(clock?: () => number): Promise<RunLog> {
 
 export function succeeded(dataVersion: string, extra: Partial<PartitionRecord> = {}): PartitionRecord {
   return {
-    status: 'succeeded', dataVersion, codeVersion: '1', inputs: {}, lastSuccessAt: Date.parse('2024-01-01T00:00:00Z'),
+    status: 'succeeded', dataVersion, codeVersion: '1', inputsHash: hashInputs('{}'), lastSuccessAt: Date.parse('2024-01-01T00:00:00Z'),
     lastAttemptAt: Date.parse('2024-01-01T00:00:00Z'), error: null, ...extra,
   };
 }

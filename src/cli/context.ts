@@ -67,5 +67,6 @@ export async function loadPlannerState(ctx: CommandContext, now = new Date()): P
     records: ctx.runLog.loadPartitionRecords(),
     calendars: ctx.runLog.loadCalendars(),
     settled: await ctx.checkpoints.settledPartitions(ctx.graph.order),
+    builtInputs: (asset, partition) => ctx.runLog.builtInputs(asset, partition),
   };
 }

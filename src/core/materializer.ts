@@ -16,7 +16,7 @@ import { PartitionUniverse, staleReason, type PlanOptions } from './planner.ts';
 import { redactSecrets } from './redact.ts';
 import type { RunEvent, StepStatus } from './run-events.ts';
 import type { CheckResultInput, RunLog } from './run-log/run-log.ts';
-import { inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
+import { encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
 
 export interface MaterializeOptions extends PlanOptions {
   /** Steps computed at once. */
@@ -195,11 +195,10 @@ export async function materialize(
       runLog.recordFailed(runId, asset.key, [output.partition], error, { final: true, checks });
       return `${asset.key} ${output.partition}: commit failed: ${redactSecrets((error as Error).message)}`;
     }
-    const inputs: Record<string, string> = {};
-    for (const edge of graph.upstream(asset.key)) {
-      inputs[edge.key] = inputFingerprint(edge.mapping, output.partition, universe.of(edge.key), records.get(edge.key));
-    }
-    runLog.recordSucceeded(runId, asset.key, { ...output, codeVersion: asset.codeVersion, inputs, checks });
+    const inputs = encodeInputs(graph.upstream(asset.key).map((edge) =>
+      [edge.key, inputFingerprint(edge.mapping, output.partition, universe.of(edge.key), records.get(edge.key))] as const));
+    const inputsHash = hashInputs(inputs);
+    runLog.recordSucceeded(runId, asset.key, { ...output, codeVersion: asset.codeVersion, inputs, inputsHash, checks });
     let map = records.get(asset.key);
     if (!map) records.set(asset.key, (map = new Map()));
     if (output.calendar) {
@@ -209,7 +208,7 @@ export async function materialize(
     }
     const now = Date.now();
     map.set(output.partition, {
-      status: 'succeeded', dataVersion: output.dataVersion, codeVersion: asset.codeVersion, inputs,
+      status: 'succeeded', dataVersion: output.dataVersion, codeVersion: asset.codeVersion, inputsHash,
       lastSuccessAt: now, lastAttemptAt: now, error: null,
     });
     return undefined;

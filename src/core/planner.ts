@@ -6,12 +6,12 @@ import type { AssetDefinition } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { PartitionIndex, upstreamPartitionsOf } from './mappings.ts';
 import {
-  dateOfKey, enumeratePartitions, isoDateOf, isoDateToDay, seasonBounds,
+  dateOfKey, dayToIsoDate, enumeratePartitions, isoDateOf, isoDateToDay, seasonBounds,
   type PartitionFilter, type SeasonWindow,
 } from './partitions.ts';
 import type { AssetPlanSummary, MaterializeStep, Plan, PlannedPartition, StaleReason, StaleReasonKind } from './plan.ts';
 import { selectAssets } from './selection.ts';
-import { inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
+import { decodeInputs, encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
 
 export interface PlanOptions {
   readonly window: SeasonWindow;
@@ -20,18 +20,30 @@ export interface PlanOptions {
   readonly force?: boolean;
   /** Recent game days whose source may still change (the API corrects recent games). */
   readonly rollingDays: number;
+  /** Count stale partitions per asset without building steps (for `status`). */
+  readonly countsOnly?: boolean;
 }
 
 /** Partition universes per asset, computed once per plan. */
 export class PartitionUniverse {
   private readonly cache = new Map<string, PartitionIndex>();
   readonly today: string;
+  readonly todayDay: number;
   constructor(
     private readonly graph: AssetGraph,
     private readonly state: PlannerState,
     private readonly window: SeasonWindow,
   ) {
     this.today = isoDateOf(state.now);
+    this.todayDay = isoDateToDay(this.today)!;
+  }
+
+  private windowStart: { days: number; date: string } | undefined;
+
+  /** The first game day still inside the rolling window of recent days. */
+  rollingWindowStart(rollingDays: number): string {
+    if (this.windowStart?.days !== rollingDays) this.windowStart = { days: rollingDays, date: dayToIsoDate(this.todayDay - rollingDays + 1) };
+    return this.windowStart.date;
   }
 
   /** Every partition of an asset that exists by today, all seasons. */
@@ -65,17 +77,22 @@ export function staleReason(
   universe: PartitionUniverse,
   options: PlanOptions,
 ): StaleReason | undefined {
-  if (options.force) return { kind: 'forced' };
+  if (options.force) return FORCED;
   if (!record || record.dataVersion === null) {
-    return record?.status === 'failed' ? { kind: 'failed', ...(record.error && { error: record.error }) } : { kind: 'missing' };
+    return record?.status === 'failed' ? { kind: 'failed', ...(record.error && { error: record.error }) } : MISSING;
   }
   if (record.status === 'failed') return { kind: 'failed', ...(record.error && { error: record.error }) };
   if (record.codeVersion !== asset.codeVersion) return { kind: 'code_changed', from: record.codeVersion ?? '?', to: asset.codeVersion };
-  for (const edge of graph.upstream(asset.key)) {
-    const current = inputFingerprint(edge.mapping, partition, universe.of(edge.key), state.records.get(edge.key));
-    if (record.inputs?.[edge.key] !== current) return { kind: 'upstream_changed', upstream: edge.key };
+  const edges = graph.upstream(asset.key);
+  if (edges.length) {
+    const current = edges.map((e) => [e.key, inputFingerprint(e.mapping, partition, universe.of(e.key), state.records.get(e.key))] as const);
+    if (record.inputsHash !== hashInputs(encodeInputs(current))) {
+      const built = decodeInputs(state.builtInputs?.(asset.key, partition) ?? null);
+      const changed = current.filter(([key, fingerprint]) => built[key] !== fingerprint).map(([key]) => key);
+      return { kind: 'upstream_changed', upstream: (changed.length ? changed : edges.map((e) => e.key)).join(', ') };
+    }
   }
-  return volatileReason(asset, partition, record, state, options);
+  return volatileReason(asset, partition, record, state, universe, options);
 }
 
 function volatileReason(
@@ -83,24 +100,36 @@ function volatileReason(
   partition: string,
   record: PartitionRecord,
   state: PlannerState,
+  universe: PartitionUniverse,
   options: PlanOptions,
 ): StaleReason | undefined {
   if (!asset.volatile || record.lastSuccessAt === null) return undefined;
   if (state.now.getTime() - record.lastSuccessAt < asset.volatile.maxAgeHours * 3_600_000) return undefined;
   if (state.settled.get(asset.key)?.has(partition)) return undefined;
-  const today = isoDateToDay(isoDateOf(state.now))!;
   switch (asset.partitions.kind) {
     case 'none':
-      return { kind: 'source_volatile', why: 'snapshot_age' };
+      return SNAPSHOT_AGE;
     case 'season': {
       const { first, last } = seasonBounds(Number(partition), options.window);
-      return today >= first && today <= last + options.rollingDays ? { kind: 'source_volatile', why: 'season_in_progress' } : undefined;
+      return universe.todayDay >= first && universe.todayDay <= last + options.rollingDays ? SEASON_IN_PROGRESS : undefined;
     }
-    case 'season_date': {
-      const day = isoDateToDay(dateOfKey(partition)!)!;
-      return today - day < options.rollingDays ? { kind: 'source_volatile', why: 'rolling_window' } : undefined;
-    }
+    case 'season_date':
+      // ISO dates compare as strings; the window's first day is computed once per plan.
+      return dateOfKey(partition)! >= universe.rollingWindowStart(options.rollingDays) ? ROLLING_WINDOW : undefined;
   }
+}
+
+// Shared, frozen reasons: a plan of a million partitions needs no million copies of `{ kind: 'missing' }`.
+const MISSING: StaleReason = Object.freeze({ kind: 'missing' });
+const FORCED: StaleReason = Object.freeze({ kind: 'forced' });
+const SNAPSHOT_AGE: StaleReason = Object.freeze({ kind: 'source_volatile', why: 'snapshot_age' });
+const SEASON_IN_PROGRESS: StaleReason = Object.freeze({ kind: 'source_volatile', why: 'season_in_progress' });
+const ROLLING_WINDOW: StaleReason = Object.freeze({ kind: 'source_volatile', why: 'rolling_window' });
+const UPSTREAM_STALE = new Map<string, StaleReason>();
+function upstreamStale(upstream: string): StaleReason {
+  let reason = UPSTREAM_STALE.get(upstream);
+  if (!reason) UPSTREAM_STALE.set(upstream, (reason = Object.freeze({ kind: 'upstream_stale', upstream })));
+  return reason;
 }
 
 /** Compute the plan for a selection: every stale partition with its reason, in steps ordered by dependency. */
@@ -125,9 +154,12 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
       let reason = staleReason(graph, asset, partition, records?.get(partition), state, universe, options);
       for (const edge of edges) {
         const upPlanned = planned.get(edge.key);
+        const selectedUpstream = selectedSet.has(edge.key);
+        if (reason && selectedUpstream) continue;
+        if (!upPlanned?.size && selectedUpstream) continue;
         const ups = upstreamPartitionsOf(edge.mapping, partition, universe.of(edge.key));
-        if (!reason && upPlanned?.size && ups.some((u) => upPlanned.has(u))) reason = { kind: 'upstream_stale', upstream: edge.key };
-        if (!selectedSet.has(edge.key) && ups.length === 1 && !state.records.get(edge.key)?.get(ups[0]!)?.dataVersion) {
+        if (!reason && upPlanned?.size && ups.some((u) => upPlanned.has(u))) reason = upstreamStale(edge.key);
+        if (!selectedUpstream && ups.length === 1 && !state.records.get(edge.key)?.get(ups[0]!)?.dataVersion) {
           missingUpstream.set(edge.key, (missingUpstream.get(edge.key) ?? 0) + 1);
         }
       }
@@ -137,7 +169,7 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
       warnings.push(`${key}: ${count} partition(s) read ${up}, which has not been materialized and is not selected; select "+${key}" to build it first.`);
     }
     planned.set(key, stale);
-    const assetSteps = batchSteps(asset, keys, stale);
+    const assetSteps = options.countsOnly ? [] : batchSteps(asset, keys, stale);
     const partitionStep = new Map<string, string>();
     for (const step of assetSteps) for (const p of step.partitions) partitionStep.set(p.key, step.id);
     stepOf.set(key, partitionStep);
@@ -151,11 +183,11 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
       partitions: keys.length,
       stale: stale.size,
       byReason,
-      expectedCalls: assetSteps.reduce((n, s) => n + s.expectedCalls, 0),
+      expectedCalls: options.countsOnly ? 0 : assetSteps.reduce((n, s) => n + s.expectedCalls, 0),
     });
   }
 
-  return deepFreeze({
+  return freezePlan({
     selection,
     filter: options.filter ?? {},
     createdAt: state.now.toISOString(),
@@ -219,10 +251,13 @@ function stepDependencies(
   return [...deps];
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+/**
+ * Freeze the plan and its lists, so the materializer can only interpret it. Steps are readonly by type; freezing
+ * each of a hundred thousand steps would cost more than the rest of planning.
+ */
+function freezePlan(plan: Plan): Plan {
+  Object.freeze(plan.steps);
+  Object.freeze(plan.assets);
+  Object.freeze(plan.warnings);
+  return Object.freeze(plan);
 }

@@ -14,7 +14,7 @@ const KEY = 'cbbd-test-key-9f8e7d6c5b4a';
 function project(configExtra = ''): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = tempDir('cbbd-cli-');
   writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\nmaterialize: { concurrency: 2, retries: 0 }\n${configExtra}`);
-  const env = { ...process.env, CBBD_TEST_OUT: join(dir, 'out'), CBBD_CONFIG: join(dir, 'config.yaml'), CBBD_API_KEY: KEY };
+  const env: NodeJS.ProcessEnv = { ...process.env, CBBD_TEST_OUT: join(dir, 'out'), CBBD_CONFIG: join(dir, 'config.yaml'), CBBD_API_KEY: KEY };
   delete env.CBBD_TEST_FAIL;
   delete env.CBBD_TEST_SLEEP_MS;
   return { dir, env };

@@ -44,7 +44,7 @@ describe('run log', () => {
     const log = await openRunLog();
     const r1 = log.startRun({ selection: 'x', filter: {}, partitions });
     log.recordStarted(r1, 'raw/games', '1', ['2024|2024-01-15'], 1);
-    log.recordSucceeded(r1, 'raw/games', { partition: '2024|2024-01-15', dataVersion: 'abc', codeVersion: '1', inputs: {}, rowCount: 12, checks: [] });
+    log.recordSucceeded(r1, 'raw/games', { partition: '2024|2024-01-15', dataVersion: 'abc', codeVersion: '1', inputs: '{}', inputsHash: 1, rowCount: 12, checks: [] });
     log.finishRun(r1, 'succeeded', {});
     const r2 = log.startRun({ selection: 'x', filter: {}, partitions });
     log.recordStarted(r2, 'raw/games', '1', ['2024|2024-01-15'], 1);

@@ -16,7 +16,7 @@ export interface AssetStatus {
 
 export async function computeStatus(ctx: CommandContext, selection: string): Promise<AssetStatus[]> {
   const state = await loadPlannerState(ctx);
-  const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays });
+  const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true });
   const activity = await ctx.runLog.lastActivityByAsset();
   return plan.assets.map((a) => {
     const missing = a.byReason.missing ?? 0;

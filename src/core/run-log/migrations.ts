@@ -44,7 +44,7 @@ export const migrations: Record<string, Migration> = {
       // partition instead of scanning history.
       await sql`CREATE TABLE partition_state (
         asset_key TEXT NOT NULL, partition TEXT NOT NULL, status TEXT NOT NULL,
-        data_version TEXT, code_version TEXT, inputs TEXT, row_count INTEGER,
+        data_version TEXT, code_version TEXT, inputs TEXT, inputs_hash INTEGER, row_count INTEGER,
         last_success_at INTEGER, last_attempt_at INTEGER NOT NULL, last_run_id TEXT NOT NULL, error TEXT,
         PRIMARY KEY (asset_key, partition)) WITHOUT ROWID`.execute(db);
       await db.schema

@@ -51,7 +51,10 @@ export interface SuccessInput {
   readonly partition: string;
   readonly dataVersion: string;
   readonly codeVersion: string;
-  readonly inputs: Record<string, string>;
+  /** Encoded by `encodeInputs`, kept to explain staleness. */
+  readonly inputs: string;
+  /** `hashInputs(inputs)`, what the planner compares. */
+  readonly inputsHash: number;
   readonly rowCount?: number;
   readonly bytes?: number;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -202,7 +205,7 @@ export class RunLog {
   /** A partition built and committed, with its check results, in one transaction. */
   recordSucceeded(runId: string, asset: string, success: SuccessInput): void {
     const now = this.clock();
-    const inputs = JSON.stringify(success.inputs);
+    const inputs = success.inputs;
     this.db.transaction(() => {
       this.db.prepare(
         `UPDATE materializations SET status = 'succeeded', data_version = ?, inputs = ?, row_count = ?, bytes = ?, ended_at = ?, metadata = ?
@@ -210,13 +213,13 @@ export class RunLog {
       ).run(success.dataVersion, inputs, success.rowCount ?? null, success.bytes ?? null, now,
         success.metadata ? JSON.stringify(redactDeep(success.metadata)) : null, runId, asset, success.partition);
       this.db.prepare(
-        `INSERT INTO partition_state (asset_key, partition, status, data_version, code_version, inputs, row_count, last_success_at, last_attempt_at, last_run_id)
-         VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO partition_state (asset_key, partition, status, data_version, code_version, inputs, inputs_hash, row_count, last_success_at, last_attempt_at, last_run_id)
+         VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (asset_key, partition) DO UPDATE SET status = 'succeeded', data_version = excluded.data_version,
-           code_version = excluded.code_version, inputs = excluded.inputs, row_count = excluded.row_count,
+           code_version = excluded.code_version, inputs = excluded.inputs, inputs_hash = excluded.inputs_hash, row_count = excluded.row_count,
            last_success_at = excluded.last_success_at, last_attempt_at = excluded.last_attempt_at,
            last_run_id = excluded.last_run_id, error = NULL`,
-      ).run(asset, success.partition, success.dataVersion, success.codeVersion, inputs, success.rowCount ?? null, now, now, runId);
+      ).run(asset, success.partition, success.dataVersion, success.codeVersion, inputs, success.inputsHash, success.rowCount ?? null, now, now, runId);
       this.insertChecks(runId, asset, success.partition, success.checks, now);
       if (success.calendar) {
         this.db.prepare(`INSERT OR REPLACE INTO calendars (asset_key, season, dates) VALUES (?, ?, ?)`)
@@ -281,29 +284,33 @@ export class RunLog {
 
   // ---- reads ------------------------------------------------------------------------------------------------
 
-  /** The latest state of every partition of the given assets (all assets when omitted), in one query. */
+  /**
+   * The latest state of every partition of the given assets (all assets when omitted). One query per asset, rows
+   * as arrays, no JSON and no repeated asset key: at a hundred thousand partitions, creating JS values is the cost.
+   */
   loadPartitionRecords(assetKeys?: readonly string[]): Map<string, PartitionRecords> {
-    const out = new Map<string, Map<string, PartitionRecord>>();
-    const columns = `asset_key, partition, status, data_version, code_version, inputs, last_success_at, last_attempt_at, error`;
-    const rows = assetKeys
-      ? this.db.prepare(`SELECT ${columns} FROM partition_state WHERE asset_key IN (SELECT value FROM json_each(?))`).raw().iterate(JSON.stringify(assetKeys))
-      : this.db.prepare(`SELECT ${columns} FROM partition_state`).raw().iterate();
-    let currentKey = '';
-    let current = new Map<string, PartitionRecord>();
-    for (const row of rows as Iterable<unknown[]>) {
-      const [asset, partition, status, dataVersion, codeVersion, inputs, lastSuccessAt, lastAttemptAt, error] = row as [
-        string, string, PartitionRecord['status'], string | null, string | null, string | null, number | null, number, string | null];
-      if (asset !== currentKey) {
-        currentKey = asset;
-        current = out.get(asset) ?? new Map();
-        out.set(asset, current);
+    const keys = assetKeys ?? (this.db.prepare(`SELECT DISTINCT asset_key FROM partition_state`).pluck().all() as string[]);
+    const select = this.db.prepare(
+      `SELECT partition, status, data_version, code_version, inputs_hash, last_success_at, last_attempt_at,
+         CASE WHEN status = 'failed' THEN error END
+       FROM partition_state WHERE asset_key = ?`).raw();
+    const out = new Map<string, PartitionRecords>();
+    for (const asset of keys) {
+      const map = new Map<string, PartitionRecord>();
+      for (const row of select.all(asset) as unknown[][]) {
+        const [partition, status, dataVersion, codeVersion, inputsHash, lastSuccessAt, lastAttemptAt, error] = row as [
+          string, PartitionRecord['status'], string | null, string | null, number | null, number | null, number, string | null];
+        map.set(partition, { status, dataVersion, codeVersion, inputsHash, lastSuccessAt, lastAttemptAt, error });
       }
-      current.set(partition, {
-        status, dataVersion, codeVersion, lastSuccessAt, lastAttemptAt, error,
-        inputs: inputs === null ? null : (JSON.parse(inputs) as Record<string, string>),
-      });
+      if (map.size) out.set(asset, map);
     }
     return out;
+  }
+
+  /** The encoded inputs a partition was last built from (to explain which upstream changed). */
+  builtInputs(asset: string, partition: string): string | null {
+    const row = this.db.prepare(`SELECT inputs FROM partition_state WHERE asset_key = ? AND partition = ?`).pluck().get(asset, partition);
+    return (row as string | null | undefined) ?? null;
   }
 
   /** Game days per season, by calendar asset. */

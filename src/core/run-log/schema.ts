@@ -41,6 +41,7 @@ export interface PartitionStateTable {
   data_version: string | null;
   code_version: string | null;
   inputs: string | null;
+  inputs_hash: number | null;
   row_count: number | null;
   last_success_at: number | null;
   last_attempt_at: number;

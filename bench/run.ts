@@ -1,0 +1,16 @@
+/**
+ * Benchmarks print figures; they assert nothing. `npm run bench` runs every case; `npm run bench -- planner` one.
+ */
+import { plannerBench } from './planner.ts';
+
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench };
+const [name, ...args] = process.argv.slice(2);
+const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
+for (const key of selected) {
+  const run = cases[key];
+  if (!run) {
+    console.error(`Unknown benchmark "${key}". Cases: ${Object.keys(cases).join(', ')}`);
+    process.exit(2);
+  }
+  await run(name && !name.startsWith('--') ? args : process.argv.slice(2));
+}
