@@ -41,6 +41,15 @@ export class ExecutionError extends CbbdError {
   }
 }
 
+/** The data source failed: an HTTP error, a bad body, a refused key. `retryable` says whether trying again may help. */
+export class SourceError extends CbbdError {
+  readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super('source', message, options);
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
 /** Command-line misuse: the CLI exits with status 2. */
 export class UsageError extends CbbdError {
   constructor(message: string, options?: { cause?: unknown }) {

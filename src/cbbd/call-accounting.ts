@@ -1,0 +1,46 @@
+/** Per-run, per-endpoint call accounting: calls, retries, failures, bytes and latency, for the run log and the page. */
+
+export interface EndpointCalls {
+  calls: number;
+  retries: number;
+  failures: number;
+  bytes: number;
+  latencyMs: number;
+}
+
+export class CallAccounting {
+  private readonly endpoints = new Map<string, EndpointCalls>();
+
+  /** The endpoint of a request path: numeric ids become `{id}`, so per-game calls count as one endpoint. */
+  static endpointOf(pathname: string): string {
+    return pathname.replace(/\/\d+(?=\/|$)/g, '/{id}');
+  }
+
+  private entry(endpoint: string): EndpointCalls {
+    let e = this.endpoints.get(endpoint);
+    if (!e) this.endpoints.set(endpoint, (e = { calls: 0, retries: 0, failures: 0, bytes: 0, latencyMs: 0 }));
+    return e;
+  }
+
+  recordAttempt(endpoint: string, attempt: number, latencyMs: number, bytes: number): void {
+    const e = this.entry(endpoint);
+    e.calls++;
+    if (attempt > 1) e.retries++;
+    e.latencyMs += latencyMs;
+    e.bytes += bytes;
+  }
+
+  recordFailure(endpoint: string): void {
+    this.entry(endpoint).failures++;
+  }
+
+  get totalCalls(): number {
+    let n = 0;
+    for (const e of this.endpoints.values()) n += e.calls;
+    return n;
+  }
+
+  snapshot(): Record<string, EndpointCalls> {
+    return Object.fromEntries([...this.endpoints].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]));
+  }
+}

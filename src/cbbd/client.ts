@@ -1,0 +1,139 @@
+/**
+ * The polite CBBD client: the official `cbbd` package's endpoint functions, given our fetch, which adds a rate limit
+ * (requests per second and at most N in flight, async-sema), timeouts, retries with exponential backoff and full
+ * jitter on 429/5xx/network errors/timeouts/unparseable bodies (honouring Retry-After), fail-fast on 401/403, and
+ * per-endpoint call accounting. The raw body of each response is kept, so the raw layer stores exactly what the
+ * API returned.
+ */
+import { createClient, type Client } from '@hey-api/client-fetch';
+import { RateLimit, Sema } from 'async-sema';
+import { SourceError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { silentLogger } from '../core/logger.ts';
+import { CallAccounting } from './call-accounting.ts';
+
+export interface CbbdClientOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly requestsPerSecond: number;
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  /** Retries after the first attempt. */
+  readonly retries: number;
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly log?: Logger;
+}
+
+/** What one call returned: the parsed body and the exact text, with the request (never the key). */
+export interface SourceResponse<T> {
+  readonly data: T;
+  readonly raw: string;
+  readonly request: { readonly path: string; readonly params: Readonly<Record<string, string>> };
+  readonly fetchedAt: string;
+}
+
+type CbbdCall<T> = (options: { client: Client; throwOnError: false }) => Promise<{ data?: T; error?: unknown; response: Response }>;
+
+export class CbbdClient {
+  readonly client: Client;
+  readonly calls = new CallAccounting();
+  private readonly options: Required<Omit<CbbdClientOptions, 'log'>>;
+  private readonly log: Logger;
+  private readonly rateLimit: () => Promise<void>;
+  private readonly inFlight: Sema;
+  private readonly bodies = new WeakMap<Response, string>();
+
+  constructor(options: CbbdClientOptions) {
+    this.options = { minBackoffMs: 250, maxBackoffMs: 15_000, ...options };
+    this.log = options.log ?? silentLogger();
+    this.rateLimit = RateLimit(options.requestsPerSecond, { uniformDistribution: true });
+    this.inFlight = new Sema(options.maxInFlight);
+    this.client = createClient({ baseUrl: options.baseUrl, auth: () => options.apiKey, fetch: (request) => this.fetch(request) });
+  }
+
+  /** Call one endpoint function of the `cbbd` package, e.g. `client.call(getGames, { query: { season: 2024 } })`. */
+  async call<T, O extends object>(fn: (options: O & { client: Client; throwOnError: false }) => ReturnType<CbbdCall<T>>, options: O): Promise<SourceResponse<T>> {
+    const fetchedAt = new Date().toISOString();
+    const result = await fn({ ...options, client: this.client, throwOnError: false });
+    const url = new URL(result.response.url || this.options.baseUrl);
+    const request = { path: url.pathname, params: Object.fromEntries(url.searchParams) };
+    if (!result.response.ok) {
+      // Our fetch already threw for every failing status; this is a status the package treats as an error anyway.
+      throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
+    }
+    return { data: result.data as T, raw: this.bodies.get(result.response) ?? JSON.stringify(result.data), request, fetchedAt };
+  }
+
+  /** The fetch given to the `cbbd` package. Throws SourceError when the request cannot succeed. */
+  private async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const endpoint = CallAccounting.endpointOf(url.pathname);
+    const what = `GET ${url.pathname}${url.search}`;
+    const attempts = this.options.retries + 1;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await this.rateLimit();
+      await this.inFlight.acquire();
+      const started = performance.now();
+      let outcome: { retryAfterMs?: number; problem: string } | Response;
+      try {
+        outcome = await this.attempt(request, what);
+      } catch (error) {
+        if (error instanceof SourceError) {
+          this.calls.recordAttempt(endpoint, attempt, performance.now() - started, 0);
+          this.calls.recordFailure(endpoint);
+          throw error;
+        }
+        const timedOut = (error as Error).name === 'TimeoutError';
+        outcome = { problem: timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error: ${(error as Error).message}` };
+      } finally {
+        this.inFlight.release();
+      }
+      const ms = performance.now() - started;
+      if (outcome instanceof Response) {
+        this.calls.recordAttempt(endpoint, attempt, ms, Number(outcome.headers.get('content-length') ?? 0));
+        return outcome;
+      }
+      this.calls.recordAttempt(endpoint, attempt, ms, 0);
+      lastProblem = outcome.problem;
+      if (attempt === attempts) break;
+      const backoff = Math.random() * Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** (attempt - 1));
+      const delay = outcome.retryAfterMs ?? backoff;
+      this.log.warn({ endpoint, attempt, delayMs: Math.round(delay) }, `${what}: ${outcome.problem}; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    this.calls.recordFailure(endpoint);
+    throw new SourceError(`${what} failed after ${attempts} attempt(s): ${lastProblem}.`, { retryable: true });
+  }
+
+  /** One HTTP attempt: a good Response, a retryable problem, or a thrown SourceError for what retrying cannot fix. */
+  private async attempt(request: Request, what: string): Promise<Response | { retryAfterMs?: number; problem: string }> {
+    const response = await fetch(request.clone(), { signal: AbortSignal.timeout(this.options.timeoutMs) });
+    const text = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      throw new SourceError(`CBBD_API_KEY is missing or invalid (HTTP ${response.status} from ${what}). Set a valid key, or unset it to use the built-in simulator.`);
+    }
+    if (response.status === 429) return { retryAfterMs: retryAfterMs(response.headers.get('retry-after')), problem: 'HTTP 429 Too Many Requests' };
+    if (response.status >= 500) return { problem: `HTTP ${response.status}` };
+    if (!response.ok) throw new SourceError(`${what} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+    if (text.trim() === '') return { problem: 'empty body' };
+    try {
+      JSON.parse(text);
+    } catch {
+      return { problem: `body is not valid JSON (${text.length} bytes)` };
+    }
+    const body = new Response(text, { status: response.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
+    Object.defineProperty(body, 'url', { value: request.url });
+    this.bodies.set(body, text);
+    return body;
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date, capped at a minute. */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(60_000, Math.max(0, ms)) : undefined;
+}

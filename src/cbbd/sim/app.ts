@@ -1,0 +1,116 @@
+/**
+ * The CBBD simulator as a Hono app: the real API's paths, query parameters, ordering, caps and Bearer auth, with
+ * every response body typed by the `cbbd` package, so a shape that drifts from the real API fails to compile.
+ * Built by a factory (testable with `app.request()`); `serve.ts` binds it to a port.
+ */
+import type { ConferenceInfo, GameInfo, TeamInfo, VenueInfo } from 'cbbd';
+import { Hono, type Context } from 'hono';
+import { SimWorld, type SimScale, type TeamStrength } from './world.ts';
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly scale: SimScale;
+  /** Result cap of the game endpoints (3,000 in the real API; lower it in tests). */
+  readonly gameCap?: number;
+  /** The simulator's clock: games before it are final. */
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_SIM: Pick<SimOptions, 'seed' | 'scale'> = { seed: 2024, scale: 'demo' };
+const GAME_CAP = 3_000;
+
+export interface SimStats {
+  total: number;
+  byPath: Record<string, number>;
+}
+
+export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats } {
+  const world = new SimWorld({ seed: options.seed, scale: options.scale, now: options.now ?? (() => new Date()) });
+  const stats: SimStats = { total: 0, byPath: {} };
+  const gameCap = options.gameCap ?? GAME_CAP;
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    if (c.req.path.startsWith('/_sim/')) return next();
+    stats.total++;
+    stats.byPath[c.req.path] = (stats.byPath[c.req.path] ?? 0) + 1;
+    const auth = c.req.header('authorization') ?? '';
+    // Any non-empty Bearer key is accepted: the simulator has no accounts.
+    if (!/^Bearer\s+\S+/.test(auth)) return c.json({ message: 'Unauthorized' }, 401);
+    return next();
+  });
+
+  app.get('/conferences', (c) => c.json(world.conferences satisfies readonly ConferenceInfo[]));
+  app.get('/venues', (c) => c.json(world.venues satisfies readonly VenueInfo[]));
+  app.get('/teams', (c) => {
+    const conference = c.req.query('conference');
+    const body: TeamInfo[] = world.teams
+      .filter((t) => conference === undefined || sameText(t.conference, conference))
+      .map(({ division: _d, baseQuality: _q, ...team }) => team);
+    return c.json(body);
+  });
+  app.get('/games', (c) => {
+    const games = filterGames(c, world);
+    if (games instanceof Response) return games;
+    const body: GameInfo[] = games.slice(0, gameCap);
+    return c.json(body);
+  });
+
+  app.get('/_sim/stats', (c) => c.json(stats));
+  app.get('/_sim/truth', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required, e.g. ?season=2024' }, 400);
+    const body: TeamStrength[] = world.divisionOneTeams.map((t) => world.season(season).strengths.get(t.id)!);
+    return c.json(body);
+  });
+  app.notFound((c) => c.json({ message: `Not found: ${c.req.path}` }, 404));
+  return { app, world, stats };
+}
+
+function sameText(a: string | null, b: string): boolean {
+  return a !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The filters every game endpoint shares: season, seasonType, status, date range, team, conference, tournament. */
+function filterGames(c: Context, world: SimWorld): GameInfo[] | Response {
+  const q = (name: string) => c.req.query(name);
+  const seasonText = q('season');
+  const start = q('startDateRange');
+  const end = q('endDateRange');
+  let season: number | undefined;
+  if (seasonText !== undefined) {
+    season = Number(seasonText);
+    if (!Number.isInteger(season)) return c.json({ message: `Invalid season: ${seasonText}` }, 400);
+  }
+  const startMs = start === undefined ? undefined : Date.parse(start);
+  const endMs = end === undefined ? undefined : Date.parse(end);
+  if (Number.isNaN(startMs) || Number.isNaN(endMs)) return c.json({ message: 'Invalid date range' }, 400);
+  // Without a season, the real API needs a date range to bound the answer; derive the seasons it spans.
+  const seasons = season !== undefined ? [season] : seasonsSpanned(startMs, endMs);
+  if (!seasons.length) return c.json({ message: 'Either season or a date range is required' }, 400);
+  const seasonType = q('seasonType');
+  const status = q('status');
+  const team = q('team');
+  const conference = q('conference');
+  const tournament = q('tournament');
+  return seasons.flatMap((s) => world.gamesAsOf(s)).filter((g) => {
+    const t = Date.parse(g.startDate);
+    if (startMs !== undefined && t < startMs) return false;
+    if (endMs !== undefined && t > endMs) return false;
+    if (seasonType !== undefined && g.seasonType !== seasonType) return false;
+    if (status !== undefined && g.status !== status) return false;
+    if (team !== undefined && !sameText(g.homeTeam, team) && !sameText(g.awayTeam, team)) return false;
+    if (conference !== undefined && !sameText(g.homeConference, conference) && !sameText(g.awayConference, conference)) return false;
+    if (tournament !== undefined && !sameText(g.tournament, tournament)) return false;
+    return true;
+  });
+}
+
+function seasonsSpanned(startMs: number | undefined, endMs: number | undefined): number[] {
+  if (startMs === undefined || endMs === undefined) return [];
+  const first = new Date(startMs).getUTCFullYear();
+  const last = new Date(endMs).getUTCFullYear() + 1;
+  const out: number[] = [];
+  for (let s = first; s <= last && out.length < 30; s++) out.push(s);
+  return out;
+}
