@@ -13,6 +13,9 @@ import type { SeasonWindow } from '../core/partitions.ts';
 import { RunLog } from '../core/run-log/run-log.ts';
 import type { PlannerState } from '../core/state.ts';
 import { loadConfig, type Config } from '../config/config.ts';
+import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
+import { localStorage } from '../lake/storage/local.ts';
+import type { ProjectResources } from '../../assets/resources.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -26,36 +29,62 @@ export interface CommandContext {
   readonly window: SeasonWindow;
   readonly runLog: RunLog;
   readonly checkpoints: CheckpointStore;
+  readonly source: CbbdSource;
   close(): Promise<void>;
 }
 
 export async function openContext(options: GlobalOptions): Promise<CommandContext> {
   const config = loadConfig(options.config);
   const log = createLogger();
-  const graph = buildAssetGraph(await loadAssetDefinitions(options.assets ?? config.assets));
-  const runLog = await RunLog.open(config.runLog.path);
-  const checkpoints = noCheckpoints;
   const window: SeasonWindow = {
     firstSeason: config.seasons.first,
     lastSeason: config.seasons.last,
     start: config.seasons.windowStart,
     end: config.seasons.windowEnd,
   };
+  const source = cbbdSource({
+    apiKey: config.apiKey,
+    baseUrl: config.source.baseUrl,
+    baseUrlOverridden: Boolean(process.env.CBBD_API_BASE_URL?.trim()),
+    requestsPerSecond: config.source.requestsPerSecond,
+    maxInFlight: config.source.maxInFlight,
+    timeoutMs: config.source.timeoutMs,
+    retries: config.source.retries,
+    simulator: config.simulator,
+  }, log);
+  // Which source this command would call, before anything else is printed.
+  process.stderr.write(`${source.description}\n`);
+  const resources: ProjectResources = {
+    source,
+    storage: localStorage(config.lakehouse.root),
+    window,
+    gameCap: source.kind === 'simulator' ? config.simulator.gameCap : 3_000,
+    now: () => new Date(),
+  };
+  const graph = buildAssetGraph(await loadAssetDefinitions(options.assets ?? config.assets, resources));
+  const runLog = await RunLog.open(config.runLog.path);
+  const checkpoints = noCheckpoints;
   return {
-    config, log, graph, window, runLog, checkpoints,
+    config, log, graph, window, runLog, checkpoints, source,
     async close() {
+      await source.close();
       await checkpoints.close();
       await runLog.close();
     },
   };
 }
 
-/** Import the module that declares the assets: it exports `assets` (an array) or a default array. */
-export async function loadAssetDefinitions(path: string): Promise<AssetDefinition[]> {
+/**
+ * Import the module that declares the assets: it exports `createAssets(resources)` (the project's graph) or
+ * `assets`, an array (a self-contained graph, as in the tests).
+ */
+export async function loadAssetDefinitions(path: string, resources: ProjectResources): Promise<AssetDefinition[]> {
   if (!existsSync(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
-  const module = (await import(pathToFileURL(path).href)) as { assets?: unknown; default?: unknown };
-  const assets = module.assets ?? module.default;
-  if (!Array.isArray(assets)) throw new DefinitionError(`${path} must export "assets", an array of defineAsset(...) results.`);
+  const module = (await import(pathToFileURL(path).href)) as { createAssets?: unknown; assets?: unknown; default?: unknown };
+  const assets = typeof module.createAssets === 'function'
+    ? (module.createAssets as (r: ProjectResources) => unknown)(resources)
+    : module.assets ?? module.default;
+  if (!Array.isArray(assets)) throw new DefinitionError(`${path} must export createAssets(resources) or "assets", an array of defineAsset(...) results.`);
   return assets as AssetDefinition[];
 }
 

@@ -42,6 +42,15 @@ export const configSchema = z
       })
       .strict()
       .default({ baseUrl: 'https://api.collegebasketballdata.com', requestsPerSecond: 5, maxInFlight: 4, timeoutMs: 30_000, retries: 4, rollingDays: 3 }),
+    simulator: z
+      .object({
+        seed: z.number().int().default(2024),
+        scale: z.enum(['demo', 'full']).default('demo'),
+        /** Result cap of the simulated game endpoints (the real API's is 3,000). */
+        gameCap: z.number().int().min(1).default(3_000),
+      })
+      .strict()
+      .default({ seed: 2024, scale: 'demo', gameCap: 3_000 }),
     materialize: z
       .object({ concurrency: z.number().int().min(1).max(64).default(2), retries: z.number().int().min(0).max(10).default(2) })
       .strict()

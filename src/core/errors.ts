@@ -50,6 +50,13 @@ export class SourceError extends CbbdError {
   }
 }
 
+/** Object storage, checkpoints or catalog failed; the message starts with `[kind:driver]`. */
+export class StorageError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('storage', message, options);
+  }
+}
+
 /** Command-line misuse: the CLI exits with status 2. */
 export class UsageError extends CbbdError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,0 +1,15 @@
+/**
+ * The project's asset graph. `createAssets` is called by the CLI with the resources built from config (source,
+ * storage, season window); the kernel never imports this folder.
+ */
+import type { AssetDefinition } from '../src/core/asset.ts';
+import { gamesAsset } from './raw/games.ts';
+import { snapshotAssets } from './raw/snapshots.ts';
+import { teamsAsset } from './raw/teams.ts';
+import type { ProjectResources } from './resources.ts';
+
+export type { ProjectResources } from './resources.ts';
+
+export function createAssets(resources: ProjectResources): AssetDefinition[] {
+  return [...snapshotAssets(resources), teamsAsset(resources), gamesAsset(resources)];
+}

@@ -1,0 +1,53 @@
+/**
+ * Writing a raw partition: each API response exactly as returned, gzipped, one object per request window, with a
+ * sidecar holding the request (path and parameters, never the key) and the fetch time. The data version is a hash
+ * of the bodies alone, so an identical re-fetch keeps its version and leaves the stored objects untouched.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { PartitionOutput } from '../../src/core/asset.ts';
+import type { SourceResponse } from '../../src/cbbd/client.ts';
+import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+
+const MANIFEST = '_partition.json';
+
+interface Manifest {
+  dataVersion: string;
+  records: number;
+  parts: { name: string; path: string; params: Readonly<Record<string, string>>; fetchedAt: string; records: number }[];
+}
+
+export async function rawPartitionOutput(
+  storage: ObjectStorage,
+  partition: string,
+  prefix: string,
+  responses: readonly SourceResponse<readonly unknown[]>[],
+  extra: Partial<PartitionOutput> = {},
+): Promise<PartitionOutput> {
+  const hash = createHash('sha256');
+  for (const r of responses) hash.update(r.raw).update('\n');
+  const dataVersion = hash.digest('hex').slice(0, 16);
+  const records = responses.reduce((n, r) => n + r.data.length, 0);
+  const bytes = responses.reduce((n, r) => n + Buffer.byteLength(r.raw), 0);
+  const previous = await storage.get(`${prefix}/${MANIFEST}`);
+  const unchanged = previous !== undefined && (JSON.parse(Buffer.from(previous).toString('utf8')) as Manifest).dataVersion === dataVersion;
+  const manifest: Manifest = {
+    dataVersion,
+    records,
+    parts: responses.map((r, i) => ({ name: `part-${i}.json.gz`, path: r.request.path, params: r.request.params, fetchedAt: r.fetchedAt, records: r.data.length })),
+  };
+  return {
+    partition,
+    dataVersion,
+    rowCount: records,
+    bytes,
+    metadata: { prefix, parts: responses.length, unchanged },
+    commit: unchanged
+      ? undefined
+      : () => storage.replacePartition(prefix, [
+          ...responses.map((r, i) => ({ name: `part-${i}.json.gz`, body: gzipSync(r.raw) })),
+          { name: MANIFEST, body: JSON.stringify(manifest, null, 2) },
+        ]),
+    ...extra,
+  };
+}

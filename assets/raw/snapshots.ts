@@ -1,0 +1,30 @@
+/** Snapshot sources: one call each, shared by all seasons, kept as one `asof=` folder per day. */
+import { getConferences, getVenues } from 'cbbd';
+import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
+import { isoDateOf } from '../../src/core/partitions.ts';
+import type { ProjectResources } from '../resources.ts';
+import { rawPartitionOutput } from './_raw-partition.ts';
+
+export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
+  const snapshot = (name: string, description: string, call: typeof getConferences | typeof getVenues) =>
+    defineAsset(
+      {
+        key: `raw/${name}`,
+        description,
+        partitions: { kind: 'none' },
+        codeVersion: '1',
+        volatile: { maxAgeHours: 24 * 7 },
+        expectedCalls: () => 1,
+      },
+      async (ctx) => {
+        const client = await resources.source.client();
+        const response = await client.call(call as typeof getConferences, {});
+        const prefix = `raw/${name}/asof=${isoDateOf(resources.now())}`;
+        return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources.storage, p, prefix, [response])));
+      },
+    );
+  return [
+    snapshot('conferences', 'Every conference (GET /conferences), as the API returned it.', getConferences),
+    snapshot('venues', 'Every venue (GET /venues), as the API returned it.', getVenues),
+  ];
+}

@@ -1,0 +1,13 @@
+/** What the project's assets compute with: the CBBD source, the lakehouse storage, the season window, a clock. */
+import type { CbbdSource } from '../src/cbbd/source.ts';
+import type { SeasonWindow } from '../src/core/partitions.ts';
+import type { ObjectStorage } from '../src/lake/storage/storage.ts';
+
+export interface ProjectResources {
+  readonly source: CbbdSource;
+  readonly storage: ObjectStorage;
+  readonly window: SeasonWindow;
+  /** Result cap of the game endpoints of the source in use (3,000 for the real API). */
+  readonly gameCap: number;
+  readonly now: () => Date;
+}

@@ -1,0 +1,64 @@
+/**
+ * Cap-aware fetching of the date-range endpoints (`/games`, `/games/teams`, `/games/players`, `/games/media`,
+ * `/lines`). They return the first N games of a range, silently: a window that comes back with N games is split in
+ * halves and fetched again, down to single days, so no truncated window is ever taken as complete.
+ */
+import { SourceError } from '../core/errors.ts';
+import { dayToIsoDate, isoDateToDay } from '../core/partitions.ts';
+import type { SourceResponse } from './client.ts';
+
+export interface DateWindow {
+  /** First and last UTC dates, inclusive. */
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface WindowResult<T> {
+  readonly window: DateWindow;
+  readonly response: SourceResponse<T[]>;
+  /** False only if a single day still hit the cap (reported as an error before it is ever written). */
+  readonly complete: boolean;
+}
+
+/** Consecutive windows of at most `days` days covering `from`..`to`. */
+export function dateWindows(from: string, to: string, days: number): DateWindow[] {
+  const first = isoDateToDay(from)!;
+  const last = isoDateToDay(to)!;
+  const out: DateWindow[] = [];
+  for (let d = first; d <= last; d += days) out.push({ from: dayToIsoDate(d), to: dayToIsoDate(Math.min(last, d + days - 1)) });
+  return out;
+}
+
+/** The API's range parameters for a window: from the first instant of `from` to the last of `to`, in UTC. */
+export function rangeParams(window: DateWindow): { startDateRange: string; endDateRange: string } {
+  return { startDateRange: `${window.from}T00:00:00Z`, endDateRange: `${window.to}T23:59:59Z` };
+}
+
+/**
+ * Fetch every window, splitting any that hit `cap`. `fetchWindow` makes one API call. Windows are returned in date
+ * order, each complete.
+ */
+export async function fetchCapped<T>(
+  windows: readonly DateWindow[],
+  cap: number,
+  fetchWindow: (window: DateWindow) => Promise<SourceResponse<T[]>>,
+): Promise<WindowResult<T>[]> {
+  const out: WindowResult<T>[] = [];
+  const visit = async (window: DateWindow): Promise<void> => {
+    const response = await fetchWindow(window);
+    if (response.data.length < cap) {
+      out.push({ window, response, complete: true });
+      return;
+    }
+    const first = isoDateToDay(window.from)!;
+    const last = isoDateToDay(window.to)!;
+    if (first === last) {
+      throw new SourceError(`${response.request.path} returned ${response.data.length} records for the single day ${window.from}, the API's cap of ${cap}: the day cannot be split further, so it is not written as complete.`);
+    }
+    const middle = Math.floor((first + last) / 2);
+    await visit({ from: window.from, to: dayToIsoDate(middle) });
+    await visit({ from: dayToIsoDate(middle + 1), to: window.to });
+  };
+  for (const window of windows) await visit(window);
+  return out;
+}

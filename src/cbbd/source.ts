@@ -1,0 +1,67 @@
+/**
+ * Which CBBD source a run uses, made obvious: with CBBD_API_KEY (or BEARER_TOKEN) the real API at the configured
+ * base URL; without a key, the built-in simulator, started in this process on a loopback port the first time a
+ * compute needs it. CBBD_API_BASE_URL points either at another server (for example a `cbbd sim` elsewhere).
+ */
+import type { Logger } from '../core/logger.ts';
+import { CbbdClient } from './client.ts';
+import type { SimScale } from './sim/world.ts';
+import { startSimulator, type RunningSim } from './sim/serve.ts';
+
+export interface SourceSettings {
+  readonly apiKey: string | undefined;
+  readonly baseUrl: string;
+  /** True when the base URL came from CBBD_API_BASE_URL rather than the default. */
+  readonly baseUrlOverridden: boolean;
+  readonly requestsPerSecond: number;
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number };
+}
+
+export interface CbbdSource {
+  readonly kind: 'api' | 'simulator';
+  /** One line for the top of every command's output. */
+  readonly description: string;
+  client(): Promise<CbbdClient>;
+  close(): Promise<void>;
+}
+
+/** The key the in-process simulator is called with: it accepts any non-empty key. */
+const SIMULATOR_KEY = 'simulator-local-key';
+
+export function cbbdSource(settings: SourceSettings, log: Logger): CbbdSource {
+  const clientOptions = {
+    requestsPerSecond: settings.requestsPerSecond, maxInFlight: settings.maxInFlight,
+    timeoutMs: settings.timeoutMs, retries: settings.retries, log,
+  };
+  if (settings.apiKey !== undefined || settings.baseUrlOverridden) {
+    const client = new CbbdClient({ ...clientOptions, baseUrl: settings.baseUrl, apiKey: settings.apiKey ?? SIMULATOR_KEY });
+    return {
+      kind: 'api',
+      description: settings.apiKey !== undefined
+        ? `Source: the CBBD API at ${settings.baseUrl} (key from the environment).`
+        : `Source: the CBBD-compatible server at ${settings.baseUrl} (CBBD_API_BASE_URL, no key set).`,
+      client: async () => client,
+      close: async () => {},
+    };
+  }
+  const { seed, scale, gameCap } = settings.simulator;
+  let running: Promise<{ sim: RunningSim; client: CbbdClient }> | undefined;
+  return {
+    kind: 'simulator',
+    description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
+    client: async () => {
+      running ??= startSimulator({ seed, scale, gameCap }).then((sim) => ({
+        sim,
+        // The in-process simulator answers at once: no need to be polite to ourselves.
+        client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),
+      }));
+      return (await running).client;
+    },
+    close: async () => {
+      if (running) await (await running).sim.close();
+    },
+  };
+}

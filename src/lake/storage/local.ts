@@ -1,0 +1,64 @@
+/** Local-folder storage driver: the S3 key layout under a directory (default `./lakehouse`). */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { StorageError } from '../../core/errors.ts';
+import { assertSafeKey, type ObjectStorage, type StoredObject } from './storage.ts';
+
+export const DRIVER_NAME = 'local';
+
+export function localStorage(root: string): ObjectStorage {
+  const path = (key: string) => join(root, assertSafeKey(key));
+  const fail = (action: string, key: string, error: unknown): never => {
+    throw new StorageError(`[storage:local] ${action} ${key}: ${(error as Error).message}`, { cause: error });
+  };
+  return {
+    driverName: DRIVER_NAME,
+    location: root,
+    async get(key) {
+      try {
+        return await readFile(path(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        return fail('GET', key, error);
+      }
+    },
+    async list(prefix) {
+      const base = path(prefix.replace(/\/$/, ''));
+      try {
+        const entries = await readdir(base, { recursive: true, withFileTypes: true });
+        return entries
+          .filter((e) => e.isFile())
+          .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+          .sort();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        return fail('LIST', prefix, error);
+      }
+    },
+    async replacePartition(prefix, objects: readonly StoredObject[]) {
+      const target = path(prefix.replace(/\/$/, ''));
+      const staging = path(`tmp/${randomBytes(6).toString('hex')}`);
+      const trash = `${staging}.old`;
+      try {
+        for (const o of objects) {
+          const file = join(staging, assertSafeKey(o.name));
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, o.body);
+        }
+        await mkdir(staging, { recursive: true });
+        await mkdir(dirname(target), { recursive: true });
+        // Swap directories: a reader sees the old partition or the new one, never a mix of the two.
+        await rename(target, trash).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        await rename(staging, target);
+      } catch (error) {
+        await rm(staging, { recursive: true, force: true });
+        fail('PUT', prefix, error);
+      } finally {
+        await rm(trash, { recursive: true, force: true });
+      }
+    },
+  };
+}
