@@ -5,6 +5,7 @@
  */
 import type { ConferenceInfo, GameInfo, TeamInfo, VenueInfo } from 'cbbd';
 import { Hono, type Context } from 'hono';
+import { Random } from './random.ts';
 import { SimWorld, type SimScale, type TeamStrength } from './world.ts';
 
 export interface SimOptions {
@@ -14,6 +15,21 @@ export interface SimOptions {
   readonly gameCap?: number;
   /** The simulator's clock: games before it are final. */
   readonly now?: () => Date;
+  readonly faults?: SimFaults;
+}
+
+export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
+
+/** Faults the real API shows, injected on purpose so the whole pipeline can be tested offline. */
+export interface SimFaults {
+  /** The first requests get these faults, in order (precise, for tests). */
+  readonly sequence?: readonly SimFault[];
+  /** Then each request gets a fault with these probabilities (seeded, so runs repeat). */
+  readonly rates?: Partial<Record<SimFault, number>>;
+  /** Retry-After sent with a 429, in seconds. */
+  readonly retryAfterSeconds?: number;
+  /** Delay of a slow response. */
+  readonly slowMs?: number;
 }
 
 export const DEFAULT_SIM: Pick<SimOptions, 'seed' | 'scale'> = { seed: 2024, scale: 'demo' };
@@ -24,20 +40,48 @@ export interface SimStats {
   byPath: Record<string, number>;
 }
 
-export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats } {
+/** Arrival time (ms since the epoch) of every API request, for tests of the client's rate limit. */
+export type RequestTimes = number[];
+
+export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes } {
   const world = new SimWorld({ seed: options.seed, scale: options.scale, now: options.now ?? (() => new Date()) });
   const stats: SimStats = { total: 0, byPath: {} };
+  const requestTimes: RequestTimes = [];
   const gameCap = options.gameCap ?? GAME_CAP;
+  const faults = options.faults ?? {};
+  const faultRandom = Random.derive(options.seed, 'faults');
+  let served = 0;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
     if (c.req.path.startsWith('/_sim/')) return next();
     stats.total++;
     stats.byPath[c.req.path] = (stats.byPath[c.req.path] ?? 0) + 1;
+    requestTimes.push(Date.now());
     const auth = c.req.header('authorization') ?? '';
     // Any non-empty Bearer key is accepted: the simulator has no accounts.
     if (!/^Bearer\s+\S+/.test(auth)) return c.json({ message: 'Unauthorized' }, 401);
-    return next();
+    const fault = c.req.query('_fault') ?? faults.sequence?.[served] ?? drawFault(faultRandom, faults.rates);
+    served++;
+    switch (fault) {
+      case '429':
+        c.header('Retry-After', String(faults.retryAfterSeconds ?? 1));
+        return c.json({ message: 'Too Many Requests' }, 429);
+      case '500':
+        return c.json({ message: 'Internal Server Error' }, 500);
+      case 'slow':
+        await new Promise((r) => setTimeout(r, faults.slowMs ?? 2_000));
+        return next();
+      case 'truncated':
+      case 'empty': {
+        await next();
+        const text = await c.res.text();
+        c.res = new Response(fault === 'empty' ? '' : text.slice(0, Math.floor(text.length / 2)), { status: 200, headers: { 'content-type': 'application/json' } });
+        return;
+      }
+      default:
+        return next();
+    }
   });
 
   app.get('/conferences', (c) => c.json(world.conferences satisfies readonly ConferenceInfo[]));
@@ -64,7 +108,13 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     return c.json(body);
   });
   app.notFound((c) => c.json({ message: `Not found: ${c.req.path}` }, 404));
-  return { app, world, stats };
+  return { app, world, stats, requestTimes };
+}
+
+function drawFault(random: Random, rates: SimFaults['rates']): SimFault | undefined {
+  if (!rates) return undefined;
+  for (const [fault, rate] of Object.entries(rates) as [SimFault, number][]) if (random.chance(rate)) return fault;
+  return undefined;
 }
 
 function sameText(a: string | null, b: string): boolean {

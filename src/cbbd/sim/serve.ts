@@ -1,17 +1,18 @@
 /** Binds the simulator to a loopback port: for `cbbd sim` and for the in-process source when no API key is set. */
 import { serve, type ServerType } from '@hono/node-server';
-import { createSimApp, type SimOptions, type SimStats } from './app.ts';
+import { createSimApp, type RequestTimes, type SimOptions, type SimStats } from './app.ts';
 import type { SimWorld } from './world.ts';
 
 export interface RunningSim {
   readonly url: string;
   readonly world: SimWorld;
   readonly stats: SimStats;
+  readonly requestTimes: RequestTimes;
   close(): Promise<void>;
 }
 
 export function startSimulator(options: SimOptions, port = 0, hostname = '127.0.0.1'): Promise<RunningSim> {
-  const { app, world, stats } = createSimApp(options);
+  const { app, world, stats, requestTimes } = createSimApp(options);
   return new Promise((resolve, reject) => {
     let server: ServerType;
     try {
@@ -20,6 +21,7 @@ export function startSimulator(options: SimOptions, port = 0, hostname = '127.0.
           url: `http://${hostname}:${info.port}`,
           world,
           stats,
+          requestTimes,
           close: () => new Promise((done) => server.close(() => done())),
         });
       });

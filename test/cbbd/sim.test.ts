@@ -1,0 +1,71 @@
+import type { GameInfo, TeamInfo } from 'cbbd';
+import { describe, expect, it } from 'vitest';
+import { createSimApp } from '../../src/cbbd/sim/app.ts';
+
+const NOW = () => new Date('2026-11-26T00:00:00Z');
+const auth = { headers: { Authorization: 'Bearer any-key' } };
+
+describe('the CBBD simulator', () => {
+  it('serves the same bytes for the same seed, and other bytes for another seed', async () => {
+    const body = async (seed: number, path: string) => (await createSimApp({ seed, scale: 'demo', now: NOW }).app.request(path, auth)).text();
+    expect(await body(1, '/games?season=2024')).toBe(await body(1, '/games?season=2024'));
+    expect(await body(1, '/teams')).toBe(await body(1, '/teams'));
+    expect(await body(1, '/games?season=2024')).not.toBe(await body(2, '/games?season=2024'));
+  });
+
+  it('asks for a Bearer key and accepts any non-empty one', async () => {
+    const { app } = createSimApp({ seed: 1, scale: 'demo', now: NOW });
+    expect((await app.request('/teams')).status).toBe(401);
+    expect((await app.request('/teams', { headers: { Authorization: 'Bearer ' } })).status).toBe(401);
+    expect((await app.request('/teams', auth)).status).toBe(200);
+  });
+
+  it('filters games by team and date range, orders them by start date, and caps them', async () => {
+    const { app } = createSimApp({ seed: 1, scale: 'demo', now: NOW, gameCap: 40 });
+    const all = (await (await app.request('/games?season=2024&startDateRange=2024-01-01T00:00:00Z&endDateRange=2024-01-31T23:59:59Z', auth)).json()) as GameInfo[];
+    expect(all).toHaveLength(40); // capped: the first 40 by start date
+    expect(all.map((g) => g.startDate)).toEqual([...all.map((g) => g.startDate)].sort());
+    expect(all.every((g) => g.startDate >= '2024-01-01' && g.startDate <= '2024-01-31T23:59:59Z')).toBe(true);
+    const team = all[0]!.homeTeam;
+    const mine = (await (await app.request(`/games?season=2024&team=${encodeURIComponent(team)}`, auth)).json()) as GameInfo[];
+    expect(mine.length).toBeGreaterThan(10);
+    expect(mine.every((g) => g.homeTeam === team || g.awayTeam === team)).toBe(true);
+  });
+
+  it('builds a season with sums that agree and plausible basketball', async () => {
+    const { app, world } = createSimApp({ seed: 1, scale: 'full', now: NOW });
+    const games = world.season(2024).games;
+    expect(games.length).toBeGreaterThanOrEqual(5_500);
+    expect(games.length).toBeLessThanOrEqual(6_500);
+    expect(world.teams.length).toBeGreaterThan(1_400);
+    expect(world.divisionOneTeams.length).toBeGreaterThan(340);
+    for (const g of games) {
+      expect(g.homePeriodPoints!.reduce((a, b) => a + b, 0)).toBe(g.homePoints);
+      expect(g.homeWinner).toBe(g.homePoints! > g.awayPoints!);
+    }
+    expect(games.filter((g) => g.tournament === 'National Tournament')).toHaveLength(67);
+    const teams = (await (await app.request('/teams', auth)).json()) as TeamInfo[];
+    expect(teams).toHaveLength(world.teams.length);
+    expect(Object.keys(teams[0]!)).not.toContain('baseQuality');
+  });
+
+  it('exposes request counts and the latent strengths', async () => {
+    const { app } = createSimApp({ seed: 1, scale: 'demo', now: NOW });
+    await app.request('/teams', auth);
+    await app.request('/games?season=2024', auth);
+    await app.request('/games?season=2023', auth);
+    expect(await (await app.request('/_sim/stats')).json()).toEqual({ total: 3, byPath: { '/teams': 1, '/games': 2 } });
+    const truth = (await (await app.request('/_sim/truth?season=2024')).json()) as { teamId: number; net: number; offense: number; defense: number }[];
+    expect(truth).toHaveLength(32);
+    expect(truth[0]).toEqual(expect.objectContaining({ teamId: expect.any(Number), team: expect.any(String), tempo: expect.any(Number) }));
+  });
+
+  it('answers games after its clock as scheduled, without scores', async () => {
+    const { app } = createSimApp({ seed: 1, scale: 'demo', now: () => new Date('2024-01-15T00:00:00Z') });
+    const games = (await (await app.request('/games?season=2024', auth)).json()) as GameInfo[];
+    const later = games.filter((g) => g.startDate >= '2024-01-15');
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((g) => g.status === 'scheduled' && g.homePoints === null)).toBe(true);
+    expect(games.filter((g) => g.startDate < '2024-01-15').every((g) => g.status === 'final')).toBe(true);
+  });
+});
