@@ -70,12 +70,29 @@ describe('cbbd CLI', () => {
     const { env } = project();
     const misspelt = cbbd(env, 'plan', 'gold/team_power_ranking');
     expect(misspelt.code).toBe(2);
-    expect(misspelt.stderr).toBe('cbbd: Unknown asset "gold/team_power_ranking" in the selection. Did you mean "gold/team_power_rankings"?\n');
+    expect(misspelt.stderr).toBe(
+      'Source: the CBBD API at https://api.collegebasketballdata.com (key from the environment).\n' +
+        'cbbd: Unknown asset "gold/team_power_ranking" in the selection. Did you mean "gold/team_power_rankings"?\n',
+    );
     const season = cbbd(env, 'materialize', '*', '--season', '2031');
     expect(season.code).toBe(2);
     expect(season.stderr).toContain('Season 2031 is outside the configured range 2023-2024');
     expect(cbbd(env, 'materialize').code).toBe(2); // missing selection
     expect(cbbd(env, 'plan', '--seasn', '2024').code).toBe(2);
+  });
+
+  it('says first which source it uses: the simulator without a key, the API with one', () => {
+    const { env } = project();
+    const withoutKey = { ...env };
+    delete withoutKey.CBBD_API_KEY;
+    delete withoutKey.BEARER_TOKEN;
+    delete withoutKey.CBBD_API_BASE_URL;
+    expect(cbbd(withoutKey, 'status').stderr.split('\n')[0]).toBe(
+      'Source: the built-in CBBD simulator (demo scale, seed 2024); no CBBD_API_KEY is set, so no real API is called.',
+    );
+    const withKey = cbbd(env, 'status');
+    expect(withKey.stderr.split('\n')[0]).toBe('Source: the CBBD API at https://api.collegebasketballdata.com (key from the environment).');
+    expect(withKey.stderr).not.toContain(KEY);
   });
 
   it('exits 2 on a bad configuration, naming the file and the field', () => {
