@@ -8,6 +8,7 @@ import { redactSecrets } from '../core/redact.ts';
 import { openContext, type CommandContext, type GlobalOptions } from './context.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
+import { simCommand } from './commands/sim.ts';
 import { statusCommand } from './commands/status.ts';
 
 const program = new Command('cbbd')
@@ -54,6 +55,17 @@ program
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+program
+  .command('sim')
+  .description('serve the built-in CBBD simulator over HTTP (the world the in-process source uses by default)')
+  .option('--port <port>', 'port to listen on', '8787')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--scale <scale>', 'demo (a few conferences, fast) or full (about 362 Division I teams)')
+  .option('--seed <seed>', 'seed of the simulated world')
+  .action(async (options) => {
+    process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
+  });
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,31 @@
+/** `cbbd sim`: serve the built-in CBBD simulator over HTTP, the same world the in-process source uses by default. */
+import { startSimulator } from '../../cbbd/sim/serve.ts';
+import type { SimScale } from '../../cbbd/sim/world.ts';
+import { UsageError } from '../../core/errors.ts';
+import { loadConfig } from '../../config/config.ts';
+
+export interface SimCommandOptions {
+  port?: string;
+  host?: string;
+  scale?: string;
+  seed?: string;
+  config?: string;
+}
+
+export async function simCommand(options: SimCommandOptions): Promise<number> {
+  const config = loadConfig(options.config);
+  const port = Number(options.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
+  const scale = (options.scale ?? config.simulator.scale) as SimScale;
+  if (scale !== 'demo' && scale !== 'full') throw new UsageError(`--scale ${options.scale} is not a scale: use demo or full.`);
+  const seed = Number(options.seed ?? config.simulator.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed ${options.seed} is not a whole number.`);
+  const sim = await startSimulator({ seed, scale, gameCap: config.simulator.gameCap }, port, options.host ?? '127.0.0.1');
+  process.stdout.write(
+    `CBBD simulator (${scale} scale, seed ${seed}) listening on ${sim.url}\n` +
+      `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted. Ctrl-C stops it.\n`,
+  );
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+  await sim.close();
+  return 0;
+}
