@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The CLI end-to-end tests spawn processes; two workers match the machine's two cores.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
