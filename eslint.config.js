@@ -1,6 +1,7 @@
 // Lint rules: the recommended sets, type-aware where it catches real bugs (floating promises).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'lakehouse/**', '.cbbd/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '.venv/**'] },
@@ -15,5 +16,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['bin/**/*.js', '*.js'], languageOptions: { globals: globals.node } },
+  { files: ['ui/**/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -41,7 +41,7 @@ export async function rawPartitionOutput(
     dataVersion,
     rowCount: records,
     bytes,
-    metadata: { prefix, parts: responses.length, unchanged },
+    metadata: { prefix, parts: responses.length, apiCalls: responses.length, unchanged },
     commit: unchanged
       ? undefined
       : () => storage.replacePartition(prefix, [

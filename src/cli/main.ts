@@ -8,6 +8,7 @@ import { redactSecrets } from '../core/redact.ts';
 import { openContext, type CommandContext, type GlobalOptions } from './context.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
+import { serveCommand } from './commands/serve.ts';
 import { simCommand } from './commands/sim.ts';
 import { statusCommand } from './commands/status.ts';
 
@@ -55,6 +56,13 @@ program
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+program
+  .command('serve')
+  .description('serve the lineage page and its JSON API')
+  .option('--port <port>', 'port to listen on', '3000')
+  .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
+  .action((options) => run((ctx) => serveCommand(ctx, options)));
 
 program
   .command('sim')

@@ -74,6 +74,13 @@ class SqliteMigrations implements MigrationProvider {
   }
 }
 
+/** What the web server may do with the run log: read, never write. */
+export type RunLogReader = Pick<
+  RunLog,
+  | 'loadPartitionRecords' | 'loadCalendars' | 'builtInputs' | 'listRuns' | 'getRun' | 'lastActivityByAsset'
+  | 'materializationsOf' | 'eventsOf' | 'eventsAfter' | 'checkResultsOf' | 'recentMaterializationsOf' | 'runningPartitions' | 'changeToken'
+>;
+
 export class RunLog {
   readonly path: string;
   readonly db: Database.Database;
@@ -353,6 +360,36 @@ export class RunLog {
 
   async eventsOf(runId: string, afterId = 0) {
     return this.kysely.selectFrom('events').selectAll().where('run_id', '=', runId).where('id', '>', afterId).orderBy('id').execute();
+  }
+
+  /** Events of every run after an id (for the live stream of the page). */
+  async eventsAfter(afterId: number, limit = 500) {
+    return this.kysely.selectFrom('events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  }
+
+  /** The last materializations of an asset, newest first. */
+  async recentMaterializationsOf(asset: string, limit = 20) {
+    return this.kysely.selectFrom('materializations')
+      .select(['id', 'run_id', 'partition', 'status', 'attempt', 'row_count', 'bytes', 'started_at', 'ended_at', 'error', 'metadata'])
+      .where('asset_key', '=', asset).orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /** Partitions held by runs still running, by asset. */
+  runningPartitions(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    const rows = this.db.prepare(`SELECT l.asset_key, l.partition FROM leases l JOIN runs r ON r.id = l.run_id WHERE r.status = 'running'`).raw().all() as [string, string][];
+    for (const [asset, partition] of rows) {
+      let set = out.get(asset);
+      if (!set) out.set(asset, (set = new Set()));
+      set.add(partition);
+    }
+    return out;
+  }
+
+  /** Changes whenever anything is recorded: cheap enough to ask on every request, to know when a cache is stale. */
+  changeToken(): string {
+    const row = this.db.prepare(`SELECT (SELECT max(id) FROM events), (SELECT max(id) FROM materializations), (SELECT count(*) FROM runs)`).raw().get() as unknown[];
+    return row.join(':');
   }
 
   async checkResultsOf(asset: string, limit = 100) {

@@ -1,0 +1,75 @@
+/**
+ * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default; on any other address it refuses to
+ * start without CBBD_UI_TOKEN, which every state-changing request must then carry.
+ */
+import { serve } from '@hono/node-server';
+import { UsageError } from '../../core/errors.ts';
+import { materialize } from '../../core/materializer.ts';
+import { buildPlan } from '../../core/planner.ts';
+import { registerSecret } from '../../core/redact.ts';
+import { createServerApp, type StartRunRequest } from '../../server/app.ts';
+import { isLoopback } from '../../server/security.ts';
+import { loadPlannerState, type CommandContext } from '../context.ts';
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+}
+
+/** Start a run in this process; resolves once it holds its partitions, and lets it go on. */
+export function serverRunStarter(ctx: CommandContext) {
+  return async ({ selection, season }: StartRunRequest) => {
+    const planOptions = {
+      window: ctx.window, rollingDays: ctx.config.source.rollingDays,
+      ...(season !== undefined && { filter: { seasonFrom: season, seasonTo: season } }),
+    };
+    const state = await loadPlannerState(ctx);
+    const plan = buildPlan(ctx.graph, selection, state, planOptions);
+    if (!plan.steps.length) return { nothingToDo: true as const };
+    return new Promise<{ runId: string }>((resolve, reject) => {
+      materialize(ctx.graph, plan, ctx.runLog, state, {
+        ...planOptions,
+        concurrency: ctx.config.materialize.concurrency,
+        retries: ctx.config.materialize.retries,
+        eventRetentionDays: ctx.config.runLog.eventRetentionDays,
+        log: ctx.log,
+        onEvent: (e) => {
+          if (e.type === 'run_started') resolve({ runId: e.runId });
+        },
+        replan: (live) => buildPlan(ctx.graph, selection, live, planOptions),
+      }).then(
+        (result) => ctx.log.info({ runId: result.runId, status: result.status, counts: result.counts }, 'run finished'),
+        (error: unknown) => {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          ctx.log.error({ err: error }, 'run could not start');
+        },
+      );
+    });
+  };
+}
+
+export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
+  const host = options.host ?? '127.0.0.1';
+  const port = Number(options.port ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
+  const token = process.env.CBBD_UI_TOKEN?.trim() || undefined;
+  if (!isLoopback(host) && !token) {
+    throw new UsageError(`Refusing to listen on ${host} without CBBD_UI_TOKEN: beyond loopback, anyone who reaches the port could start runs. Set CBBD_UI_TOKEN, or bind 127.0.0.1.`);
+  }
+  registerSecret(token);
+  const { app, status } = createServerApp({
+    graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
+    startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description, ...(token !== undefined && { token }),
+  });
+  status.snapshot('*', undefined); // warm the cache: the first page load answers from memory
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      process.stdout.write(`Lineage page on http://${host.includes(':') ? `[${host}]` : host}:${info.port}/ (Ctrl-C stops it)\n`);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return 0;
+}

@@ -1,0 +1,197 @@
+/**
+ * The web app: the lineage page and the JSON API behind it. Built by a factory from the asset graph, a read-only
+ * run-log reader and the settings, so tests drive it with `app.request()`; only `cbbd serve` binds a port.
+ * Runs are started through an injected `startRun`, the one thing here that changes state (see `security.ts`).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { CbbdError } from '../core/errors.ts';
+import { unknownAssetMessage, type AssetGraph } from '../core/graph.ts';
+import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
+import { describeReason } from '../core/plan.ts';
+import type { RunLogReader } from '../core/run-log/run-log.ts';
+import { selectAssets } from '../core/selection.ts';
+import { partitionState, StatusCache } from './asset-status.ts';
+import { protectWrites } from './security.ts';
+
+export interface StartRunRequest {
+  readonly selection: string;
+  readonly season?: number;
+}
+
+export interface ServerDeps {
+  readonly graph: AssetGraph;
+  readonly runLog: RunLogReader;
+  readonly window: SeasonWindow;
+  readonly rollingDays: number;
+  /** Starts a run in this process and resolves with its id once it holds its partitions (rejects if refused). */
+  readonly startRun?: (request: StartRunRequest) => Promise<{ runId: string } | { nothingToDo: true }>;
+  readonly token?: string;
+  readonly sourceDescription?: string;
+  readonly now?: () => Date;
+}
+
+const UI = new URL('../../ui/', import.meta.url);
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+const KEY_PART = /^[a-z0-9_]+$/;
+
+export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCache } {
+  const status = new StatusCache(deps.graph, deps.runLog, { window: deps.window, rollingDays: deps.rollingDays, ...(deps.now && { now: deps.now }) });
+  const files = Object.fromEntries(Object.entries(STATIC).map(([path, s]) => [path, { body: readFileSync(fileURLToPath(new URL(s.file, UI)), 'utf8'), type: s.type }]));
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof CbbdError && (error.phase === 'plan' || error.phase === 'usage')) return c.json({ error: error.message }, 400);
+    if (error instanceof CbbdError && error.phase === 'execution') return c.json({ error: error.message }, 409);
+    return c.json({ error: 'Internal error; see the server log.' }, 500);
+  });
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', protectWrites(deps.token !== undefined ? { token: deps.token } : {}));
+
+  for (const [path, file] of Object.entries(files)) {
+    app.get(path, (c) => c.body(file.body, 200, { 'Content-Type': file.type, 'Content-Security-Policy': "default-src 'self'; style-src 'self'; img-src 'self' data:" }));
+  }
+
+  const seasonParam = (c: Context) => {
+    const value = c.req.query('season');
+    return value === undefined || value === '' ? undefined : parseSeason(value, deps.window);
+  };
+  const assetKey = (c: Context) => {
+    const layer = c.req.param('layer') ?? '';
+    const name = c.req.param('name') ?? '';
+    if (!KEY_PART.test(layer) || !KEY_PART.test(name)) return { error: c.json({ error: `"${layer}/${name}" is not an asset key (layer/name, lower-case letters, digits and _).` }, 400) };
+    const key = `${layer}/${name}`;
+    if (!deps.graph.has(key)) return { error: c.json({ error: unknownAssetMessage(key, deps.graph.order) }, 404) };
+    return { key };
+  };
+
+  app.get('/api/assets', (c) => {
+    const selection = c.req.query('selection') || '*';
+    const season = seasonParam(c);
+    const snapshot = status.snapshot(selection, season);
+    selectAssets(deps.graph, selection); // validates the selection (400 on a bad one) even when cached
+    return c.json({
+      source: deps.sourceDescription ?? null,
+      selection,
+      season: season ?? null,
+      computedAt: new Date(snapshot.computedAt).toISOString(),
+      assets: snapshot.assets.map((a) => {
+        const def = deps.graph.get(a.key);
+        return {
+          ...a,
+          layer: a.key.split('/')[0],
+          partitioning: def.partitions.kind,
+          deps: deps.graph.upstream(a.key).map((e) => e.key),
+          description: def.description ?? null,
+        };
+      }),
+    });
+  });
+
+  app.get('/api/assets/:layer/:name', async (c) => {
+    const { key, error } = assetKey(c);
+    if (error) return error;
+    const def = deps.graph.get(key);
+    const season = seasonParam(c);
+    const snapshot = status.snapshot('*', season);
+    const reasons = [...(snapshot.reasons.get(key) ?? [])].slice(0, 50).map(([partition, reason]) => ({ partition, reason, text: describeReason(reason) }));
+    const materializations = (await deps.runLog.recentMaterializationsOf(key, 20)).map((m) => {
+      const metadata = m.metadata ? (JSON.parse(m.metadata) as Record<string, unknown>) : {};
+      return {
+        runId: m.run_id, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.row_count, bytes: m.bytes,
+        startedAt: m.started_at, durationMs: m.ended_at === null ? null : m.ended_at - m.started_at,
+        apiCalls: typeof metadata.apiCalls === 'number' ? metadata.apiCalls : null, error: m.error ? (JSON.parse(m.error) as { message?: string }).message ?? m.error : null,
+      };
+    });
+    const checks = (await deps.runLog.checkResultsOf(key, 50)).map((r) => ({
+      name: r.check_name, partition: r.partition, passed: r.passed === 1, blocking: r.blocking === 1, detail: r.detail, at: r.at, runId: r.run_id,
+    }));
+    return c.json({
+      key, description: def.description ?? null, codeVersion: def.codeVersion, partitioning: def.partitions,
+      deps: deps.graph.upstream(key), downstream: deps.graph.downstream(key),
+      schema: def.schema ?? null,
+      declaredChecks: (def.checks ?? []).map((ch) => ({ name: ch.name, blocking: ch.blocking ?? true, description: ch.description ?? null })),
+      view: snapshot.assets.find((a) => a.key === key) ?? null,
+      staleReasons: reasons, materializations, checks,
+    });
+  });
+
+  app.get('/api/assets/:layer/:name/partitions', (c) => {
+    const { key, error } = assetKey(c);
+    if (error) return error;
+    const def = deps.graph.get(key);
+    const requested = seasonParam(c);
+    const snapshot = status.snapshot('*', undefined);
+    const universe = snapshot.plan.assets.find((a) => a.asset === key);
+    const keys = [...(snapshot.records.get(key)?.keys() ?? []), ...(snapshot.reasons.get(key)?.keys() ?? [])];
+    const seasons = [...new Set(keys.map(seasonOfKey).filter((s): s is number => s !== undefined))].sort((a, b) => a - b);
+    // A season's game days make one page, so 17 seasons stay fast; season-partitioned assets fit on one page.
+    const season = def.partitions.kind === 'season_date' ? (requested ?? seasons.at(-1)) : undefined;
+    const pageKeys = [...new Set(keys)]
+      .filter((k) => season === undefined || seasonOfKey(k) === season)
+      .sort();
+    return c.json({
+      key, partitioning: def.partitions.kind, seasons, season: season ?? null, total: universe?.partitions ?? 0,
+      partitions: pageKeys.map((k) => {
+        const s = partitionState(snapshot, key, k);
+        return { key: k, season: seasonOfKey(k) ?? null, date: dateOfKey(k) ?? null, state: s.state, reason: s.reason ? describeReason(s.reason) : null };
+      }),
+    });
+  });
+
+  app.get('/api/runs', async (c) => c.json({ runs: await deps.runLog.listRuns(Number(c.req.query('limit') ?? 50) || 50) }));
+
+  app.get('/api/runs/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^r[0-9a-z-]+$/.test(id)) return c.json({ error: `"${id}" is not a run id.` }, 400);
+    const run = await deps.runLog.getRun(id);
+    if (!run) return c.json({ error: `No run ${id}.` }, 404);
+    const [materializations, events] = await Promise.all([deps.runLog.materializationsOf(id), deps.runLog.eventsOf(id)]);
+    return c.json({
+      run,
+      steps: materializations.map((m) => ({ asset: m.asset_key, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.row_count, startedAt: m.started_at, endedAt: m.ended_at })),
+      events: events.map((e) => ({ id: e.id, at: e.at, level: e.level, type: e.type, payload: e.payload ? JSON.parse(e.payload) : null })),
+    });
+  });
+
+  // Live progress: every new run-log event, as server-sent events, from `?after=` (or from now).
+  app.get('/api/events', (c) => streamSSE(c, async (stream) => {
+    const after = Number(c.req.query('after') ?? NaN);
+    let last = Number.isFinite(after) ? after : Number(deps.runLog.changeToken().split(':')[0] || 0);
+    let open = true;
+    stream.onAbort(() => {
+      open = false;
+    });
+    while (open) {
+      for (const e of await deps.runLog.eventsAfter(last)) {
+        last = e.id;
+        await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ runId: e.run_id, at: e.at, ...(e.payload ? JSON.parse(e.payload) : {}) }) });
+      }
+      await stream.sleep(250);
+    }
+  }));
+
+  app.post('/api/materialize', async (c) => {
+    if (!deps.startRun) return c.json({ error: 'This server cannot start runs.' }, 405);
+    const body = (await c.req.json().catch(() => null)) as { selection?: unknown; season?: unknown } | null;
+    const selection = typeof body?.selection === 'string' && body.selection.trim() ? body.selection.trim() : '*';
+    const seasonText = body?.season === undefined || body.season === null || body.season === '' ? undefined : String(body.season);
+    const season = seasonText === undefined ? undefined : parseSeason(seasonText, deps.window);
+    selectAssets(deps.graph, selection);
+    const started = await deps.startRun({ selection, ...(season !== undefined && { season }) });
+    return c.json(started, 'runId' in started ? 202 : 200);
+  });
+
+  app.notFound((c) => c.json({ error: `Not found: ${c.req.path}` }, 404));
+  return { app, status };
+}

@@ -1,0 +1,254 @@
+// The lineage page: assets by layer, coloured by state, an asset's panel, runs with live progress.
+// Plain browser modules, served by the app itself: no CDN, works with no network.
+const LAYERS = ['raw', 'bronze', 'silver', 'gold'];
+const ICONS = { fresh: '✓', stale: '●', missing: '○', failed: '✗', running: '↻' };
+const $ = (sel) => document.querySelector(sel);
+const state = { assets: [], selected: null, gridSeason: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function say(text, isError = false) {
+  const m = $('#message');
+  m.textContent = text;
+  m.classList.toggle('error', isError);
+}
+
+async function api(path, init) {
+  const headers = { 'content-type': 'application/json', ...(init?.headers ?? {}) };
+  const token = sessionStorage.getItem('cbbdToken');
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(path, { ...init, headers });
+  const body = await res.json().catch(() => ({}));
+  if (res.status === 401 && init?.method === 'POST') {
+    const entered = prompt('This server requires its UI token (CBBD_UI_TOKEN):');
+    if (entered) {
+      sessionStorage.setItem('cbbdToken', entered);
+      return api(path, init);
+    }
+  }
+  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+  return body;
+}
+
+function params() {
+  const selection = $('#selection').value.trim() || '*';
+  const season = $('#season').value;
+  return { selection, season };
+}
+
+async function loadAssets() {
+  const { selection, season } = params();
+  const q = new URLSearchParams({ selection, ...(season && { season }) });
+  try {
+    const body = await api(`/api/assets?${q}`);
+    state.assets = body.assets;
+    $('#source').textContent = body.source ?? '';
+    renderGraph();
+    if (state.selected && state.assets.some((a) => a.key === state.selected)) await openPanel(state.selected, false);
+    document.body.dataset.ready = 'true';
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+function renderGraph() {
+  const columns = $('#columns');
+  columns.replaceChildren();
+  const position = new Map();
+  for (const layer of LAYERS) {
+    const nodes = state.assets.filter((a) => a.layer === layer);
+    // Order each column by where its upstream sits, so edges cross less.
+    const rank = (a) => {
+      const ups = a.deps.map((d) => position.get(d)).filter((p) => p !== undefined);
+      return ups.length ? ups.reduce((s, p) => s + p, 0) / ups.length : 0;
+    };
+    nodes.sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
+    nodes.forEach((a, i) => position.set(a.key, i));
+    columns.append(el('div', { class: 'column', dataset: { layer } }, el('h2', {}, `${layer} (${nodes.length})`), nodes.map(nodeElement)));
+  }
+  requestAnimationFrame(drawEdges);
+}
+
+function nodeElement(a) {
+  const c = a.counts;
+  const counts = Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(' · ') || 'no partitions yet';
+  return el('button', {
+    class: `node state-${a.state}${state.selected === a.key ? ' selected' : ''}`,
+    type: 'button', dataset: { key: a.key, state: a.state }, title: a.description ?? a.key,
+    onclick: () => openPanel(a.key, true),
+  }, el('span', { class: 'icon', 'aria-hidden': true }, ICONS[a.state]), el('span', { class: 'key' }, a.key), el('span', { class: 'label' }, a.state), el('span', { class: 'counts' }, counts));
+}
+
+function drawEdges() {
+  const svg = $('#edges');
+  const graph = $('#graph');
+  svg.replaceChildren();
+  const box = graph.getBoundingClientRect();
+  svg.setAttribute('width', graph.scrollWidth);
+  svg.setAttribute('height', graph.scrollHeight);
+  const at = (key) => document.querySelector(`.node[data-key="${CSS.escape(key)}"]`);
+  for (const a of state.assets) {
+    const to = at(a.key);
+    if (!to) continue;
+    for (const dep of a.deps) {
+      const from = at(dep);
+      if (!from) continue;
+      const f = from.getBoundingClientRect();
+      const t = to.getBoundingClientRect();
+      const x1 = f.right - box.left + graph.scrollLeft;
+      const y1 = f.top + f.height / 2 - box.top + graph.scrollTop;
+      const x2 = t.left - box.left + graph.scrollLeft;
+      const y2 = t.top + t.height / 2 - box.top + graph.scrollTop;
+      const mid = (x1 + x2) / 2;
+      const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+      path.setAttribute('d', `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`);
+      if (state.selected === a.key || state.selected === dep) path.classList.add('hot');
+      svg.append(path);
+    }
+  }
+}
+
+async function openPanel(key, fresh) {
+  state.selected = key;
+  if (fresh) state.gridSeason = null;
+  document.querySelectorAll('.node').forEach((n) => n.classList.toggle('selected', n.dataset.key === key));
+  drawEdges();
+  const [layer, name] = key.split('/');
+  const season = $('#season').value;
+  const [detail, grid] = await Promise.all([
+    api(`/api/assets/${layer}/${name}${season ? `?season=${season}` : ''}`),
+    api(`/api/assets/${layer}/${name}/partitions${state.gridSeason ? `?season=${state.gridSeason}` : ''}`),
+  ]);
+  const panel = $('#panel');
+  panel.hidden = false;
+  panel.replaceChildren(
+    el('h2', {}, key),
+    el('p', {}, detail.description ?? ''),
+    el('p', { class: 'muted' }, `code version ${detail.codeVersion} · partitioned by ${detail.partitioning.kind.replace('_', ' × ')}${detail.view ? ` · ${detail.view.state}` : ''}`),
+    el('h3', {}, 'Partitions'),
+    gridSection(key, grid),
+    el('h3', {}, 'Why stale'),
+    detail.staleReasons.length
+      ? el('div', { class: 'reasons' }, detail.staleReasons.slice(0, 12).map((r) => el('p', { class: 'reason', dataset: { partition: r.partition } }, el('code', {}, r.partition === '-' ? '(all)' : r.partition), ` ${r.text}`)))
+      : el('p', { class: 'muted' }, 'Nothing is stale.'),
+    el('h3', {}, 'Schema'),
+    detail.schema
+      ? el('table', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'key')), detail.schema.columns.map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.type), el('td', {}, detail.schema.primaryKey.includes(c.name) ? '🔑' : ''))))
+      : el('p', { class: 'muted' }, 'Raw JSON as the API returned it (no declared schema).'),
+    el('h3', {}, 'Last materializations'),
+    detail.materializations.length
+      ? el('table', {}, el('tr', {}, ['partition', 'status', 'rows', 'duration', 'API calls', 'run'].map((h) => el('th', {}, h))),
+        detail.materializations.map((m) => el('tr', {}, el('td', {}, m.partition), el('td', {}, m.status), el('td', {}, m.rows ?? ''), el('td', {}, m.durationMs === null ? '' : `${m.durationMs} ms`), el('td', {}, m.apiCalls ?? ''), el('td', {}, m.runId))))
+      : el('p', { class: 'muted' }, 'Never materialized.'),
+    el('h3', {}, 'Checks'),
+    detail.checks.length
+      ? el('table', {}, detail.checks.slice(0, 20).map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.partition), el('td', {}, c.passed ? 'passed' : 'FAILED'), el('td', {}, c.detail ?? ''))))
+      : el('p', { class: 'muted' }, detail.declaredChecks.length ? `Declared: ${detail.declaredChecks.map((c) => c.name).join(', ')}; no results yet.` : 'No checks declared.'),
+  );
+}
+
+function gridSection(key, grid) {
+  const wrap = el('div', { class: 'partitions', dataset: { key } });
+  if (grid.partitioning === 'season_date' && grid.seasons.length) {
+    const select = el('select', { 'aria-label': 'season of the partition grid', onchange: async (e) => { state.gridSeason = e.target.value; await openPanel(key, false); } },
+      grid.seasons.map((s) => el('option', { value: s, selected: s === grid.season }, String(s))));
+    wrap.append(el('label', {}, 'Season', select));
+  }
+  const counts = {};
+  for (const p of grid.partitions) counts[p.state] = (counts[p.state] ?? 0) + 1;
+  wrap.append(
+    el('p', { class: 'muted' }, `${grid.partitions.length} partition(s) shown: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none yet'}`),
+    el('div', { class: 'grid', role: 'list' }, grid.partitions.map((p) => el('div', {
+      class: `cell state-${p.state}`, role: 'listitem', dataset: { partition: p.key, state: p.state },
+      title: `${p.key === '-' ? '(all)' : p.key}: ${p.state}${p.reason ? ` (${p.reason})` : ''}`,
+    }))),
+  );
+  return wrap;
+}
+
+async function loadRuns() {
+  const { runs } = await api('/api/runs?limit=15');
+  const list = $('#run-list');
+  list.replaceChildren(runs.length
+    ? el('table', {}, el('tr', {}, ['run', 'status', 'selection', 'started', 'partitions'].map((h) => el('th', {}, h))),
+      runs.map((r) => el('tr', { dataset: { run: r.id, status: r.status }, onclick: () => openRun(r.id) },
+        el('td', {}, r.id), el('td', {}, r.status), el('td', {}, r.selection), el('td', {}, new Date(r.startedAt).toLocaleString()), el('td', {}, r.partitionsTotal))))
+    : el('p', { class: 'muted' }, 'No runs yet.'));
+}
+
+async function openRun(id) {
+  const body = await api(`/api/runs/${id}`);
+  const detail = $('#run-detail');
+  detail.hidden = false;
+  detail.dataset.run = id;
+  detail.replaceChildren(
+    el('h3', {}, `Run ${id}: ${body.run.status}`),
+    el('table', {}, body.steps.slice(-40).map((s) => el('tr', {}, el('td', {}, s.asset), el('td', {}, s.partition), el('td', {}, s.status), el('td', {}, s.rows ?? '')))),
+    el('h3', {}, 'Log'),
+    el('ol', { id: 'run-log' }, body.events.slice(-60).map((e) => el('li', {}, `${new Date(e.at).toLocaleTimeString()} ${e.type}${e.payload?.asset ? ` ${e.payload.asset}` : ''}${e.payload?.status ? ` ${e.payload.status}` : ''}`))),
+  );
+}
+
+let refreshTimer = null;
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    await loadAssets();
+    await loadRuns();
+    const open = $('#run-detail').dataset.run;
+    if (open) await openRun(open);
+  }, 150);
+}
+
+function listen() {
+  const events = new EventSource('/api/events');
+  for (const type of ['run_started', 'run_replanned', 'step_started', 'step_finished', 'run_finished']) {
+    events.addEventListener(type, (e) => {
+      const data = JSON.parse(e.data);
+      if (type === 'step_finished') say(`Run ${data.runId}: ${data.asset} ${data.status}`);
+      if (type === 'run_finished') say(`Run ${data.runId} ${data.status}: ${data.succeeded} materialized, ${data.failed} failed, ${data.skipped} skipped.`, data.status !== 'succeeded');
+      refreshSoon();
+    });
+  }
+}
+
+async function init() {
+  const now = new Date();
+  const current = now.getUTCMonth() >= 10 ? now.getUTCFullYear() + 1 : now.getUTCFullYear();
+  for (let s = current; s >= current - 20; s--) $('#season').append(el('option', { value: s }, String(s)));
+  const url = new URL(location.href);
+  if (url.searchParams.get('selection')) $('#selection').value = url.searchParams.get('selection');
+  if (url.searchParams.get('season')) $('#season').value = url.searchParams.get('season');
+  $('#filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const { selection, season } = params();
+    history.replaceState(null, '', `?${new URLSearchParams({ selection, ...(season && { season }) })}`);
+    void loadAssets();
+  });
+  $('#materialize').addEventListener('click', async () => {
+    const { selection, season } = params();
+    try {
+      const body = await api('/api/materialize', { method: 'POST', body: JSON.stringify({ selection, season: season || undefined }) });
+      say(body.runId ? `Run ${body.runId} started.` : 'Everything selected is fresh: nothing to materialize.');
+      refreshSoon();
+    } catch (error) {
+      say(error.message, true);
+    }
+  });
+  window.addEventListener('resize', () => requestAnimationFrame(drawEdges));
+  listen();
+  await Promise.all([loadAssets(), loadRuns()]);
+}
+
+void init();
