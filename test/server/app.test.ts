@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildAssetGraph } from '../../src/core/graph.ts';
+import { materialize } from '../../src/core/materializer.ts';
+import { buildPlan } from '../../src/core/planner.ts';
+import type { RunLog } from '../../src/core/run-log/run-log.ts';
+import { createServerApp, type ServerDeps } from '../../src/server/app.ts';
+import { assets } from '../fixtures/small-graph.ts';
+import { openRunLog, tempDir } from '../helpers.ts';
+
+const window = { firstSeason: 2023, lastSeason: 2024, start: '11-01', end: '04-30' };
+const graph = buildAssetGraph(assets);
+
+/** A run log where everything of season 2024 was built once, then raw/games 2024-03-02 failed. */
+async function world(): Promise<RunLog> {
+  process.env.CBBD_TEST_OUT = join(tempDir(), 'out');
+  mkdirSync(process.env.CBBD_TEST_OUT, { recursive: true });
+  const runLog = await openRunLog();
+  const options = { window, rollingDays: 3, filter: { seasonFrom: 2024, seasonTo: 2024 } };
+  const state = () => ({ now: new Date(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
+  const s1 = state();
+  await materialize(graph, buildPlan(graph, '*', s1, options), runLog, s1, { ...options, concurrency: 2, retries: 0, replan: (live) => buildPlan(graph, '*', live, options) });
+  process.env.CBBD_TEST_FAIL = 'raw/games:2024|2024-03-02';
+  const s2 = state();
+  await materialize(graph, buildPlan(graph, 'raw/games', s2, { ...options, force: true, filter: { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2024-03-02', dateTo: '2024-03-02' } }), runLog, s2, { ...options, concurrency: 1, retries: 0 });
+  delete process.env.CBBD_TEST_FAIL;
+  return runLog;
+}
+
+function app(runLog: RunLog, extra: Partial<ServerDeps> = {}) {
+  return createServerApp({ graph, runLog, window, rollingDays: 3, ...extra }).app;
+}
+
+describe('the JSON API', () => {
+  it('lists every asset with its state, counts and dependencies', async () => {
+    const res = await app(await world()).request('/api/assets?season=2024');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { assets: { key: string; state: string; counts: Record<string, number>; deps: string[] }[] };
+    expect(body.assets.map((a) => a.key)).toEqual(graph.order);
+    const byKey = Object.fromEntries(body.assets.map((a) => [a.key, a]));
+    expect(byKey['raw/games']).toMatchObject({ state: 'failed', counts: { fresh: 3, failed: 1, stale: 0, missing: 0, running: 0 } });
+    expect(byKey['silver/fct_games']!.deps).toEqual(['bronze/games', 'silver/dim_teams']);
+    expect(byKey['raw/teams']!.state).toBe('fresh');
+  });
+
+  it("gives an asset's details and its partition grid, a season a page, with each stale partition's reason", async () => {
+    const a = app(await world());
+    const detail = (await (await a.request('/api/assets/bronze/games')).json()) as { codeVersion: string; schema: { primaryKey: string[] }; checks: unknown[]; materializations: unknown[] };
+    expect(detail.codeVersion).toBe('1');
+    expect(detail.schema.primaryKey).toEqual(['gameId']);
+    expect(detail.checks.length).toBeGreaterThan(0);
+    expect(detail.materializations.length).toBeGreaterThan(0);
+    const grid = (await (await a.request('/api/assets/raw/games/partitions?season=2024')).json()) as { seasons: number[]; partitions: { key: string; state: string; reason: string | null }[] };
+    expect(grid.partitions.map((p) => p.key)).toEqual(['2024|2023-11-06', '2024|2023-11-07', '2024|2023-11-09', '2024|2024-03-02']);
+    expect(grid.partitions.at(-1)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^failed last time: injected failure/) });
+  });
+
+  it.each([
+    ['/api/assets?season=1999', 400, /outside the configured range/],
+    ['/api/assets?season=abcd', 400, /not a season/],
+    ['/api/assets?selection=silver/fct_game', 400, /Did you mean "silver\/fct_games"/],
+    ['/api/assets/silver/fct_game', 404, /Did you mean "silver\/fct_games"/],
+    ['/api/assets/raw/..%2F..%2Fetc%2Fpasswd', 400, /is not an asset key/],
+    ['/api/assets/..%2F..%2Fetc/passwd/partitions', 400, /is not an asset key/],
+    ['/api/assets/raw/games/partitions?season=2024-02-30', 400, /not a season/],
+    ['/api/runs/..%2Fetc', 400, /is not a run id/],
+    ['/api/runs/r20240101-000000-abcdef', 404, /No run/],
+  ])('%s answers %i with JSON', async (path, status, message) => {
+    const res = await app(await world()).request(path);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('protects runs: another origin is refused, a missing or wrong token is refused, the right one starts a run', async () => {
+    const started: unknown[] = [];
+    const a = app(await world(), { token: 'ui-token-1234567', startRun: async (r) => (started.push(r), { runId: 'r20260101-000000-abcdef' }) });
+    const post = (headers: Record<string, string>) => a.request('http://127.0.0.1:3000/api/materialize', {
+      method: 'POST', headers: { host: '127.0.0.1:3000', 'content-type': 'application/json', ...headers }, body: JSON.stringify({ selection: 'raw/*', season: 2024 }),
+    });
+    expect((await post({ origin: 'http://evil.example', authorization: 'Bearer ui-token-1234567' })).status).toBe(403);
+    expect((await post({ origin: 'http://127.0.0.1:3000' })).status).toBe(401);
+    expect((await post({ origin: 'http://127.0.0.1:3000', authorization: 'Bearer wrong-token-00000' })).status).toBe(401);
+    expect(started).toEqual([]);
+    const ok = await post({ origin: 'http://127.0.0.1:3000', authorization: 'Bearer ui-token-1234567' });
+    expect(ok.status).toBe(202);
+    expect(await ok.json()).toEqual({ runId: 'r20260101-000000-abcdef' });
+    expect(started).toEqual([{ selection: 'raw/*', season: 2024 }]);
+  });
+
+  it('refuses a bad selection or season in a run request before starting anything', async () => {
+    const a = app(await world(), { startRun: async () => ({ nothingToDo: true }) });
+    const post = (body: unknown) => a.request('http://127.0.0.1/api/materialize', { method: 'POST', headers: { host: '127.0.0.1', origin: 'http://127.0.0.1' }, body: JSON.stringify(body) });
+    expect((await post({ selection: 'nope/*' })).status).toBe(400);
+    expect((await post({ selection: '*', season: '1900' })).status).toBe(400);
+    expect((await post({ selection: '*' })).status).toBe(200);
+  });
+
+  it('lists runs and shows one with its steps and log', async () => {
+    const a = app(await world());
+    const { runs } = (await (await a.request('/api/runs')).json()) as { runs: { id: string; status: string }[] };
+    expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);
+    const run = (await (await a.request(`/api/runs/${runs[1]!.id}`)).json()) as { steps: unknown[]; events: { type: string }[] };
+    expect(run.steps.length).toBeGreaterThan(10);
+    expect(run.events.at(-1)!.type).toBe('run_finished');
+  });
+
+  it('serves the page and its scripts itself, with nothing fetched from another host', async () => {
+    const a = app(await world());
+    for (const path of ['/', '/ui/app.js', '/ui/style.css']) {
+      const res = await a.request(path);
+      expect(res.status).toBe(200);
+      expect(await res.text()).not.toMatch(/(src|href)=["']https?:|import .* from ['"]https?:|url\(https?:/);
+    }
+    expect((await a.request('/')).headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});
