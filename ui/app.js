@@ -144,7 +144,7 @@ async function openPanel(key, fresh) {
       : el('p', { class: 'muted' }, 'Nothing is stale.'),
     el('h3', {}, 'Schema'),
     detail.schema
-      ? el('table', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'key')), detail.schema.columns.map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.type), el('td', {}, detail.schema.primaryKey.includes(c.name) ? '🔑' : ''))))
+      ? el('table', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'key')), detail.schema.columns.map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.type), el('td', {}, detail.schema.primaryKey.includes(c.name) ? 'key' : ''))))
       : el('p', { class: 'muted' }, 'Raw JSON as the API returned it (no declared schema).'),
     el('h3', {}, 'Last materializations'),
     detail.materializations.length
