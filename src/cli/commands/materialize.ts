@@ -1,10 +1,11 @@
 /** `cbbd materialize <selection>`: compute every stale partition of the selection, in dependency order. */
-import { materialize, type RunResult } from '../../core/materializer.ts';
-import { buildPlan } from '../../core/planner.ts';
+import type { RunResult } from '../../core/materializer.ts';
+import { UsageError } from '../../core/errors.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
-import { loadPlannerState, type CommandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
 import { formatDuration } from '../format.ts';
 import { progressReporter } from '../progress.ts';
+import { planSelection, runPlanned } from '../run-plan.ts';
 import { renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
@@ -13,16 +14,13 @@ export interface MaterializeCommandOptions extends PlanCommandOptions {
 }
 
 export async function materializeCommand(ctx: CommandContext, selection: string, options: MaterializeCommandOptions): Promise<number> {
-  const filter = parsePartitionFilter(options, ctx.window);
-  const state = await loadPlannerState(ctx);
-  const planOptions = { window: ctx.window, filter, force: options.force ?? false, rollingDays: ctx.config.source.rollingDays };
-  const plan = buildPlan(ctx.graph, selection, state, planOptions);
-  if (options.dryRun) {
-    process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
-    return 0;
+  if (options.concurrency !== undefined && !(Number.isInteger(Number(options.concurrency)) && Number(options.concurrency) >= 1)) {
+    throw new UsageError(`--concurrency ${options.concurrency} is not a whole number >= 1.`);
   }
-  if (!plan.steps.length) {
-    process.stdout.write(options.json ? `${JSON.stringify({ status: 'succeeded', steps: [], plan })}\n` : `${renderPlan(plan)}\n`);
+  const planned = await planSelection(ctx, selection, parsePartitionFilter(options, ctx.window), options.force ?? false);
+  const { plan } = planned;
+  if (options.dryRun || !plan.steps.length) {
+    process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
     return 0;
   }
   for (const w of plan.warnings) ctx.log.warn(w);
@@ -36,15 +34,10 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   process.once('SIGINT', onSignal);
   let result: RunResult;
   try {
-    result = await materialize(ctx.graph, plan, ctx.runLog, state, {
-      ...planOptions,
-      concurrency: options.concurrency ? Number(options.concurrency) : ctx.config.materialize.concurrency,
-      retries: ctx.config.materialize.retries,
-      eventRetentionDays: ctx.config.runLog.eventRetentionDays,
-      log: ctx.log,
-      signal: abort.signal,
+    result = await runPlanned(ctx, planned, {
       onEvent: progress.onEvent,
-      replan: (live) => buildPlan(ctx.graph, selection, live, planOptions),
+      signal: abort.signal,
+      ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
     progress.stop();

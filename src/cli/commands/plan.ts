@@ -1,9 +1,9 @@
 /** `cbbd plan <selection>`: what is stale, why, and what it will cost in API calls. */
 import type { Plan, StaleReasonKind } from '../../core/plan.ts';
 import { describeReason } from '../../core/plan.ts';
-import { buildPlan } from '../../core/planner.ts';
 import { describeFilter, parsePartitionFilter, type PartitionFilterInput } from '../../core/selection.ts';
-import { loadPlannerState, type CommandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
+import { planSelection } from '../run-plan.ts';
 import { formatTable } from '../format.ts';
 
 export interface PlanCommandOptions extends PartitionFilterInput {
@@ -11,13 +11,6 @@ export interface PlanCommandOptions extends PartitionFilterInput {
   json?: boolean;
 }
 
-export async function computePlan(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<Plan> {
-  const filter = parsePartitionFilter(options, ctx.window);
-  const state = await loadPlannerState(ctx);
-  return buildPlan(ctx.graph, selection, state, {
-    window: ctx.window, filter, force: options.force ?? false, rollingDays: ctx.config.source.rollingDays,
-  });
-}
 
 const REASON_LABELS: Record<StaleReasonKind, string> = {
   missing: 'missing', failed: 'failed', code_changed: 'code changed', upstream_changed: 'upstream changed',
@@ -56,7 +49,7 @@ export function renderPlan(plan: Plan): string {
 }
 
 export async function planCommand(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<number> {
-  const plan = await computePlan(ctx, selection, options);
+  const { plan } = await planSelection(ctx, selection, parsePartitionFilter(options, ctx.window), options.force ?? false);
   process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
   return 0;
 }

@@ -4,12 +4,11 @@
  */
 import { serve } from '@hono/node-server';
 import { UsageError } from '../../core/errors.ts';
-import { materialize } from '../../core/materializer.ts';
-import { buildPlan } from '../../core/planner.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { isLoopback } from '../../server/security.ts';
-import { loadPlannerState, type CommandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
+import { planSelection, runPlanned } from '../run-plan.ts';
 
 export interface ServeOptions {
   port?: string;
@@ -19,24 +18,13 @@ export interface ServeOptions {
 /** Start a run in this process; resolves once it holds its partitions, and lets it go on. */
 export function serverRunStarter(ctx: CommandContext) {
   return async ({ selection, season }: StartRunRequest) => {
-    const planOptions = {
-      window: ctx.window, rollingDays: ctx.config.source.rollingDays,
-      ...(season !== undefined && { filter: { seasonFrom: season, seasonTo: season } }),
-    };
-    const state = await loadPlannerState(ctx);
-    const plan = buildPlan(ctx.graph, selection, state, planOptions);
-    if (!plan.steps.length) return { nothingToDo: true as const };
+    const planned = await planSelection(ctx, selection, season === undefined ? {} : { seasonFrom: season, seasonTo: season });
+    if (!planned.plan.steps.length) return { nothingToDo: true as const };
     return new Promise<{ runId: string }>((resolve, reject) => {
-      materialize(ctx.graph, plan, ctx.runLog, state, {
-        ...planOptions,
-        concurrency: ctx.config.materialize.concurrency,
-        retries: ctx.config.materialize.retries,
-        eventRetentionDays: ctx.config.runLog.eventRetentionDays,
-        log: ctx.log,
+      runPlanned(ctx, planned, {
         onEvent: (e) => {
           if (e.type === 'run_started') resolve({ runId: e.runId });
         },
-        replan: (live) => buildPlan(ctx.graph, selection, live, planOptions),
       }).then(
         (result) => ctx.log.info({ runId: result.runId, status: result.status, counts: result.counts }, 'run finished'),
         (error: unknown) => {
