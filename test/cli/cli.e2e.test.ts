@@ -95,6 +95,13 @@ describe('cbbd CLI', () => {
     expect(withKey.stderr).not.toContain(KEY);
   });
 
+  it('refuses to serve beyond loopback without CBBD_UI_TOKEN', () => {
+    const { env } = project();
+    const r = cbbd({ ...env, CBBD_UI_TOKEN: '' }, 'serve', '--host', '0.0.0.0', '--port', '0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Refusing to listen on 0.0.0.0 without CBBD_UI_TOKEN');
+  });
+
   it('exits 2 on a bad configuration, naming the file and the field', () => {
     const { dir, env } = project('drivers: { storage: ftp }\n');
     const r = cbbd(env, 'status');
