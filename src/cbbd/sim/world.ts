@@ -6,7 +6,9 @@
 import type { ConferenceInfo, GameInfo, TeamInfo, VenueInfo } from 'cbbd';
 import { isoDateToDay } from '../../core/partitions.ts';
 import { abbreviate, conferenceName, mascot, schoolNames, state } from './names.ts';
+import { simulateGame, type SimulatedGame, type TeamInGame } from './game-engine.ts';
 import { Random } from './random.ts';
+import { rosterOf, type SimPlayer } from './rosters.ts';
 
 export type SimScale = 'demo' | 'full';
 
@@ -53,8 +55,8 @@ export interface Season {
   readonly strengths: ReadonlyMap<number, TeamStrength>;
 }
 
-const LEAGUE_PPP = 1.045;
-const HOME_POINTS = 3.2;
+/** Home advantage in points, which the engine splits between the two teams' efficiencies. */
+const HOME_POINTS = 4;
 
 export class SimWorld {
   readonly seed: number;
@@ -64,6 +66,7 @@ export class SimWorld {
   readonly venues: readonly VenueInfo[];
   private readonly now: () => Date;
   private readonly seasons = new Map<number, Season>();
+  private readonly rosters = new Map<string, SimPlayer[]>();
 
   constructor(options: WorldOptions) {
     this.seed = options.seed;
@@ -241,31 +244,18 @@ export class SimWorld {
     strengths: ReadonlyMap<number, TeamStrength>,
     kind: { neutral?: boolean; conference?: boolean; seasonType?: 'regular' | 'postseason'; tournament?: string; notes?: string; homeSeed?: number; awaySeed?: number },
   ): GameInfo {
-    const h = strengths.get(home.id)!;
-    const a = strengths.get(away.id)!;
-    const tempo = (h.tempo + a.tempo) / 2;
-    const possessions = Math.max(55, Math.round(random.normal(tempo, 3.5)));
-    const edge = kind.neutral ? 0 : HOME_POINTS / 2;
-    const homeExpected = possessions * (LEAGUE_PPP + (h.offense - a.defense) / 100) + edge;
-    const awayExpected = possessions * (LEAGUE_PPP + (a.offense - h.defense) / 100) - edge;
-    let homePoints = Math.max(35, Math.round(random.normal(homeExpected, 7)));
-    let awayPoints = Math.max(35, Math.round(random.normal(awayExpected, 7)));
-    const homePeriods = split(random, homePoints);
-    const awayPeriods = split(random, awayPoints);
-    while (homePoints === awayPoints) {
-      const ho = random.int(4, 14);
-      const ao = random.int(4, 14);
-      homePeriods.push(ho);
-      awayPeriods.push(ao);
-      homePoints += ho;
-      awayPoints += ao;
-    }
+    const id = season * 100_000 + index + 1;
+    // Played possession by possession; only the score is kept here, the plays are replayed on demand (`replay`).
+    const played = simulateGame(this.seed, id, this.teamInGame(home, season, strengths), this.teamInGame(away, season, strengths), kind.neutral ? 0 : HOME_POINTS, false);
+    const [homePeriods, awayPeriods] = played.periodPoints;
+    const homePoints = homePeriods.reduce((a, b) => a + b, 0);
+    const awayPoints = awayPeriods.reduce((a, b) => a + b, 0);
     // Tip-off in the evening, US time: often after midnight UTC, so on the next UTC date.
     const tip = random.pick([17, 19, 23, 24.5, 26]);
     const start = new Date((day * 24 + tip) * 3_600_000).toISOString().replace('.000Z', 'Z').replace(/:\d{2}Z$/, ':00.000Z');
     const venue = kind.neutral ? this.venues[this.venues.length - 1 - (index % 6)]! : this.venues.find((v) => v.id === home.currentVenueId) ?? null;
     return {
-      id: season * 100_000 + index + 1,
+      id,
       sourceId: String(400_000_000 + season * 10_000 + index),
       seasonLabel: `${season - 1}${season}`,
       season,
@@ -290,6 +280,30 @@ export class SimWorld {
     };
   }
 
+  teamInGame(team: SimTeam, season: number, strengths: ReadonlyMap<number, TeamStrength>): TeamInGame {
+    const s = strengths.get(team.id)!;
+    return { roster: this.roster(team.id, season), offense: s.offense, defense: s.defense, tempo: s.tempo };
+  }
+
+  roster(teamId: number, season: number): SimPlayer[] {
+    const key = `${teamId}|${season}`;
+    let roster = this.rosters.get(key);
+    if (!roster) this.rosters.set(key, (roster = rosterOf(this.seed, teamId, season)));
+    return roster;
+  }
+
+  /** A final game played again, event by event, exactly as it was when its score was decided. */
+  replay(game: GameInfo): { events: SimulatedGame['events']; home: TeamInGame; away: TeamInGame } {
+    const strengths = this.season(game.season).strengths;
+    const home = this.teamInGame(this.teamById(game.homeTeamId), game.season, strengths);
+    const away = this.teamInGame(this.teamById(game.awayTeamId), game.season, strengths);
+    return { events: simulateGame(this.seed, game.id, home, away, game.neutralSite ? 0 : HOME_POINTS).events, home, away };
+  }
+
+  teamById(id: number): SimTeam {
+    return this.teams[id - 1]!;
+  }
+
   /** Every calendar date (UTC) on which the season has at least one game. */
   gameDays(season: number): string[] {
     return [...new Set(this.season(season).games.map((g) => g.startDate.slice(0, 10)))].sort();
@@ -301,11 +315,6 @@ function unplayed(game: GameInfo): GameInfo {
     ...game, status: 'scheduled', attendance: null, homePoints: null, homePeriodPoints: null, homeWinner: null,
     awayPoints: null, awayPeriodPoints: null, awayWinner: null, excitement: null,
   };
-}
-
-function split(random: Random, points: number): number[] {
-  const first = Math.round(points * (0.46 + random.next() * 0.08));
-  return [first, points - first];
 }
 
 function round1(x: number): number {
