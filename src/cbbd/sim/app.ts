@@ -3,7 +3,10 @@
  * every response body typed by the `cbbd` package, so a shape that drifts from the real API fails to compile.
  * Built by a factory (testable with `app.request()`); `serve.ts` binds it to a port.
  */
-import type { ConferenceInfo, GameInfo, TeamInfo, VenueInfo } from 'cbbd';
+import type {
+  ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, PlayerSubsititution, PlayInfo, PlayTypeInfo, TeamInfo, TeamRoster, VenueInfo,
+} from 'cbbd';
+import { PLAY_TYPES, playerBoxesOf, playsOf, substitutionsOf, teamBoxesOf, type Replayed } from './game-views.ts';
 import { Hono, type Context } from 'hono';
 import { Random } from './random.ts';
 import { SimWorld, type SimScale, type TeamStrength } from './world.ts';
@@ -16,6 +19,8 @@ export interface SimOptions {
   /** The simulator's clock: games before it are final. */
   readonly now?: () => Date;
   readonly faults?: SimFaults;
+  /** The real API's gaps: share of final games without play-by-play (default 3%). */
+  readonly missingPlaysRate?: number;
 }
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
@@ -34,6 +39,7 @@ export interface SimFaults {
 
 export const DEFAULT_SIM: Pick<SimOptions, 'seed' | 'scale'> = { seed: 2024, scale: 'demo' };
 const GAME_CAP = 3_000;
+const PLAYER_GAME_CAP = 1_000;
 
 export interface SimStats {
   total: number;
@@ -97,6 +103,73 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     const games = filterGames(c, world);
     if (games instanceof Response) return games;
     const body: GameInfo[] = games.slice(0, gameCap);
+    return c.json(body);
+  });
+
+  const hasPlays = (game: GameInfo) => game.status === 'final' && !Random.derive(options.seed, 'no-plays', game.id).chance(options.missingPlaysRate ?? 0.03);
+  const replayed = (game: GameInfo): Replayed => ({ game, ...world.replay(game) });
+  const gameParam = (c: Context) => world.gameById(Number(c.req.param('gameId')));
+
+  app.get('/plays/types', (c) => c.json(PLAY_TYPES.map((name, i) => ({ id: i + 1, name })) satisfies PlayTypeInfo[]));
+  app.get('/plays/game/:gameId', (c) => {
+    const game = gameParam(c);
+    if (!game) return c.json({ message: 'Game not found' }, 404);
+    const body: PlayInfo[] = hasPlays(game) ? playsOf(replayed(game), c.req.query('shootingPlaysOnly') === 'true') : [];
+    return c.json(body);
+  });
+  app.get('/plays/date', (c) => {
+    const date = c.req.query('date') ?? '';
+    if (!/^\d{4}-\d{2}-\d{2}/.test(date)) return c.json({ message: 'date is required (YYYY-MM-DD, UTC)' }, 400);
+    const day = date.slice(0, 10);
+    const season = Number(day.slice(5, 7)) >= 7 ? Number(day.slice(0, 4)) + 1 : Number(day.slice(0, 4));
+    const body: PlayInfo[] = world.gamesAsOf(season)
+      .filter((g) => g.startDate.startsWith(day) && hasPlays(g))
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+    return c.json(body);
+  });
+  app.get('/games/teams', (c) => {
+    const games = filterGames(c, world);
+    if (games instanceof Response) return games;
+    const body: GameBoxScoreTeam[] = games.filter((g) => g.status === 'final').slice(0, gameCap).flatMap((g) => teamBoxesOf(replayed(g)));
+    return c.json(body);
+  });
+  app.get('/games/players', (c) => {
+    const games = filterGames(c, world);
+    if (games instanceof Response) return games;
+    // The player box scores have a lower cap: 1,000 games.
+    const body: GameBoxScorePlayers[] = games.filter((g) => g.status === 'final').slice(0, Math.min(gameCap, PLAYER_GAME_CAP)).flatMap((g) => playerBoxesOf(replayed(g)));
+    return c.json(body);
+  });
+  app.get('/substitutions/game/:gameId', (c) => {
+    const game = gameParam(c);
+    if (!game) return c.json({ message: 'Game not found' }, 404);
+    const body: PlayerSubsititution[] = game.status === 'final' ? substitutionsOf(replayed(game)) : [];
+    return c.json(body);
+  });
+  app.get('/substitutions/team', (c) => {
+    const season = Number(c.req.query('season'));
+    const team = c.req.query('team');
+    if (!Number.isInteger(season) || !team) return c.json({ message: 'season and team are required' }, 400);
+    const body: PlayerSubsititution[] = world.gamesAsOf(season)
+      .filter((g) => g.status === 'final' && (sameText(g.homeTeam, team) || sameText(g.awayTeam, team)))
+      .flatMap((g) => substitutionsOf(replayed(g)).filter((s) => sameText(s.team, team)));
+    return c.json(body);
+  });
+  app.get('/teams/roster', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const team = c.req.query('team');
+    const body: TeamRoster[] = world.teams
+      .filter((t) => t.division === 1 && (team === undefined || sameText(t.school, team)))
+      .map((t) => ({
+        teamId: t.id, teamSourceId: t.sourceId, team: t.school, conference: t.conference, season,
+        players: world.roster(t.id, season).map((p) => ({
+          id: p.id, sourceId: String(p.id), name: p.name, firstName: p.name.split(' ')[0] ?? null, lastName: p.name.split(' ').slice(1).join(' ') || null,
+          jersey: p.jersey, position: p.position, height: null, weight: null,
+          hometown: { countyFips: null, longitude: null, latitude: null, country: 'USA', state: null, city: null },
+          dateOfBirth: null, startSeason: p.startSeason, endSeason: p.startSeason + 3,
+        })),
+      }));
     return c.json(body);
   });
 

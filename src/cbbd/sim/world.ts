@@ -67,6 +67,7 @@ export class SimWorld {
   private readonly now: () => Date;
   private readonly seasons = new Map<number, Season>();
   private readonly rosters = new Map<string, SimPlayer[]>();
+  private readonly gameIndex = new Map<number, Map<number, GameInfo>>();
 
   constructor(options: WorldOptions) {
     this.seed = options.seed;
@@ -298,6 +299,17 @@ export class SimWorld {
     const home = this.teamInGame(this.teamById(game.homeTeamId), game.season, strengths);
     const away = this.teamInGame(this.teamById(game.awayTeamId), game.season, strengths);
     return { events: simulateGame(this.seed, game.id, home, away, game.neutralSite ? 0 : HOME_POINTS).events, home, away };
+  }
+
+  /** A game by id, as of the clock (final or scheduled), or undefined. */
+  gameById(id: number): GameInfo | undefined {
+    const season = Math.floor(id / 100_000);
+    if (!Number.isInteger(season) || season < 1900 || season > 2200) return undefined;
+    let index = this.gameIndex.get(season);
+    if (!index) this.gameIndex.set(season, (index = new Map(this.season(season).games.map((g) => [g.id, g]))));
+    const game = index.get(id);
+    if (!game) return undefined;
+    return game.startDate < this.now().toISOString() ? game : unplayed(game);
   }
 
   teamById(id: number): SimTeam {

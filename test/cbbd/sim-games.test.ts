@@ -1,0 +1,95 @@
+import type { GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, PlayInfo, PlayerSubsititution } from 'cbbd';
+import { describe, expect, it } from 'vitest';
+import { createSimApp } from '../../src/cbbd/sim/app.ts';
+
+const auth = { headers: { Authorization: 'Bearer any-key' } };
+const sim = createSimApp({ seed: 5, scale: 'demo', now: () => new Date('2026-11-26T00:00:00Z'), missingPlaysRate: 0 });
+const get = async <T>(path: string) => (await (await sim.app.request(path, auth)).json()) as T;
+
+describe('simulated games, possession by possession', () => {
+  it('plays, box scores and the final score agree', async () => {
+    const games = await get<GameInfo[]>('/games?season=2024&startDateRange=2024-01-01T00:00:00Z&endDateRange=2024-01-10T23:59:59Z');
+    expect(games.length).toBeGreaterThan(10);
+    const teams = await get<GameBoxScoreTeam[]>('/games/teams?season=2024&startDateRange=2024-01-01T00:00:00Z&endDateRange=2024-01-10T23:59:59Z');
+    const players = await get<GameBoxScorePlayers[]>('/games/players?season=2024&startDateRange=2024-01-01T00:00:00Z&endDateRange=2024-01-10T23:59:59Z');
+    expect(teams).toHaveLength(games.length * 2);
+    for (const game of games) {
+      const plays = await get<PlayInfo[]>(`/plays/game/${game.id}`);
+      expect(plays.length).toBeGreaterThan(250);
+      expect(plays.at(-1)).toMatchObject({ homeScore: game.homePoints, awayScore: game.awayPoints });
+      for (const box of teams.filter((t) => t.gameId === game.id)) {
+        const final = box.isHome ? game.homePoints : game.awayPoints;
+        expect(box.teamStats.points.total).toBe(final);
+        expect(box.teamStats.points.byPeriod).toEqual(box.isHome ? game.homePeriodPoints : game.awayPeriodPoints);
+        const line = players.find((p) => p.gameId === game.id && p.teamId === box.teamId)!;
+        expect(line.players.reduce((n, p) => n + p.points!, 0)).toBe(final);
+        expect(Math.abs(line.players.reduce((n, p) => n + p.minutes!, 0) - 5 * box.gameMinutes!)).toBeLessThan(0.5);
+        const made = plays.filter((p) => p.teamId === box.teamId && p.shootingPlay && p.scoringPlay).reduce((n, p) => n + p.scoreValue!, 0);
+        expect(made).toBe(final);
+      }
+    }
+  });
+
+  it('counts box-score possessions from the plays', async () => {
+    const [game] = await get<GameInfo[]>('/games?season=2024&startDateRange=2024-02-01T00:00:00Z&endDateRange=2024-02-03T23:59:59Z');
+    const boxes = await get<GameBoxScoreTeam[]>(`/games/teams?season=2024&startDateRange=${game!.startDate}&endDateRange=${game!.startDate}`);
+    const box = boxes.find((b) => b.gameId === game!.id && b.isHome)!;
+    // By formula the possessions come out close to the counted ones.
+    const s = box.teamStats;
+    const formula = s.fieldGoals.attempted! - s.rebounds.offensive! + s.turnovers.total! + 0.44 * s.freeThrows.attempted!;
+    expect(Math.abs(formula - s.possessions!)).toBeLessThan(6);
+  });
+
+  it('looks like college basketball over a season', async () => {
+    const boxes = await get<GameBoxScoreTeam[]>('/games/teams?season=2024');
+    const sum = (f: (s: GameBoxScoreTeam['teamStats']) => number) => boxes.reduce((n, b) => n + f(b.teamStats), 0);
+    const poss = sum((s) => s.possessions!);
+    const minutes = boxes.reduce((n, b) => n + b.gameMinutes!, 0);
+    const fga = sum((s) => s.fieldGoals.attempted!);
+    const stats = {
+      possessionsPer40: (poss / minutes) * 40,
+      pointsPerPossession: sum((s) => s.points.total!) / poss,
+      eFG: (sum((s) => s.fieldGoals.made!) + 0.5 * sum((s) => s.threePointFieldGoals.made!)) / fga,
+      turnoverRate: sum((s) => s.turnovers.total!) / poss,
+      offensiveReboundRate: sum((s) => s.rebounds.offensive!) / (sum((s) => s.rebounds.offensive!) + sum((s) => s.rebounds.defensive!)),
+      freeThrowRate: sum((s) => s.freeThrows.attempted!) / fga,
+      threePointRate: sum((s) => s.threePointFieldGoals.attempted!) / fga,
+    };
+    expect(stats.possessionsPer40).toBeGreaterThan(65);
+    expect(stats.possessionsPer40).toBeLessThan(71);
+    expect(stats.pointsPerPossession).toBeGreaterThan(1.0);
+    expect(stats.pointsPerPossession).toBeLessThan(1.1);
+    expect(stats.eFG).toBeGreaterThan(0.47);
+    expect(stats.eFG).toBeLessThan(0.53);
+    expect(stats.turnoverRate).toBeGreaterThan(0.15);
+    expect(stats.turnoverRate).toBeLessThan(0.19);
+    expect(stats.offensiveReboundRate).toBeGreaterThan(0.25);
+    expect(stats.offensiveReboundRate).toBeLessThan(0.32);
+    expect(stats.freeThrowRate).toBeGreaterThan(0.27);
+    expect(stats.freeThrowRate).toBeLessThan(0.37);
+    expect(stats.threePointRate).toBeGreaterThan(0.34);
+    expect(stats.threePointRate).toBeLessThan(0.42);
+  });
+
+  it('serves all plays of a date, and substitutions that cover every minute', async () => {
+    const [game] = await get<GameInfo[]>('/games?season=2024&startDateRange=2024-01-20T00:00:00Z&endDateRange=2024-01-20T23:59:59Z');
+    const day = await get<PlayInfo[]>(`/plays/date?date=${game!.startDate.slice(0, 10)}`);
+    expect(new Set(day.map((p) => p.gameId)).has(game!.id)).toBe(true);
+    expect(day.every((p) => p.gameStartDate.startsWith(game!.startDate.slice(0, 10)))).toBe(true);
+    const subs = await get<PlayerSubsititution[]>(`/substitutions/game/${game!.id}`);
+    const home = subs.filter((s) => s.teamId === game!.homeTeamId);
+    const elapsed = (m: PlayerSubsititution['subIn']) => (m.period <= 2 ? (m.period - 1) * 1200 + 1200 - m.secondsRemaining : 2400 + (m.period - 3) * 300 + 300 - m.secondsRemaining);
+    const seconds = home.reduce((n, s) => n + elapsed(s.subOut) - elapsed(s.subIn), 0);
+    const periods = Math.max(...home.map((s) => s.subOut.period));
+    expect(Math.abs(seconds - 5 * (2400 + (periods - 2) * 300))).toBeLessThan(15);
+  });
+
+  it('leaves some games without play-by-play when asked to, as the real API does', async () => {
+    const gappy = createSimApp({ seed: 5, scale: 'demo', now: () => new Date('2026-11-26T00:00:00Z'), missingPlaysRate: 0.5 });
+    const games = (await (await gappy.app.request('/games?season=2024&startDateRange=2024-01-01T00:00:00Z&endDateRange=2024-01-05T23:59:59Z', auth)).json()) as GameInfo[];
+    const empty = [];
+    for (const g of games) if (((await (await gappy.app.request(`/plays/game/${g.id}`, auth)).json()) as unknown[]).length === 0) empty.push(g.id);
+    expect(empty.length).toBeGreaterThan(0);
+    expect(empty.length).toBeLessThan(games.length);
+  });
+});
