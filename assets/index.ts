@@ -3,7 +3,9 @@
  * storage, season window); the kernel never imports this folder.
  */
 import type { AssetDefinition } from '../src/core/asset.ts';
-import { gamesAsset } from './raw/games.ts';
+import { gameAssets } from './raw/games.ts';
+import { perTeamAssets } from './raw/per-team.ts';
+import { playsAsset } from './raw/plays.ts';
 import { snapshotAssets } from './raw/snapshots.ts';
 import { teamsAsset } from './raw/teams.ts';
 import type { ProjectResources } from './resources.ts';
@@ -11,5 +13,5 @@ import type { ProjectResources } from './resources.ts';
 export type { ProjectResources } from './resources.ts';
 
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
-  return [...snapshotAssets(resources), teamsAsset(resources), gamesAsset(resources)];
+  return [...snapshotAssets(resources), teamsAsset(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
 }

@@ -12,6 +12,7 @@ import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
 const MANIFEST = '_partition.json';
 
 interface Manifest {
+  [fact: string]: unknown;
   dataVersion: string;
   records: number;
   parts: { name: string; path: string; params: Readonly<Record<string, string>>; fetchedAt: string; records: number }[];
@@ -23,6 +24,8 @@ export async function rawPartitionOutput(
   prefix: string,
   responses: readonly SourceResponse<readonly unknown[]>[],
   extra: Partial<PartitionOutput> = {},
+  /** Facts about the partition kept in its manifest (games without plays, gaps fetched). */
+  facts: Readonly<Record<string, unknown>> = {},
 ): Promise<PartitionOutput> {
   const hash = createHash('sha256');
   for (const r of responses) hash.update(r.raw).update('\n');
@@ -32,6 +35,7 @@ export async function rawPartitionOutput(
   const previous = await storage.get(`${prefix}/${MANIFEST}`);
   const unchanged = previous !== undefined && (JSON.parse(Buffer.from(previous).toString('utf8')) as Manifest).dataVersion === dataVersion;
   const manifest: Manifest = {
+    ...facts,
     dataVersion,
     records,
     parts: responses.map((r, i) => ({ name: `part-${i}.json.gz`, path: r.request.path, params: r.request.params, fetchedAt: r.fetchedAt, records: r.data.length })),
@@ -41,7 +45,7 @@ export async function rawPartitionOutput(
     dataVersion,
     rowCount: records,
     bytes,
-    metadata: { prefix, parts: responses.length, apiCalls: responses.length, unchanged },
+    metadata: { prefix, parts: responses.length, apiCalls: responses.length, unchanged, ...facts },
     commit: unchanged
       ? undefined
       : () => storage.replacePartition(prefix, [

@@ -1,18 +1,28 @@
 /**
- * Games of a season (GET /games), fetched in date windows split at the API's cap, so no game is lost silently.
- * The season's game days it finds are the calendar of every game-day partitioned asset.
+ * The date-range endpoints (GET /games, /games/teams, /games/players) for a season, fetched in date windows split
+ * at the API's result cap, so no game is lost silently. raw/games also provides the season's calendar: the game
+ * days of every game-day partitioned asset.
  */
-import { getGames, type GameInfo } from 'cbbd';
+import { getGamePlayers, getGames, getGameTeams } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
-import { dateWindows, fetchCapped, rangeParams } from '../../src/cbbd/game-windows.ts';
+import type { SourceResponse } from '../../src/cbbd/client.ts';
+import { dateWindows, fetchCapped, rangeParams, type DateWindow } from '../../src/cbbd/game-windows.ts';
 import { isoDateOf, seasonDates } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
-/** Thirty days hold about 1,200 games in a full season: well under the cap of 3,000, so splits are rare. */
-const WINDOW_DAYS = 30;
+interface WindowedEndpoint {
+  readonly key: string;
+  readonly description: string;
+  /** Days per window, chosen so a full season's window stays under the cap and splits are rare. */
+  readonly windowDays: number;
+  readonly cap: (resources: ProjectResources) => number;
+  readonly fetch: (client: Awaited<ReturnType<ProjectResources['source']['client']>>, season: number, window: DateWindow) => Promise<SourceResponse<unknown[]>>;
+  /** The season's game days, for the asset that is the calendar. */
+  readonly calendar?: (records: readonly unknown[]) => string[];
+}
 
-export function gamesAsset(resources: ProjectResources): AssetDefinition {
+function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndpoint): AssetDefinition {
   const seasonRange = (season: number) => {
     const dates = seasonDates(season, resources.window);
     const today = isoDateOf(resources.now());
@@ -20,14 +30,14 @@ export function gamesAsset(resources: ProjectResources): AssetDefinition {
   };
   return defineAsset(
     {
-      key: 'raw/games',
-      description: 'Games of a season (GET /games) in date windows split at the result cap; provides the season calendar.',
+      key: endpoint.key,
+      description: endpoint.description,
       partitions: { kind: 'season' },
       codeVersion: '1',
       volatile: { maxAgeHours: 6 },
       expectedCalls: (partitions) => partitions.reduce((n, s) => {
         const { from, to } = seasonRange(Number(s));
-        return n + dateWindows(from, to, WINDOW_DAYS).length;
+        return n + dateWindows(from, to, endpoint.windowDays).length;
       }, 0),
     },
     async (ctx) => {
@@ -35,12 +45,41 @@ export function gamesAsset(resources: ProjectResources): AssetDefinition {
       return Promise.all(ctx.partitions.map(async (seasonKey) => {
         const season = Number(seasonKey);
         const { from, to } = seasonRange(season);
-        const windows = await fetchCapped<GameInfo>(dateWindows(from, to, WINDOW_DAYS), resources.gameCap, (w) =>
-          client.call(getGames, { query: { season, ...rangeParams(w) } }));
-        const calendar = [...new Set(windows.flatMap((w) => w.response.data.map((g) => g.startDate.slice(0, 10))))].sort();
-        ctx.log.debug({ season, windows: windows.length, games: windows.reduce((n, w) => n + w.response.data.length, 0) }, 'fetched games');
-        return rawPartitionOutput(resources.storage, seasonKey, `raw/games/season=${seasonKey}`, windows.map((w) => w.response), { calendar });
+        const windows = await fetchCapped<unknown>(dateWindows(from, to, endpoint.windowDays), endpoint.cap(resources), (w) => endpoint.fetch(client, season, w));
+        const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
+        return rawPartitionOutput(resources.storage, seasonKey, `${endpoint.key}/season=${seasonKey}`, windows.map((w) => w.response), calendar ? { calendar } : {}, {
+          windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
+        });
       }));
     },
   );
+}
+
+export function gameAssets(resources: ProjectResources): AssetDefinition[] {
+  return [
+    windowedSeasonAsset(resources, {
+      key: 'raw/games',
+      description: 'Games of a season (GET /games) in date windows split at the result cap; provides the season calendar.',
+      // Thirty days hold about 1,200 games in a full season: well under the cap of 3,000.
+      windowDays: 30,
+      cap: (r) => r.gameCap,
+      fetch: (client, season, w) => client.call(getGames, { query: { season, ...rangeParams(w) } }),
+      calendar: (games) => [...new Set((games as { startDate: string }[]).map((g) => g.startDate.slice(0, 10)))].sort(),
+    }),
+    windowedSeasonAsset(resources, {
+      key: 'raw/game_teams',
+      description: 'Team box scores of a season (GET /games/teams) in date windows split at the result cap.',
+      windowDays: 30,
+      cap: (r) => r.gameCap,
+      fetch: (client, season, w) => client.call(getGameTeams, { query: { season, ...rangeParams(w) } }),
+    }),
+    windowedSeasonAsset(resources, {
+      key: 'raw/game_players',
+      description: 'Player box scores of a season (GET /games/players) in date windows split at its lower cap of 1,000 games.',
+      // Two weeks hold about 560 games: under the cap of 1,000.
+      windowDays: 14,
+      cap: (r) => Math.min(r.gameCap, 1_000),
+      fetch: (client, season, w) => client.call(getGamePlayers, { query: { season, ...rangeParams(w) } }),
+    }),
+  ];
 }

@@ -4,6 +4,7 @@
  * compute needs it. CBBD_API_BASE_URL points either at another server (for example a `cbbd sim` elsewhere).
  */
 import type { Logger } from '../core/logger.ts';
+import type { EndpointCalls } from './call-accounting.ts';
 import { CbbdClient } from './client.ts';
 import type { SimScale } from './sim/world.ts';
 import { startSimulator, type RunningSim } from './sim/serve.ts';
@@ -25,6 +26,8 @@ export interface CbbdSource {
   /** One line for the top of every command's output. */
   readonly description: string;
   client(): Promise<CbbdClient>;
+  /** Calls made so far, per endpoint, or undefined when no call was made. */
+  calls(): Record<string, EndpointCalls> | undefined;
   close(): Promise<void>;
 }
 
@@ -44,11 +47,13 @@ export function cbbdSource(settings: SourceSettings, log: Logger): CbbdSource {
         ? `Source: the CBBD API at ${settings.baseUrl} (key from the environment).`
         : `Source: the CBBD-compatible server at ${settings.baseUrl} (CBBD_API_BASE_URL, no key set).`,
       client: async () => client,
+      calls: () => (client.calls.totalCalls ? client.calls.snapshot() : undefined),
       close: async () => {},
     };
   }
   const { seed, scale, gameCap } = settings.simulator;
   let running: Promise<{ sim: RunningSim; client: CbbdClient }> | undefined;
+  let started: CbbdClient | undefined;
   return {
     kind: 'simulator',
     description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
@@ -58,8 +63,10 @@ export function cbbdSource(settings: SourceSettings, log: Logger): CbbdSource {
         // The in-process simulator answers at once: no need to be polite to ourselves.
         client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),
       }));
-      return (await running).client;
+      started = (await running).client;
+      return started;
     },
+    calls: () => (started?.calls.totalCalls ? started.calls.snapshot() : undefined),
     close: async () => {
       if (running) await (await running).sim.close();
     },

@@ -1,4 +1,5 @@
 /** `cbbd materialize <selection>`: compute every stale partition of the selection, in dependency order. */
+import type { EndpointCalls } from '../../cbbd/call-accounting.ts';
 import type { RunResult } from '../../core/materializer.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
@@ -43,16 +44,23 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     progress.stop();
     process.off('SIGINT', onSignal);
   }
-  process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : renderRunResult(result)}\n`);
+  const calls = ctx.source.calls();
+  if (calls) ctx.runLog.recordEvent(result.runId, 'source_calls', { calls });
+  process.stdout.write(`${options.json ? JSON.stringify({ ...result, sourceCalls: calls ?? {} }, null, 2) : renderRunResult(result, calls)}\n`);
   return result.status === 'succeeded' ? 0 : 1;
 }
 
-export function renderRunResult(result: RunResult): string {
+export function renderRunResult(result: RunResult, calls?: Record<string, EndpointCalls>): string {
   const c = result.counts;
   const lines = [
     `Run ${result.runId} ${result.status} in ${formatDuration(result.durationMs)}: ${c.succeeded} partition(s) materialized, ` +
       `${c.unchanged} unchanged after upstream re-check, ${c.failed} failed, ${c.skipped} skipped.`,
   ];
+  if (calls) {
+    const total = Object.values(calls).reduce((n, e) => n + e.calls, 0);
+    const retries = Object.values(calls).reduce((n, e) => n + e.retries, 0);
+    lines.push(`Source API calls: ${total} (${retries} retries): ${Object.entries(calls).map(([endpoint, e]) => `${endpoint} ${e.calls}`).join(', ')}.`);
+  }
   for (const step of result.steps) {
     if (step.status === 'succeeded') continue;
     lines.push(`  ${step.status}: ${step.step} (${step.asset}, ${step.failed.length + step.skipped.length} partition(s)): ${step.error ?? ''}`);
