@@ -1,10 +1,11 @@
 /**
  * Benchmarks print figures; they assert nothing. `npm run bench` runs every case; `npm run bench -- planner` one.
  */
+import { backfillBench } from './backfill.ts';
 import { lineageBench } from './lineage.ts';
 import { plannerBench } from './planner.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

@@ -18,6 +18,8 @@ interface WindowedEndpoint {
   readonly windowDays: number;
   readonly cap: (resources: ProjectResources) => number;
   readonly fetch: (client: Awaited<ReturnType<ProjectResources['source']['client']>>, season: number, window: DateWindow) => Promise<SourceResponse<unknown[]>>;
+  /** Games in a response, when a record is not a game (box scores: one record per team and game). */
+  readonly gamesIn?: (records: readonly unknown[]) => number;
   /** The season's game days, for the asset that is the calendar. */
   readonly calendar?: (records: readonly unknown[]) => string[];
 }
@@ -45,7 +47,7 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
       return Promise.all(ctx.partitions.map(async (seasonKey) => {
         const season = Number(seasonKey);
         const { from, to } = seasonRange(season);
-        const windows = await fetchCapped<unknown>(dateWindows(from, to, endpoint.windowDays), endpoint.cap(resources), (w) => endpoint.fetch(client, season, w));
+        const windows = await fetchCapped<unknown>(dateWindows(from, to, endpoint.windowDays), endpoint.cap(resources), (w) => endpoint.fetch(client, season, w), endpoint.gamesIn);
         const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
         return rawPartitionOutput(resources.storage, seasonKey, `${endpoint.key}/season=${seasonKey}`, windows.map((w) => w.response), calendar ? { calendar } : {}, {
           windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
@@ -53,6 +55,10 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
       }));
     },
   );
+}
+
+function distinctGames(records: readonly unknown[]): number {
+  return new Set((records as { gameId: number }[]).map((r) => r.gameId)).size;
 }
 
 export function gameAssets(resources: ProjectResources): AssetDefinition[] {
@@ -72,6 +78,7 @@ export function gameAssets(resources: ProjectResources): AssetDefinition[] {
       windowDays: 30,
       cap: (r) => r.gameCap,
       fetch: (client, season, w) => client.call(getGameTeams, { query: { season, ...rangeParams(w) } }),
+      gamesIn: distinctGames,
     }),
     windowedSeasonAsset(resources, {
       key: 'raw/game_players',
@@ -80,6 +87,7 @@ export function gameAssets(resources: ProjectResources): AssetDefinition[] {
       windowDays: 14,
       cap: (r) => Math.min(r.gameCap, 1_000),
       fetch: (client, season, w) => client.call(getGamePlayers, { query: { season, ...rangeParams(w) } }),
+      gamesIn: distinctGames,
     }),
   ];
 }

@@ -42,18 +42,20 @@ export async function fetchCapped<T>(
   windows: readonly DateWindow[],
   cap: number,
   fetchWindow: (window: DateWindow) => Promise<SourceResponse<T[]>>,
+  /** How many games a response holds: box-score endpoints answer one record per team and game. */
+  gamesIn: (records: readonly T[]) => number = (records) => records.length,
 ): Promise<WindowResult<T>[]> {
   const out: WindowResult<T>[] = [];
   const visit = async (window: DateWindow): Promise<void> => {
     const response = await fetchWindow(window);
-    if (response.data.length < cap) {
+    if (gamesIn(response.data) < cap) {
       out.push({ window, response, complete: true });
       return;
     }
     const first = isoDateToDay(window.from)!;
     const last = isoDateToDay(window.to)!;
     if (first === last) {
-      throw new SourceError(`${response.request.path} returned ${response.data.length} records for the single day ${window.from}, the API's cap of ${cap}: the day cannot be split further, so it is not written as complete.`);
+      throw new SourceError(`${response.request.path} returned ${gamesIn(response.data)} games for the single day ${window.from}, the API's cap of ${cap}: the day cannot be split further, so it is not written as complete.`);
     }
     const middle = Math.floor((first + last) / 2);
     await visit({ from: window.from, to: dayToIsoDate(middle) });

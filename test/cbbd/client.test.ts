@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { getGames, getTeams, type GameInfo } from 'cbbd';
+import { getGames, getGameTeams, getTeams, type GameBoxScoreTeam, type GameInfo } from 'cbbd';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CbbdClient, retryAfterMs, type CbbdClientOptions } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams } from '../../src/cbbd/game-windows.ts';
@@ -104,6 +104,17 @@ describe('fetchCapped', () => {
     expect(results.every((r) => r.complete && r.response.data.length < 25)).toBe(true);
     expect(sim.stats.total).toBeGreaterThan(windows.length);
     expect(results.map((r) => r.window.from)).toEqual([...results.map((r) => r.window.from)].sort());
+  });
+
+  it('counts games, not records, against the cap of the box-score endpoints (two records a game)', async () => {
+    const { sim, client } = await setup({ gameCap: 30 });
+    const windows = dateWindows('2024-01-01', '2024-01-31', 31);
+    const results = await fetchCapped<GameBoxScoreTeam>(windows, 30, (w) => client.call(getGameTeams, { query: { season: 2024, ...rangeParams(w) } }),
+      (records) => new Set(records.map((r) => r.gameId)).size);
+    const games = sim.world.season(2024).games.filter((g) => g.startDate >= '2024-01-01' && g.startDate < '2024-02-01');
+    const ids = new Set(results.flatMap((r) => r.response.data.map((b) => b.gameId)));
+    expect(ids.size).toBe(games.length);
+    expect(results.every((r) => new Set(r.response.data.map((b) => b.gameId)).size < 30)).toBe(true);
   });
 
   it('refuses to take a single day at the cap as complete', async () => {
