@@ -1,4 +1,4 @@
-import type { GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, PlayInfo, PlayerSubsititution } from 'cbbd';
+import type { GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, LineupStats, PlayInfo, PlayerSubsititution } from 'cbbd';
 import { describe, expect, it } from 'vitest';
 import { createSimApp } from '../../src/cbbd/sim/app.ts';
 
@@ -82,6 +82,20 @@ describe('simulated games, possession by possession', () => {
     const seconds = home.reduce((n, s) => n + elapsed(s.subOut) - elapsed(s.subIn), 0);
     const periods = Math.max(...home.map((s) => s.subOut.period));
     expect(Math.abs(seconds - 5 * (2400 + (periods - 2) * 300))).toBeLessThan(15);
+  });
+
+  it('serves lineups whose minutes and points add up to the game', async () => {
+    const [game] = await get<GameInfo[]>('/games?season=2024&startDateRange=2024-01-20T00:00:00Z&endDateRange=2024-01-20T23:59:59Z');
+    const lineups = await get<LineupStats[]>(`/lineups/game/${game!.id}`);
+    const home = lineups.filter((l) => l.teamId === game!.homeTeamId);
+    expect(home.every((l) => l.athletes.length === 5)).toBe(true);
+    const gameSeconds = 2400 + (game!.homePeriodPoints!.length - 2) * 300;
+    expect(Math.abs(home.reduce((n, l) => n + l.totalSeconds, 0) - gameSeconds)).toBeLessThan(home.length);
+    expect(home.reduce((n, l) => n + l.teamStats.points, 0)).toBe(game!.homePoints);
+    expect(home.reduce((n, l) => n + l.opponentStats.points, 0)).toBe(game!.awayPoints);
+    const season = await get<LineupStats[]>(`/lineups/team?season=2024&team=${encodeURIComponent(game!.homeTeam)}`);
+    expect(season.every((l) => l.teamId === game!.homeTeamId)).toBe(true);
+    expect(season.reduce((n, l) => n + l.totalSeconds, 0)).toBeGreaterThan(20 * 2400);
   });
 
   it('leaves some games without play-by-play when asked to, as the real API does', async () => {
