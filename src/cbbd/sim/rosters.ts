@@ -23,7 +23,6 @@ export interface SimPlayer {
 }
 
 const POSITIONS: SimPlayer['position'][] = ['G', 'G', 'F', 'F', 'C', 'G', 'F', 'C', 'G', 'F', 'G', 'F', 'C'];
-const ROSTER_SIZE = POSITIONS.length;
 
 export function rosterOf(seed: number, teamId: number, season: number): SimPlayer[] {
   return POSITIONS.map((position, slot) => {
@@ -46,5 +45,3 @@ export function rosterOf(seed: number, teamId: number, season: number): SimPlaye
     };
   });
 }
-
-export { ROSTER_SIZE };
