@@ -7,11 +7,11 @@ import { gameAssets } from './raw/games.ts';
 import { perTeamAssets } from './raw/per-team.ts';
 import { playsAsset } from './raw/plays.ts';
 import { snapshotAssets } from './raw/snapshots.ts';
-import { teamsAsset } from './raw/teams.ts';
+import { seasonAssets } from './raw/teams.ts';
 import type { ProjectResources } from './resources.ts';
 
 export type { ProjectResources } from './resources.ts';
 
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
-  return [...snapshotAssets(resources), teamsAsset(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
+  return [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
 }

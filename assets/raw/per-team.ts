@@ -1,8 +1,8 @@
 /**
  * Season sources fetched once per Division I team (GET /substitutions/team, GET /lineups/team): about 362 calls
- * each a season, far fewer than one per game. Rosters come in one call for all teams (GET /teams/roster).
+ * each a season, far fewer than one per game.
  */
-import { getLineupsByTeamSeason, getSubstitutionsByTeam, getTeamRoster, type TeamInfo } from 'cbbd';
+import { getLineupsByTeamSeason, getSubstitutionsByTeam, type TeamInfo } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
@@ -36,23 +36,6 @@ function perTeamSeasonAsset(
 
 export function perTeamAssets(resources: ProjectResources): AssetDefinition[] {
   return [
-    defineAsset(
-      {
-        key: 'raw/rosters',
-        description: 'Rosters of every team in a season (GET /teams/roster), one call.',
-        partitions: { kind: 'season' },
-        codeVersion: '1',
-        volatile: { maxAgeHours: 24 * 7 },
-        expectedCalls: (p) => p.length,
-      },
-      async (ctx) => {
-        const client = await resources.source.client();
-        return Promise.all(ctx.partitions.map(async (season) => {
-          const response = await client.call(getTeamRoster, { query: { season: Number(season) } });
-          return rawPartitionOutput(resources.storage, season, `raw/rosters/season=${season}`, [response]);
-        }));
-      },
-    ),
     perTeamSeasonAsset(resources, 'raw/substitutions', 'Substitutions of a season (GET /substitutions/team), one call per Division I team.',
       (client, season, team) => client.call(getSubstitutionsByTeam, { query: { season, team } })),
     perTeamSeasonAsset(resources, 'raw/lineups', 'Lineups of a season (GET /lineups/team), one call per Division I team.',

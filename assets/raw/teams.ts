@@ -1,25 +1,33 @@
-/** Teams of every division for a season (GET /teams?season=), one call per season. */
-import { getTeams } from 'cbbd';
+/** Season sources that take one call for the whole season: teams of every division, and every team's roster. */
+import { getTeamRoster, getTeams } from 'cbbd';
+import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
-export function teamsAsset(resources: ProjectResources): AssetDefinition {
+type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
+
+function oneCallSeasonAsset(
+  resources: ProjectResources,
+  key: string,
+  description: string,
+  fetch: (client: Client, season: number) => Promise<SourceResponse<unknown[]>>,
+): AssetDefinition {
   return defineAsset(
-    {
-      key: 'raw/teams',
-      description: 'Teams of every division in a season (GET /teams), as the API returned them.',
-      partitions: { kind: 'season' },
-      codeVersion: '1',
-      volatile: { maxAgeHours: 24 * 7 },
-      expectedCalls: (partitions) => partitions.length,
-    },
+    { key, description, partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours: 24 * 7 }, expectedCalls: (p) => p.length },
     async (ctx) => {
       const client = await resources.source.client();
-      return Promise.all(ctx.partitions.map(async (season) => {
-        const response = await client.call(getTeams, { query: { season: Number(season) } });
-        return rawPartitionOutput(resources.storage, season, `raw/teams/season=${season}`, [response]);
-      }));
+      return Promise.all(ctx.partitions.map(async (season) =>
+        rawPartitionOutput(resources.storage, season, `${key}/season=${season}`, [await fetch(client, Number(season))])));
     },
   );
+}
+
+export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
+  return [
+    oneCallSeasonAsset(resources, 'raw/teams', 'Teams of every division in a season (GET /teams), as the API returned them.',
+      (client, season) => client.call(getTeams, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/rosters', 'Rosters of every team in a season (GET /teams/roster), one call.',
+      (client, season) => client.call(getTeamRoster, { query: { season } })),
+  ];
 }

@@ -113,6 +113,11 @@ export function playsOf({ game, events, home, away }: Replayed, shootingOnly = f
   return plays;
 }
 
+/** Game time between two events: from the previous one, or from the start of the period when a new one began. */
+function secondsBetween(previous: GameEvent, e: GameEvent): number {
+  return (previous.period === e.period ? previous.seconds : e.period <= 2 ? 1200 : 300) - e.seconds;
+}
+
 interface Line {
   fgm: number; fga: number; tpm: number; tpa: number; ftm: number; fta: number; oreb: number; dreb: number;
   ast: number; stl: number; blk: number; tov: number; pf: number; pts: number; seconds: number;
@@ -129,8 +134,7 @@ function tally({ events, home, away }: Replayed) {
   let previous: GameEvent | undefined;
   for (const e of events) {
     if (previous) {
-      // Time runs from the previous event, or from the start of the period when a new one began.
-      const dt = (previous.period === e.period ? previous.seconds : e.period <= 2 ? 1200 : 300) - e.seconds;
+      const dt = secondsBetween(previous, e);
       for (const s of [0, 1] as Side[]) for (const i of previous.floor[s]) players[s][i]!.seconds += dt;
     }
     previous = e;
@@ -325,7 +329,7 @@ export function lineupTallies({ events, home, away }: Replayed, into = new Map<s
   let previous: GameEvent | undefined;
   for (const e of events) {
     if (previous) {
-      const dt = (previous.period === e.period ? previous.seconds : e.period <= 2 ? 1200 : 300) - e.seconds;
+      const dt = secondsBetween(previous, e);
       for (const s of [0, 1] as Side[]) unit(s, previous.floor[s]).seconds += dt;
     }
     previous = e;
