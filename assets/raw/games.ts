@@ -1,9 +1,9 @@
 /**
- * The date-range endpoints (GET /games, /games/teams, /games/players) for a season, fetched in date windows split
+ * The date-range endpoints (GET /games, /games/teams, /games/players, /lines) for a season, fetched in date windows split
  * at the API's result cap, so no game is lost silently. raw/games also provides the season's calendar: the game
  * days of every game-day partitioned asset.
  */
-import { getGamePlayers, getGames, getGameTeams } from 'cbbd';
+import { getGamePlayers, getGames, getGameTeams, getLines } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams, type DateWindow } from '../../src/cbbd/game-windows.ts';
@@ -88,6 +88,13 @@ export function gameAssets(resources: ProjectResources): AssetDefinition[] {
       cap: (r) => Math.min(r.gameCap, 1_000),
       fetch: (client, season, w) => client.call(getGamePlayers, { query: { season, ...rangeParams(w) } }),
       gamesIn: distinctGames,
+    }),
+    windowedSeasonAsset(resources, {
+      key: 'raw/lines',
+      description: 'Betting lines of a season (GET /lines) in date windows split at the result cap.',
+      windowDays: 30,
+      cap: (r) => r.gameCap,
+      fetch: (client, season, w) => client.call(getLines, { query: { season, ...rangeParams(w) } }),
     }),
   ];
 }

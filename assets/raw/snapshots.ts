@@ -1,12 +1,12 @@
 /** Snapshot sources: one call each, shared by all seasons, kept as one `asof=` folder per day. */
-import { getConferences, getPlayTypes, getVenues } from 'cbbd';
+import { getConferences, getPlayTypes, getProviders, getVenues } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
 export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
-  const snapshot = (name: string, description: string, call: typeof getConferences | typeof getVenues | typeof getPlayTypes) =>
+  const snapshot = (name: string, description: string, call: typeof getConferences | typeof getVenues | typeof getPlayTypes | typeof getProviders) =>
     defineAsset(
       {
         key: `raw/${name}`,
@@ -27,5 +27,6 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
     snapshot('conferences', 'Every conference (GET /conferences), as the API returned it.', getConferences),
     snapshot('venues', 'Every venue (GET /venues), as the API returned it.', getVenues),
     snapshot('play_types', 'Every play type (GET /plays/types), as the API returned it.', getPlayTypes),
+    snapshot('lines_providers', 'Every betting-line provider (GET /lines/providers), as the API returned it.', getProviders),
   ];
 }

@@ -1,5 +1,5 @@
-/** Season sources that take one call for the whole season: teams of every division, and every team's roster. */
-import { getTeamRoster, getTeams } from 'cbbd';
+/** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
+import { getAdjustedEfficiency, getRankings, getSrs, getTeamRoster, getTeams } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
@@ -29,5 +29,12 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getTeams, { query: { season } })),
     oneCallSeasonAsset(resources, 'raw/rosters', 'Rosters of every team in a season (GET /teams/roster), one call.',
       (client, season) => client.call(getTeamRoster, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/rankings', 'Weekly AP and coaches polls of a season (GET /rankings).',
+      (client, season) => client.call(getRankings, { query: { season } })),
+    // Asked per season: without one, the ratings endpoints answer every season at once.
+    oneCallSeasonAsset(resources, 'raw/ratings_adjusted', 'Adjusted efficiency ratings of a season (GET /ratings/adjusted).',
+      (client, season) => client.call(getAdjustedEfficiency, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/ratings_srs', 'SRS ratings of a season (GET /ratings/srs).',
+      (client, season) => client.call(getSrs, { query: { season } })),
   ];
 }

@@ -69,3 +69,38 @@ describe('the CBBD simulator', () => {
     expect(games.filter((g) => g.startDate < '2024-01-15').every((g) => g.status === 'final')).toBe(true);
   });
 });
+
+describe('the rest of a simulated season', () => {
+  const { app, world } = createSimApp({ seed: 3, scale: 'demo', now: NOW });
+  const json = async <T>(path: string) => (await (await app.request(path, auth)).json()) as T;
+
+  it('prices lines from the latent strengths, with 2 to 3 providers and some games unpriced', async () => {
+    const games = await json<GameInfo[]>('/games?season=2024');
+    const lines = await json<{ gameId: number; homeScore: number; awayScore: number; lines: { spread: number | null; homeMoneyline: number | null }[] }[]>('/lines?season=2024');
+    expect(lines.length).toBeGreaterThan(games.length * 0.5);
+    expect(lines.length).toBeLessThan(games.length);
+    expect(lines.every((l) => l.lines.length >= 2 && l.lines.length <= 3)).toBe(true);
+    expect(lines.some((l) => l.lines.some((x) => x.homeMoneyline === null))).toBe(true);
+    // The favourite (negative spread) wins most of the time.
+    const decided = lines.filter((l) => l.lines[0]!.spread !== 0);
+    const favouriteWins = decided.filter((l) => (l.lines[0]!.spread! < 0) === (l.homeScore > l.awayScore)).length;
+    expect(favouriteWins / decided.length).toBeGreaterThan(0.6);
+    expect(await json<unknown[]>('/lines/providers')).toHaveLength(4);
+  });
+
+  it('serves weekly polls of 25 and ratings that follow the truth', async () => {
+    const polls = await json<{ week: number; pollType: string; ranking: number }[]>('/rankings?season=2024&pollType=ap');
+    const weeks = new Set(polls.map((p) => p.week));
+    expect(weeks.size).toBeGreaterThan(15);
+    expect(polls.filter((p) => p.week === 1)).toHaveLength(25);
+    expect(polls.every((p) => p.pollType === 'AP Top 25')).toBe(true);
+    const truth = await json<{ teamId: number; net: number }[]>('/_sim/truth?season=2024');
+    const ratings = await json<{ teamId: number; netRating: number; season: number }[]>('/ratings/adjusted?season=2024');
+    const best = [...truth].sort((a, b) => b.net - a.net)[0]!.teamId;
+    const rated = [...ratings].sort((a, b) => b.netRating - a.netRating).slice(0, 5).map((r) => r.teamId);
+    expect(rated).toContain(best);
+    const spanning = await json<{ season: number }[]>('/ratings/srs');
+    expect(new Set(spanning.map((r) => r.season)).size).toBeGreaterThan(1); // without a season: every season at once
+    expect(world.divisionOneTeams).toHaveLength(32);
+  });
+});

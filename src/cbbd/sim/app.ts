@@ -4,8 +4,10 @@
  * Built by a factory (testable with `app.request()`); `serve.ts` binds it to a port.
  */
 import type {
-  ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, LineupStats, PlayerSubsititution, PlayInfo, PlayTypeInfo, TeamInfo, TeamRoster, VenueInfo,
+  AdjustedEfficiencyInfo, ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, GameLines, LineProviderInfo, LineupStats, PlayerSubsititution,
+  PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo,
 } from 'cbbd';
+import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
   lineupsOf, lineupTallies, PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type LineupTally, type Replayed,
 } from './game-views.ts';
@@ -206,6 +208,42 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
           dateOfBirth: null, startSeason: p.startSeason, endSeason: p.startSeason + 3,
         })),
       }));
+    return c.json(body);
+  });
+
+  app.get('/lines/providers', (c) => c.json(LINE_PROVIDERS satisfies readonly LineProviderInfo[]));
+  app.get('/lines', (c) => {
+    const games = filterGames(c, world);
+    if (games instanceof Response) return games;
+    const body: GameLines[] = games.slice(0, gameCap).flatMap((g) => linesOf(world, g) ?? []);
+    return c.json(body);
+  });
+  app.get('/rankings', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const pollType = c.req.query('pollType');
+    const week = c.req.query('week');
+    const team = c.req.query('team');
+    const body: PollTeamInfo[] = pollsOf(world, season, (options.now ?? (() => new Date()))()).filter((p) =>
+      (pollType === undefined || (pollType === 'ap' ? p.pollType === 'AP Top 25' : p.pollType === 'Coaches Poll')) &&
+      (week === undefined || p.week === Number(week)) && (team === undefined || sameText(p.team, team)));
+    return c.json(body);
+  });
+  // Without a season these answer every season at once, as the real API does (a pipeline must split them).
+  const ratingSeasons = (c: Context) => {
+    const season = c.req.query('season');
+    if (season !== undefined) return [Number(season)];
+    const last = (options.now ?? (() => new Date()))().getUTCFullYear();
+    return Array.from({ length: 6 }, (_, i) => last - 5 + i);
+  };
+  app.get('/ratings/adjusted', (c) => {
+    const team = c.req.query('team');
+    const body: AdjustedEfficiencyInfo[] = ratingSeasons(c).flatMap((s) => adjustedRatingsOf(world, s)).filter((x) => team === undefined || sameText(x.team, team));
+    return c.json(body);
+  });
+  app.get('/ratings/srs', (c) => {
+    const team = c.req.query('team');
+    const body: SrsInfo[] = ratingSeasons(c).flatMap((s) => srsOf(world, s)).filter((x) => team === undefined || sameText(x.team, team));
     return c.json(body);
   });
 
