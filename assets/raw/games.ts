@@ -1,9 +1,9 @@
 /**
- * The date-range endpoints (GET /games, /games/teams, /games/players, /lines) for a season, fetched in date windows split
+ * The date-range endpoints (GET /games, /games/teams, /games/players, /lines, /games/media) for a season, fetched in date windows split
  * at the API's result cap, so no game is lost silently. raw/games also provides the season's calendar: the game
  * days of every game-day partitioned asset.
  */
-import { getGamePlayers, getGames, getGameTeams, getLines } from 'cbbd';
+import { getBroadcasts, getGamePlayers, getGames, getGameTeams, getLines } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams, type DateWindow } from '../../src/cbbd/game-windows.ts';
@@ -95,6 +95,13 @@ export function gameAssets(resources: ProjectResources): AssetDefinition[] {
       windowDays: 30,
       cap: (r) => r.gameCap,
       fetch: (client, season, w) => client.call(getLines, { query: { season, ...rangeParams(w) } }),
+    }),
+    windowedSeasonAsset(resources, {
+      key: 'raw/game_media',
+      description: 'Broadcasts of a season (GET /games/media) in date windows split at the result cap.',
+      windowDays: 30,
+      cap: (r) => r.gameCap,
+      fetch: (client, season, w) => client.call(getBroadcasts, { query: { season, ...rangeParams(w) } }),
     }),
   ];
 }

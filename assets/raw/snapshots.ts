@@ -1,12 +1,12 @@
 /** Snapshot sources: one call each, shared by all seasons, kept as one `asof=` folder per day. */
-import { getConferences, getPlayTypes, getProviders, getVenues } from 'cbbd';
+import { getConferenceHistory, getConferences, getDraftPositions, getDraftTeams, getPlayTypes, getProviders, getVenues } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
 export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
-  const snapshot = (name: string, description: string, call: typeof getConferences | typeof getVenues | typeof getPlayTypes | typeof getProviders) =>
+  const snapshot = (name: string, description: string, call: (options: { client: never; throwOnError: false }) => unknown) =>
     defineAsset(
       {
         key: `raw/${name}`,
@@ -28,5 +28,8 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
     snapshot('venues', 'Every venue (GET /venues), as the API returned it.', getVenues),
     snapshot('play_types', 'Every play type (GET /plays/types), as the API returned it.', getPlayTypes),
     snapshot('lines_providers', 'Every betting-line provider (GET /lines/providers), as the API returned it.', getProviders),
+    snapshot('conference_history', 'Conference membership over time (GET /conferences/history).', getConferenceHistory),
+    snapshot('draft_teams', 'Professional teams of the draft (GET /draft/teams).', getDraftTeams),
+    snapshot('draft_positions', 'Draft positions (GET /draft/positions).', getDraftPositions),
   ];
 }

@@ -1,5 +1,7 @@
 /** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
-import { getAdjustedEfficiency, getRankings, getSrs, getTeamRoster, getTeams } from 'cbbd';
+import {
+  getAdjustedEfficiency, getDraftPicks, getElo, getRankings, getRecruits, getSrs, getTeamRecruitingRankings, getTeamRoster, getTeams,
+} from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
@@ -36,5 +38,14 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getAdjustedEfficiency, { query: { season } })),
     oneCallSeasonAsset(resources, 'raw/ratings_srs', 'SRS ratings of a season (GET /ratings/srs).',
       (client, season) => client.call(getSrs, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/ratings_elo', 'Elo ratings of a season (GET /ratings/elo).',
+      (client, season) => client.call(getElo, { query: { season } })),
+    // These take `year`, not `season`: the class entering in that season, the draft after it.
+    oneCallSeasonAsset(resources, 'raw/recruiting_players', 'Recruits of the class entering in a season (GET /recruiting/players?year=).',
+      (client, season) => client.call(getRecruits, { query: { year: season } })),
+    oneCallSeasonAsset(resources, 'raw/recruiting_teams', 'Team recruiting rankings of a class (GET /recruiting/teams?year=).',
+      (client, season) => client.call(getTeamRecruitingRankings, { query: { year: season } })),
+    oneCallSeasonAsset(resources, 'raw/draft_picks', 'Draft picks after a season (GET /draft/picks?year=).',
+      (client, season) => client.call(getDraftPicks, { query: { year: season } })),
   ];
 }

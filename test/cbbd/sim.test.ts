@@ -104,3 +104,32 @@ describe('the rest of a simulated season', () => {
     expect(world.divisionOneTeams).toHaveLength(32);
   });
 });
+
+describe('recruiting, draft, broadcasts, history', () => {
+  const { app, world } = createSimApp({ seed: 4, scale: 'demo', now: NOW });
+  const json = async <T>(path: string) => (await (await app.request(path, auth)).json()) as T;
+
+  it("gives recruits their own id and the athlete id of the player they become, keyed by year", async () => {
+    const recruits = await json<{ id: number; athleteId: number; committedTo: { id: number }; year: number }[]>('/recruiting/players?year=2024');
+    expect(recruits.length).toBeGreaterThan(20);
+    const r = recruits[0]!;
+    expect(r.id).not.toBe(r.athleteId);
+    expect(world.roster(r.committedTo.id, 2024).map((p) => p.id)).toContain(r.athleteId);
+    expect((await app.request('/recruiting/players?season=2024', auth)).status).toBe(400); // year, not season
+    const teams = await json<{ ranking: number }[]>('/recruiting/teams?year=2024');
+    expect(teams.map((t) => t.ranking)).toEqual(teams.map((_, i) => i + 1));
+  });
+
+  it('drafts sixty players who just finished college, and serves broadcasts, history and Elo', async () => {
+    const picks = await json<{ athleteId: number; overall: number; sourceTeamId: number }[]>('/draft/picks?year=2024');
+    expect(picks).toHaveLength(60);
+    expect(world.roster(picks[0]!.sourceTeamId, 2024).map((p) => p.id)).toContain(picks[0]!.athleteId);
+    expect(await json<unknown[]>('/draft/teams')).toHaveLength(30);
+    const media = await json<{ broadcasts: unknown[] }[]>('/games/media?season=2024');
+    expect(media.some((m) => m.broadcasts.length > 0)).toBe(true);
+    const history = await json<{ teams: unknown[] }[]>('/conferences/history');
+    expect(history).toHaveLength(4);
+    expect(history.reduce((n, c) => n + c.teams.length, 0)).toBe(32);
+    expect(await json<unknown[]>('/ratings/elo?season=2024')).toHaveLength(32);
+  });
+});

@@ -5,8 +5,10 @@
  */
 import type {
   AdjustedEfficiencyInfo, ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, GameLines, LineProviderInfo, LineupStats, PlayerSubsititution,
-  PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo,
+  PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo, ConferenceHistory, DraftPick, DraftPosition, DraftTeam,
+  GameMediaInfo, Recruit, TeamElo, TeamRecruitingRanking,
 } from 'cbbd';
+import { conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, teamRecruitingOf } from './catalog-views.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
   lineupsOf, lineupTallies, PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type LineupTally, type Replayed,
@@ -246,6 +248,36 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     const body: SrsInfo[] = ratingSeasons(c).flatMap((s) => srsOf(world, s)).filter((x) => team === undefined || sameText(x.team, team));
     return c.json(body);
   });
+
+  app.get('/games/media', (c) => {
+    const games = filterGames(c, world);
+    if (games instanceof Response) return games;
+    const body: GameMediaInfo[] = games.slice(0, gameCap).map((g) => mediaOf(world, g));
+    return c.json(body);
+  });
+  const yearParam = (c: Context) => {
+    const year = Number(c.req.query('year'));
+    return Number.isInteger(year) ? year : undefined;
+  };
+  app.get('/draft/teams', (c) => c.json(draftTeams() satisfies DraftTeam[]));
+  app.get('/draft/positions', (c) => c.json(DRAFT_POSITIONS satisfies readonly DraftPosition[]));
+  app.get('/draft/picks', (c) => {
+    const year = yearParam(c);
+    if (year === undefined) return c.json({ message: 'year is required (the draft year, not season)' }, 400);
+    return c.json(draftPicksOf(world, year) satisfies DraftPick[]);
+  });
+  app.get('/recruiting/players', (c) => {
+    const year = yearParam(c);
+    if (year === undefined) return c.json({ message: 'year is required' }, 400);
+    return c.json(recruitsOf(world, year) satisfies Recruit[]);
+  });
+  app.get('/recruiting/teams', (c) => {
+    const year = yearParam(c);
+    if (year === undefined) return c.json({ message: 'year is required' }, 400);
+    return c.json(teamRecruitingOf(world, year) satisfies TeamRecruitingRanking[]);
+  });
+  app.get('/conferences/history', (c) => c.json(conferenceHistoryOf(world) satisfies ConferenceHistory[]));
+  app.get('/ratings/elo', (c) => c.json(ratingSeasons(c).flatMap((s) => eloOf(world, s)) satisfies TeamElo[]));
 
   app.get('/_sim/stats', (c) => c.json(stats));
   app.get('/_sim/truth', (c) => {
