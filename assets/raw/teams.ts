@@ -1,6 +1,7 @@
 /** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
 import {
-  getAdjustedEfficiency, getDraftPicks, getElo, getRankings, getRecruits, getSrs, getTeamRecruitingRankings, getTeamRoster, getTeams,
+  getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonStats, getRankings, getRecruits, getSrs, getTeamRecruitingRankings, getTeamRoster,
+  getTeams, getTeamSeasonStats,
 } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
@@ -40,6 +41,10 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getSrs, { query: { season } })),
     oneCallSeasonAsset(resources, 'raw/ratings_elo', 'Elo ratings of a season (GET /ratings/elo).',
       (client, season) => client.call(getElo, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/team_season_stats', 'Team season statistics (GET /stats/team/season).',
+      (client, season) => client.call(getTeamSeasonStats, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/player_season_stats', 'Player season statistics (GET /stats/player/season).',
+      (client, season) => client.call(getPlayerSeasonStats, { query: { season } })),
     // These take `year`, not `season`: the class entering in that season, the draft after it.
     oneCallSeasonAsset(resources, 'raw/recruiting_players', 'Recruits of the class entering in a season (GET /recruiting/players?year=).',
       (client, season) => client.call(getRecruits, { query: { year: season } })),

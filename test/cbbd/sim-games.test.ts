@@ -107,3 +107,17 @@ describe('simulated games, possession by possession', () => {
     expect(empty.length).toBeLessThan(games.length);
   });
 });
+
+describe('season statistics', () => {
+  it('sum to the games they come from', async () => {
+    const teams = await get<{ teamId: number; games: number; wins: number; losses: number; teamStats: { points: { total: number } } }[]>('/stats/team/season?season=2024');
+    expect(teams).toHaveLength(32);
+    const one = teams[0]!;
+    const games = (await get<GameInfo[]>('/games?season=2024')).filter((g) => g.homeTeamId === one.teamId || g.awayTeamId === one.teamId);
+    expect(one.games).toBe(games.length);
+    expect(one.wins).toBe(games.filter((g) => (g.homeTeamId === one.teamId ? g.homeWinner : g.awayWinner)).length);
+    expect(one.teamStats.points.total).toBe(games.reduce((n, g) => n + (g.homeTeamId === one.teamId ? g.homePoints! : g.awayPoints!), 0));
+    const players = await get<{ teamId: number; points: number }[]>('/stats/player/season?season=2024');
+    expect(players.filter((p) => p.teamId === one.teamId).reduce((n, p) => n + p.points, 0)).toBe(one.teamStats.points.total);
+  });
+});

@@ -6,9 +6,10 @@
 import type {
   AdjustedEfficiencyInfo, ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, GameLines, LineProviderInfo, LineupStats, PlayerSubsititution,
   PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo, ConferenceHistory, DraftPick, DraftPosition, DraftTeam,
-  GameMediaInfo, Recruit, TeamElo, TeamRecruitingRanking,
+  GameMediaInfo, PlayerSeasonStats, Recruit, TeamElo, TeamRecruitingRanking, TeamSeasonStats,
 } from 'cbbd';
 import { conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, teamRecruitingOf } from './catalog-views.ts';
+import { playerSeasonStatsOf, teamSeasonStatsOf } from './season-stats.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
   lineupsOf, lineupTallies, PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type LineupTally, type Replayed,
@@ -278,6 +279,39 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   });
   app.get('/conferences/history', (c) => c.json(conferenceHistoryOf(world) satisfies ConferenceHistory[]));
   app.get('/ratings/elo', (c) => c.json(ratingSeasons(c).flatMap((s) => eloOf(world, s)) satisfies TeamElo[]));
+
+  // Season totals are summed from every game's box scores once per season and kept (small; replaying is not).
+  const seasonTotals = new Map<number, { teams: TeamSeasonStats[]; players: PlayerSeasonStats[] }>();
+  const totalsOf = (season: number) => {
+    let totals = seasonTotals.get(season);
+    if (!totals) {
+      const finals = world.gamesAsOf(season).filter((g) => g.status === 'final');
+      const d1 = (teamId: number) => world.teamById(teamId).division === 1;
+      const teamBoxes: GameBoxScoreTeam[] = [];
+      const playerBoxes: GameBoxScorePlayers[] = [];
+      for (const g of finals) {
+        const r = replayed(g);
+        teamBoxes.push(...teamBoxesOf(r));
+        playerBoxes.push(...playerBoxesOf(r));
+      }
+      seasonTotals.set(season, (totals = { teams: teamSeasonStatsOf(season, teamBoxes, d1), players: playerSeasonStatsOf(season, playerBoxes, d1) }));
+    }
+    return totals;
+  };
+  app.get('/stats/team/season', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const team = c.req.query('team');
+    const body: TeamSeasonStats[] = totalsOf(season).teams.filter((t) => team === undefined || sameText(t.team, team));
+    return c.json(body);
+  });
+  app.get('/stats/player/season', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const team = c.req.query('team');
+    const body: PlayerSeasonStats[] = totalsOf(season).players.filter((p) => team === undefined || sameText(p.team, team));
+    return c.json(body);
+  });
 
   app.get('/_sim/stats', (c) => c.json(stats));
   app.get('/_sim/truth', (c) => {

@@ -1,0 +1,103 @@
+/**
+ * Season statistics as the API serves them, summed from the same box scores every game serves, so a season total
+ * always equals the sum of its games.
+ */
+import type { GameBoxScorePlayers, GameBoxScoreTeam, GameBoxScoreTeamStats, PlayerSeasonStats, TeamSeasonStats, TeamSeasonUnitStats } from 'cbbd';
+
+interface Sum {
+  fgm: number; fga: number; tpm: number; tpa: number; ftm: number; fta: number; oreb: number; dreb: number; tov: number; pf: number;
+  pts: number; ast: number; blk: number; stl: number; poss: number;
+}
+const zero = (): Sum => ({ fgm: 0, fga: 0, tpm: 0, tpa: 0, ftm: 0, fta: 0, oreb: 0, dreb: 0, tov: 0, pf: 0, pts: 0, ast: 0, blk: 0, stl: 0, poss: 0 });
+
+function add(s: Sum, b: GameBoxScoreTeamStats): void {
+  s.fgm += b.fieldGoals.made ?? 0; s.fga += b.fieldGoals.attempted ?? 0;
+  s.tpm += b.threePointFieldGoals.made ?? 0; s.tpa += b.threePointFieldGoals.attempted ?? 0;
+  s.ftm += b.freeThrows.made ?? 0; s.fta += b.freeThrows.attempted ?? 0;
+  s.oreb += b.rebounds.offensive ?? 0; s.dreb += b.rebounds.defensive ?? 0;
+  s.tov += b.turnovers.total ?? 0; s.pf += b.fouls.total ?? 0; s.pts += b.points.total ?? 0;
+  s.ast += b.assists ?? 0; s.blk += b.blocks ?? 0; s.stl += b.steals ?? 0; s.poss += b.possessions ?? 0;
+}
+
+const pct = (m: number, a: number) => (a ? Math.round((m / a) * 1000) / 10 : null);
+const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : null);
+
+function unit(s: Sum, o: Sum): TeamSeasonUnitStats {
+  return {
+    fieldGoals: { pct: pct(s.fgm, s.fga), attempted: s.fga, made: s.fgm },
+    twoPointFieldGoals: { pct: pct(s.fgm - s.tpm, s.fga - s.tpa), attempted: s.fga - s.tpa, made: s.fgm - s.tpm },
+    threePointFieldGoals: { pct: pct(s.tpm, s.tpa), attempted: s.tpa, made: s.tpm },
+    freeThrows: { pct: pct(s.ftm, s.fta), attempted: s.fta, made: s.ftm },
+    rebounds: { total: s.oreb + s.dreb, defensive: s.dreb, offensive: s.oreb },
+    turnovers: { teamTotal: 0, total: s.tov },
+    fouls: { flagrant: 0, technical: 0, total: s.pf },
+    points: { fastBreak: null, offTurnovers: null, inPaint: null, total: s.pts },
+    fourFactors: { freeThrowRate: ratio(s.fta, s.fga), offensiveReboundPct: ratio(s.oreb, s.oreb + o.dreb), turnoverRatio: ratio(s.tov, s.poss), effectiveFieldGoalPct: ratio(s.fgm + 0.5 * s.tpm, s.fga) },
+    assists: s.ast, blocks: s.blk, steals: s.stl, possessions: s.poss,
+    rating: s.poss ? Math.round((s.pts / s.poss) * 1000) / 10 : null,
+    trueShooting: ratio(s.pts, 2 * (s.fga + 0.44 * s.fta)),
+  };
+}
+
+export function teamSeasonStatsOf(season: number, boxes: readonly GameBoxScoreTeam[], isDivisionOne: (teamId: number) => boolean): TeamSeasonStats[] {
+  const byTeam = new Map<number, { box: GameBoxScoreTeam; team: Sum; opp: Sum; games: number; wins: number; minutes: number }>();
+  for (const b of boxes) {
+    if (!isDivisionOne(b.teamId)) continue;
+    let t = byTeam.get(b.teamId);
+    if (!t) byTeam.set(b.teamId, (t = { box: b, team: zero(), opp: zero(), games: 0, wins: 0, minutes: 0 }));
+    add(t.team, b.teamStats);
+    add(t.opp, b.opponentStats);
+    t.games++;
+    t.minutes += b.gameMinutes ?? 40;
+    if ((b.teamStats.points.total ?? 0) > (b.opponentStats.points.total ?? 0)) t.wins++;
+  }
+  return [...byTeam.values()].map((t) => ({
+    season, seasonLabel: t.box.seasonLabel, teamId: t.box.teamId, team: t.box.team, conference: t.box.conference,
+    games: t.games, wins: t.wins, losses: t.games - t.wins, totalMinutes: t.minutes,
+    pace: t.minutes ? Math.round((((t.team.poss + t.opp.poss) / 2) * 40 / t.minutes) * 10) / 10 : null,
+    teamStats: unit(t.team, t.opp), opponentStats: unit(t.opp, t.team),
+  }));
+}
+
+export function playerSeasonStatsOf(season: number, lines: readonly GameBoxScorePlayers[], isDivisionOne: (teamId: number) => boolean): PlayerSeasonStats[] {
+  const byPlayer = new Map<number, { row: PlayerSeasonStats; s: Sum }>();
+  for (const game of lines) {
+    if (!isDivisionOne(game.teamId)) continue;
+    for (const p of game.players) {
+      let entry = byPlayer.get(p.athleteId);
+      if (!entry) {
+        entry = {
+          s: zero(),
+          row: {
+            season, seasonLabel: game.seasonLabel, teamId: game.teamId, team: game.team, conference: game.conference, athleteId: p.athleteId,
+            athleteSourceId: p.athleteSourceId, name: p.name, position: p.position, games: 0, starts: 0, minutes: 0, points: 0, turnovers: 0,
+            fouls: 0, assists: 0, steals: 0, blocks: 0, usage: null, offensiveRating: null, defensiveRating: null, netRating: null, PORPAG: null,
+            effectiveFieldGoalPct: null, trueShootingPct: null, assistsTurnoverRatio: null, freeThrowRate: null, offensiveReboundPct: null,
+            fieldGoals: { pct: null, attempted: 0, made: 0 }, twoPointFieldGoals: { pct: null, attempted: 0, made: 0 },
+            threePointFieldGoals: { pct: null, attempted: 0, made: 0 }, freeThrows: { pct: null, attempted: 0, made: 0 },
+            rebounds: { total: 0, defensive: 0, offensive: 0 }, winShares: { totalPer40: null, total: null, defensive: null, offensive: null },
+          },
+        };
+        byPlayer.set(p.athleteId, entry);
+      }
+      const { row, s } = entry;
+      row.games++;
+      if (p.starter) row.starts++;
+      row.minutes = Math.round((row.minutes + (p.minutes ?? 0)) * 10) / 10;
+      s.fgm += p.fieldGoals.made ?? 0; s.fga += p.fieldGoals.attempted ?? 0; s.tpm += p.threePointFieldGoals.made ?? 0;
+      s.tpa += p.threePointFieldGoals.attempted ?? 0; s.ftm += p.freeThrows.made ?? 0; s.fta += p.freeThrows.attempted ?? 0;
+      s.oreb += p.rebounds.offensive ?? 0; s.dreb += p.rebounds.defensive ?? 0; s.tov += p.turnovers ?? 0; s.pf += p.fouls ?? 0;
+      s.pts += p.points ?? 0; s.ast += p.assists ?? 0; s.blk += p.blocks ?? 0; s.stl += p.steals ?? 0;
+    }
+  }
+  return [...byPlayer.values()].map(({ row, s }) => ({
+    ...row, points: s.pts, turnovers: s.tov, fouls: s.pf, assists: s.ast, steals: s.stl, blocks: s.blk,
+    effectiveFieldGoalPct: ratio(s.fgm + 0.5 * s.tpm, s.fga), trueShootingPct: ratio(s.pts, 2 * (s.fga + 0.44 * s.fta)),
+    assistsTurnoverRatio: ratio(s.ast, s.tov), freeThrowRate: ratio(s.fta, s.fga),
+    fieldGoals: { pct: pct(s.fgm, s.fga), attempted: s.fga, made: s.fgm },
+    twoPointFieldGoals: { pct: pct(s.fgm - s.tpm, s.fga - s.tpa), attempted: s.fga - s.tpa, made: s.fgm - s.tpm },
+    threePointFieldGoals: { pct: pct(s.tpm, s.tpa), attempted: s.tpa, made: s.tpm },
+    freeThrows: { pct: pct(s.ftm, s.fta), attempted: s.fta, made: s.ftm },
+    rebounds: { total: s.oreb + s.dreb, defensive: s.dreb, offensive: s.oreb },
+  }));
+}
