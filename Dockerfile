@@ -13,13 +13,15 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json config.yaml ./
+COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY assets ./assets
 COPY ui ./ui
 # Run as the image's unprivileged user; the lakehouse and run log live under /data (mount a volume, or use S3).
-RUN mkdir -p /data && chown node:node /data
+# Paths in a config file resolve against its folder, so the image's config names them absolutely.
+RUN mkdir -p /data && chown node:node /data \
+ && printf 'assets: /app/assets/index.ts\nlakehouse: { root: /data/lakehouse }\nrunLog: { path: /data/.cbbd/runlog.sqlite }\n' > /app/config.yaml
 USER node
 ENV CBBD_CONFIG=/app/config.yaml
 WORKDIR /data
