@@ -1,7 +1,7 @@
 /** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
 import {
-  getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonStats, getRankings, getRecruits, getSrs, getTeamRecruitingRankings, getTeamRoster,
-  getTeams, getTeamSeasonStats,
+  getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonShootingStats, getPlayerSeasonStats, getRankings, getRecruits, getSrs,
+  getTeamRecruitingRankings, getTeamRoster, getTeams, getTeamSeasonShootingStats, getTeamSeasonStats,
 } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
@@ -45,6 +45,10 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getTeamSeasonStats, { query: { season } })),
     oneCallSeasonAsset(resources, 'raw/player_season_stats', 'Player season statistics (GET /stats/player/season).',
       (client, season) => client.call(getPlayerSeasonStats, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/team_season_shooting', 'Team shooting by shot type over a season (GET /stats/team/shooting/season).',
+      (client, season) => client.call(getTeamSeasonShootingStats, { query: { season } })),
+    oneCallSeasonAsset(resources, 'raw/player_season_shooting', 'Player shooting by shot type over a season (GET /stats/player/shooting/season).',
+      (client, season) => client.call(getPlayerSeasonShootingStats, { query: { season } })),
     // These take `year`, not `season`: the class entering in that season, the draft after it.
     oneCallSeasonAsset(resources, 'raw/recruiting_players', 'Recruits of the class entering in a season (GET /recruiting/players?year=).',
       (client, season) => client.call(getRecruits, { query: { year: season } })),

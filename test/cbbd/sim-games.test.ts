@@ -108,6 +108,14 @@ describe('simulated games, possession by possession', () => {
   });
 });
 
+describe('imperfections of the real API', () => {
+  it('leaves possessions out of the 2015 box scores', async () => {
+    const boxes = await get<GameBoxScoreTeam[]>('/games/teams?season=2015&startDateRange=2015-01-10T00:00:00Z&endDateRange=2015-01-12T23:59:59Z');
+    expect(boxes.length).toBeGreaterThan(0);
+    expect(boxes.every((b) => b.teamStats.possessions === null && b.pace === null)).toBe(true);
+  });
+});
+
 describe('season statistics', () => {
   it('sum to the games they come from', async () => {
     const teams = await get<{ teamId: number; games: number; wins: number; losses: number; teamStats: { points: { total: number } } }[]>('/stats/team/season?season=2024');
@@ -119,5 +127,30 @@ describe('season statistics', () => {
     expect(one.teamStats.points.total).toBe(games.reduce((n, g) => n + (g.homeTeamId === one.teamId ? g.homePoints! : g.awayPoints!), 0));
     const players = await get<{ teamId: number; points: number }[]>('/stats/player/season?season=2024');
     expect(players.filter((p) => p.teamId === one.teamId).reduce((n, p) => n + p.points, 0)).toBe(one.teamStats.points.total);
+  });
+});
+
+describe('shooting and per-team, per-tournament, per-player views', () => {
+  it('agree with the box scores and the plays', async () => {
+    type TeamSeason = { teamId: number; team: string; teamStats: { fieldGoals: { attempted: number }; freeThrows: { attempted: number } } };
+    const box = (await get<TeamSeason[]>('/stats/team/season?season=2024'))[0]!;
+    const shooting = await get<{ teamId: number; trackedShots: number; freeThrows: { attempted: number }; dunks: { attempted: number } }[]>(`/stats/team/shooting/season?season=2024&team=${encodeURIComponent(box.team)}`);
+    expect(shooting).toHaveLength(1);
+    expect(shooting[0]!.trackedShots).toBe(box.teamStats.fieldGoals.attempted);
+    expect(shooting[0]!.freeThrows.attempted).toBe(box.teamStats.freeThrows.attempted);
+    const teamPlays = await get<PlayInfo[]>(`/plays/team?season=2024&team=${encodeURIComponent(box.team)}&shootingPlaysOnly=true`);
+    expect(teamPlays.filter((p) => p.teamId === box.teamId && p.shotInfo?.range !== 'free_throw').length).toBe(box.teamStats.fieldGoals.attempted);
+    const players = await get<{ athleteId: number; trackedShots: number }[]>(`/stats/player/shooting/season?season=2024&team=${encodeURIComponent(box.team)}`);
+    expect(players.reduce((n, p) => n + p.trackedShots, 0)).toBe(box.teamStats.fieldGoals.attempted);
+    const shooter = players[0]!.athleteId;
+    const mine = await get<PlayInfo[]>(`/plays/player/${shooter}?season=2024`);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((p) => p.participants.some((x) => x.id === shooter))).toBe(true);
+    const stints = await get<PlayerSubsititution[]>(`/substitutions/player/${shooter}?season=2024`);
+    expect(stints.length).toBeGreaterThan(0);
+    expect(stints.every((s) => s.athleteId === shooter)).toBe(true);
+    const national = await get<PlayInfo[]>('/plays/tournament?season=2024&tournament=National%20Tournament&shootingPlaysOnly=true');
+    expect(national.length).toBeGreaterThan(100);
+    expect(national.every((p) => p.tournament === 'National Tournament')).toBe(true);
   });
 });

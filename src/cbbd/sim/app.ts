@@ -6,10 +6,10 @@
 import type {
   AdjustedEfficiencyInfo, ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, GameLines, LineProviderInfo, LineupStats, PlayerSubsititution,
   PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo, ConferenceHistory, DraftPick, DraftPosition, DraftTeam,
-  GameMediaInfo, PlayerSeasonStats, Recruit, TeamElo, TeamRecruitingRanking, TeamSeasonStats,
+  GameMediaInfo, PlayerSeasonShootingStats, PlayerSeasonStats, Recruit, SeasonShootingStats, TeamElo, TeamRecruitingRanking, TeamSeasonStats,
 } from 'cbbd';
 import { conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, teamRecruitingOf } from './catalog-views.ts';
-import { playerSeasonStatsOf, teamSeasonStatsOf } from './season-stats.ts';
+import { playerSeasonStatsOf, shootingOf, teamSeasonStatsOf } from './season-stats.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
   lineupsOf, lineupTallies, PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type LineupTally, type Replayed,
@@ -31,6 +31,8 @@ export interface SimOptions {
    * a quarter in 2021, 1% otherwise.
    */
   readonly missingPlaysRate?: number;
+  /** Seasons whose box scores lack possessions, as the API's 2014 and 2015 do (default). */
+  readonly possessionsMissingIn?: readonly number[];
 }
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
@@ -141,7 +143,11 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   app.get('/games/teams', (c) => {
     const games = filterGames(c, world);
     if (games instanceof Response) return games;
-    const body: GameBoxScoreTeam[] = games.filter((g) => g.status === 'final').slice(0, gameCap).flatMap((g) => teamBoxesOf(replayed(g)));
+    const missing = new Set(options.possessionsMissingIn ?? [2014, 2015]);
+    const body: GameBoxScoreTeam[] = games.filter((g) => g.status === 'final').slice(0, gameCap).flatMap((g) => teamBoxesOf(replayed(g)))
+      .map((b) => (missing.has(b.season)
+        ? { ...b, pace: null, teamStats: { ...b.teamStats, possessions: null }, opponentStats: { ...b.opponentStats, possessions: null } }
+        : b));
     return c.json(body);
   });
   app.get('/games/players', (c) => {
@@ -281,7 +287,9 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   app.get('/ratings/elo', (c) => c.json(ratingSeasons(c).flatMap((s) => eloOf(world, s)) satisfies TeamElo[]));
 
   // Season totals are summed from every game's box scores once per season and kept (small; replaying is not).
-  const seasonTotals = new Map<number, { teams: TeamSeasonStats[]; players: PlayerSeasonStats[] }>();
+  const seasonTotals = new Map<number, {
+    teams: TeamSeasonStats[]; players: PlayerSeasonStats[]; teamShooting: SeasonShootingStats[]; playerShooting: PlayerSeasonShootingStats[];
+  }>();
   const totalsOf = (season: number) => {
     let totals = seasonTotals.get(season);
     if (!totals) {
@@ -289,12 +297,18 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
       const d1 = (teamId: number) => world.teamById(teamId).division === 1;
       const teamBoxes: GameBoxScoreTeam[] = [];
       const playerBoxes: GameBoxScorePlayers[] = [];
+      const shots: PlayInfo[] = [];
       for (const g of finals) {
         const r = replayed(g);
         teamBoxes.push(...teamBoxesOf(r));
         playerBoxes.push(...playerBoxesOf(r));
+        shots.push(...playsOf(r, true));
       }
-      seasonTotals.set(season, (totals = { teams: teamSeasonStatsOf(season, teamBoxes, d1), players: playerSeasonStatsOf(season, playerBoxes, d1) }));
+      const shooting = shootingOf(season, shots, d1);
+      seasonTotals.set(season, (totals = {
+        teams: teamSeasonStatsOf(season, teamBoxes, d1), players: playerSeasonStatsOf(season, playerBoxes, d1),
+        teamShooting: shooting.teams, playerShooting: shooting.players,
+      }));
     }
     return totals;
   };
@@ -303,6 +317,59 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
     const team = c.req.query('team');
     const body: TeamSeasonStats[] = totalsOf(season).teams.filter((t) => team === undefined || sameText(t.team, team));
+    return c.json(body);
+  });
+  app.get('/stats/team/shooting/season', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const team = c.req.query('team');
+    const body: SeasonShootingStats[] = totalsOf(season).teamShooting.filter((t) => team === undefined || sameText(t.team, team));
+    return c.json(body);
+  });
+  app.get('/stats/player/shooting/season', (c) => {
+    const season = Number(c.req.query('season'));
+    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const team = c.req.query('team');
+    const body: PlayerSeasonShootingStats[] = totalsOf(season).playerShooting.filter((t) => team === undefined || sameText(t.team, team));
+    return c.json(body);
+  });
+  app.get('/plays/team', (c) => {
+    const season = Number(c.req.query('season'));
+    const team = c.req.query('team');
+    if (!Number.isInteger(season) || !team) return c.json({ message: 'season and team are required' }, 400);
+    const body: PlayInfo[] = world.gamesAsOf(season)
+      .filter((g) => hasPlays(g) && (sameText(g.homeTeam, team) || sameText(g.awayTeam, team)))
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+    return c.json(body);
+  });
+  app.get('/plays/tournament', (c) => {
+    const season = Number(c.req.query('season'));
+    const tournament = c.req.query('tournament');
+    if (!Number.isInteger(season) || !tournament) return c.json({ message: 'tournament and season are required' }, 400);
+    const body: PlayInfo[] = world.gamesAsOf(season)
+      .filter((g) => hasPlays(g) && sameText(g.tournament, tournament))
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+    return c.json(body);
+  });
+  // Per player: the player's team's games, replayed; served, but a pipeline never needs it (tens of thousands of calls).
+  const playerGames = (playerId: number, season: number) => {
+    const teamId = Math.floor(playerId / 10_000);
+    return world.gamesAsOf(season).filter((g) => g.status === 'final' && (g.homeTeamId === teamId || g.awayTeamId === teamId));
+  };
+  app.get('/plays/player/:playerId', (c) => {
+    const season = Number(c.req.query('season'));
+    const playerId = Number(c.req.param('playerId'));
+    if (!Number.isInteger(season) || !Number.isInteger(playerId)) return c.json({ message: 'season is required' }, 400);
+    const body: PlayInfo[] = playerGames(playerId, season).filter(hasPlays)
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'))
+      .filter((p) => p.participants.some((x) => x.id === playerId));
+    return c.json(body);
+  });
+  app.get('/substitutions/player/:playerId', (c) => {
+    const season = Number(c.req.query('season'));
+    const playerId = Number(c.req.param('playerId'));
+    if (!Number.isInteger(season) || !Number.isInteger(playerId)) return c.json({ message: 'season is required' }, 400);
+    const body: PlayerSubsititution[] = playerGames(playerId, season).flatMap((g) => substitutionsOf(replayed(g)).filter((s) => s.athleteId === playerId));
     return c.json(body);
   });
   app.get('/stats/player/season', (c) => {

@@ -2,7 +2,10 @@
  * Season statistics as the API serves them, summed from the same box scores every game serves, so a season total
  * always equals the sum of its games.
  */
-import type { GameBoxScorePlayers, GameBoxScoreTeam, GameBoxScoreTeamStats, PlayerSeasonStats, TeamSeasonStats, TeamSeasonUnitStats } from 'cbbd';
+import type {
+  GameBoxScorePlayers, GameBoxScoreTeam, GameBoxScoreTeamStats, PlayerSeasonShootingStats, PlayerSeasonStats, PlayInfo, SeasonShootingStats, TeamSeasonStats,
+  TeamSeasonUnitStats,
+} from 'cbbd';
 
 interface Sum {
   fgm: number; fga: number; tpm: number; tpa: number; ftm: number; fta: number; oreb: number; dreb: number; tov: number; pf: number;
@@ -100,4 +103,80 @@ export function playerSeasonStatsOf(season: number, lines: readonly GameBoxScore
     freeThrows: { pct: pct(s.ftm, s.fta), attempted: s.fta, made: s.ftm },
     rebounds: { total: s.oreb + s.dreb, defensive: s.dreb, offensive: s.oreb },
   }));
+}
+
+interface Shots { dm: number; da: number; dAst: number; lm: number; la: number; lAst: number; jm: number; ja: number; jAst: number; tm: number; ta: number; tAst: number; fm: number; fa: number }
+const noShots = (): Shots => ({ dm: 0, da: 0, dAst: 0, lm: 0, la: 0, lAst: 0, jm: 0, ja: 0, jAst: 0, tm: 0, ta: 0, tAst: 0, fm: 0, fa: 0 });
+
+/** Count one shooting play into a breakdown by shot type. */
+export function countShot(s: Shots, p: PlayInfo): void {
+  const info = p.shotInfo;
+  if (!info) return;
+  const made = info.made ? 1 : 0;
+  const assisted = info.made && info.assisted ? 1 : 0;
+  if (info.range === 'free_throw') {
+    s.fa++;
+    s.fm += made;
+  } else if (info.range === 'three_pointer') {
+    s.ta++;
+    s.tm += made;
+    s.tAst += assisted;
+  } else if (info.range === 'jumper') {
+    s.ja++;
+    s.jm += made;
+    s.jAst += assisted;
+  } else if (p.playType === 'DunkShot') {
+    s.da++;
+    s.dm += made;
+    s.dAst += assisted;
+  } else {
+    s.la++;
+    s.lm += made;
+    s.lAst += assisted;
+  }
+}
+
+const share = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : 0);
+const breakdown = (made: number, attempted: number) => ({ made, attempted, pct: share(made, attempted) });
+
+/** The shooting section of the season stats endpoints, from a breakdown. */
+export function shootingStats(s: Shots): Omit<SeasonShootingStats, 'season' | 'teamId' | 'team' | 'conference'> {
+  const fga = s.da + s.la + s.ja + s.ta;
+  const fgm = s.dm + s.lm + s.jm + s.tm;
+  return {
+    trackedShots: fga,
+    assistedPct: share(s.dAst + s.lAst + s.jAst + s.tAst, fgm),
+    freeThrowRate: share(s.fa, fga),
+    dunks: { ...breakdown(s.dm, s.da), assisted: s.dAst, assistedPct: share(s.dAst, s.dm) },
+    layups: { ...breakdown(s.lm, s.la), assisted: s.lAst, assistedPct: share(s.lAst, s.lm) },
+    tipIns: breakdown(0, 0),
+    twoPointJumpers: { ...breakdown(s.jm, s.ja), assisted: s.jAst, assistedPct: share(s.jAst, s.jm) },
+    threePointJumpers: { ...breakdown(s.tm, s.ta), assisted: s.tAst, assistedPct: share(s.tAst, s.tm) },
+    freeThrows: breakdown(s.fm, s.fa),
+    attemptsBreakdown: { threePointJumpers: share(s.ta, fga), twoPointJumpers: share(s.ja, fga), tipIns: 0, layups: share(s.la, fga), dunks: share(s.da, fga) },
+  };
+}
+
+/** Team and player shooting over a season, from its plays. */
+export function shootingOf(season: number, plays: Iterable<PlayInfo>, isDivisionOne: (teamId: number) => boolean) {
+  const teams = new Map<number, { p: PlayInfo; s: Shots }>();
+  const players = new Map<number, { p: PlayInfo; s: Shots }>();
+  for (const p of plays) {
+    if (!p.shotInfo || p.teamId === null || !isDivisionOne(p.teamId)) continue;
+    let t = teams.get(p.teamId);
+    if (!t) teams.set(p.teamId, (t = { p, s: noShots() }));
+    countShot(t.s, p);
+    const shooter = p.shotInfo.shooter.id;
+    if (shooter === null) continue;
+    let pl = players.get(shooter);
+    if (!pl) players.set(shooter, (pl = { p, s: noShots() }));
+    countShot(pl.s, p);
+  }
+  const base = (p: PlayInfo) => ({ season, teamId: p.teamId!, team: p.team!, conference: p.conference });
+  return {
+    teams: [...teams.values()].map(({ p, s }): SeasonShootingStats => ({ ...base(p), ...shootingStats(s) })),
+    players: [...players.entries()].map(([id, { p, s }]): PlayerSeasonShootingStats => ({
+      ...base(p), ...shootingStats(s), athleteId: id, athleteName: p.shotInfo!.shooter.name ?? '',
+    })),
+  };
 }
