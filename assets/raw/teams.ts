@@ -1,6 +1,6 @@
 /** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
 import {
-  getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonShootingStats, getPlayerSeasonStats, getRankings, getRecruits, getSrs,
+  getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonShootingStats, getPortalTransfers, getPlayerSeasonStats, getRankings, getRecruits, getSrs,
   getTeamRecruitingRankings, getTeamRoster, getTeams, getTeamSeasonShootingStats, getTeamSeasonStats,
 } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
@@ -54,6 +54,8 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getRecruits, { query: { year: season } })),
     oneCallSeasonAsset(resources, 'raw/recruiting_teams', 'Team recruiting rankings of a class (GET /recruiting/teams?year=).',
       (client, season) => client.call(getTeamRecruitingRankings, { query: { year: season } })),
+    oneCallSeasonAsset(resources, 'raw/recruiting_portal', 'Transfers into the season (GET /recruiting/portal?year=).',
+      (client, season) => client.call(getPortalTransfers, { query: { year: season } })),
     oneCallSeasonAsset(resources, 'raw/draft_picks', 'Draft picks after a season (GET /draft/picks?year=).',
       (client, season) => client.call(getDraftPicks, { query: { year: season } })),
   ];

@@ -132,4 +132,14 @@ describe('recruiting, draft, broadcasts, history', () => {
     expect(history.reduce((n, c) => n + c.teams.length, 0)).toBe(32);
     expect(await json<unknown[]>('/ratings/elo?season=2024')).toHaveLength(32);
   });
+
+  it('serves the transfer portal by year and a scoreboard of the games of the day', async () => {
+    const transfers = await json<{ year: number; origin: { id: number }; destination: { id: number } | null }[]>('/recruiting/portal?year=2024');
+    expect(transfers.length).toBeGreaterThan(3);
+    expect(transfers.every((t) => t.year === 2024 && t.origin.id !== t.destination?.id)).toBe(true);
+    const midSeason = createSimApp({ seed: 4, scale: 'demo', now: () => new Date('2024-01-20T23:00:00Z') });
+    const board = (await (await midSeason.app.request('/scoreboard', auth)).json()) as { startDate: string; status: string }[];
+    expect(board.length).toBeGreaterThan(0);
+    expect(board.every((g) => g.startDate.startsWith('2024-01-20'))).toBe(true);
+  });
 });

@@ -6,9 +6,12 @@
 import type {
   AdjustedEfficiencyInfo, ConferenceInfo, GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, GameLines, LineProviderInfo, LineupStats, PlayerSubsititution,
   PlayInfo, PlayTypeInfo, PollTeamInfo, SrsInfo, TeamInfo, TeamRoster, VenueInfo, ConferenceHistory, DraftPick, DraftPosition, DraftTeam,
-  GameMediaInfo, PlayerSeasonShootingStats, PlayerSeasonStats, Recruit, SeasonShootingStats, TeamElo, TeamRecruitingRanking, TeamSeasonStats,
+  GameMediaInfo, PlayerSeasonShootingStats, PlayerSeasonStats, Recruit, ScoreboardGame, SeasonShootingStats, TeamElo, TeamRecruitingRanking,
+  TeamSeasonStats, Transfer,
 } from 'cbbd';
-import { conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, teamRecruitingOf } from './catalog-views.ts';
+import {
+  conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, scoreboardOf, teamRecruitingOf, transfersOf,
+} from './catalog-views.ts';
 import { playerSeasonStatsOf, shootingOf, teamSeasonStatsOf } from './season-stats.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
@@ -282,6 +285,16 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     const year = yearParam(c);
     if (year === undefined) return c.json({ message: 'year is required' }, 400);
     return c.json(teamRecruitingOf(world, year) satisfies TeamRecruitingRanking[]);
+  });
+  app.get('/recruiting/portal', (c) => {
+    const year = yearParam(c) ?? (options.now ?? (() => new Date()))().getUTCFullYear();
+    return c.json(transfersOf(world, year) satisfies Transfer[]);
+  });
+  app.get('/scoreboard', (c) => {
+    const conference = c.req.query('conference');
+    const body: ScoreboardGame[] = scoreboardOf(world, (options.now ?? (() => new Date()))(), (g) => linesOf(world, g)?.lines[0])
+      .filter((g) => conference === undefined || sameText(g.homeTeam.conference, conference) || sameText(g.awayTeam.conference, conference));
+    return c.json(body);
   });
   app.get('/conferences/history', (c) => c.json(conferenceHistoryOf(world) satisfies ConferenceHistory[]));
   app.get('/ratings/elo', (c) => c.json(ratingSeasons(c).flatMap((s) => eloOf(world, s)) satisfies TeamElo[]));

@@ -2,7 +2,9 @@
  * The slower-moving parts of the API from the same world: broadcasts, the pro draft, recruiting classes (a
  * recruit's own id is not the athlete id; `athleteId` is), conference membership history and Elo ratings.
  */
-import type { ConferenceHistory, DraftPick, DraftPosition, DraftTeam, GameInfo, GameMediaInfo, Recruit, TeamElo, TeamRecruitingRanking } from 'cbbd';
+import type {
+  ConferenceHistory, DraftPick, DraftPosition, DraftTeam, GameInfo, GameMediaInfo, Recruit, ScoreboardGame, TeamElo, TeamRecruitingRanking, Transfer,
+} from 'cbbd';
 import { personName } from './names.ts';
 import { Random } from './random.ts';
 import type { SimWorld } from './world.ts';
@@ -92,4 +94,48 @@ export function eloOf(world: SimWorld, season: number): TeamElo[] {
   return world.divisionOneTeams.map((t) => ({
     season, teamId: t.id, team: t.school, conference: t.conference ?? '', elo: Math.round(1500 + strengths.get(t.id)!.net * 12 + Random.derive(world.seed, 'elo', season, t.id).normal(0, 20)),
   }));
+}
+
+/** Players entering the transfer portal after the season before `year` (about one in twelve non-seniors). */
+export function transfersOf(world: SimWorld, year: number): Transfer[] {
+  const season = year - 1;
+  const d1 = world.divisionOneTeams;
+  return d1.flatMap((t) => world.roster(t.id, season).filter((p) => p.startSeason > season - 3).flatMap((p) => {
+    const r = Random.derive(world.seed, 'portal', year, p.id);
+    if (!r.chance(0.08)) return [];
+    const to = r.chance(0.8) ? r.pick(d1.filter((x) => x.id !== t.id)) : undefined;
+    const [firstName, ...last] = p.name.split(' ');
+    return [{
+      id: 900_000 + (p.id % 100_000), sourceId: `T${p.id}`, year, firstName: firstName!, lastName: last.join(' '),
+      position: p.position === 'G' ? 'G' : p.position === 'F' ? 'F' : 'C',
+      origin: { conference: t.conference, name: t.school, id: t.id },
+      destination: to ? { conference: to.conference, name: to.school, id: to.id } : null,
+      eligibility: r.pick(['Immediate', 'Immediate', 'TBD', 'Withdrawn'] as const),
+      yearsRemaining: 3 - (season - p.startSeason), stars: r.chance(0.5) ? r.int(2, 4) : null, rating: r.chance(0.5) ? Math.round(r.normal(0.86, 0.03) * 10_000) / 10_000 : null,
+    }];
+  }));
+}
+
+/** Today's games (UTC) as the scoreboard shows them, with the consensus line when there is one. */
+export function scoreboardOf(world: SimWorld, now: Date, lines: (g: GameInfo) => { spread: number | null; overUnder: number | null; homeMoneyline: number | null; awayMoneyline: number | null } | undefined): ScoreboardGame[] {
+  const today = now.toISOString().slice(0, 10);
+  const season = Number(today.slice(5, 7)) >= 7 ? Number(today.slice(0, 4)) + 1 : Number(today.slice(0, 4));
+  if (!Number.isInteger(season)) return [];
+  const side = (g: GameInfo, home: boolean) => {
+    const t = world.teamById(home ? g.homeTeamId : g.awayTeamId);
+    return {
+      lineScores: home ? g.homePeriodPoints : g.awayPeriodPoints, points: home ? g.homePoints : g.awayPoints,
+      conferenceAbbreviation: t.conference, conference: t.conference, location: t.currentCity, name: t.school, id: t.id,
+    };
+  };
+  return world.gamesAsOf(season).filter((g) => g.startDate.startsWith(today)).map((g) => {
+    const line = lines(g);
+    return {
+      id: g.id, startDate: g.startDate, startTimeTbd: g.startTimeTbd, tv: mediaOf(world, g).broadcasts[0]?.broadcastName ?? null,
+      neutralSite: g.neutralSite, conferenceGame: g.conferenceGame, status: g.status, period: g.status === 'final' ? (g.homePeriodPoints?.length ?? 2) : null,
+      clock: g.status === 'final' ? '0:00' : null, venue: g.venue, city: g.city, state: g.state,
+      homeTeam: side(g, true), awayTeam: side(g, false),
+      betting: { awayMoneyline: line?.awayMoneyline ?? null, homeMoneyline: line?.homeMoneyline ?? null, overUnder: line?.overUnder ?? null, spread: line?.spread ?? null },
+    };
+  });
 }
