@@ -12,7 +12,7 @@ import type {
 import {
   conferenceHistoryOf, DRAFT_POSITIONS, draftPicksOf, draftTeams, eloOf, mediaOf, recruitsOf, scoreboardOf, teamRecruitingOf, transfersOf,
 } from './catalog-views.ts';
-import { playerSeasonStatsOf, shootingOf, teamSeasonStatsOf } from './season-stats.ts';
+import { playerSeasonStatsOf, ShootingTally, teamSeasonStatsOf } from './season-stats.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import {
   lineupsOf, lineupTallies, PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type LineupTally, type Replayed,
@@ -310,17 +310,17 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
       const d1 = (teamId: number) => world.teamById(teamId).division === 1;
       const teamBoxes: GameBoxScoreTeam[] = [];
       const playerBoxes: GameBoxScorePlayers[] = [];
-      const shots: PlayInfo[] = [];
+      const shooting = new ShootingTally(season, d1);
       for (const g of finals) {
         const r = replayed(g);
         teamBoxes.push(...teamBoxesOf(r));
         playerBoxes.push(...playerBoxesOf(r));
-        shots.push(...playsOf(r, true));
+        shooting.add(playsOf(r, true));
       }
-      const shooting = shootingOf(season, shots, d1);
+      const shots = shooting.result();
       seasonTotals.set(season, (totals = {
         teams: teamSeasonStatsOf(season, teamBoxes, d1), players: playerSeasonStatsOf(season, playerBoxes, d1),
-        teamShooting: shooting.teams, playerShooting: shooting.players,
+        teamShooting: shots.teams, playerShooting: shots.players,
       }));
     }
     return totals;

@@ -157,26 +157,34 @@ export function shootingStats(s: Shots): Omit<SeasonShootingStats, 'season' | 't
   };
 }
 
-/** Team and player shooting over a season, from its plays. */
-export function shootingOf(season: number, plays: Iterable<PlayInfo>, isDivisionOne: (teamId: number) => boolean) {
-  const teams = new Map<number, { p: PlayInfo; s: Shots }>();
-  const players = new Map<number, { p: PlayInfo; s: Shots }>();
-  for (const p of plays) {
-    if (!p.shotInfo || p.teamId === null || !isDivisionOne(p.teamId)) continue;
-    let t = teams.get(p.teamId);
-    if (!t) teams.set(p.teamId, (t = { p, s: noShots() }));
-    countShot(t.s, p);
-    const shooter = p.shotInfo.shooter.id;
-    if (shooter === null) continue;
-    let pl = players.get(shooter);
-    if (!pl) players.set(shooter, (pl = { p, s: noShots() }));
-    countShot(pl.s, p);
+/** Team and player shooting over a season, counted game by game so a season's plays are never all in memory. */
+export class ShootingTally {
+  private readonly teams = new Map<number, { p: PlayInfo; s: Shots }>();
+  private readonly players = new Map<number, { p: PlayInfo; s: Shots }>();
+
+  constructor(private readonly season: number, private readonly isDivisionOne: (teamId: number) => boolean) {}
+
+  add(plays: Iterable<PlayInfo>): void {
+    for (const p of plays) {
+      if (!p.shotInfo || p.teamId === null || !this.isDivisionOne(p.teamId)) continue;
+      let t = this.teams.get(p.teamId);
+      if (!t) this.teams.set(p.teamId, (t = { p, s: noShots() }));
+      countShot(t.s, p);
+      const shooter = p.shotInfo.shooter.id;
+      if (shooter === null) continue;
+      let pl = this.players.get(shooter);
+      if (!pl) this.players.set(shooter, (pl = { p, s: noShots() }));
+      countShot(pl.s, p);
+    }
   }
-  const base = (p: PlayInfo) => ({ season, teamId: p.teamId!, team: p.team!, conference: p.conference });
-  return {
-    teams: [...teams.values()].map(({ p, s }): SeasonShootingStats => ({ ...base(p), ...shootingStats(s) })),
-    players: [...players.entries()].map(([id, { p, s }]): PlayerSeasonShootingStats => ({
-      ...base(p), ...shootingStats(s), athleteId: id, athleteName: p.shotInfo!.shooter.name ?? '',
-    })),
-  };
+
+  result(): { teams: SeasonShootingStats[]; players: PlayerSeasonShootingStats[] } {
+    const base = (p: PlayInfo) => ({ season: this.season, teamId: p.teamId!, team: p.team!, conference: p.conference });
+    return {
+      teams: [...this.teams.values()].map(({ p, s }): SeasonShootingStats => ({ ...base(p), ...shootingStats(s) })),
+      players: [...this.players.entries()].map(([id, { p, s }]): PlayerSeasonShootingStats => ({
+        ...base(p), ...shootingStats(s), athleteId: id, athleteName: p.shotInfo!.shooter.name ?? '',
+      })),
+    };
+  }
 }
