@@ -95,6 +95,30 @@ describe('cbbd CLI', () => {
     expect(withKey.stderr).not.toContain(KEY);
   });
 
+  it('cbbd sim serves over HTTP the same world the in-process simulator uses by default', async () => {
+    const { env } = project();
+    const sim = spawn(process.execPath, [BIN, 'sim', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        let out = '';
+        sim.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) ok(m[1]!);
+        });
+        sim.once('exit', (code) => fail(new Error(`cbbd sim exited ${code}`)));
+      });
+      const headers = { Authorization: 'Bearer any-key' };
+      expect((await fetch(`${url}/teams`)).status).toBe(401);
+      const served = await (await fetch(`${url}/games?season=2024`, { headers })).text();
+      const { createSimApp, DEFAULT_SIM } = await import('../../src/cbbd/sim/app.ts');
+      const inProcess = createSimApp({ ...DEFAULT_SIM }).app;
+      expect(served).toBe(await (await inProcess.request('/games?season=2024', { headers })).text());
+    } finally {
+      sim.kill('SIGTERM');
+    }
+  });
+
   it('refuses to serve beyond loopback without CBBD_UI_TOKEN', () => {
     const { env } = project();
     const r = cbbd({ ...env, CBBD_UI_TOKEN: '' }, 'serve', '--host', '0.0.0.0', '--port', '0');
