@@ -4,6 +4,7 @@
  * equal the final score, and box-score possessions are the possessions of the plays.
  */
 import type { GameBoxScorePlayers, GameBoxScoreTeam, GameBoxScoreTeamStats, GameInfo, PlayInfo, PlayerSubsititution } from 'cbbd';
+import { fourFactors, ratio, shootingLines } from './_box-math.ts';
 import type { GameEvent, Side, TeamInGame } from './game-engine.ts';
 
 export const PLAY_TYPES = [
@@ -187,23 +188,13 @@ function tally({ events, home, away }: Replayed) {
   return { players, team, possessions, byPeriod, largestLead, minutes: 40 + 5 * (periods - 2) };
 }
 
-const pct = (made: number, attempted: number) => (attempted ? Math.round((made / attempted) * 1000) / 10 : null);
-const ratio = (a: number, b: number, digits = 3) => (b ? Math.round((a / b) * 10 ** digits) / 10 ** digits : null);
-
 function teamStats(t: Line, opp: Line, possessions: number, byPeriod: number[], largestLead: number): GameBoxScoreTeamStats {
   return {
-    fieldGoals: { pct: pct(t.fgm, t.fga), attempted: t.fga, made: t.fgm },
-    twoPointFieldGoals: { pct: pct(t.fgm - t.tpm, t.fga - t.tpa), attempted: t.fga - t.tpa, made: t.fgm - t.tpm },
-    threePointFieldGoals: { pct: pct(t.tpm, t.tpa), attempted: t.tpa, made: t.tpm },
-    freeThrows: { pct: pct(t.ftm, t.fta), attempted: t.fta, made: t.ftm },
-    rebounds: { total: t.oreb + t.dreb, defensive: t.dreb, offensive: t.oreb },
+    ...shootingLines(t),
     turnovers: { teamTotal: 0, total: t.tov },
     fouls: { flagrant: 0, technical: 0, total: t.pf },
     points: { fastBreak: null, offTurnovers: null, inPaint: null, byPeriod, largestLead, total: t.pts },
-    fourFactors: {
-      freeThrowRate: ratio(t.fta, t.fga), offensiveReboundPct: ratio(t.oreb, t.oreb + opp.dreb),
-      turnoverRatio: ratio(t.tov, possessions), effectiveFieldGoalPct: ratio(t.fgm + 0.5 * t.tpm, t.fga),
-    },
+    fourFactors: fourFactors(t, opp.dreb, possessions),
     assists: t.ast, blocks: t.blk, steals: t.stl, possessions,
     rating: ratio(t.pts * 100, possessions, 1),
     trueShooting: ratio(t.pts, 2 * (t.fga + 0.44 * t.fta)),
@@ -250,11 +241,7 @@ export function playerBoxesOf(replayed: Replayed): GameBoxScorePlayers[] {
         const l = t.players[s][i]!;
         if (l.seconds <= 0) return [];
         return [{
-          rebounds: { total: l.oreb + l.dreb, defensive: l.dreb, offensive: l.oreb },
-          freeThrows: { pct: pct(l.ftm, l.fta), attempted: l.fta, made: l.ftm },
-          threePointFieldGoals: { pct: pct(l.tpm, l.tpa), attempted: l.tpa, made: l.tpm },
-          twoPointFieldGoals: { pct: pct(l.fgm - l.tpm, l.fga - l.tpa), attempted: l.fga - l.tpa, made: l.fgm - l.tpm },
-          fieldGoals: { pct: pct(l.fgm, l.fga), attempted: l.fga, made: l.fgm },
+          ...shootingLines(l),
           offensiveReboundPct: null, freeThrowRate: ratio(l.fta, l.fga), assistsTurnoverRatio: ratio(l.ast, l.tov, 2),
           gameScore: null, trueShootingPct: ratio(l.pts, 2 * (l.fga + 0.44 * l.fta)), effectiveFieldGoalPct: ratio(l.fgm + 0.5 * l.tpm, l.fga),
           netRating: null, defensiveRating: null, offensiveRating: null, usage: null,

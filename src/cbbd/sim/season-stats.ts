@@ -6,6 +6,7 @@ import type {
   GameBoxScorePlayers, GameBoxScoreTeam, GameBoxScoreTeamStats, PlayerSeasonShootingStats, PlayerSeasonStats, PlayInfo, SeasonShootingStats, TeamSeasonStats,
   TeamSeasonUnitStats,
 } from 'cbbd';
+import { fourFactors, ratio, shootingLines } from './_box-math.ts';
 
 interface Sum {
   fgm: number; fga: number; tpm: number; tpa: number; ftm: number; fta: number; oreb: number; dreb: number; tov: number; pf: number;
@@ -22,20 +23,14 @@ function add(s: Sum, b: GameBoxScoreTeamStats): void {
   s.ast += b.assists ?? 0; s.blk += b.blocks ?? 0; s.stl += b.steals ?? 0; s.poss += b.possessions ?? 0;
 }
 
-const pct = (m: number, a: number) => (a ? Math.round((m / a) * 1000) / 10 : null);
-const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : null);
 
 function unit(s: Sum, o: Sum): TeamSeasonUnitStats {
   return {
-    fieldGoals: { pct: pct(s.fgm, s.fga), attempted: s.fga, made: s.fgm },
-    twoPointFieldGoals: { pct: pct(s.fgm - s.tpm, s.fga - s.tpa), attempted: s.fga - s.tpa, made: s.fgm - s.tpm },
-    threePointFieldGoals: { pct: pct(s.tpm, s.tpa), attempted: s.tpa, made: s.tpm },
-    freeThrows: { pct: pct(s.ftm, s.fta), attempted: s.fta, made: s.ftm },
-    rebounds: { total: s.oreb + s.dreb, defensive: s.dreb, offensive: s.oreb },
+    ...shootingLines(s),
     turnovers: { teamTotal: 0, total: s.tov },
     fouls: { flagrant: 0, technical: 0, total: s.pf },
     points: { fastBreak: null, offTurnovers: null, inPaint: null, total: s.pts },
-    fourFactors: { freeThrowRate: ratio(s.fta, s.fga), offensiveReboundPct: ratio(s.oreb, s.oreb + o.dreb), turnoverRatio: ratio(s.tov, s.poss), effectiveFieldGoalPct: ratio(s.fgm + 0.5 * s.tpm, s.fga) },
+    fourFactors: fourFactors(s, o.dreb, s.poss),
     assists: s.ast, blocks: s.blk, steals: s.stl, possessions: s.poss,
     rating: s.poss ? Math.round((s.pts / s.poss) * 1000) / 10 : null,
     trueShooting: ratio(s.pts, 2 * (s.fga + 0.44 * s.fta)),
@@ -97,11 +92,7 @@ export function playerSeasonStatsOf(season: number, lines: readonly GameBoxScore
     ...row, points: s.pts, turnovers: s.tov, fouls: s.pf, assists: s.ast, steals: s.stl, blocks: s.blk,
     effectiveFieldGoalPct: ratio(s.fgm + 0.5 * s.tpm, s.fga), trueShootingPct: ratio(s.pts, 2 * (s.fga + 0.44 * s.fta)),
     assistsTurnoverRatio: ratio(s.ast, s.tov), freeThrowRate: ratio(s.fta, s.fga),
-    fieldGoals: { pct: pct(s.fgm, s.fga), attempted: s.fga, made: s.fgm },
-    twoPointFieldGoals: { pct: pct(s.fgm - s.tpm, s.fga - s.tpa), attempted: s.fga - s.tpa, made: s.fgm - s.tpm },
-    threePointFieldGoals: { pct: pct(s.tpm, s.tpa), attempted: s.tpa, made: s.tpm },
-    freeThrows: { pct: pct(s.ftm, s.fta), attempted: s.fta, made: s.ftm },
-    rebounds: { total: s.oreb + s.dreb, defensive: s.dreb, offensive: s.oreb },
+    ...shootingLines(s),
   }));
 }
 
