@@ -1,5 +1,5 @@
 /**
- * Partition mappings: which partitions of an upstream asset a downstream partition is built from, and back.
+ * Partition mappings: which partitions of an upstream asset a downstream partition is built from.
  *
  * - identity: the same key (both sides partitioned alike);
  * - date_to_season: a season partition depends on every game day of that season upstream;
@@ -44,21 +44,17 @@ export function mappingProblem(mapping: PartitionMapping, down: PartitionsDef, u
  */
 export class PartitionIndex {
   readonly keys: readonly string[];
-  readonly position: ReadonlyMap<string, number>;
   private readonly bySeason = new Map<number, string[]>();
 
   constructor(keys: readonly string[]) {
     this.keys = keys;
-    const position = new Map<string, number>();
-    keys.forEach((key, i) => {
-      position.set(key, i);
+    for (const key of keys) {
       const season = seasonOfKey(key);
-      if (season === undefined) return;
+      if (season === undefined) continue;
       let list = this.bySeason.get(season);
       if (!list) this.bySeason.set(season, (list = []));
       list.push(key);
-    });
-    this.position = position;
+    }
   }
 
   ofSeason(season: number): readonly string[] {
@@ -77,21 +73,5 @@ export function upstreamPartitionsOf(mapping: PartitionMapping, key: string, ups
       return [key.slice(0, 4)];
     case 'all':
       return upstream.keys;
-  }
-}
-
-/** The downstream partitions built from upstream partition `key` (the inverse of `upstreamPartitionsOf`). */
-export function downstreamPartitionsOf(mapping: PartitionMapping, key: string, downstream: PartitionIndex): readonly string[] {
-  switch (mapping) {
-    case 'identity':
-      return downstream.position.has(key) ? [key] : [];
-    case 'date_to_season': {
-      const season = key.slice(0, 4);
-      return downstream.position.has(season) ? [season] : [];
-    }
-    case 'season_to_date':
-      return downstream.ofSeason(Number(key));
-    case 'all':
-      return downstream.keys;
   }
 }

@@ -113,7 +113,8 @@ export async function materialize(
     }
     if (!todo.length) return stepResult(step, 'succeeded', { unchanged }, 0, Date.now() - stepStarted);
     const reasons: Partial<Record<StaleReasonKind, number>> = {};
-    for (const p of step.partitions) if (todo.includes(p.key)) reasons[p.reason.kind] = (reasons[p.reason.kind] ?? 0) + 1;
+    const asked = new Set(todo);
+    for (const p of step.partitions) if (asked.has(p.key)) reasons[p.reason.kind] = (reasons[p.reason.kind] ?? 0) + 1;
     emit({ type: 'step_started', runId, step: step.id, asset: step.asset, partitions: todo.length, reasons });
 
     let attempts = 0;
@@ -155,7 +156,7 @@ export async function materialize(
     const errors: string[] = [];
     const byPartition = new Map(outputs.map((o) => [o.partition, o]));
     for (const extra of byPartition.keys()) {
-      if (!todo.includes(extra)) errors.push(`compute returned partition "${extra}", which this step did not ask for`);
+      if (!asked.has(extra)) errors.push(`compute returned partition "${extra}", which this step did not ask for`);
     }
     for (const partition of todo) {
       const output = byPartition.get(partition);
@@ -258,10 +259,16 @@ export async function materialize(
     await runSteps(calendarPhase);
     universe = new PartitionUniverse(graph, live, options.window);
     const done = new Set(calendarPhase.map((s) => s.asset));
+    const upstreamOf = new Map<string, Set<string>>();
+    const dependsOnAsset = (asset: string, upstream: string) => {
+      let closure = upstreamOf.get(asset);
+      if (!closure) upstreamOf.set(asset, (closure = graph.closure(asset, 'upstream')));
+      return closure.has(upstream);
+    };
     const rest = options.replan(live).steps.filter((s) => !done.has(s.asset)).map((s) => ({
       ...s,
       // A dependency on a calendar-phase asset is satisfied only if that asset's steps all succeeded.
-      dependsOn: [...s.dependsOn, ...calendarPhase.filter((c) => dependsOnAsset(graph, s.asset, c.asset)).map((c) => c.id)],
+      dependsOn: [...s.dependsOn, ...calendarPhase.filter((c) => dependsOnAsset(s.asset, c.asset)).map((c) => c.id)],
     }));
     emit({
       type: 'run_replanned', runId, steps: calendarPhase.length + rest.length,
@@ -318,8 +325,4 @@ function calendarSteps(graph: AssetGraph, steps: readonly MaterializeStep[]): Ma
     stack.push(...(byId.get(id)?.dependsOn ?? []));
   }
   return steps.filter((s) => wanted.has(s.id));
-}
-
-function dependsOnAsset(graph: AssetGraph, asset: string, upstream: string): boolean {
-  return graph.closure(asset, 'upstream').has(upstream);
 }

@@ -187,8 +187,3 @@ export function enumeratePartitions(
   }
   return keys;
 }
-
-/** A human label for a key (`(all)` for an unpartitioned asset). */
-export function partitionLabel(key: string): string {
-  return key === NONE_PARTITION ? '(all)' : key;
-}

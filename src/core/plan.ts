@@ -16,10 +16,6 @@ export type StaleReason =
 
 export type StaleReasonKind = StaleReason['kind'];
 
-export const STALE_REASON_KINDS: readonly StaleReasonKind[] = [
-  'missing', 'failed', 'code_changed', 'upstream_changed', 'source_volatile', 'upstream_stale', 'forced',
-];
-
 export interface PlannedPartition {
   readonly key: string;
   readonly reason: StaleReason;

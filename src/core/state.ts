@@ -38,10 +38,6 @@ export interface PlannerState {
   readonly builtInputs?: (asset: string, partition: string) => string | null;
 }
 
-export function emptyPlannerState(now = new Date()): PlannerState {
-  return { now, records: new Map(), settled: new Map(), calendars: new Map() };
-}
-
 /**
  * A short string that changes exactly when the data a downstream partition reads from one dependency changes:
  * the upstream data version itself for a one-to-one mapping, a hash of all of them for a many-to-one mapping.

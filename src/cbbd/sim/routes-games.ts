@@ -129,27 +129,20 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     }
     return totals;
   };
-  app.get('/stats/team/season', (c) => {
-    const season = Number(c.req.query('season'));
-    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
-    const team = c.req.query('team');
-    const body: TeamSeasonStats[] = totalsOf(season).teams.filter((t) => team === undefined || sameText(t.team, team));
-    return c.json(body);
-  });
-  app.get('/stats/team/shooting/season', (c) => {
-    const season = Number(c.req.query('season'));
-    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
-    const team = c.req.query('team');
-    const body: SeasonShootingStats[] = totalsOf(season).teamShooting.filter((t) => team === undefined || sameText(t.team, team));
-    return c.json(body);
-  });
-  app.get('/stats/player/shooting/season', (c) => {
-    const season = Number(c.req.query('season'));
-    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
-    const team = c.req.query('team');
-    const body: PlayerSeasonShootingStats[] = totalsOf(season).playerShooting.filter((t) => team === undefined || sameText(t.team, team));
-    return c.json(body);
-  });
+  // The four season-statistics endpoints: one season's totals, optionally one team.
+  const seasonTables = {
+    '/stats/team/season': 'teams', '/stats/player/season': 'players',
+    '/stats/team/shooting/season': 'teamShooting', '/stats/player/shooting/season': 'playerShooting',
+  } as const;
+  for (const [path, table] of Object.entries(seasonTables)) {
+    app.get(path, (c) => {
+      const season = Number(c.req.query('season'));
+      if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+      const team = c.req.query('team');
+      const body: readonly { team: string }[] = totalsOf(season)[table];
+      return c.json(body.filter((row) => team === undefined || sameText(row.team, team)));
+    });
+  }
   app.get('/plays/team', (c) => {
     const season = Number(c.req.query('season'));
     const team = c.req.query('team');
@@ -189,12 +182,4 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const body: PlayerSubsititution[] = playerGames(playerId, season).flatMap((g) => substitutionsOf(replayed(g)).filter((s) => s.athleteId === playerId));
     return c.json(body);
   });
-  app.get('/stats/player/season', (c) => {
-    const season = Number(c.req.query('season'));
-    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
-    const team = c.req.query('team');
-    const body: PlayerSeasonStats[] = totalsOf(season).players.filter((p) => team === undefined || sameText(p.team, team));
-    return c.json(body);
-  });
-
 }
