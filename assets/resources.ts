@@ -10,4 +10,6 @@ export interface ProjectResources {
   /** Result cap of the game endpoints of the source in use (3,000 for the real API). */
   readonly gameCap: number;
   readonly now: () => Date;
+  /** Days of recent games the API may still correct: re-fetched on every refresh (config `source.rollingDays`). */
+  readonly rollingDays: number;
 }

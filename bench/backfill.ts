@@ -32,7 +32,7 @@ export async function backfillBench(args: string[]): Promise<void> {
     simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
   }, log);
   const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
-  const graph = buildAssetGraph(createAssets({ source, storage: localStorage(join(dir, 'lakehouse')), window, gameCap: 3_000, now: () => new Date() }));
+  const graph = buildAssetGraph(createAssets({ source, storage: localStorage(join(dir, 'lakehouse')), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3 }));
   const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
   const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
   const state = { now: new Date(), records: new Map(), calendars: new Map(), settled: new Map() };

@@ -3,9 +3,10 @@
  */
 import { backfillBench } from './backfill.ts';
 import { lineageBench } from './lineage.ts';
+import { nightlyBench } from './nightly.ts';
 import { plannerBench } from './planner.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

@@ -6,10 +6,12 @@
 import { getBroadcasts, getGamePlayers, getGames, getGameTeams, getLines } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
-import { dateWindows, fetchCapped, rangeParams, type DateWindow } from '../../src/cbbd/game-windows.ts';
-import { isoDateOf, seasonDates } from '../../src/core/partitions.ts';
+import { dateWindows, fetchCapped, rangeParams, type DateWindow, type WindowResult } from '../../src/cbbd/game-windows.ts';
+import { dayToIsoDate, isoDateOf, isoDateToDay, seasonDates } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
+import { INCREMENTAL } from './_incremental.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
+import { readManifest, readStoredResponse } from './_read-raw.ts';
 
 interface WindowedEndpoint {
   readonly key: string;
@@ -46,15 +48,41 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (seasonKey) => {
         const season = Number(seasonKey);
+        const prefix = `${endpoint.key}/season=${seasonKey}`;
         const { from, to } = seasonRange(season);
-        const windows = await fetchCapped<unknown>(dateWindows(from, to, endpoint.windowDays), endpoint.cap(resources), (w) => endpoint.fetch(client, season, w), endpoint.gamesIn);
+        const incremental = INCREMENTAL.has(ctx.reasons.get(seasonKey) ?? 'missing');
+        const kept = incremental ? await settledWindows(resources, prefix) : [];
+        const refetchFrom = kept.length ? dayToIsoDate(isoDateToDay(kept.at(-1)!.window.to)! + 1) : from;
+        const fetched = refetchFrom <= to
+          ? await fetchCapped<unknown>(dateWindows(refetchFrom, to, endpoint.windowDays), endpoint.cap(resources), (w) => endpoint.fetch(client, season, w), endpoint.gamesIn)
+          : [];
+        const windows = [...kept, ...fetched];
         const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
-        return rawPartitionOutput(resources.storage, seasonKey, `${endpoint.key}/season=${seasonKey}`, windows.map((w) => w.response), calendar ? { calendar } : {}, {
+        return rawPartitionOutput(resources.storage, seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
           windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
+          apiCalls: fetched.length,
         });
       }));
     },
   );
+}
+
+/**
+ * The stored windows that can no longer change: complete ones that ended before the rolling window (the API keeps
+ * correcting recent games for a few days). They are kept exactly as fetched; only the rest of the season is asked
+ * again, so a nightly refresh costs one or two calls per endpoint instead of the whole season.
+ */
+async function settledWindows(resources: ProjectResources, prefix: string): Promise<WindowResult<unknown>[]> {
+  const manifest = await readManifest(resources.storage, prefix);
+  const stored = manifest?.windows as { from: string; to: string; complete: boolean }[] | undefined;
+  if (!manifest || !stored || stored.length !== manifest.parts.length) return [];
+  const cutoff = dayToIsoDate(isoDateToDay(isoDateOf(resources.now()))! - resources.rollingDays);
+  const kept: WindowResult<unknown>[] = [];
+  for (const [i, w] of stored.entries()) {
+    if (!w.complete || w.to >= cutoff) break;
+    kept.push({ window: { from: w.from, to: w.to }, complete: true, response: await readStoredResponse(resources.storage, prefix, manifest.parts[i]!) });
+  }
+  return kept;
 }
 
 function distinctGames(records: readonly unknown[]): number {

@@ -1,33 +1,56 @@
 /**
- * Season sources fetched once per Division I team (GET /substitutions/team, GET /lineups/team): about 362 calls
- * each a season, far fewer than one per game.
+ * Season sources fetched once per Division I team for a backfill (GET /substitutions/team, GET /lineups/team: about
+ * 362 calls each a season, far fewer than one per game), then kept up to date per game: a refresh asks
+ * /substitutions/game/{id} and /lineups/game/{id} only for the games that became final since, about 50 calls a night
+ * instead of 362. The partition's manifest remembers which games its parts cover.
  */
-import { getLineupsByTeamSeason, getSubstitutionsByTeam, type TeamInfo } from 'cbbd';
+import { getLineupsByTeamSeason, getLineupStatsByGame, getSubstitutionsByGame, getSubstitutionsByTeam, type GameInfo, type TeamInfo } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
+import { INCREMENTAL } from './_incremental.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
-import { readRecords } from './_read-raw.ts';
+import { readManifest, readRecords, readStoredResponse } from './_read-raw.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
 
-/** A season asset fetched with one call per Division I team, read from raw/teams. */
-function perTeamSeasonAsset(
-  resources: ProjectResources,
-  key: string,
-  description: string,
-  fetch: (client: Client, season: number, team: string) => Promise<SourceResponse<unknown[]>>,
-): AssetDefinition {
+interface PerTeamEndpoint {
+  readonly key: string;
+  readonly description: string;
+  readonly byTeam: (client: Client, season: number, team: string) => Promise<SourceResponse<unknown[]>>;
+  readonly byGame: (client: Client, gameId: number) => Promise<SourceResponse<unknown[]>>;
+}
+
+function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoint): AssetDefinition {
   return defineAsset(
-    { key, description, deps: ['raw/teams'], partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours: 24 }, expectedCalls: (p) => p.length * 362 },
+    {
+      key: endpoint.key, description: endpoint.description, deps: ['raw/teams', 'raw/games'], partitions: { kind: 'season' }, codeVersion: '2',
+      volatile: { maxAgeHours: 20 },
+      expectedCalls: (p) => p.length * 362,
+    },
     async (ctx) => {
       const client = await resources.source.client();
       const outputs = [];
       for (const season of ctx.partitions) {
-        // Division I teams are those with a conference.
-        const teams = (await readRecords<TeamInfo>(resources.storage, `raw/teams/season=${season}`)).filter((t) => t.conferenceId !== null);
-        const responses = await Promise.all(teams.map((t) => fetch(client, Number(season), t.school)));
-        outputs.push(await rawPartitionOutput(resources.storage, season, `${key}/season=${season}`, responses));
+        const prefix = `${endpoint.key}/season=${season}`;
+        const finals = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`)).filter((g) => g.status === 'final').map((g) => g.id);
+        const previous = INCREMENTAL.has(ctx.reasons.get(season) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
+        const covered = previous && Array.isArray(previous.coveredGames) ? new Set(previous.coveredGames as number[]) : undefined;
+        let responses: SourceResponse<unknown[]>[];
+        if (previous && covered) {
+          // Keep every stored part as fetched; ask only for the games that became final since.
+          const kept = await Promise.all(previous.parts.map((part) => readStoredResponse<unknown>(resources.storage, prefix, part)));
+          const fresh = await Promise.all(finals.filter((id) => !covered.has(id)).map((id) => endpoint.byGame(client, id)));
+          responses = [...kept, ...fresh];
+        } else {
+          // Division I teams are those with a conference.
+          const teams = (await readRecords<TeamInfo>(resources.storage, `raw/teams/season=${season}`)).filter((t) => t.conferenceId !== null);
+          responses = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
+        }
+        const coveredGames = [...new Set([...(covered ?? []), ...finals])].sort((a, b) => a - b);
+        outputs.push(await rawPartitionOutput(resources.storage, season, prefix, responses, {}, {
+          coveredGames, apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
+        }));
       }
       return outputs;
     },
@@ -36,9 +59,17 @@ function perTeamSeasonAsset(
 
 export function perTeamAssets(resources: ProjectResources): AssetDefinition[] {
   return [
-    perTeamSeasonAsset(resources, 'raw/substitutions', 'Substitutions of a season (GET /substitutions/team), one call per Division I team.',
-      (client, season, team) => client.call(getSubstitutionsByTeam, { query: { season, team } })),
-    perTeamSeasonAsset(resources, 'raw/lineups', 'Lineups of a season (GET /lineups/team), one call per Division I team.',
-      (client, season, team) => client.call(getLineupsByTeamSeason, { query: { season, team } })),
+    perTeamSeasonAsset(resources, {
+      key: 'raw/substitutions',
+      description: 'Substitutions of a season: one GET /substitutions/team per Division I team, then GET /substitutions/game/{id} per newly final game.',
+      byTeam: (client, season, team) => client.call(getSubstitutionsByTeam, { query: { season, team } }),
+      byGame: (client, gameId) => client.call(getSubstitutionsByGame, { path: { gameId } }),
+    }),
+    perTeamSeasonAsset(resources, {
+      key: 'raw/lineups',
+      description: 'Lineups of a season: season totals per Division I team (GET /lineups/team), then per newly final game (GET /lineups/game/{id}); silver adds them up.',
+      byTeam: (client, season, team) => client.call(getLineupsByTeamSeason, { query: { season, team } }),
+      byGame: (client, gameId) => client.call(getLineupStatsByGame, { path: { gameId } }),
+    }),
   ];
 }

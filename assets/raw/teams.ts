@@ -1,7 +1,7 @@
 /** Season sources that take one call for the whole season: teams, rosters, polls and ratings. */
 import {
   getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonShootingStats, getPortalTransfers, getPlayerSeasonStats, getRankings, getRecruits, getSrs,
-  getTeamRecruitingRankings, getTeamRoster, getTeams, getTeamSeasonShootingStats, getTeamSeasonStats,
+  getTeamLeaderboardStats, getTeamRecruitingRankings, getTeamRoster, getTeams, getTeamSeasonShootingStats, getTeamSeasonStats,
 } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
@@ -15,9 +15,13 @@ function oneCallSeasonAsset(
   key: string,
   description: string,
   fetch: (client: Client, season: number) => Promise<SourceResponse<unknown[]>>,
+  /** How often a season in progress is asked again: daily for statistics and ratings, weekly for slower sources. */
+  refresh: 'daily' | 'weekly' = 'weekly',
 ): AssetDefinition {
+  // A little under a day, so a nightly schedule that starts a few minutes early still refreshes.
+  const maxAgeHours = refresh === 'daily' ? 20 : 24 * 7 - 4;
   return defineAsset(
-    { key, description, partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours: 24 * 7 }, expectedCalls: (p) => p.length },
+    { key, description, partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours }, expectedCalls: (p) => p.length },
     async (ctx) => {
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (season) =>
@@ -36,19 +40,21 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getRankings, { query: { season } })),
     // Asked per season: without one, the ratings endpoints answer every season at once.
     oneCallSeasonAsset(resources, 'raw/ratings_adjusted', 'Adjusted efficiency ratings of a season (GET /ratings/adjusted).',
-      (client, season) => client.call(getAdjustedEfficiency, { query: { season } })),
+      (client, season) => client.call(getAdjustedEfficiency, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/ratings_srs', 'SRS ratings of a season (GET /ratings/srs).',
-      (client, season) => client.call(getSrs, { query: { season } })),
+      (client, season) => client.call(getSrs, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/ratings_elo', 'Elo ratings of a season (GET /ratings/elo).',
-      (client, season) => client.call(getElo, { query: { season } })),
+      (client, season) => client.call(getElo, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/team_season_stats', 'Team season statistics (GET /stats/team/season).',
-      (client, season) => client.call(getTeamSeasonStats, { query: { season } })),
+      (client, season) => client.call(getTeamSeasonStats, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/player_season_stats', 'Player season statistics (GET /stats/player/season).',
-      (client, season) => client.call(getPlayerSeasonStats, { query: { season } })),
+      (client, season) => client.call(getPlayerSeasonStats, { query: { season } }), 'daily'),
+    oneCallSeasonAsset(resources, 'raw/team_leaderboard', 'Team season leaderboard: totals, shot profile and adjusted efficiency (GET /stats/team/leaderboard).',
+      (client, season) => client.call(getTeamLeaderboardStats, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/team_season_shooting', 'Team shooting by shot type over a season (GET /stats/team/shooting/season).',
-      (client, season) => client.call(getTeamSeasonShootingStats, { query: { season } })),
+      (client, season) => client.call(getTeamSeasonShootingStats, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/player_season_shooting', 'Player shooting by shot type over a season (GET /stats/player/shooting/season).',
-      (client, season) => client.call(getPlayerSeasonShootingStats, { query: { season } })),
+      (client, season) => client.call(getPlayerSeasonShootingStats, { query: { season } }), 'daily'),
     // These take `year`, not `season`: the class entering in that season, the draft after it.
     oneCallSeasonAsset(resources, 'raw/recruiting_players', 'Recruits of the class entering in a season (GET /recruiting/players?year=).',
       (client, season) => client.call(getRecruits, { query: { year: season } })),

@@ -11,6 +11,7 @@ import { SourceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { CallAccounting } from './call-accounting.ts';
+import { DEAD_LETTER_BODY_CHARS, fetchScope, type DeadLetterSink } from './dead-letters.ts';
 
 export interface CbbdClientOptions {
   readonly baseUrl: string;
@@ -23,6 +24,8 @@ export interface CbbdClientOptions {
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly log?: Logger;
+  /** Where a response that stayed unusable after every retry is kept (never written as data). */
+  readonly deadLetters?: DeadLetterSink;
 }
 
 /** What one call returned: the parsed body and the exact text, with the request (never the key). */
@@ -38,7 +41,8 @@ type CbbdCall<T> = (options: { client: Client; throwOnError: false }) => Promise
 export class CbbdClient {
   readonly client: Client;
   readonly calls = new CallAccounting();
-  private readonly options: Required<Omit<CbbdClientOptions, 'log'>>;
+  private readonly options: Required<Omit<CbbdClientOptions, 'log' | 'deadLetters'>>;
+  private readonly deadLetters: DeadLetterSink | undefined;
   private readonly log: Logger;
   private readonly rateLimit: () => Promise<void>;
   private readonly inFlight: Sema;
@@ -47,6 +51,7 @@ export class CbbdClient {
   constructor(options: CbbdClientOptions) {
     this.options = { minBackoffMs: 250, maxBackoffMs: 15_000, ...options };
     this.log = options.log ?? silentLogger();
+    this.deadLetters = options.deadLetters;
     this.rateLimit = RateLimit(options.requestsPerSecond, { uniformDistribution: true });
     this.inFlight = new Sema(options.maxInFlight);
     this.client = createClient({ baseUrl: options.baseUrl, auth: () => options.apiKey, fetch: (request) => this.fetch(request) });
@@ -72,11 +77,12 @@ export class CbbdClient {
     const what = `GET ${url.pathname}${url.search}`;
     const attempts = this.options.retries + 1;
     let lastProblem = '';
+    let lastBody: string | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.rateLimit();
       await this.inFlight.acquire();
       const started = performance.now();
-      let outcome: { retryAfterMs?: number; problem: string } | Response;
+      let outcome: Problem | Response;
       try {
         outcome = await this.attempt(request, what);
       } catch (error) {
@@ -97,6 +103,7 @@ export class CbbdClient {
       }
       this.calls.recordAttempt(endpoint, attempt, ms, 0);
       lastProblem = outcome.problem;
+      lastBody = outcome.body;
       if (attempt === attempts) break;
       const backoff = Math.random() * Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** (attempt - 1));
       const delay = outcome.retryAfterMs ?? backoff;
@@ -104,11 +111,20 @@ export class CbbdClient {
       await new Promise((r) => setTimeout(r, delay));
     }
     this.calls.recordFailure(endpoint);
-    throw new SourceError(`${what} failed after ${attempts} attempt(s): ${lastProblem}.`, { retryable: true });
+    let kept = '';
+    if (lastBody !== undefined && this.deadLetters) {
+      // An unusable body is evidence: keep it as a dead letter, never as data.
+      await this.deadLetters({
+        path: url.pathname, params: Object.fromEntries(url.searchParams), reason: lastProblem, attempts, at: new Date().toISOString(),
+        body: lastBody.slice(0, DEAD_LETTER_BODY_CHARS), ...fetchScope.getStore(),
+      });
+      kept = ' The response was kept in deadletter/; `cbbd deadletter replay` asks again.';
+    }
+    throw new SourceError(`${what} failed after ${attempts} attempt(s): ${lastProblem}.${kept}`, { retryable: true });
   }
 
   /** One HTTP attempt: a good Response, a retryable problem, or a thrown SourceError for what retrying cannot fix. */
-  private async attempt(request: Request, what: string): Promise<Response | { retryAfterMs?: number; problem: string }> {
+  private async attempt(request: Request, what: string): Promise<Response | Problem> {
     const response = await fetch(request.clone(), { signal: AbortSignal.timeout(this.options.timeoutMs) });
     const text = await response.text();
     if (response.status === 401 || response.status === 403) {
@@ -117,17 +133,24 @@ export class CbbdClient {
     if (response.status === 429) return { retryAfterMs: retryAfterMs(response.headers.get('retry-after')), problem: 'HTTP 429 Too Many Requests' };
     if (response.status >= 500) return { problem: `HTTP ${response.status}` };
     if (!response.ok) throw new SourceError(`${what} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
-    if (text.trim() === '') return { problem: 'empty body' };
+    if (text.trim() === '') return { problem: 'empty body', body: text };
     try {
       JSON.parse(text);
     } catch {
-      return { problem: `body is not valid JSON (${text.length} bytes)` };
+      return { problem: `body is not valid JSON (${text.length} bytes)`, body: text };
     }
     const body = new Response(text, { status: response.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
     Object.defineProperty(body, 'url', { value: request.url });
     this.bodies.set(body, text);
     return body;
   }
+}
+
+/** Why an attempt can be retried; `body` when the API answered 200 with something unusable. */
+interface Problem {
+  readonly problem: string;
+  readonly retryAfterMs?: number;
+  readonly body?: string;
 }
 
 /** Retry-After in seconds or as an HTTP date, capped at a minute. */

@@ -6,6 +6,8 @@
 import type { Logger } from '../core/logger.ts';
 import type { EndpointCalls } from './call-accounting.ts';
 import { CbbdClient } from './client.ts';
+import type { DeadLetterSink } from './dead-letters.ts';
+import type { SimOptions } from './sim/app.ts';
 import type { SimScale } from './sim/world.ts';
 import { startSimulator, type RunningSim } from './sim/serve.ts';
 
@@ -18,7 +20,7 @@ export interface SourceSettings {
   readonly maxInFlight: number;
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number };
+  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields'>;
 }
 
 export interface CbbdSource {
@@ -34,8 +36,9 @@ export interface CbbdSource {
 /** The key the in-process simulator is called with: it accepts any non-empty key. */
 const SIMULATOR_KEY = 'simulator-local-key';
 
-export function cbbdSource(settings: SourceSettings, log: Logger): CbbdSource {
+export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: DeadLetterSink): CbbdSource {
   const clientOptions = {
+    ...(deadLetters && { deadLetters }),
     requestsPerSecond: settings.requestsPerSecond, maxInFlight: settings.maxInFlight,
     timeoutMs: settings.timeoutMs, retries: settings.retries, log,
   };
@@ -51,14 +54,14 @@ export function cbbdSource(settings: SourceSettings, log: Logger): CbbdSource {
       close: async () => {},
     };
   }
-  const { seed, scale, gameCap } = settings.simulator;
+  const { seed, scale } = settings.simulator;
   let running: Promise<{ sim: RunningSim; client: CbbdClient }> | undefined;
   let started: CbbdClient | undefined;
   return {
     kind: 'simulator',
     description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
     client: async () => {
-      running ??= startSimulator({ seed, scale, gameCap }).then((sim) => ({
+      running ??= startSimulator(settings.simulator).then((sim) => ({
         sim,
         // The in-process simulator answers at once: no need to be polite to ourselves.
         client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),

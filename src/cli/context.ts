@@ -14,7 +14,10 @@ import { RunLog } from '../core/run-log/run-log.ts';
 import type { PlannerState } from '../core/state.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
+import { fetchScope } from '../cbbd/dead-letters.ts';
+import { DeadLetterStore } from '../lake/dead-letter-store.ts';
 import { localStorage } from '../lake/storage/local.ts';
+import type { ObjectStorage } from '../lake/storage/storage.ts';
 import type { ProjectResources } from '../../assets/resources.ts';
 
 export interface GlobalOptions {
@@ -30,6 +33,8 @@ export interface CommandContext {
   readonly runLog: RunLog;
   readonly checkpoints: CheckpointStore;
   readonly source: CbbdSource;
+  readonly storage: ObjectStorage;
+  readonly deadLetters: DeadLetterStore;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
     start: config.seasons.windowStart,
     end: config.seasons.windowEnd,
   };
+  const storage = localStorage(config.lakehouse.root);
+  const deadLetters = new DeadLetterStore(storage);
   const source = cbbdSource({
     apiKey: config.apiKey,
     baseUrl: config.source.baseUrl,
@@ -51,27 +58,34 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
     timeoutMs: config.source.timeoutMs,
     retries: config.source.retries,
     simulator: config.simulator,
-  }, log);
+  }, log, deadLetters.sink);
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
   const resources: ProjectResources = {
     source,
-    storage: localStorage(config.lakehouse.root),
+    storage,
     window,
     gameCap: source.kind === 'simulator' ? config.simulator.gameCap : 3_000,
+    rollingDays: config.source.rollingDays,
     now: () => new Date(),
   };
-  const graph = buildAssetGraph(await loadAssetDefinitions(options.assets ?? config.assets, resources));
+  const graph = buildAssetGraph((await loadAssetDefinitions(options.assets ?? config.assets, resources)).map(withFetchScope));
   const runLog = await RunLog.open(config.runLog.path);
   const checkpoints = noCheckpoints;
   return {
-    config, log, graph, window, runLog, checkpoints, source,
+    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters,
     async close() {
       await source.close();
       await checkpoints.close();
       await runLog.close();
     },
   };
+}
+
+/** Run each compute inside a fetch scope, so a dead letter names the asset partitions its request was for. */
+function withFetchScope(asset: AssetDefinition): AssetDefinition {
+  const compute = asset.compute;
+  return { ...asset, compute: (ctx) => fetchScope.run({ asset: asset.key, partitions: ctx.partitions }, () => compute(ctx)) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CbbdError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
 import { openContext, type CommandContext, type GlobalOptions } from './context.ts';
+import { deadLetterListCommand, deadLetterReplayCommand } from './commands/deadletter.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -56,6 +57,19 @@ program
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+const deadletter = program
+  .command('deadletter')
+  .description('responses the API sent that could not be used (kept in deadletter/, never written as data)');
+deadletter
+  .command('list', { isDefault: true })
+  .option('--json', 'print JSON')
+  .description('list the dead letters: request, reason, and the asset partitions they were for')
+  .action((options) => run((ctx) => deadLetterListCommand(ctx, options)));
+deadletter
+  .command('replay')
+  .description('materialize again the partitions the dead letters were for; remove the letters that now succeed')
+  .action(() => run((ctx) => deadLetterReplayCommand(ctx)));
 
 program
   .command('serve')

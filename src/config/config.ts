@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.ts';
 import { isoDateToDay } from '../core/partitions.ts';
 import { registerSecret } from '../core/redact.ts';
 
+const faultName = z.enum(['429', '500', 'truncated', 'empty', 'slow']);
 const monthDay = z.string().refine((v) => /^\d{2}-\d{2}$/.test(v) && isoDateToDay(`2000-${v}`) !== undefined, 'expected MM-DD, e.g. 11-01');
 
 export const configSchema = z
@@ -48,9 +49,23 @@ export const configSchema = z
         scale: z.enum(['demo', 'full']).default('demo'),
         /** Result cap of the simulated game endpoints (the real API's is 3,000). */
         gameCap: z.number().int().min(1).default(3_000),
+        /** Faults to inject, to rehearse what the real API does on a bad night (see SimFaults). */
+        faults: z
+          .object({
+            sequence: z.array(faultName).optional(),
+            rates: z.partialRecord(faultName, z.number().min(0).max(1)).optional(),
+            retryAfterSeconds: z.number().min(0).optional(),
+            slowMs: z.number().int().min(0).optional(),
+          })
+          .strict()
+          .optional(),
+        /** Days a game's player box scores stay preliminary before their late correction (0 = off). */
+        lateCorrectionDays: z.number().int().min(0).default(2),
+        /** Send fields the published spec does not list, as the real API does. */
+        unlistedFields: z.boolean().default(true),
       })
       .strict()
-      .default({ seed: 2024, scale: 'demo', gameCap: 3_000 }),
+      .default({ seed: 2024, scale: 'demo', gameCap: 3_000, lateCorrectionDays: 2, unlistedFields: true }),
     materialize: z
       .object({ concurrency: z.number().int().min(1).max(64).default(2), retries: z.number().int().min(0).max(10).default(2) })
       .strict()

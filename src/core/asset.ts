@@ -5,6 +5,7 @@
 import type { Logger } from './logger.ts';
 import type { PartitionMapping } from './mappings.ts';
 import type { PartitionsDef } from './partitions.ts';
+import type { StaleReasonKind } from './plan.ts';
 
 export const LAYERS = ['raw', 'bronze', 'silver', 'gold'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -63,6 +64,11 @@ export interface ComputeContext {
   readonly runId: string;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /**
+   * Why each partition is computed. A source asset may fetch incrementally (only what can still change) when a
+   * partition is merely volatile, and must fetch everything when it is missing, forced or its code changed.
+   */
+  readonly reasons: ReadonlyMap<string, StaleReasonKind>;
 }
 
 export type ComputeFn = (ctx: ComputeContext) => Promise<readonly PartitionOutput[]>;

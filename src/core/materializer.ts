@@ -114,7 +114,12 @@ export async function materialize(
     if (!todo.length) return stepResult(step, 'succeeded', { unchanged }, 0, Date.now() - stepStarted);
     const reasons: Partial<Record<StaleReasonKind, number>> = {};
     const asked = new Set(todo);
-    for (const p of step.partitions) if (asked.has(p.key)) reasons[p.reason.kind] = (reasons[p.reason.kind] ?? 0) + 1;
+    const why = new Map<string, StaleReasonKind>();
+    for (const p of step.partitions) {
+      if (!asked.has(p.key)) continue;
+      reasons[p.reason.kind] = (reasons[p.reason.kind] ?? 0) + 1;
+      why.set(p.key, p.reason.kind);
+    }
     emit({ type: 'step_started', runId, step: step.id, asset: step.asset, partitions: todo.length, reasons });
 
     let attempts = 0;
@@ -125,7 +130,7 @@ export async function materialize(
           attempts++;
           runLog.recordStarted(runId, step.asset, asset.codeVersion, todo, attempts);
           try {
-            return await asset.compute({ asset, partitions: todo, runId, log: log.child({ asset: step.asset }), signal: options.signal ?? new AbortController().signal });
+            return await asset.compute({ asset, partitions: todo, reasons: why, runId, log: log.child({ asset: step.asset }), signal: options.signal ?? new AbortController().signal });
           } catch (error) {
             runLog.recordFailed(runId, step.asset, todo, error, { final: false });
             throw error instanceof Error ? error : new Error(String(error));

@@ -24,6 +24,10 @@ export interface SimOptions {
    * a quarter in 2021, 1% otherwise.
    */
   readonly missingPlaysRate?: number;
+  /** Days after a game during which its player box scores are preliminary and then corrected (default 2; 0 = off). */
+  readonly lateCorrectionDays?: number;
+  /** Send fields the published spec does not list, as the real API does (default true). */
+  readonly unlistedFields?: boolean;
   /** Seasons whose box scores lack possessions, as the API's 2014 and 2015 do (default). */
   readonly possessionsMissingIn?: readonly number[];
 }
@@ -107,7 +111,8 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     const games = filterGames(c, world);
     if (games instanceof Response) return games;
     const body: GameInfo[] = games.slice(0, gameCap);
-    return c.json(body);
+    // The real API sends a few fields its spec does not list; a pipeline must keep them in raw and not trip on them.
+    return c.json(options.unlistedFields === false ? body : body.map((g) => ({ ...g, externalId: `sim-${g.id}` })));
   });
 
   gameRoutes({ app, world, options, gameCap });

@@ -4,8 +4,10 @@
  */
 import type {
   GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, LineupStats, PlayerSubsititution, PlayInfo, PlayTypeInfo,
-  PlayerSeasonShootingStats, PlayerSeasonStats, SeasonShootingStats, TeamSeasonStats,
+  PlayerSeasonShootingStats, PlayerSeasonStats, SeasonShootingStats, TeamSeasonStats, TeamStatsLeaderboardRecord,
 } from 'cbbd';
+import { leaderboardOf } from './leaderboard.ts';
+import { adjustedRatingsOf } from './season-views.ts';
 import { playerSeasonStatsOf, ShootingTally, teamSeasonStatsOf } from './season-stats.ts';
 import {
   PLAY_TYPES, playerBoxesOf, playsOf, sideTeam, substitutionsOf, teamBoxesOf, type Replayed,
@@ -55,7 +57,14 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const games = filterGames(c, world);
     if (games instanceof Response) return games;
     // The player box scores have a lower cap: 1,000 games.
-    const body: GameBoxScorePlayers[] = games.filter((g) => g.status === 'final').slice(0, Math.min(gameCap, PLAYER_GAME_CAP)).flatMap((g) => playerBoxesOf(replayed(g)));
+    const now = (options.now ?? (() => new Date()))().getTime();
+    const correctionMs = (options.lateCorrectionDays ?? 2) * 86_400_000;
+    const body: GameBoxScorePlayers[] = games.filter((g) => g.status === 'final').slice(0, Math.min(gameCap, PLAYER_GAME_CAP))
+      .flatMap((g) => {
+        const boxes = playerBoxesOf(replayed(g));
+        // The API corrects stats of recent games for a few days: until then it serves the preliminary count.
+        return now - Date.parse(g.startDate) < correctionMs ? boxes.map(preliminary) : boxes;
+      });
     return c.json(body);
   });
   app.get('/substitutions/game/:gameId', (c) => {
@@ -143,6 +152,19 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
       return c.json(body.filter((row) => team === undefined || sameText(row.team, team)));
     });
   }
+  app.get('/stats/team/leaderboard', (c) => {
+    // Without a season, the API answers the current one (a season is named after the year it ends in).
+    const now = (options.now ?? (() => new Date()))();
+    const season = Number(c.req.query('season') ?? now.getUTCFullYear() + (now.getUTCMonth() >= 9 ? 1 : 0));
+    if (!Number.isInteger(season)) return c.json({ message: 'season must be a year, e.g. 2024' }, 400);
+    const team = c.req.query('team');
+    const conference = c.req.query('conference');
+    const totals = totalsOf(season);
+    const conferenceIds = new Map(world.conferences.map((x) => [x.abbreviation, x.id]));
+    const body: TeamStatsLeaderboardRecord[] = leaderboardOf(totals.teams, totals.teamShooting, adjustedRatingsOf(world, season), (a) => (a === null ? null : conferenceIds.get(a) ?? null))
+      .filter((row) => (team === undefined || sameText(row.team, team)) && (conference === undefined || sameText(row.conference.abbreviation ?? '', conference)));
+    return c.json(body);
+  });
   app.get('/plays/team', (c) => {
     const season = Number(c.req.query('season'));
     const team = c.req.query('team');
@@ -182,4 +204,18 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const body: PlayerSubsititution[] = playerGames(playerId, season).flatMap((g) => substitutionsOf(replayed(g)).filter((s) => s.athleteId === playerId));
     return c.json(body);
   });
+}
+
+/**
+ * A preliminary box score, as the API serves it before its late correction: one assist credited to the wrong player
+ * of the same team, so the team total (and every sum) still agrees, but the body differs from the corrected one.
+ */
+function preliminary(box: GameBoxScorePlayers): GameBoxScorePlayers {
+  const from = box.players.findIndex((p) => (p.assists ?? 0) > 0);
+  const to = box.players.length - 1;
+  if (from < 0 || from === to) return box;
+  return {
+    ...box,
+    players: box.players.map((p, i) => (i === from ? { ...p, assists: (p.assists ?? 0) - 1 } : i === to ? { ...p, assists: (p.assists ?? 0) + 1 } : p)),
+  };
 }

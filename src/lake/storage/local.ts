@@ -36,6 +36,26 @@ export function localStorage(root: string): ObjectStorage {
         return fail('LIST', prefix, error);
       }
     },
+    async put(key, body) {
+      const file = path(key);
+      const staging = path(`tmp/${randomBytes(6).toString('hex')}`);
+      try {
+        await mkdir(dirname(staging), { recursive: true });
+        await writeFile(staging, body);
+        await mkdir(dirname(file), { recursive: true });
+        await rename(staging, file);
+      } catch (error) {
+        await rm(staging, { force: true });
+        fail('PUT', key, error);
+      }
+    },
+    async delete(key) {
+      try {
+        await rm(path(key), { force: true });
+      } catch (error) {
+        fail('DELETE', key, error);
+      }
+    },
     async replacePartition(prefix, objects: readonly StoredObject[]) {
       const target = path(prefix.replace(/\/$/, ''));
       const staging = path(`tmp/${randomBytes(6).toString('hex')}`);

@@ -19,6 +19,10 @@ export interface ObjectStorage {
    * under the prefix removed. A re-run never leaves a second copy, and nothing is left in `tmp/`.
    */
   replacePartition(prefix: string, objects: readonly StoredObject[]): Promise<void>;
+  /** Write one object whole (a reader sees the old body or the new one). */
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Remove one object; removing what is not there is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 /** A storage key must be relative, without `..`, empty segments or backslashes: it becomes a path or an S3 key. */

@@ -1,0 +1,32 @@
+/**
+ * Dead letters: a response that could not be used (a body that is not JSON, an empty body) even after every retry is
+ * never written as data. It is kept, with its request (never the key), the reason and the start of the body, so a
+ * person can see what the API said and `cbbd deadletter replay` can ask again. Which asset partitions the request
+ * was for comes from the fetch scope, set around each compute by the CLI.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface DeadLetter {
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly at: string;
+  /** The first few kilobytes of the last body received. */
+  readonly body: string;
+  /** The asset and partitions being computed when the request failed. */
+  readonly asset?: string;
+  readonly partitions?: readonly string[];
+}
+
+export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
+
+export interface FetchScope {
+  readonly asset: string;
+  readonly partitions: readonly string[];
+}
+
+/** What is being computed while a request is made; read when a dead letter is written. */
+export const fetchScope = new AsyncLocalStorage<FetchScope>();
+
+export const DEAD_LETTER_BODY_CHARS = 4_096;

@@ -1,0 +1,56 @@
+/**
+ * `cbbd deadletter`: the responses that stayed unusable after every retry, with why. `cbbd deadletter replay`
+ * materializes again the asset partitions they were for (their last attempt failed, so they are stale), which asks
+ * the API again; a letter whose partitions now succeed is removed, one that fails again stays.
+ */
+import { seasonOfKey } from '../../core/partitions.ts';
+import type { CommandContext } from '../context.ts';
+import { planSelection, runPlanned } from '../run-plan.ts';
+import { renderRunResult } from './materialize.ts';
+
+export async function deadLetterListCommand(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+  const letters = await ctx.deadLetters.list();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+    return 0;
+  }
+  if (!letters.length) {
+    process.stdout.write('No dead letters: every response the API sent could be used.\n');
+    return 0;
+  }
+  const lines = [`${letters.length} dead letter(s) in ${ctx.storage.location}/deadletter (replay with: cbbd deadletter replay):`];
+  for (const { key, letter } of letters) {
+    const query = new URLSearchParams(letter.params).toString();
+    lines.push(`  ${letter.at}  GET ${letter.path}${query ? `?${query}` : ''}: ${letter.reason} after ${letter.attempts} attempt(s)` +
+      `${letter.asset ? ` (for ${letter.asset} ${letter.partitions?.join(', ') ?? ''})` : ''}\n    ${key}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function deadLetterReplayCommand(ctx: CommandContext): Promise<number> {
+  const letters = await ctx.deadLetters.list();
+  const scoped = letters.filter((l) => l.letter.asset && ctx.graph.has(l.letter.asset));
+  if (!letters.length) {
+    process.stdout.write('No dead letters to replay.\n');
+    return 0;
+  }
+  for (const l of letters.filter((x) => !scoped.includes(x))) {
+    process.stdout.write(`Kept ${l.key}: it names no asset of this graph, so there is nothing to re-materialize.\n`);
+  }
+  if (!scoped.length) return 1;
+  const assets = [...new Set(scoped.map((l) => l.letter.asset!))];
+  const seasons = scoped.flatMap((l) => (l.letter.partitions ?? []).map(seasonOfKey)).filter((s): s is number => s !== undefined);
+  const filter = seasons.length ? { seasonFrom: Math.min(...seasons), seasonTo: Math.max(...seasons) } : {};
+  const result = await runPlanned(ctx, await planSelection(ctx, assets.join(','), filter));
+  process.stdout.write(`${renderRunResult(result, ctx.source.calls())}\n`);
+  const records = ctx.runLog.loadPartitionRecords();
+  let kept = 0;
+  for (const { key, letter } of scoped) {
+    const ok = (letter.partitions ?? []).every((p) => records.get(letter.asset!)?.get(p)?.status === 'succeeded');
+    if (ok) await ctx.deadLetters.remove(key);
+    else kept++;
+    process.stdout.write(`${ok ? 'Replayed' : 'Still failing'}: GET ${letter.path} for ${letter.asset} ${letter.partitions?.join(', ') ?? ''}\n`);
+  }
+  return kept ? 1 : 0;
+}

@@ -1,0 +1,44 @@
+/**
+ * Dead letters in the lakehouse: one JSON object per failed request under `deadletter/<endpoint>/<hash>.json`,
+ * named by the request, so the same failure seen again replaces its letter instead of piling up.
+ */
+import { createHash } from 'node:crypto';
+import type { DeadLetter, DeadLetterSink } from '../cbbd/dead-letters.ts';
+import { redactDeep } from '../core/redact.ts';
+import type { ObjectStorage } from './storage/storage.ts';
+
+export const DEAD_LETTER_PREFIX = 'deadletter';
+
+export interface StoredDeadLetter {
+  readonly key: string;
+  readonly letter: DeadLetter;
+}
+
+export class DeadLetterStore {
+  constructor(private readonly storage: ObjectStorage) {}
+
+  static keyOf(letter: Pick<DeadLetter, 'path' | 'params'>): string {
+    const endpoint = letter.path.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '_') || 'root';
+    const params = Object.entries(letter.params).sort(([a], [b]) => a.localeCompare(b));
+    const hash = createHash('sha256').update(letter.path).update(JSON.stringify(params)).digest('hex').slice(0, 16);
+    return `${DEAD_LETTER_PREFIX}/${endpoint}/${hash}.json`;
+  }
+
+  readonly sink: DeadLetterSink = async (letter) => {
+    await this.storage.put(DeadLetterStore.keyOf(letter), JSON.stringify(redactDeep(letter), null, 2));
+  };
+
+  async list(): Promise<StoredDeadLetter[]> {
+    const keys = (await this.storage.list(DEAD_LETTER_PREFIX)).filter((k) => k.endsWith('.json'));
+    const out: StoredDeadLetter[] = [];
+    for (const key of keys) {
+      const body = await this.storage.get(key);
+      if (body) out.push({ key, letter: JSON.parse(Buffer.from(body).toString('utf8')) as DeadLetter });
+    }
+    return out;
+  }
+
+  remove(key: string): Promise<void> {
+    return this.storage.delete(key);
+  }
+}

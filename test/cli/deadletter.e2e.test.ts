@@ -1,0 +1,51 @@
+/**
+ * Dead letters end to end: the real assets against the in-process simulator, which sends a truncated body on every
+ * attempt; the request is kept in deadletter/ (not written as data), listed, and replayed once the API behaves.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.ts';
+
+const BIN = resolve('bin/cbbd.js');
+
+function cbbd(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cbbd deadletter', () => {
+  it('keeps an unusable response out of the lakehouse, lists it, and replays it', () => {
+    const dir = tempDir('cbbd-deadletter-');
+    const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
+      'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
+    writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated] } }\n`);
+    writeFileSync(join(dir, 'good.yaml'), base);
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
+    delete env.CBBD_API_KEY;
+    delete env.BEARER_TOKEN;
+
+    const failed = cbbd(env, 'materialize', 'raw/conferences');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('body is not valid JSON');
+    expect(failed.stdout).toContain('cbbd deadletter replay');
+    expect(existsSync(join(dir, 'lakehouse/raw/conferences'))).toBe(false);
+
+    const listed = cbbd(env, 'deadletter', '--json');
+    expect(listed.code).toBe(0);
+    const letters = JSON.parse(listed.stdout) as { key: string; letter: { path: string; reason: string; attempts: number; asset: string; partitions: string[]; body: string } }[];
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.key).toMatch(/^deadletter\/conferences\/[0-9a-f]{16}\.json$/);
+    expect(letters[0]!.letter).toMatchObject({ path: '/conferences', attempts: 2, asset: 'raw/conferences', partitions: ['-'] });
+    expect(letters[0]!.letter.reason).toMatch(/^body is not valid JSON/);
+    expect(letters[0]!.letter.body.length).toBeGreaterThan(0);
+    expect(listed.stdout).not.toContain('simulator-local-key');
+
+    const replayed = cbbd({ ...env, CBBD_CONFIG: join(dir, 'good.yaml') }, 'deadletter', 'replay');
+    expect(replayed.stdout).toContain('Replayed: GET /conferences for raw/conferences');
+    expect(replayed.code).toBe(0);
+    expect(readdirSync(join(dir, 'lakehouse/raw/conferences')).length).toBe(1);
+    expect(cbbd(env, 'deadletter').stdout).toContain('No dead letters');
+  });
+});
