@@ -3,7 +3,7 @@
  * then the clock moves one day at a time and every stale raw partition is materialized, as the nightly schedule
  * does. Prints the API calls of each night per endpoint, and checks that no row was lost: after the last night the
  * lakehouse holds every final game, box score and substitution the simulator has.
- * Run: npm run bench -- nightly [--season 2024] [--from 2024-01-15] [--nights 7]
+ * Run: npm run bench -- nightly [--season 2024] [--from 2024-01-15] [--nights 7] [--scale full|demo]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +34,12 @@ export async function nightlyBench(args: string[]): Promise<void> {
   let clock = new Date(`${arg(args, '--from', `${season}-01-15`)}T10:00:00Z`);
   const now = () => clock;
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-nightly-'));
-  const sim = await startSimulator({ seed: 2024, scale: 'full', now });
+  const scale = arg(args, '--scale', 'full') as 'full' | 'demo';
+  const sim = await startSimulator({ seed: 2024, scale, now });
   const log = silentLogger();
   const source = cbbdSource({
     apiKey: 'bench-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 120_000, retries: 2,
-    simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
+    simulator: { seed: 2024, scale, gameCap: 3_000 },
   }, log);
   const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
   const storage = localStorage(join(dir, 'lakehouse'));
@@ -50,7 +51,9 @@ export async function nightlyBench(args: string[]): Promise<void> {
     const before = { ...sim.stats.byPath };
     const state = plannerState();
     const t = performance.now();
-    const result = await materialize(graph, buildPlan(graph, 'raw/*', state, options), runLog, state, {
+    const plan = buildPlan(graph, 'raw/*', state, options);
+    if (process.env.CBBD_BENCH_DEBUG) for (const st of plan.steps) console.log('   ', st.asset, st.partitions.length, st.partitions[0]?.reason);
+    const result = await materialize(graph, plan, runLog, state, {
       ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, 'raw/*', live, options),
     });
     for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
@@ -63,7 +66,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
     return { calls, byEndpoint, seconds: (performance.now() - t) / 1000, partitions: result.counts.succeeded };
   };
 
-  console.log(`nightly benchmark: season ${season}, full scale, backfilled as of ${clock.toISOString()}`);
+  console.log(`nightly benchmark: season ${season}, ${scale} scale, backfilled as of ${clock.toISOString()}`);
   const backfill = await run();
   console.log(`  backfill: ${backfill.calls} calls, ${backfill.partitions} partitions, ${backfill.seconds.toFixed(0)} s`);
   const perNight: number[] = [];

@@ -10,14 +10,16 @@ import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
-import { readRecords } from './_read-raw.ts';
+import { INCREMENTAL } from './_incremental.ts';
+import { readManifest, readRecords } from './_read-raw.ts';
 
 export function playsAsset(resources: ProjectResources): AssetDefinition {
   return defineAsset(
     {
       key: 'raw/plays',
       description: 'Plays of every game of a game day (GET /plays/date), gaps filled per game (GET /plays/game/{id}).',
-      deps: ['raw/games'],
+      // Reads the day's games; a changed day is re-fetched through the rolling window, so other days stay fresh.
+      deps: [{ key: 'raw/games', affectsStaleness: false }],
       partitions: { kind: 'season_date', calendar: 'raw/games' },
       codeVersion: '1',
       volatile: { maxAgeHours: 6 },
@@ -33,18 +35,22 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
         const games = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`))
           .filter((g) => g.startDate.startsWith(date) && g.status === 'final');
         const bulk = await client.call(getPlaysByDate, { query: { date } });
-        const covered = new Set(bulk.data.map((p) => p.gameId));
+        const inBulk = new Set(bulk.data.map((p) => p.gameId));
+        // Games the API had no plays for are remembered: a refresh re-checks them in the bulk answer only.
+        const prefix = `raw/plays/season=${season}/date=${date}`;
+        const previous = INCREMENTAL.has(ctx.reasons.get(partition) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
+        const knownEmpty = new Set((previous?.noPlays as number[] | undefined) ?? []);
+        const noPlays = games.filter((g) => !inBulk.has(g.id) && knownEmpty.has(g.id)).map((g) => g.id);
+        const gaps = games.filter((g) => !inBulk.has(g.id) && !knownEmpty.has(g.id));
         const responses: SourceResponse<PlayInfo[]>[] = [bulk];
-        const noPlays: number[] = [];
-        for (const game of games.filter((g) => !covered.has(g.id))) {
+        for (const game of gaps) {
           const single = await client.call(getPlays, { path: { gameId: game.id } });
           if (single.data.length) responses.push(single);
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');
-        outputs.push(await rawPartitionOutput(resources.storage, partition, `raw/plays/season=${season}/date=${date}`, responses, {}, {
-          games: games.length, gapsFetched: games.filter((g) => !covered.has(g.id)).length, noPlays,
-          apiCalls: 1 + games.filter((g) => !covered.has(g.id)).length,
+        outputs.push(await rawPartitionOutput(resources.storage, partition, prefix, responses, {}, {
+          games: games.length, gapsFetched: gaps.length, noPlays, apiCalls: 1 + gaps.length,
         }));
       }
       return outputs;

@@ -28,6 +28,12 @@ export interface DependencySpec {
   readonly key: string;
   /** Defaults to what the two partition definitions suggest (see `defaultMapping`). */
   readonly mapping?: PartitionMapping;
+  /**
+   * Default true. False for a dependency that is read but whose changes are covered otherwise: raw/plays reads the
+   * day's games from raw/games, but a volatile day is re-fetched anyway, so a new game elsewhere in the season must
+   * not make every day of plays stale.
+   */
+  readonly affectsStaleness?: boolean;
 }
 
 /** What one materialized partition produced. */

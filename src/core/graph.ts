@@ -13,6 +13,8 @@ import { defaultMapping, mappingProblem, PARTITION_MAPPINGS, type PartitionMappi
 export interface DependencyEdge {
   readonly key: string;
   readonly mapping: PartitionMapping;
+  /** False when the dependency only orders the work and its changes do not make this asset stale. */
+  readonly affectsStaleness: boolean;
 }
 
 const KEY = new RegExp(`^(${LAYERS.join('|')})/[a-z0-9_]+$`);
@@ -23,6 +25,7 @@ export class AssetGraph {
   private readonly assets: ReadonlyMap<string, AssetDefinition>;
   private readonly upstreamEdges: ReadonlyMap<string, readonly DependencyEdge[]>;
   private readonly downstreamKeys: ReadonlyMap<string, readonly string[]>;
+  private readonly stalenessEdges = new Map<string, readonly DependencyEdge[]>();
 
   constructor(
     assets: ReadonlyMap<string, AssetDefinition>,
@@ -49,6 +52,13 @@ export class AssetGraph {
 
   upstream(key: string): readonly DependencyEdge[] {
     return this.upstreamEdges.get(key) ?? [];
+  }
+
+  /** The upstream edges whose changes make this asset stale (the ones its input fingerprints cover). */
+  stalenessInputs(key: string): readonly DependencyEdge[] {
+    let edges = this.stalenessEdges.get(key);
+    if (!edges) this.stalenessEdges.set(key, (edges = this.upstream(key).filter((e) => e.affectsStaleness)));
+    return edges;
   }
 
   downstream(key: string): readonly string[] {
@@ -112,7 +122,7 @@ export function buildAssetGraph(definitions: readonly AssetDefinition[]): AssetG
       const problem = mappingProblem(mapping, def.partitions, up.partitions);
       if (problem) problems.push(`Asset "${key}": dependency "${dep.key}": ${problem}.`);
       if (edges.some((e) => e.key === dep.key)) problems.push(`Asset "${key}" lists dependency "${dep.key}" twice.`);
-      edges.push({ key: dep.key, mapping });
+      edges.push({ key: dep.key, mapping, affectsStaleness: dep.affectsStaleness ?? true });
     }
     upstream.set(key, edges);
     const calendar = def.partitions.kind === 'season_date' ? def.partitions.calendar : undefined;

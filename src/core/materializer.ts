@@ -201,7 +201,7 @@ export async function materialize(
       runLog.recordFailed(runId, asset.key, [output.partition], error, { final: true, checks });
       return `${asset.key} ${output.partition}: commit failed: ${redactSecrets((error as Error).message)}`;
     }
-    const inputs = encodeInputs(graph.upstream(asset.key).map((edge) =>
+    const inputs = encodeInputs(graph.stalenessInputs(asset.key).map((edge) =>
       [edge.key, inputFingerprint(edge.mapping, output.partition, universe.of(edge.key), records.get(edge.key))] as const));
     const inputsHash = hashInputs(inputs);
     runLog.recordSucceeded(runId, asset.key, { ...output, codeVersion: asset.codeVersion, inputs, inputsHash, checks });

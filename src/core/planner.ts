@@ -83,7 +83,7 @@ export function staleReason(
   }
   if (record.status === 'failed') return { kind: 'failed', ...(record.error && { error: record.error }) };
   if (record.codeVersion !== asset.codeVersion) return { kind: 'code_changed', from: record.codeVersion ?? '?', to: asset.codeVersion };
-  const edges = graph.upstream(asset.key);
+  const edges = graph.stalenessInputs(asset.key);
   if (edges.length) {
     const current = edges.map((e) => [e.key, inputFingerprint(e.mapping, partition, universe.of(e.key), state.records.get(e.key))] as const);
     if (record.inputsHash !== hashInputs(encodeInputs(current))) {
@@ -158,7 +158,7 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
         if (reason && selectedUpstream) continue;
         if (!upPlanned?.size && selectedUpstream) continue;
         const ups = upstreamPartitionsOf(edge.mapping, partition, universe.of(edge.key));
-        if (!reason && upPlanned?.size && ups.some((u) => upPlanned.has(u))) reason = upstreamStale(edge.key);
+        if (!reason && edge.affectsStaleness && upPlanned?.size && ups.some((u) => upPlanned.has(u))) reason = upstreamStale(edge.key);
         if (!selectedUpstream && ups.length === 1 && !state.records.get(edge.key)?.get(ups[0]!)?.dataVersion) {
           missingUpstream.set(edge.key, (missingUpstream.get(edge.key) ?? 0) + 1);
         }
