@@ -3,6 +3,7 @@
  * storage, season window); the kernel never imports this folder.
  */
 import type { AssetDefinition } from '../src/core/asset.ts';
+import { bronzeAssets } from './bronze/bronze.ts';
 import { gameAssets } from './raw/games.ts';
 import { perTeamAssets } from './raw/per-team.ts';
 import { playsAsset } from './raw/plays.ts';
@@ -13,5 +14,6 @@ import type { ProjectResources } from './resources.ts';
 export type { ProjectResources } from './resources.ts';
 
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
-  return [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
+  const raw = [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
+  return [...raw, ...bronzeAssets(resources, raw)];
 }

@@ -167,7 +167,9 @@ function specProblems(def: AssetDefinition): string[] {
       const typeProblem = columnTypeProblem(column.type);
       if (typeProblem) out.push(`${where}: column "${column.name}" has type "${column.type}": ${typeProblem}.`);
     }
-    if (def.schema.primaryKey.length === 0) out.push(`${where}: schema.primaryKey is empty; declare the natural key columns.`);
+    // Raw and bronze hold what the API sent, one row per record, duplicates included; keys start in silver.
+    const keyed = !def.key.startsWith('raw/') && !def.key.startsWith('bronze/');
+    if (keyed && def.schema.primaryKey.length === 0) out.push(`${where}: schema.primaryKey is empty; declare the natural key columns.`);
     for (const column of def.schema.primaryKey) {
       if (!def.schema.columns.some((c) => c.name === column)) out.push(`${where}: primary key column "${column}" is not in the schema.`);
     }

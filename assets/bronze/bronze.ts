@@ -1,0 +1,107 @@
+/**
+ * Bronze: one typed Parquet file per raw partition, one row per API record, 1:1 with raw. Column types come from the
+ * declared record type of the endpoint (`schemas.gen.ts`, from the `cbbd` package's types), never inferred from a
+ * file. A record that does not fit is quarantined under `deadletter/quarantine/` with the reason, not coerced; fields
+ * the spec does not list are kept in raw and reported, not written.
+ */
+import { createHash } from 'node:crypto';
+import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
+import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../../src/core/partitions.ts';
+import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
+import { toParquet } from '../../src/lake/parquet.ts';
+import { fieldsOf, glueType, misfit, unlistedFields, type FieldType } from '../../src/lake/schema/field-types.ts';
+import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+import { readManifest, readRecords } from '../raw/_read-raw.ts';
+import type { ProjectResources } from '../resources.ts';
+import { RECORD_TYPES } from './schemas.gen.ts';
+
+/** The declared record type of each raw asset: the response type of the endpoint that feeds it. */
+export function recordTypeOf(rawKey: string): FieldType {
+  const fn = (Object.keys(ENDPOINTS) as (keyof typeof ENDPOINTS)[]).find((f) => ENDPOINTS[f].assets.includes(rawKey));
+  if (!fn) throw new Error(`no endpoint feeds ${rawKey}`);
+  return RECORD_TYPES[fn];
+}
+
+export function columnsOf(type: FieldType): ColumnSpec[] {
+  return fieldsOf(type).map((f) => ({ name: f.name, type: glueType(f.type), nullable: f.nullable }));
+}
+
+/** Where a partition lives under a layer: `season=YYYY[/date=YYYY-MM-DD]`, or the table root for unpartitioned ones. */
+export function partitionPath(partition: string): string {
+  const season = seasonOfKey(partition);
+  const date = dateOfKey(partition);
+  return partition === NONE_PARTITION || season === undefined ? '' : `season=${season}${date ? `/date=${date}` : ''}`;
+}
+
+/** The raw prefix that holds a partition; a snapshot's is its latest `asof=` folder. */
+async function rawPrefix(storage: ObjectStorage, rawKey: string, partition: string): Promise<string> {
+  if (partition !== NONE_PARTITION) return `${rawKey}/${partitionPath(partition)}`;
+  const manifests = (await storage.list(`${rawKey}/`)).filter((k) => /\/asof=\d{4}-\d{2}-\d{2}\/_partition\.json$/.test(k)).sort();
+  const latest = manifests.at(-1);
+  if (!latest) throw new Error(`${rawKey} has no snapshot yet: materialize it first (select "+bronze/...").`);
+  return latest.slice(0, -'/_partition.json'.length);
+}
+
+function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions: PartitionsDef; description?: string }): AssetDefinition {
+  const name = raw.key.slice('raw/'.length);
+  const type = recordTypeOf(raw.key);
+  return defineAsset(
+    {
+      key: `bronze/${name}`,
+      description: `Typed records of ${raw.key}, one row per API record, with the declared column types.`,
+      deps: [raw.key],
+      partitions: raw.partitions,
+      // The declared types are part of the code: a schema change rebuilds every partition.
+      codeVersion: `1.${createHash('sha256').update(glueType(type)).digest('hex').slice(0, 8)}`,
+      schema: { columns: columnsOf(type), primaryKey: [] },
+      checks: [{
+        name: 'records_fit_schema',
+        blocking: false,
+        description: 'Every API record fits the declared types; misfits are quarantined, not coerced.',
+        run: ({ output }) => {
+          const quarantined = Number(output.metadata?.quarantined ?? 0);
+          return { passed: quarantined === 0, ...(quarantined && { detail: `${quarantined} record(s) quarantined: ${String(output.metadata?.firstProblem)}` }) };
+        },
+      }],
+    },
+    async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
+      const source = await rawPrefix(resources.storage, raw.key, partition);
+      const records = await readRecords<Record<string, unknown>>(resources.storage, source);
+      const good: unknown[] = [];
+      const quarantine: { reason: string; record: unknown }[] = [];
+      const unlisted = new Set<string>();
+      for (const record of records) {
+        const problem = misfit(record, type, false, '');
+        if (problem) quarantine.push({ reason: problem, record });
+        else good.push(record);
+        if (record && typeof record === 'object') for (const f of unlistedFields(record, type)) unlisted.add(f);
+      }
+      if (unlisted.size) ctx.log.info({ fields: [...unlisted] }, `${raw.key}: fields the spec does not list are kept in raw only`);
+      const body = await toParquet(good, type);
+      const path = partitionPath(partition);
+      const prefix = `bronze/${name}${path ? `/${path}` : ''}`;
+      const quarantineKey = `deadletter/quarantine/bronze/${name}${path ? `/${path}` : ''}/records.json`;
+      const dataVersion = createHash('sha256').update(body).update(String(quarantine.length)).digest('hex').slice(0, 16);
+      const previous = await readManifest(resources.storage, source);
+      return {
+        partition,
+        dataVersion,
+        rowCount: good.length,
+        bytes: body.byteLength,
+        metadata: {
+          prefix, source, rawVersion: previous?.dataVersion, quarantined: quarantine.length,
+          ...(quarantine[0] && { firstProblem: quarantine[0].reason }), ...(unlisted.size && { unlistedFields: [...unlisted] }),
+        },
+        commit: async () => {
+          await resources.storage.replacePartition(prefix, [{ name: 'part-0.parquet', body }]);
+          if (quarantine.length) await resources.storage.put(quarantineKey, JSON.stringify(quarantine, null, 2));
+          else await resources.storage.delete(quarantineKey);
+        },
+      };
+    })),
+  );
+}
+
+export function bronzeAssets(resources: ProjectResources, raw: readonly AssetDefinition[]): AssetDefinition[] {
+  return raw.filter((a) => a.key.startsWith('raw/')).map((a) => bronzeAsset(resources, a));
+}
