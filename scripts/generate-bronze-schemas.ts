@@ -63,7 +63,7 @@ function render(type: ts.Type, name: string, depth: number, hint?: SpecSchema): 
   }
   if (parts.every((p) => p.flags & ts.TypeFlags.BooleanLike)) return { expr: 't.boolean', nullable };
   if (parts.every((p) => p.flags & ts.TypeFlags.NumberLike)) {
-    let kind = hint?.type === 'integer' ? 'int' : hint?.type === 'number' ? 'double' : numberKind(name);
+    let kind: string = hint?.type === 'integer' ? 'int' : hint?.type === 'number' ? 'double' : numberKind(name);
     // Identifiers grow past 32 bits (play ids already do): every id is a 64-bit integer.
     if (kind === 'int' && (/(^id$|Id$)/.test(name) || hint?.format === 'int64')) kind = 'bigint';
     return { expr: `t.${kind}`, nullable };
