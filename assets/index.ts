@@ -5,6 +5,7 @@
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { bronzeAssets } from './bronze/bronze.ts';
 import { gameAssets } from './raw/games.ts';
+import { silverAssets } from './silver/silver.ts';
 import { perTeamAssets } from './raw/per-team.ts';
 import { playsAsset } from './raw/plays.ts';
 import { snapshotAssets } from './raw/snapshots.ts';
@@ -15,5 +16,6 @@ export type { ProjectResources } from './resources.ts';
 
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
   const raw = [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
-  return [...raw, ...bronzeAssets(resources, raw)];
+  const bronze = bronzeAssets(resources, raw);
+  return [...raw, ...bronze, ...silverAssets(resources, bronze)];
 }

@@ -72,12 +72,12 @@ export async function nightlyBench(args: string[]): Promise<void> {
   const perNight: number[] = [];
   for (let n = 1; n <= nights; n++) {
     clock = new Date(clock.getTime() + 86_400_000);
-    const day = new Date(clock.getTime() - 86_400_000).toISOString().slice(0, 10);
-    const newGames = sim.world.season(season).games.filter((g) => g.startDate.startsWith(day)).length;
+    const since = new Date(clock.getTime() - 86_400_000).toISOString();
+    const newGames = sim.world.season(season).games.filter((g) => g.startDate >= since && g.startDate < clock.toISOString()).length;
     const night = await run();
     perNight.push(night.calls);
     const detail = [...night.byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, c]) => `${e} ${c}`).join(', ');
-    console.log(`  night ${n} (${clock.toISOString().slice(0, 10)}, ${newGames} games on ${day}): ${night.calls} calls in ${night.seconds.toFixed(1)} s — ${detail}`);
+    console.log(`  night ${n} (${clock.toISOString().slice(0, 10)}, ${newGames} games became final): ${night.calls} calls in ${night.seconds.toFixed(1)} s — ${detail}`);
   }
   const sorted = [...perNight].sort((a, b) => a - b);
   console.log(`  per night: median ${sorted[sorted.length >> 1]}, max ${sorted.at(-1)} calls (target: at most 150)`);

@@ -43,10 +43,12 @@ export function seasonAssets(resources: ProjectResources): AssetDefinition[] {
       (client, season) => client.call(getAdjustedEfficiency, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/ratings_srs', 'SRS ratings of a season (GET /ratings/srs).',
       (client, season) => client.call(getSrs, { query: { season } }), 'daily'),
+    // Weekly: every game of /games (refreshed nightly) carries both teams' Elo before and after it.
     oneCallSeasonAsset(resources, 'raw/ratings_elo', 'Elo ratings of a season (GET /ratings/elo).',
-      (client, season) => client.call(getElo, { query: { season } }), 'daily'),
+      (client, season) => client.call(getElo, { query: { season } })),
+    // Weekly: the leaderboard (daily) carries the same season totals for every team.
     oneCallSeasonAsset(resources, 'raw/team_season_stats', 'Team season statistics (GET /stats/team/season).',
-      (client, season) => client.call(getTeamSeasonStats, { query: { season } }), 'daily'),
+      (client, season) => client.call(getTeamSeasonStats, { query: { season } })),
     oneCallSeasonAsset(resources, 'raw/player_season_stats', 'Player season statistics (GET /stats/player/season).',
       (client, season) => client.call(getPlayerSeasonStats, { query: { season } }), 'daily'),
     oneCallSeasonAsset(resources, 'raw/team_leaderboard', 'Team season leaderboard: totals, shot profile and adjusted efficiency (GET /stats/team/leaderboard).',

@@ -9,6 +9,7 @@ import { openContext, type CommandContext, type GlobalOptions } from './context.
 import { deadLetterListCommand, deadLetterReplayCommand } from './commands/deadletter.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
+import { queryCommand } from './commands/query.ts';
 import { serveCommand } from './commands/serve.ts';
 import { simCommand } from './commands/sim.ts';
 import { statusCommand } from './commands/status.ts';
@@ -57,6 +58,13 @@ program
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+program
+  .command('query')
+  .argument('<sql>', 'one read-only statement, e.g. "select count(*) from silver.fct_plays"')
+  .option('--format <format>', 'table, csv or json', 'table')
+  .description('run read-only SQL over the lakehouse tables (bronze.*, silver.*, gold.*)')
+  .action((sql: string, options) => run((ctx) => queryCommand(ctx, sql, options)));
 
 const deadletter = program
   .command('deadletter')

@@ -36,6 +36,7 @@ export function localStorage(root: string): ObjectStorage {
         return fail('LIST', prefix, error);
       }
     },
+    localPath: (key) => path(key),
     async put(key, body) {
       const file = path(key);
       const staging = path(`tmp/${randomBytes(6).toString('hex')}`);

@@ -23,6 +23,8 @@ export interface ObjectStorage {
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Remove one object; removing what is not there is not an error. */
   delete(key: string): Promise<void>;
+  /** The object's path on this machine when the storage is a local folder (DuckDB then reads it in place). */
+  localPath?(key: string): string | undefined;
 }
 
 /** A storage key must be relative, without `..`, empty segments or backslashes: it becomes a path or an S3 key. */

@@ -1,0 +1,111 @@
+/**
+ * Silver: the star schema. Each table reads one bronze table, flattens nested objects into typed columns, optionally
+ * unnests a list (one row per player of a box score, per line of a game), and keeps one row per natural key across
+ * the whole season (so a game rescheduled to another date still appears once). Game facts are written in
+ * `date=` folders by game date (UTC), never by ingest date; season tables carry `season` from their partition.
+ * A row without its natural key fails the partition.
+ */
+import { createHash } from 'node:crypto';
+import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
+import { NONE_PARTITION, type PartitionsDef } from '../../src/core/partitions.ts';
+import { writeTable } from '../../src/lake/table-writer.ts';
+import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
+import { recordTypeOf } from '../bronze/bronze.ts';
+import type { ProjectResources } from '../resources.ts';
+import { flatten, flattenRow, type FlatColumn } from './flatten.ts';
+import { SILVER_TABLES, type SilverTable } from './tables.ts';
+
+interface Layout {
+  readonly columns: readonly FlatColumn[];
+  /** FROM clause over the bronze rows (`src`). */
+  readonly from: string;
+}
+
+function layoutOf(table: SilverTable): Layout {
+  const fields = fieldsOf(recordTypeOf(`raw/${table.from}`)).filter((f) => f.name !== 'season' || !table.seasonal);
+  if (!table.unnest) return { columns: flattenRow(fields), from: 'src' };
+  const list = fields.find((f) => f.name === table.unnest);
+  if (list?.type.kind !== 'array' || list.type.of.kind !== 'struct') throw new Error(`${table.name}: ${table.unnest} is not a list of objects`);
+  const parent = flattenRow(fields.filter((f) => f !== list));
+  const taken = new Set(parent.map((c) => c.name.toLowerCase()));
+  const element = flatten(list.type.of.fields, (f) => `struct_extract(__el, '${f}')`)
+    .map((c) => (taken.has(c.name.toLowerCase()) ? { ...c, name: `${table.unnest}_${c.name}` } : c))
+    .filter((c) => c.name !== 'season' || !table.seasonal);
+  return { columns: [...parent, ...element], from: `(SELECT *, unnest(${quoteIdent(table.unnest)}) AS __el FROM src)` };
+}
+
+function selectList(table: SilverTable, layout: Layout): string {
+  if (!table.aggregate) return layout.columns.map((c) => `${c.expr} AS ${quoteIdent(c.name)}`).join(', ');
+  // Season totals added up from several answers (a team's season so far plus the games since): counts are summed,
+  // rates and ratings averaged weighted by possessions, the rest taken from any row.
+  const weight = layout.columns.find((c) => c.name === table.aggregate!.weight)!.expr;
+  return layout.columns.map((c) => {
+    const e = c.expr;
+    const agg = table.key.includes(c.name) ? `any_value(${e})`
+      : c.type.kind === 'int' || c.type.kind === 'bigint' || table.aggregate!.sum.includes(c.name) ? `sum(${e})`
+        : c.type.kind === 'double' ? `CASE WHEN sum(${weight}) > 0 THEN sum(${e} * ${weight}) / sum(${weight}) ELSE avg(${e}) END`
+          : `any_value(${e})`;
+    return `${agg} AS ${quoteIdent(c.name)}`;
+  }).join(', ');
+}
+
+export function silverColumns(table: SilverTable): ColumnSpec[] {
+  const cols: ColumnSpec[] = layoutOf(table).columns.map((c) => ({ name: c.name, type: glueType(c.type), nullable: c.nullable }));
+  if (table.seasonal) cols.push({ name: 'season', type: 'int', nullable: false });
+  if (table.date) cols.push({ name: 'date', type: 'string', nullable: false });
+  return cols;
+}
+
+function silverAsset(resources: ProjectResources, table: SilverTable, bronzePartitions: PartitionsDef): AssetDefinition {
+  const layout = layoutOf(table);
+  const columns = silverColumns(table);
+  const sql = (season: string | undefined) => {
+    const select = selectList(table, layout);
+    const extra = [
+      ...(season !== undefined ? [`${Number(season)}::INTEGER AS season`] : []),
+      ...(table.date ? [`strftime(${quoteIdent(table.date)}, '%Y-%m-%d') AS date`] : []),
+    ];
+    const base = table.aggregate
+      ? `SELECT ${select} FROM ${layout.from} GROUP BY ${table.key.filter((k) => k !== 'season').map((k) => layout.columns.find((c) => c.name === k)!.expr).join(', ')}`
+      : `SELECT ${select}, filename AS __file FROM ${layout.from} QUALIFY row_number() OVER (PARTITION BY ${table.key.filter((k) => k !== 'season').map(quoteIdent).join(', ')} ORDER BY filename DESC) = 1`;
+    return `SELECT * EXCLUDE (__file)${extra.length ? `, ${extra.join(', ')}` : ''} FROM (${table.aggregate ? `SELECT *, NULL AS __file FROM (${base})` : base})`;
+  };
+  const declared = { columns, primaryKey: table.key };
+  return defineAsset(
+    {
+      key: `silver/${table.name}`,
+      description: table.description,
+      deps: [`bronze/${table.from}`],
+      partitions: table.seasonal ? { kind: 'season' } : { kind: 'none' },
+      codeVersion: `1.${createHash('sha256').update(sql('0')).update(JSON.stringify(declared)).digest('hex').slice(0, 8)}`,
+      schema: declared,
+    },
+    async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
+      const season = partition === NONE_PARTITION ? undefined : partition;
+      const inputs = bronzePartitions.kind === 'none'
+        ? [`bronze/${table.from}/part-0.parquet`]
+        : (await resources.storage.list(`bronze/${table.from}/season=${season}/`)).filter((k) => k.endsWith('.parquet'));
+      const written = await writeTable(resources.storage, {
+        prefix: `silver/${table.name}${season !== undefined ? `/season=${season}` : ''}`,
+        inputs,
+        sql: sql(season),
+        key: table.key,
+        partitionBy: table.date ? 'date' : undefined,
+        excludeFromFiles: table.seasonal ? ['season'] : [],
+      });
+      return {
+        partition,
+        dataVersion: written.dataVersion,
+        rowCount: written.rows,
+        bytes: written.bytes,
+        metadata: { files: written.files, ...(written.dates && { dates: written.dates }) },
+        commit: written.commit,
+      };
+    })),
+  );
+}
+
+export function silverAssets(resources: ProjectResources, bronze: readonly AssetDefinition[]): AssetDefinition[] {
+  const partitionsOf = new Map(bronze.map((b) => [b.key, b.partitions]));
+  return SILVER_TABLES.map((table) => silverAsset(resources, table, partitionsOf.get(`bronze/${table.from}`)!));
+}

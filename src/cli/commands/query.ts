@@ -1,0 +1,57 @@
+/**
+ * `cbbd query "<sql>"`: read-only SQL over the lakehouse. Locally, DuckDB with a view per table (`silver.fct_games`);
+ * with the Glue catalog, Athena. Only a single read statement is accepted.
+ */
+import { UsageError } from '../../core/errors.ts';
+import { catalogTables } from '../../lake/catalog/catalog.ts';
+import { createDuckViews } from '../../lake/catalog/duckdb-views.ts';
+import { duckConnection } from '../../lake/duckdb.ts';
+import type { CommandContext } from '../context.ts';
+
+const READ_ONLY = /^(select|with|from|describe|show|summarize|explain|values|table|pivot|unpivot)\b/i;
+
+export function assertReadOnly(sql: string): string {
+  const statement = sql.trim().replace(/;\s*$/, '');
+  if (!statement) throw new UsageError('The query is empty: cbbd query "select count(*) from silver.fct_games"');
+  if (!READ_ONLY.test(statement) || statement.includes(';')) {
+    throw new UsageError('cbbd query runs one read-only statement (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); the lakehouse is written only by materializing assets.');
+  }
+  return statement;
+}
+
+export async function runLocalQuery(root: string, tables: ReturnType<typeof catalogTables>, sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  const connection = await duckConnection();
+  try {
+    await createDuckViews(connection, root, tables);
+    const reader = await connection.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+  } finally {
+    connection.closeSync();
+  }
+}
+
+export async function queryCommand(ctx: CommandContext, sql: string, options: { format?: string }): Promise<number> {
+  const format = options.format ?? 'table';
+  if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format ${format}: use table, csv or json.`);
+  const statement = assertReadOnly(sql);
+  const tables = catalogTables(ctx.graph.order.map((k) => ctx.graph.get(k)));
+  const result = await runLocalQuery(ctx.config.lakehouse.root, tables, statement);
+  process.stdout.write(`${render(result, format)}\n`);
+  return 0;
+}
+
+function cell(value: unknown): string {
+  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export function render(result: { columns: string[]; rows: Record<string, unknown>[] }, format: string): string {
+  if (format === 'json') return JSON.stringify(result.rows, null, 2);
+  if (format === 'csv') {
+    const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    return [result.columns.map(quote).join(','), ...result.rows.map((r) => result.columns.map((c) => quote(cell(r[c]))).join(','))].join('\n');
+  }
+  const widths = result.columns.map((c) => Math.min(60, Math.max(c.length, ...result.rows.map((r) => cell(r[c]).length))));
+  const line = (values: string[]) => values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...result.rows.map((r) => line(result.columns.map((c) => cell(r[c])))),
+    `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`].join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * Writing a lakehouse table partition with DuckDB: read the input Parquet files (in place on a local lakehouse,
+ * downloaded first from S3), run the table's SQL over them as `src`, refuse rows without their natural key, and
+ * write the result as Parquet, optionally in Hive `date=` folders. Nothing is visible until `commit`, which replaces
+ * the partition whole.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { duckConnection, sqlString } from './duckdb.ts';
+import { quoteIdent } from './schema/field-types.ts';
+import type { ObjectStorage, StoredObject } from './storage/storage.ts';
+
+export interface TableWrite {
+  /** The partition's prefix, e.g. `silver/fct_games/season=2024`. */
+  readonly prefix: string;
+  /** Storage keys of the input Parquet files. */
+  readonly inputs: readonly string[];
+  /** SELECT over the relation `src` (the inputs, with a `filename` column). */
+  readonly sql: string;
+  readonly key: readonly string[];
+  /** Write one folder per value of this column (`date=YYYY-MM-DD/part-0.parquet`). */
+  readonly partitionBy?: string | undefined;
+  /** Columns that live in the path, not in the files (the partition's season). */
+  readonly excludeFromFiles?: readonly string[];
+}
+
+export interface WrittenTable {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly files: number;
+  readonly dates?: number;
+  readonly dataVersion: string;
+  commit(): Promise<void>;
+}
+
+export async function writeTable(storage: ObjectStorage, write: TableWrite): Promise<WrittenTable> {
+  if (!write.inputs.length) throw new Error(`${write.prefix}: no input files; materialize its upstream first.`);
+  const work = join(tmpdir(), `cbbd-table-${randomBytes(6).toString('hex')}`);
+  await mkdir(work, { recursive: true });
+  const connection = await duckConnection();
+  try {
+    const paths: string[] = [];
+    for (const [i, key] of write.inputs.entries()) {
+      const local = storage.localPath?.(key);
+      if (local) {
+        paths.push(local);
+        continue;
+      }
+      const body = await storage.get(key);
+      if (!body) throw new Error(`${key} is missing: materialize its asset again.`);
+      const file = join(work, 'in', `${String(i).padStart(5, '0')}-${key.replace(/[^A-Za-z0-9=.-]+/g, '_')}`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, body);
+      paths.push(file);
+    }
+    await connection.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, union_by_name = true)`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE out AS ${write.sql}`);
+    const nullKeys = Number((await connection.runAndReadAll(
+      `SELECT count(*) AS n FROM out WHERE ${write.key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`)).getRowObjects()[0]!.n);
+    if (nullKeys) throw new Error(`${write.prefix}: ${nullKeys} row(s) have no natural key (${write.key.join(', ')}); the partition is not written.`);
+    const rows = Number((await connection.runAndReadAll('SELECT count(*) AS n FROM out')).getRowObjects()[0]!.n);
+    const out = join(work, 'out');
+    const exclude = write.excludeFromFiles?.length ? ` EXCLUDE (${write.excludeFromFiles.map(quoteIdent).join(', ')})` : '';
+    const ordered = `SELECT *${exclude} FROM out ORDER BY ${write.key.map(quoteIdent).join(', ')}`;
+    if (write.partitionBy) {
+      await connection.run(`COPY (${ordered}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${quoteIdent(write.partitionBy)}), FILENAME_PATTERN 'part-{i}')`);
+    } else {
+      await mkdir(out, { recursive: true });
+      await connection.run(`COPY (${ordered}) TO ${sqlString(join(out, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+    }
+    const objects: StoredObject[] = [];
+    const hash = createHash('sha256');
+    const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
+      .map((e) => relative(out, join(e.parentPath, e.name)).split(sep).join('/')).sort();
+    for (const name of files) {
+      const body = await readFile(join(out, name));
+      hash.update(name).update(body);
+      objects.push({ name, body });
+    }
+    const bytes = objects.reduce((n, o) => n + o.body.length, 0);
+    return {
+      rows, bytes, files: objects.length, dataVersion: hash.digest('hex').slice(0, 16),
+      ...(write.partitionBy && { dates: objects.length }),
+      commit: () => storage.replacePartition(write.prefix, objects),
+    };
+  } finally {
+    connection.closeSync();
+    await rm(work, { recursive: true, force: true });
+  }
+}
