@@ -1,0 +1,77 @@
+/**
+ * Vitest global setup: the AWS emulator. Starts moto's server mode on a free loopback port from the project-local
+ * venv `.venv-moto` (creating it with `pip install 'moto[server]'` when Python is there and it is not), and provides
+ * its URL to the tests as `inject('moto')`. Without Python the AWS tests skip with a message naming what is missing;
+ * with CBBD_REQUIRE_MOTO=1 (set by .ci/run) a missing emulator fails the run instead.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The moto server's URL, or `unavailable: <why>`. */
+    moto: string;
+  }
+}
+
+const VENV = resolve('.venv-moto');
+const SERVER = resolve(VENV, 'bin', 'moto_server');
+
+function ensureMoto(): string | undefined {
+  if (existsSync(SERVER)) return undefined;
+  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  if (python.status !== 0) return 'python3 is not installed, so the moto AWS emulator cannot run';
+  console.log("[moto] creating .venv-moto with pip install 'moto[server]' (once)");
+  const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  if (venv.status !== 0) return 'python3 -m venv failed (is the venv module installed?)';
+  const pip = spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', 'moto[server]'], { stdio: 'inherit' });
+  return pip.status === 0 && existsSync(SERVER) ? undefined : "pip install 'moto[server]' failed";
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => ok(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/moto-api/`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('moto_server did not answer within 60 s');
+}
+
+let child: ChildProcess | undefined;
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const missing = ensureMoto();
+  if (missing) {
+    if (process.env.CBBD_REQUIRE_MOTO === '1') throw new Error(`The AWS emulator is required here (CBBD_REQUIRE_MOTO=1) but ${missing}.`);
+    console.warn(`\n!!! AWS driver tests SKIPPED: ${missing}. Install Python 3 to run them.\n`);
+    project.provide('moto', `unavailable: ${missing}`);
+    return () => {};
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  child = spawn(SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitUntilUp(url, child);
+  project.provide('moto', url);
+  return () => {
+    child?.kill();
+  };
+}
