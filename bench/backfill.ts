@@ -11,6 +11,7 @@ import { createAssets } from '../assets/index.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { cbbdSource } from '../src/cbbd/source.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
+import { noCheckpoints } from '../src/core/checkpoints.ts';
 import { buildAssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { materialize } from '../src/core/materializer.ts';
@@ -32,7 +33,7 @@ export async function backfillBench(args: string[]): Promise<void> {
     simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
   }, log);
   const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
-  const graph = buildAssetGraph(createAssets({ source, storage: localStorage(join(dir, 'lakehouse')), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3 }));
+  const graph = buildAssetGraph(createAssets({ source, storage: localStorage(join(dir, 'lakehouse')), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints }));
   const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
   const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
   const state = { now: new Date(), records: new Map(), calendars: new Map(), settled: new Map() };

@@ -15,6 +15,7 @@ import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { cbbdSource } from '../src/cbbd/source.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { buildAssetGraph } from '../src/core/graph.ts';
+import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { materialize } from '../src/core/materializer.ts';
 import { buildPlan } from '../src/core/planner.ts';
@@ -43,7 +44,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
   }, log);
   const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
   const storage = localStorage(join(dir, 'lakehouse'));
-  const graph = buildAssetGraph(createAssets({ source, storage, window, gameCap: 3_000, now, rollingDays: 3 }));
+  const graph = buildAssetGraph(createAssets({ source, storage, window, gameCap: 3_000, now, rollingDays: 3, checkpoints: sqliteCheckpoints(join(dir, 'checkpoints.sqlite')) }));
   const runLog = await RunLog.open(join(dir, 'runlog.sqlite'), { clock: () => clock.getTime() });
   const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
   const plannerState = (): PlannerState => ({ now: clock, records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });

@@ -89,7 +89,7 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
         rowCount: good.length,
         bytes: body.byteLength,
         metadata: {
-          prefix, source, rawVersion: previous?.dataVersion, quarantined: quarantine.length,
+          prefix, source, rawVersion: previous?.dataVersion, quarantined: quarantine.length, partitionPaths: path ? [path] : [],
           ...(quarantine[0] && { firstProblem: quarantine[0].reason }), ...(unlisted.size && { unlistedFields: [...unlisted] }),
         },
         commit: async () => {

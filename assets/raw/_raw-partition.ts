@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { PartitionOutput } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
-import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+import type { ProjectResources } from '../resources.ts';
+import { recordCheckpoints } from './_checkpoints.ts';
 
 const MANIFEST = '_partition.json';
 
@@ -19,7 +20,7 @@ interface Manifest {
 }
 
 export async function rawPartitionOutput(
-  storage: ObjectStorage,
+  resources: ProjectResources,
   partition: string,
   prefix: string,
   responses: readonly SourceResponse<readonly unknown[]>[],
@@ -27,6 +28,7 @@ export async function rawPartitionOutput(
   /** Facts about the partition kept in its manifest (games without plays, gaps fetched). */
   facts: Readonly<Record<string, unknown>> = {},
 ): Promise<PartitionOutput> {
+  const { storage } = resources;
   const hash = createHash('sha256');
   for (const r of responses) hash.update(r.raw).update('\n');
   const dataVersion = hash.digest('hex').slice(0, 16);
@@ -46,12 +48,15 @@ export async function rawPartitionOutput(
     rowCount: records,
     bytes,
     metadata: { prefix, parts: responses.length, apiCalls: responses.length, unchanged, ...facts },
-    commit: unchanged
-      ? undefined
-      : () => storage.replacePartition(prefix, [
+    commit: async () => {
+      if (!unchanged) {
+        await storage.replacePartition(prefix, [
           ...responses.map((r, i) => ({ name: `part-${i}.json.gz`, body: gzipSync(r.raw) })),
           { name: MANIFEST, body: JSON.stringify(manifest, null, 2) },
-        ]),
+        ]);
+      }
+      await recordCheckpoints(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, facts);
+    },
     ...extra,
   };
 }

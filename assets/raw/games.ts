@@ -58,7 +58,7 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
           : [];
         const windows = [...kept, ...fetched];
         const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
-        return rawPartitionOutput(resources.storage, seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
+        return rawPartitionOutput(resources, seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
           windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
           apiCalls: fetched.length,
         });

@@ -48,7 +48,7 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
           responses = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
         }
         const coveredGames = [...new Set([...(covered ?? []), ...finals])].sort((a, b) => a - b);
-        outputs.push(await rawPartitionOutput(resources.storage, season, prefix, responses, {}, {
+        outputs.push(await rawPartitionOutput(resources, season, prefix, responses, {}, {
           coveredGames, apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
         }));
       }

@@ -49,7 +49,7 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');
-        outputs.push(await rawPartitionOutput(resources.storage, partition, prefix, responses, {}, {
+        outputs.push(await rawPartitionOutput(resources, partition, prefix, responses, {}, {
           games: games.length, gapsFetched: gaps.length, noPlays, apiCalls: 1 + gaps.length,
         }));
       }

@@ -20,7 +20,7 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
         const client = await resources.source.client();
         const response = await client.call(call as typeof getConferences, {});
         const prefix = `raw/${name}/asof=${isoDateOf(resources.now())}`;
-        return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources.storage, p, prefix, [response])));
+        return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources, p, prefix, [response])));
       },
     );
   return [

@@ -25,7 +25,7 @@ function oneCallSeasonAsset(
     async (ctx) => {
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (season) =>
-        rawPartitionOutput(resources.storage, season, `${key}/season=${season}`, [await fetch(client, Number(season))])));
+        rawPartitionOutput(resources, season, `${key}/season=${season}`, [await fetch(client, Number(season))])));
     },
   );
 }

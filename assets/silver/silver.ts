@@ -98,7 +98,10 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         dataVersion: written.dataVersion,
         rowCount: written.rows,
         bytes: written.bytes,
-        metadata: { files: written.files, ...(written.dates && { dates: written.dates }) },
+        metadata: {
+          files: written.files, ...(written.dates && { dates: written.dates }),
+          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `season=${season}/${f}` : `season=${season}`)),
+        },
         commit: written.commit,
       };
     })),

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { AssetDefinition } from '../core/asset.ts';
-import { noCheckpoints, type CheckpointStore } from '../core/checkpoints.ts';
+import type { CheckpointStore } from '../core/checkpoints.ts';
 import { ConfigError, DefinitionError } from '../core/errors.ts';
 import { buildAssetGraph, type AssetGraph } from '../core/graph.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -16,7 +16,9 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
 import { DeadLetterStore } from '../lake/dead-letter-store.ts';
-import { localStorage } from '../lake/storage/local.ts';
+import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
+import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
+import { openDrivers, type Drivers } from './drivers.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 import type { ProjectResources } from '../../assets/resources.ts';
 
@@ -35,10 +37,12 @@ export interface CommandContext {
   readonly source: CbbdSource;
   readonly storage: ObjectStorage;
   readonly deadLetters: DeadLetterStore;
+  readonly catalog: Catalog;
+  readonly drivers: Drivers;
   close(): Promise<void>;
 }
 
-export async function openContext(options: GlobalOptions): Promise<CommandContext> {
+export async function openContext(options: GlobalOptions, access: { writes: boolean } = { writes: false }): Promise<CommandContext> {
   const config = loadConfig(options.config);
   const log = createLogger();
   const window: SeasonWindow = {
@@ -47,7 +51,8 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
     start: config.seasons.windowStart,
     end: config.seasons.windowEnd,
   };
-  const storage = localStorage(config.lakehouse.root);
+  const drivers = openDrivers(config);
+  const { storage, checkpoints, catalog } = drivers;
   const deadLetters = new DeadLetterStore(storage);
   const source = cbbdSource({
     apiKey: config.apiKey,
@@ -67,17 +72,23 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
     window,
     gameCap: source.kind === 'simulator' ? config.simulator.gameCap : 3_000,
     rollingDays: config.source.rollingDays,
+    checkpoints,
     now: () => new Date(),
   };
-  const graph = buildAssetGraph((await loadAssetDefinitions(options.assets ?? config.assets, resources)).map(withFetchScope));
+  const definitions = await loadAssetDefinitions(options.assets ?? config.assets, resources);
+  const tables = catalogTables(definitions);
+  const tableOf = new Map(tables.map((t) => [t.key, t]));
+  const graph = buildAssetGraph(definitions.map((a) => withCatalog(withFetchScope(a), catalog, tableOf.get(a.key))));
+  const home = await drivers.openRunLogHome(access.writes);
   const runLog = await RunLog.open(config.runLog.path);
-  const checkpoints = noCheckpoints;
+  if (access.writes) await catalog.register(tables);
   return {
-    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters,
+    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers,
     async close() {
       await source.close();
       await checkpoints.close();
       await runLog.close();
+      await home?.close();
     },
   };
 }
@@ -86,6 +97,23 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
 function withFetchScope(asset: AssetDefinition): AssetDefinition {
   const compute = asset.compute;
   return { ...asset, compute: (ctx) => fetchScope.run({ asset: asset.key, partitions: ctx.partitions }, () => compute(ctx)) };
+}
+
+/** Register the partitions a bronze, silver or gold asset wrote in the catalog, once they are committed. */
+function withCatalog(asset: AssetDefinition, catalog: Catalog, table: CatalogTable | undefined): AssetDefinition {
+  if (!table || catalog === duckdbCatalog) return asset;
+  const compute = asset.compute;
+  return {
+    ...asset,
+    compute: async (ctx) => (await compute(ctx)).map((output) => ({
+      ...output,
+      commit: async () => {
+        await output.commit?.();
+        const paths = output.metadata?.partitionPaths;
+        if (Array.isArray(paths)) await catalog.addPartitions(table, paths as string[]);
+      },
+    })),
+  };
 }
 
 /**

@@ -31,8 +31,9 @@ function withFilters(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
-async function run(action: (ctx: CommandContext) => Promise<number>): Promise<void> {
-  const ctx = await openContext(program.opts<GlobalOptions>());
+/** `writes`: the command changes the lakehouse or the run log (in the cloud it must hold the run-log lease). */
+async function run(action: (ctx: CommandContext) => Promise<number>, writes = false): Promise<void> {
+  const ctx = await openContext(program.opts<GlobalOptions>(), { writes });
   try {
     process.exitCode = await action(ctx);
   } finally {
@@ -50,7 +51,7 @@ withFilters(program.command('materialize').argument('<selection>', 'assets: key,
   .option('--force', 'recompute every selected partition, stale or not')
   .option('--dry-run', 'print the plan and stop')
   .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
-  .action((selection: string, options) => run((ctx) => materializeCommand(ctx, selection, options)));
+  .action((selection: string, options) => run((ctx) => materializeCommand(ctx, selection, options), !options.dryRun));
 
 program
   .command('status')
@@ -77,14 +78,14 @@ deadletter
 deadletter
   .command('replay')
   .description('materialize again the partitions the dead letters were for; remove the letters that now succeed')
-  .action(() => run((ctx) => deadLetterReplayCommand(ctx)));
+  .action(() => run((ctx) => deadLetterReplayCommand(ctx), true));
 
 program
   .command('serve')
   .description('serve the lineage page and its JSON API')
   .option('--port <port>', 'port to listen on', '3000')
   .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
-  .action((options) => run((ctx) => serveCommand(ctx, options)));
+  .action((options) => run((ctx) => serveCommand(ctx, options), true));
 
 program
   .command('sim')

@@ -84,10 +84,17 @@ export const configSchema = z
         profile: z.string().optional(),
         bucket: z.string().default('hoops-edge'),
         checkpointTable: z.string().default('cbbd_checkpoints'),
+        /** Athena workgroup of `cbbd query` when the catalog is Glue; results go to s3://<bucket>/athena/. */
+        workgroup: z.string().default('primary'),
+        /** An endpoint override, for an emulator (moto) or a VPC endpoint. */
         endpoint: z.url().optional(),
       })
       .strict()
-      .default({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints' }),
+      .default({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints', workgroup: 'primary' }),
+    checkpoints: z
+      .object({ path: z.string().default('./.cbbd/checkpoints.sqlite') })
+      .strict()
+      .default({ path: './.cbbd/checkpoints.sqlite' }),
   })
   .strict();
 
@@ -144,6 +151,7 @@ export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env:
     assets: resolveFrom(root, config.assets),
     lakehouse: { root: resolveFrom(root, config.lakehouse.root) },
     runLog: { ...config.runLog, path: resolveFrom(root, config.runLog.path) },
+    checkpoints: { path: resolveFrom(root, config.checkpoints.path) },
     file: path,
     root,
     apiKey,

@@ -31,6 +31,8 @@ export interface WrittenTable {
   readonly bytes: number;
   readonly files: number;
   readonly dates?: number;
+  /** The folders written under the prefix (`date=2024-01-15`), '' for the prefix itself. */
+  readonly folders: readonly string[];
   readonly dataVersion: string;
   commit(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
     const bytes = objects.reduce((n, o) => n + o.body.length, 0);
     return {
       rows, bytes, files: objects.length, dataVersion: hash.digest('hex').slice(0, 16),
+      folders: [...new Set(objects.map((o) => (o.name.includes('/') ? o.name.slice(0, o.name.lastIndexOf('/')) : '')))],
       ...(write.partitionBy && { dates: objects.length }),
       commit: () => storage.replacePartition(write.prefix, objects),
     };

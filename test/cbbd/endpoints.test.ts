@@ -5,6 +5,7 @@ import { CbbdClient } from '../../src/cbbd/client.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
 import { cbbdSource } from '../../src/cbbd/source.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { noCheckpoints } from '../../src/core/checkpoints.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { tempDir, window } from '../helpers.ts';
@@ -25,7 +26,7 @@ describe('the endpoint catalog', () => {
 
   it('names only raw assets that exist, and every raw asset has an endpoint', () => {
     const resources = { source: cbbdSource({ apiKey: undefined, baseUrl: sim.url, baseUrlOverridden: false, requestsPerSecond: 1, maxInFlight: 1, timeoutMs: 1, retries: 0, simulator: { seed: 1, scale: 'demo', gameCap: 3000 } }, silentLogger()),
-      storage: localStorage(tempDir()), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3 };
+      storage: localStorage(tempDir()), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints };
     const raw = createAssets(resources).map((a) => a.key).filter((k) => k.startsWith('raw/'));
     const fed = new Set(Object.values(ENDPOINTS).flatMap((e) => e.assets));
     expect([...fed].filter((k) => !raw.includes(k))).toEqual([]);

@@ -1,11 +1,13 @@
 /**
  * `cbbd query "<sql>"`: read-only SQL over the lakehouse. Locally, DuckDB with a view per table (`silver.fct_games`);
- * with the Glue catalog, Athena. Only a single read statement is accepted.
+ * with the Glue catalog, Athena (the same names, mapped to the `cbbd_silver` databases). Only a single read statement
+ * is accepted.
  */
 import { UsageError } from '../../core/errors.ts';
 import { catalogTables } from '../../lake/catalog/catalog.ts';
 import { createDuckViews } from '../../lake/catalog/duckdb-views.ts';
 import { duckConnection } from '../../lake/duckdb.ts';
+import { runAthenaQuery } from '../../lake/query/athena.ts';
 import type { CommandContext } from '../context.ts';
 
 const READ_ONLY = /^(select|with|from|describe|show|summarize|explain|values|table|pivot|unpivot)\b/i;
@@ -34,8 +36,16 @@ export async function queryCommand(ctx: CommandContext, sql: string, options: { 
   const format = options.format ?? 'table';
   if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format ${format}: use table, csv or json.`);
   const statement = assertReadOnly(sql);
-  const tables = catalogTables(ctx.graph.order.map((k) => ctx.graph.get(k)));
-  const result = await runLocalQuery(ctx.config.lakehouse.root, tables, statement);
+  let result: { columns: string[]; rows: Record<string, unknown>[] };
+  if (ctx.config.drivers.catalog === 'glue') {
+    // The same names as locally: `silver.fct_games` is the Glue table cbbd_silver.fct_games.
+    result = await runAthenaQuery(ctx.drivers.aws, {
+      sql: statement.replace(/\b(bronze|silver|gold)\./g, 'cbbd_$1.'), workgroup: ctx.config.aws.workgroup, outputLocation: `s3://${ctx.config.aws.bucket}/athena/`,
+    });
+  } else {
+    const tables = catalogTables(ctx.graph.order.map((k) => ctx.graph.get(k)));
+    result = await runLocalQuery(ctx.config.lakehouse.root, tables, statement);
+  }
   process.stdout.write(`${render(result, format)}\n`);
   return 0;
 }

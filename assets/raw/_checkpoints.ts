@@ -1,0 +1,44 @@
+/**
+ * Checkpoints of the raw layer: one per request that fed a committed partition (a window, a date, a game, a team),
+ * with its content hash, whether it was complete, and whether it is settled: the API will not change it again
+ * because its season, or its day, is past the rolling window of late corrections. Derived from the date, never from
+ * a hard-coded current season.
+ */
+import { createHash } from 'node:crypto';
+import type { SourceResponse } from '../../src/cbbd/client.ts';
+import { dateOfKey, dayToIsoDate, isoDateOf, isoDateToDay, NONE_PARTITION, seasonDates, seasonOfKey } from '../../src/core/partitions.ts';
+import type { ProjectResources } from '../resources.ts';
+
+export function parameterHash(path: string, params: Readonly<Record<string, string>>): string {
+  const sorted = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(path).update(JSON.stringify(sorted)).digest('hex').slice(0, 24);
+}
+
+/** True when nothing in the partition can change any more: its last day is older than the rolling window. */
+export function isSettled(resources: ProjectResources, partition: string): boolean {
+  if (partition === NONE_PARTITION) return false;
+  const season = seasonOfKey(partition);
+  if (season === undefined) return false;
+  const last = dateOfKey(partition) ?? seasonDates(season, resources.window).at(-1)!;
+  const cutoff = dayToIsoDate(isoDateToDay(isoDateOf(resources.now()))! - resources.rollingDays);
+  return last < cutoff;
+}
+
+export async function recordCheckpoints(
+  resources: ProjectResources,
+  asset: string,
+  partition: string,
+  responses: readonly SourceResponse<readonly unknown[]>[],
+  facts: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const windows = facts.windows as { complete: boolean }[] | undefined;
+  const settled = isSettled(resources, partition);
+  const sequence = resources.now().getTime();
+  for (const [i, r] of responses.entries()) {
+    await resources.checkpoints.put({
+      endpoint: r.request.path, parameterHash: parameterHash(r.request.path, r.request.params), asset, partition,
+      status: r.data.length ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
+      contentHash: createHash('sha256').update(r.raw).digest('hex').slice(0, 16), complete: windows?.[i]?.complete ?? true, settled, sequence,
+    });
+  }
+}
