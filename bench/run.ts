@@ -2,11 +2,12 @@
  * Benchmarks print figures; they assert nothing. `npm run bench` runs every case; `npm run bench -- planner` one.
  */
 import { backfillBench } from './backfill.ts';
+import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
 import { nightlyBench } from './nightly.ts';
 import { plannerBench } from './planner.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

@@ -52,6 +52,8 @@ const GAME_CAP = 3_000;
 export interface SimStats {
   total: number;
   byPath: Record<string, number>;
+  /** Time spent building responses, so benchmarks can report the simulator's share apart from the pipeline's. */
+  serveMs: number;
 }
 
 /** Arrival time (ms since the epoch) of every API request, for tests of the client's rate limit. */
@@ -59,7 +61,7 @@ export type RequestTimes = number[];
 
 export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes } {
   const world = new SimWorld({ seed: options.seed, scale: options.scale, now: options.now ?? (() => new Date()) });
-  const stats: SimStats = { total: 0, byPath: {} };
+  const stats: SimStats = { total: 0, byPath: {}, serveMs: 0 };
   const requestTimes: RequestTimes = [];
   const gameCap = options.gameCap ?? GAME_CAP;
   const faults = options.faults ?? {};
@@ -67,6 +69,11 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   let served = 0;
   const app = new Hono();
 
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (!c.req.path.startsWith('/_sim/')) stats.serveMs += performance.now() - started;
+  });
   app.use('*', async (c, next) => {
     if (c.req.path.startsWith('/_sim/')) return next();
     stats.total++;

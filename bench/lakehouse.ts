@@ -1,0 +1,99 @@
+/**
+ * Lakehouse benchmark: one full-scale simulated season from raw to silver. The simulator runs in its own process
+ * (`cbbd sim --scale full`), so this process's memory and CPU are the pipeline's alone, and the simulator's time to
+ * build responses is reported apart. Prints wall and CPU time and peak memory per phase (raw, then bronze and
+ * silver), API calls per endpoint, and rows and bytes per silver table.
+ * Run: npm run bench -- lakehouse [--season 2024]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createAssets } from '../assets/index.ts';
+import { SILVER_TABLES } from '../assets/silver/tables.ts';
+import { CallAccounting } from '../src/cbbd/call-accounting.ts';
+import type { SimStats } from '../src/cbbd/sim/app.ts';
+import { cbbdSource } from '../src/cbbd/source.ts';
+import { buildAssetGraph } from '../src/core/graph.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { materialize } from '../src/core/materializer.ts';
+import { buildPlan } from '../src/core/planner.ts';
+import { RunLog } from '../src/core/run-log/run-log.ts';
+import type { PlannerState } from '../src/core/state.ts';
+import { catalogTables } from '../src/lake/catalog/catalog.ts';
+import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
+import { localStorage } from '../src/lake/storage/local.ts';
+import { runLocalQuery } from '../src/cli/commands/query.ts';
+
+async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [resolve('bin/cbbd.js'), 'sim', '--scale', 'full', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) ok(m[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`cbbd sim exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill() };
+}
+
+export async function lakehouseBench(args: string[]): Promise<void> {
+  const i = args.indexOf('--season');
+  const season = i >= 0 ? Number(args[i + 1]) : 2024;
+  const dir = mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-'));
+  const sim = await startSimProcess();
+  const simStats = async () => (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimStats;
+  const log = silentLogger();
+  const source = cbbdSource({
+    apiKey: 'bench-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 300_000, retries: 2,
+    simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
+  }, log);
+  const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
+  const root = join(dir, 'lakehouse');
+  const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
+  const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints });
+  const graph = buildAssetGraph(definitions);
+  const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
+  const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
+  const state = (): PlannerState => ({ now: new Date(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
+  const phase = async (selection: string) => {
+    const cpu = process.cpuUsage();
+    const simBefore = (await simStats()).serveMs;
+    const t = performance.now();
+    const s = state();
+    const result = await materialize(graph, buildPlan(graph, selection, s, options), runLog, s, {
+      ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, options),
+    });
+    const used = process.cpuUsage(cpu);
+    for (const step of result.steps.filter((x) => x.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
+    return {
+      wall: (performance.now() - t) / 1000, cpu: (used.user + used.system) / 1e6, simSeconds: ((await simStats()).serveMs - simBefore) / 1000,
+      partitions: result.counts.succeeded, status: result.status,
+    };
+  };
+  console.log(`lakehouse benchmark: season ${season}, full scale, simulator in its own process at ${sim.url}`);
+  const raw = await phase('raw/*');
+  const rssAfterRaw = process.resourceUsage().maxRSS / 1024;
+  console.log(`  raw: ${raw.status}, ${raw.partitions} partitions in ${raw.wall.toFixed(1)} s wall; simulator building responses ${raw.simSeconds.toFixed(1)} s; pipeline CPU ${raw.cpu.toFixed(1)} s; peak RSS so far ${rssAfterRaw.toFixed(0)} MB`);
+  const lake = await phase('bronze/*,silver/*');
+  console.log(`  bronze + silver: ${lake.status}, ${lake.partitions} partitions in ${lake.wall.toFixed(1)} s wall (no API calls); pipeline CPU ${lake.cpu.toFixed(1)} s (DuckDB threads included)`);
+  console.log(`  pipeline total: ${(raw.wall - raw.simSeconds + lake.wall).toFixed(1)} s wall excluding the simulator's ${raw.simSeconds.toFixed(1)} s (target: under 90 s); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target: under 2,048 MB)`);
+  const stats = await simStats();
+  const byEndpoint = new Map<string, number>();
+  for (const [path, n] of Object.entries(stats.byPath)) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + n);
+  console.log(`  API calls: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+  const tables = catalogTables(definitions);
+  const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));
+  const sizes = await runLocalQuery(root, tables, `select split_part(file, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
+  const bytes = new Map<string, number>();
+  for (const r of sizes.rows) bytes.set(String(r.f).split('/')[0]!, (bytes.get(String(r.f).split('/')[0]!) ?? 0) + Number(r.size));
+  console.log('  silver tables (rows, Parquet bytes):');
+  for (const r of counts.rows) console.log(`    ${String(r.t).padEnd(28)} ${Number(r.n).toLocaleString().padStart(11)}  ${((bytes.get(String(r.t)) ?? 0) / 1e6).toFixed(2).padStart(8)} MB`);
+  await checkpoints.close();
+  await runLog.close();
+  await source.close();
+  sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
