@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { getGames, getGameTeams, getTeams, type GameBoxScoreTeam, type GameInfo } from 'cbbd';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CbbdClient, retryAfterMs, type CbbdClientOptions } from '../../src/cbbd/client.ts';
+import { fetchScope, type DeadLetter } from '../../src/cbbd/dead-letters.ts';
 import { dateWindows, fetchCapped, rangeParams } from '../../src/cbbd/game-windows.ts';
 import type { SimOptions } from '../../src/cbbd/sim/app.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
@@ -121,5 +122,27 @@ describe('fetchCapped', () => {
     const { client } = await setup({ gameCap: 2 });
     await expect(fetchCapped<GameInfo>(dateWindows('2023-11-04', '2023-11-05', 2), 2, (w) =>
       client.call(getGames, { query: { season: 2024, ...rangeParams(w) } }))).rejects.toThrow(/cannot be split further, so it is not written as complete/);
+  });
+});
+
+describe('dead letters', () => {
+  it('keeps a body that stayed unusable after every retry, with its request, reason and asset, never the key', async () => {
+    const letters: DeadLetter[] = [];
+    const { client, logged } = await setup({ faults: { sequence: ['truncated', 'empty', 'truncated'] } }, { retries: 2, deadLetters: async (l) => { letters.push(l); } });
+    await expect(fetchScope.run({ asset: 'raw/teams', partitions: ['2024'] }, () => client.call(getTeams, { query: { season: 2024 } })))
+      .rejects.toThrow(/failed after 3 attempt\(s\): body is not valid JSON .* kept in deadletter\//);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ path: '/teams', params: { season: '2024' }, attempts: 3, asset: 'raw/teams', partitions: ['2024'] });
+    expect(letters[0]!.reason).toMatch(/^body is not valid JSON/);
+    expect(letters[0]!.body.length).toBeGreaterThan(10);
+    expect(JSON.stringify(letters)).not.toContain(KEY);
+    expect(logged()).not.toContain(KEY);
+  });
+
+  it('writes no letter for failures without a body (5xx, timeouts)', async () => {
+    const letters: DeadLetter[] = [];
+    const { client } = await setup({ faults: { sequence: ['500', '500'] } }, { retries: 1, deadLetters: async (l) => { letters.push(l); } });
+    await expect(client.call(getTeams, {})).rejects.toThrow(/HTTP 500/);
+    expect(letters).toEqual([]);
   });
 });

@@ -117,6 +117,25 @@ describe('buildPlan', () => {
     expect(buildPlan(graph(), 'raw/games', { ...state, records: recent }, options).stalePartitions).toBe(0);
   });
 
+  it('a dependency that only orders the work neither makes its reader stale nor marks it upstream-stale', () => {
+    const ordering = buildAssetGraph([
+      defineAsset({ key: 'raw/schedule', partitions: { kind: 'season' }, codeVersion: '1' }, noop),
+      defineAsset({ key: 'raw/games', deps: [{ key: 'raw/schedule', affectsStaleness: false }], partitions: { kind: 'season_date', calendar: 'raw/schedule' }, codeVersion: '1' }, noop),
+    ]);
+    const records = new Map<string, Map<string, PartitionRecord>>([
+      ['raw/schedule', new Map([['2024', succeeded('schedule-changed-since')]])],
+      ['raw/games', new Map(days.map((d) => [d, succeeded(`g-${d}`, { inputsHash: hashInputs(encodeInputs([])) })]))],
+    ]);
+    const state: PlannerState = { now: NOW, records, calendars, settled: new Map() };
+    expect(buildPlan(ordering, '*', state, options).stalePartitions).toBe(0);
+    records.get('raw/schedule')!.set('2024', { ...succeeded('x'), status: 'failed', error: 'boom' });
+    expect(reasons(buildPlan(ordering, '*', state, options))).toEqual({ 'raw/schedule 2024': 'failed' });
+    // Both planned: the reader still runs after what it reads.
+    const forced = buildPlan(ordering, '*', state, { ...options, force: true });
+    const schedule = forced.steps.find((st) => st.asset === 'raw/schedule')!;
+    expect(forced.steps.filter((st) => st.asset === 'raw/games').every((st) => st.dependsOn.includes(schedule.id))).toBe(true);
+  });
+
   it('--force plans every selected partition; filters narrow it', () => {
     const plan = buildPlan(graph(), 'raw/games', freshState().state, { ...options, force: true, filter: { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2023-11-07', dateTo: '2023-11-07' } });
     expect(reasons(plan)).toEqual({ 'raw/games 2024|2023-11-07': 'forced' });
