@@ -19,9 +19,10 @@ COPY src ./src
 COPY assets ./assets
 COPY ui ./ui
 # Run as the image's unprivileged user; the lakehouse and run log live under /data (mount a volume, or use S3).
-# Paths in a config file resolve against its folder, so the image's config names them absolutely.
+# Paths in a config file resolve against its folder, so the image's config names them absolutely. For AWS, mount a
+# config with `drivers: { storage: s3, checkpoints: dynamodb, catalog: glue }` and point CBBD_CONFIG at it.
 RUN mkdir -p /data && chown node:node /data \
- && printf 'assets: /app/assets/index.ts\nlakehouse: { root: /data/lakehouse }\nrunLog: { path: /data/.cbbd/runlog.sqlite }\n' > /app/config.yaml
+ && printf 'assets: /app/assets/index.ts\nlakehouse: { root: /data/lakehouse }\nrunLog: { path: /data/.cbbd/runlog.sqlite }\ncheckpoints: { path: /data/.cbbd/checkpoints.sqlite }\n' > /app/config.yaml
 USER node
 ENV CBBD_CONFIG=/app/config.yaml
 WORKDIR /data

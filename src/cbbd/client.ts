@@ -112,11 +112,12 @@ export class CbbdClient {
     }
     this.calls.recordFailure(endpoint);
     let kept = '';
-    if (lastBody !== undefined && this.deadLetters) {
-      // An unusable body is evidence: keep it as a dead letter, never as data.
+    if (this.deadLetters) {
+      // What the API answered (an unusable body, or only errors) is kept as a dead letter, never as data, so the
+      // request can be replayed once the API behaves. A 4xx is our request's fault and is not kept.
       await this.deadLetters({
         path: url.pathname, params: Object.fromEntries(url.searchParams), reason: lastProblem, attempts, at: new Date().toISOString(),
-        body: lastBody.slice(0, DEAD_LETTER_BODY_CHARS), ...fetchScope.getStore(),
+        body: (lastBody ?? '').slice(0, DEAD_LETTER_BODY_CHARS), ...fetchScope.getStore(),
       });
       kept = ' The response was kept in deadletter/; `cbbd deadletter replay` asks again.';
     }

@@ -1,6 +1,6 @@
 /**
- * Dead letters: a response that could not be used (a body that is not JSON, an empty body) even after every retry is
- * never written as data. It is kept, with its request (never the key), the reason and the start of the body, so a
+ * Dead letters: a request that failed after every retry (a body that is not JSON, an empty body, 5xx, 429, timeouts)
+ * never leaves anything in the data. It is kept, with its request (never the key), the reason and the start of the body, so a
  * person can see what the API said and `cbbd deadletter replay` can ask again. Which asset partitions the request
  * was for comes from the fetch scope, set around each compute by the CLI.
  */
@@ -12,7 +12,7 @@ export interface DeadLetter {
   readonly reason: string;
   readonly attempts: number;
   readonly at: string;
-  /** The first few kilobytes of the last body received. */
+  /** The first few kilobytes of the last unusable body received ('' when the failures had no body to keep). */
   readonly body: string;
   /** The asset and partitions being computed when the request failed. */
   readonly asset?: string;

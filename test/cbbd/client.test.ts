@@ -139,10 +139,12 @@ describe('dead letters', () => {
     expect(logged()).not.toContain(KEY);
   });
 
-  it('writes no letter for failures without a body (5xx, timeouts)', async () => {
+  it('keeps a request that failed on 5xx after every retry too, and none for a 4xx (our request is wrong)', async () => {
     const letters: DeadLetter[] = [];
     const { client } = await setup({ faults: { sequence: ['500', '500'] } }, { retries: 1, deadLetters: async (l) => { letters.push(l); } });
     await expect(client.call(getTeams, {})).rejects.toThrow(/HTTP 500/);
-    expect(letters).toEqual([]);
+    expect(letters).toMatchObject([{ path: '/teams', reason: 'HTTP 500', attempts: 2, body: '' }]);
+    await expect(client.call(getGames, { query: { season: 'x' as unknown as number } })).rejects.toThrow(/answered HTTP 400/);
+    expect(letters).toHaveLength(1);
   });
 });
