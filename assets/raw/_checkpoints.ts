@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
+import type { SourceCheckpoint } from '../../src/core/checkpoints.ts';
 import { dateOfKey, dayToIsoDate, isoDateOf, isoDateToDay, NONE_PARTITION, seasonDates, seasonOfKey } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
 
@@ -24,21 +25,20 @@ export function isSettled(resources: ProjectResources, partition: string): boole
   return last < cutoff;
 }
 
-export async function recordCheckpoints(
+/** The checkpoints of a partition's requests, recorded when the partition is committed. */
+export function checkpointsOf(
   resources: ProjectResources,
   asset: string,
   partition: string,
   responses: readonly SourceResponse<readonly unknown[]>[],
   facts: Readonly<Record<string, unknown>>,
-): Promise<void> {
+): SourceCheckpoint[] {
   const windows = facts.windows as { complete: boolean }[] | undefined;
   const settled = isSettled(resources, partition);
   const sequence = resources.now().getTime();
-  for (const [i, r] of responses.entries()) {
-    await resources.checkpoints.put({
-      endpoint: r.request.path, parameterHash: parameterHash(r.request.path, r.request.params), asset, partition,
-      status: r.data.length ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
-      contentHash: createHash('sha256').update(r.raw).digest('hex').slice(0, 16), complete: windows?.[i]?.complete ?? true, settled, sequence,
-    });
-  }
+  return responses.map((r, i) => ({
+    endpoint: r.request.path, parameterHash: parameterHash(r.request.path, r.request.params), asset, partition,
+    status: r.data.length ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
+    contentHash: createHash('sha256').update(r.raw).digest('hex').slice(0, 16), complete: windows?.[i]?.complete ?? true, settled, sequence,
+  }));
 }

@@ -4,11 +4,14 @@
  * of the bodies alone, so an identical re-fetch keeps its version and leaves the stored objects untouched.
  */
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { PartitionOutput } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import type { ProjectResources } from '../resources.ts';
-import { recordCheckpoints } from './_checkpoints.ts';
+import { checkpointsOf } from './_checkpoints.ts';
+
+const gzipAsync = promisify(gzip);
 
 const MANIFEST = '_partition.json';
 
@@ -42,6 +45,9 @@ export async function rawPartitionOutput(
     records,
     parts: responses.map((r, i) => ({ name: `part-${i}.json.gz`, path: r.request.path, params: r.request.params, fetchedAt: r.fetchedAt, records: r.data.length })),
   };
+  // Compress now and keep only the compressed bodies: a batch of game days must not hold every parsed day until commit.
+  const parts = unchanged ? [] : await Promise.all(responses.map(async (r, i) => ({ name: `part-${i}.json.gz`, body: await gzipAsync(r.raw, { level: 4 }) })));
+  const checkpoints = checkpointsOf(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, facts);
   return {
     partition,
     dataVersion,
@@ -49,13 +55,8 @@ export async function rawPartitionOutput(
     bytes,
     metadata: { prefix, parts: responses.length, apiCalls: responses.length, unchanged, ...facts },
     commit: async () => {
-      if (!unchanged) {
-        await storage.replacePartition(prefix, [
-          ...responses.map((r, i) => ({ name: `part-${i}.json.gz`, body: gzipSync(r.raw) })),
-          { name: MANIFEST, body: JSON.stringify(manifest, null, 2) },
-        ]);
-      }
-      await recordCheckpoints(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, facts);
+      if (!unchanged) await storage.replacePartition(prefix, [...parts, { name: MANIFEST, body: JSON.stringify(manifest, null, 2) }]);
+      for (const checkpoint of checkpoints) await resources.checkpoints.put(checkpoint);
     },
     ...extra,
   };

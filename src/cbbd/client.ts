@@ -46,7 +46,8 @@ export class CbbdClient {
   private readonly log: Logger;
   private readonly rateLimit: () => Promise<void>;
   private readonly inFlight: Sema;
-  private readonly bodies = new WeakMap<Response, string>();
+  /** The exact text and the parsed value of each good response, keyed by the Response handed to the package. */
+  private readonly bodies = new WeakMap<Response, { text: string; parsed: unknown }>();
 
   constructor(options: CbbdClientOptions) {
     this.options = { minBackoffMs: 250, maxBackoffMs: 15_000, ...options };
@@ -67,7 +68,8 @@ export class CbbdClient {
       // Our fetch already threw for every failing status; this is a status the package treats as an error anyway.
       throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
     }
-    return { data: result.data as T, raw: this.bodies.get(result.response) ?? JSON.stringify(result.data), request, fetchedAt };
+    const body = this.bodies.get(result.response);
+    return { data: (body ? body.parsed : result.data) as T, raw: body?.text ?? JSON.stringify(result.data), request, fetchedAt };
   }
 
   /** The fetch given to the `cbbd` package. Throws SourceError when the request cannot succeed. */
@@ -135,14 +137,17 @@ export class CbbdClient {
     if (response.status >= 500) return { problem: `HTTP ${response.status}` };
     if (!response.ok) throw new SourceError(`${what} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
     if (text.trim() === '') return { problem: 'empty body', body: text };
+    let parsed: unknown;
     try {
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       return { problem: `body is not valid JSON (${text.length} bytes)`, body: text };
     }
-    const body = new Response(text, { status: response.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
+    // The body is parsed once, here: a day of plays is tens of megabytes. The package gets a stand-in body to parse
+    // (`call` returns the value parsed here), with the real length for the call accounting.
+    const body = new Response('null', { status: response.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
     Object.defineProperty(body, 'url', { value: request.url });
-    this.bodies.set(body, text);
+    this.bodies.set(body, { text, parsed });
     return body;
   }
 }
