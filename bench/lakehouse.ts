@@ -3,7 +3,9 @@
  * (`cbbd sim --scale full`), so this process's memory and CPU are the pipeline's alone, and the simulator's time to
  * build responses is reported apart. Prints wall and CPU time and peak memory per phase (raw, then bronze and
  * silver), API calls per endpoint, and rows and bytes per silver table.
- * Run: npm run bench -- lakehouse [--season 2024]
+ * Run: npm run bench -- lakehouse [--season 2024] [--dir DIR]
+ * With --dir the lakehouse is kept there, and a second run with the same --dir rebuilds bronze and silver from the
+ * raw layer already fetched (to measure them alone).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +44,9 @@ async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
 export async function lakehouseBench(args: string[]): Promise<void> {
   const i = args.indexOf('--season');
   const season = i >= 0 ? Number(args[i + 1]) : 2024;
-  const dir = mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-'));
+  const d = args.indexOf('--dir');
+  const keep = d >= 0 ? resolve(args[d + 1]!) : undefined;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-'));
   const sim = await startSimProcess();
   const simStats = async () => (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimStats;
   const log = silentLogger();
@@ -58,13 +62,13 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
   const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
   const state = (): PlannerState => ({ now: new Date(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
-  const phase = async (selection: string) => {
+  const phase = async (selection: string, force = false) => {
     const cpu = process.cpuUsage();
     const simBefore = (await simStats()).serveMs;
     const t = performance.now();
     const s = state();
-    const result = await materialize(graph, buildPlan(graph, selection, s, options), runLog, s, {
-      ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, options),
+    const result = await materialize(graph, buildPlan(graph, selection, s, { ...options, force }), runLog, s, {
+      ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, { ...options, force }),
     });
     const used = process.cpuUsage(cpu);
     for (const step of result.steps.filter((x) => x.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
@@ -77,7 +81,7 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   const raw = await phase('raw/*');
   const rssAfterRaw = process.resourceUsage().maxRSS / 1024;
   console.log(`  raw: ${raw.status}, ${raw.partitions} partitions in ${raw.wall.toFixed(1)} s wall; simulator building responses ${raw.simSeconds.toFixed(1)} s; pipeline CPU ${raw.cpu.toFixed(1)} s; peak RSS so far ${rssAfterRaw.toFixed(0)} MB`);
-  const lake = await phase('bronze/*,silver/*');
+  const lake = await phase('bronze/*,silver/*', keep !== undefined);
   console.log(`  bronze + silver: ${lake.status}, ${lake.partitions} partitions in ${lake.wall.toFixed(1)} s wall (no API calls); pipeline CPU ${lake.cpu.toFixed(1)} s (DuckDB threads included)`);
   console.log(`  pipeline total: ${(raw.wall - raw.simSeconds + lake.wall).toFixed(1)} s wall excluding the simulator's ${raw.simSeconds.toFixed(1)} s (target: under 90 s); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target: under 2,048 MB)`);
   const stats = await simStats();
@@ -86,7 +90,7 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   console.log(`  API calls: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
   const tables = catalogTables(definitions);
   const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));
-  const sizes = await runLocalQuery(root, tables, `select split_part(file, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
+  const sizes = await runLocalQuery(root, tables, `select split_part(filename, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
   const bytes = new Map<string, number>();
   for (const r of sizes.rows) bytes.set(String(r.f).split('/')[0]!, (bytes.get(String(r.f).split('/')[0]!) ?? 0) + Number(r.size));
   console.log('  silver tables (rows, Parquet bytes):');
@@ -95,5 +99,5 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   await runLog.close();
   await source.close();
   sim.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }

@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
 import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../../src/core/partitions.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
-import { toParquet } from '../../src/lake/parquet.ts';
+import { jsonFilesToParquet, toParquet } from '../../src/lake/parquet.ts';
+import { withLocalFiles } from '../../src/lake/local-files.ts';
 import { fieldsOf, glueType, misfit, unlistedFields, type FieldType } from '../../src/lake/schema/field-types.ts';
 import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
-import { readManifest, readRecords } from '../raw/_read-raw.ts';
+import { readManifest, readStoredResponse, type RawManifest } from '../raw/_read-raw.ts';
 import type { ProjectResources } from '../resources.ts';
 import { RECORD_TYPES } from './schemas.gen.ts';
 
@@ -42,6 +43,12 @@ async function rawPrefix(storage: ObjectStorage, rawKey: string, partition: stri
   return latest.slice(0, -'/_partition.json'.length);
 }
 
+async function goodRecords(resources: ProjectResources, source: string, parts: RawManifest['parts'], type: FieldType): Promise<unknown[]> {
+  const good: unknown[] = [];
+  for (const part of parts) for (const record of (await readStoredResponse(resources.storage, source, part)).data) if (!misfit(record, type, false, '')) good.push(record);
+  return good;
+}
+
 function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions: PartitionsDef; description?: string }): AssetDefinition {
   const name = raw.key.slice('raw/'.length);
   const type = recordTypeOf(raw.key);
@@ -66,30 +73,37 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
     },
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
       const source = await rawPrefix(resources.storage, raw.key, partition);
-      const records = await readRecords<Record<string, unknown>>(resources.storage, source);
-      const good: unknown[] = [];
+      const manifest = await readManifest(resources.storage, source);
+      if (!manifest) throw new Error(`${source} has not been materialized: materialize ${raw.key} first (select "+bronze/${name}").`);
+      // Check every record against the declared type, one part at a time, so a day of plays is parsed once and let go.
+      const parts = manifest.parts.map((p) => `${source}/${p.name}`);
       const quarantine: { reason: string; record: unknown }[] = [];
       const unlisted = new Set<string>();
-      for (const record of records) {
-        const problem = misfit(record, type, false, '');
-        if (problem) quarantine.push({ reason: problem, record });
-        else good.push(record);
-        if (record && typeof record === 'object') for (const f of unlistedFields(record, type)) unlisted.add(f);
+      let rows = 0;
+      for (const part of manifest.parts) {
+        for (const record of (await readStoredResponse<Record<string, unknown>>(resources.storage, source, part)).data) {
+          const problem = misfit(record, type, false, '');
+          if (problem) quarantine.push({ reason: problem, record });
+          else rows++;
+          if (record && typeof record === 'object') for (const f of unlistedFields(record, type)) unlisted.add(f);
+        }
       }
       if (unlisted.size) ctx.log.info({ fields: [...unlisted] }, `${raw.key}: fields the spec does not list are kept in raw only`);
-      const body = await toParquet(good, type);
+      // While every record fits (the usual case), DuckDB reads the stored parts themselves; otherwise only the good ones.
+      const body = quarantine.length
+        ? await toParquet(await goodRecords(resources, source, manifest.parts, type), type)
+        : await withLocalFiles(resources.storage, parts, (paths) => jsonFilesToParquet(paths, type));
       const path = partitionPath(partition);
       const prefix = `bronze/${name}${path ? `/${path}` : ''}`;
       const quarantineKey = `deadletter/quarantine/bronze/${name}${path ? `/${path}` : ''}/records.json`;
       const dataVersion = createHash('sha256').update(body).update(String(quarantine.length)).digest('hex').slice(0, 16);
-      const previous = await readManifest(resources.storage, source);
       return {
         partition,
         dataVersion,
-        rowCount: good.length,
+        rowCount: rows,
         bytes: body.byteLength,
         metadata: {
-          prefix, source, rawVersion: previous?.dataVersion, quarantined: quarantine.length, partitionPaths: path ? [path] : [],
+          prefix, source, rawVersion: manifest.dataVersion, quarantined: quarantine.length, partitionPaths: path ? [path] : [],
           ...(quarantine[0] && { firstProblem: quarantine[0].reason }), ...(unlisted.size && { unlistedFields: [...unlisted] }),
         },
         commit: async () => {

@@ -31,18 +31,28 @@ export async function readStoredResponse<T>(storage: ObjectStorage, prefix: stri
   return { data: JSON.parse(raw) as T[], raw, request: { path: part.path, params: part.params }, fetchedAt: part.fetchedAt };
 }
 
+/**
+ * Parsed partitions kept for reuse, up to a budget of records: a season's games are read once per run by every game
+ * day of plays, while a day of plays (tens of thousands of records, read once by bronze) must not pile up here.
+ */
 const cache = new Map<string, unknown[]>();
+const CACHE_RECORDS = 50_000;
 
-/** Every record of a raw partition, cached by its data version (a season's games are read once per run). */
+/** Every record of a raw partition; small partitions are cached by their data version. */
 export async function readRecords<T>(storage: ObjectStorage, prefix: string): Promise<T[]> {
   const manifest = await readManifest(storage, prefix);
   if (!manifest) throw new Error(`${prefix} has not been materialized: materialize it first (select "+" the asset that reads it).`);
   const key = `${storage.location}|${prefix}|${manifest.dataVersion}`;
-  let records = cache.get(key);
-  if (!records) {
-    records = [];
-    for (const part of manifest.parts) records.push(...(await readStoredResponse(storage, prefix, part)).data);
-    if (cache.size > 64) cache.clear();
+  const cached = cache.get(key);
+  if (cached) return cached as T[];
+  const records: unknown[] = [];
+  for (const part of manifest.parts) {
+    for (const record of (await readStoredResponse(storage, prefix, part)).data) records.push(record);
+  }
+  if (records.length <= CACHE_RECORDS) {
+    let held = records.length;
+    for (const r of cache.values()) held += r.length;
+    if (held > CACHE_RECORDS * 4) cache.clear();
     cache.set(key, records);
   }
   return records as T[];

@@ -2,12 +2,22 @@
  * One in-memory DuckDB per process, opened on first use: it writes the Parquet files (typed from the declared
  * schemas) and answers local queries. DuckDB runs its own threads, so a lakehouse job never blocks the event loop.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
+/**
+ * Bounded: DuckDB would otherwise take most of the machine's memory for a season of plays. Beyond the limit it
+ * spills to a temporary folder, so a big table costs time, not a crash. `CBBD_DUCKDB_MEMORY` overrides it.
+ */
 export async function duckConnection(): Promise<DuckDBConnection> {
-  instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+  instance ??= DuckDBInstance.create(':memory:', {
+    threads: '2',
+    memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '1GB',
+    temp_directory: join(tmpdir(), 'cbbd-duckdb-spill'),
+  });
   return (await instance).connect();
 }
 

@@ -5,10 +5,11 @@
  * the partition whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { duckConnection, sqlString } from './duckdb.ts';
+import { withLocalFiles } from './local-files.ts';
 import { quoteIdent } from './schema/field-types.ts';
 import type { ObjectStorage, StoredObject } from './storage/storage.ts';
 
@@ -43,22 +44,10 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
   await mkdir(work, { recursive: true });
   const connection = await duckConnection();
   try {
-    const paths: string[] = [];
-    for (const [i, key] of write.inputs.entries()) {
-      const local = storage.localPath?.(key);
-      if (local) {
-        paths.push(local);
-        continue;
-      }
-      const body = await storage.get(key);
-      if (!body) throw new Error(`${key} is missing: materialize its asset again.`);
-      const file = join(work, 'in', `${String(i).padStart(5, '0')}-${key.replace(/[^A-Za-z0-9=.-]+/g, '_')}`);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, body);
-      paths.push(file);
-    }
-    await connection.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, union_by_name = true)`);
-    await connection.run(`CREATE OR REPLACE TEMP TABLE out AS ${write.sql}`);
+    await withLocalFiles(storage, write.inputs, async (paths) => {
+      await connection.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, union_by_name = true)`);
+      await connection.run(`CREATE OR REPLACE TEMP TABLE out AS ${write.sql}`);
+    });
     const nullKeys = Number((await connection.runAndReadAll(
       `SELECT count(*) AS n FROM out WHERE ${write.key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`)).getRowObjects()[0]!.n);
     if (nullKeys) throw new Error(`${write.prefix}: ${nullKeys} row(s) have no natural key (${write.key.join(', ')}); the partition is not written.`);
@@ -89,6 +78,7 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
       commit: () => storage.replacePartition(write.prefix, objects),
     };
   } finally {
+    await connection.run('DROP TABLE IF EXISTS out').catch(() => undefined);
     connection.closeSync();
     await rm(work, { recursive: true, force: true });
   }
