@@ -31,6 +31,7 @@ export function checkpointsOf(
   asset: string,
   partition: string,
   responses: readonly SourceResponse<readonly unknown[]>[],
+  contentHashes: readonly string[],
   facts: Readonly<Record<string, unknown>>,
 ): SourceCheckpoint[] {
   const windows = facts.windows as { complete: boolean }[] | undefined;
@@ -39,6 +40,6 @@ export function checkpointsOf(
   return responses.map((r, i) => ({
     endpoint: r.request.path, parameterHash: parameterHash(r.request.path, r.request.params), asset, partition,
     status: r.data.length ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
-    contentHash: createHash('sha256').update(r.raw).digest('hex').slice(0, 16), complete: windows?.[i]?.complete ?? true, settled, sequence,
+    contentHash: contentHashes[i]!, complete: windows?.[i]?.complete ?? true, settled, sequence,
   }));
 }

@@ -32,9 +32,10 @@ export async function rawPartitionOutput(
   facts: Readonly<Record<string, unknown>> = {},
 ): Promise<PartitionOutput> {
   const { storage } = resources;
-  const hash = createHash('sha256');
-  for (const r of responses) hash.update(r.raw).update('\n');
-  const dataVersion = hash.digest('hex').slice(0, 16);
+  // One pass over the bodies: each part's hash is its checkpoint's content hash, and the partition's version is the
+  // hash of those.
+  const contentHashes = responses.map((r) => createHash('sha256').update(r.raw).digest('hex').slice(0, 16));
+  const dataVersion = createHash('sha256').update(contentHashes.join('\n')).digest('hex').slice(0, 16);
   const records = responses.reduce((n, r) => n + r.data.length, 0);
   const bytes = responses.reduce((n, r) => n + Buffer.byteLength(r.raw), 0);
   const previous = await storage.get(`${prefix}/${MANIFEST}`);
@@ -46,8 +47,8 @@ export async function rawPartitionOutput(
     parts: responses.map((r, i) => ({ name: `part-${i}.json.gz`, path: r.request.path, params: r.request.params, fetchedAt: r.fetchedAt, records: r.data.length })),
   };
   // Compress now and keep only the compressed bodies: a batch of game days must not hold every parsed day until commit.
-  const parts = unchanged ? [] : await Promise.all(responses.map(async (r, i) => ({ name: `part-${i}.json.gz`, body: await gzipAsync(r.raw, { level: 4 }) })));
-  const checkpoints = checkpointsOf(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, facts);
+  const parts = unchanged ? [] : await Promise.all(responses.map(async (r, i) => ({ name: `part-${i}.json.gz`, body: await gzipAsync(r.raw, { level: 1 }) })));
+  const checkpoints = checkpointsOf(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, contentHashes, facts);
   return {
     partition,
     dataVersion,

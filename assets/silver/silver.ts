@@ -3,11 +3,13 @@
  * unnests a list (one row per player of a box score, per line of a game), and keeps one row per natural key across
  * the whole season (so a game rescheduled to another date still appears once). Game facts are written in
  * `date=` folders by game date (UTC), never by ingest date; season tables carry `season` from their partition.
- * A row without its natural key fails the partition.
+ * Plays, the one table read from game-day partitions, are built a day at a time (a play belongs to a game that was
+ * played on that day, so its key cannot appear on another). A row without its natural key fails the partition.
  */
 import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
-import { NONE_PARTITION, type PartitionsDef } from '../../src/core/partitions.ts';
+import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../../src/core/partitions.ts';
+import { sqlString } from '../../src/lake/duckdb.ts';
 import { writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
 import { recordTypeOf } from '../bronze/bronze.ts';
@@ -59,16 +61,24 @@ export function silverColumns(table: SilverTable): ColumnSpec[] {
 function silverAsset(resources: ProjectResources, table: SilverTable, bronzePartitions: PartitionsDef): AssetDefinition {
   const layout = layoutOf(table);
   const columns = silverColumns(table);
-  const sql = (season: string | undefined) => {
+  // A table read from day partitions (plays) is built one game day at a time: a night rebuilds only the days that
+  // changed. Its `date` is the day of the partition, which is also its folder.
+  const perDay = bronzePartitions.kind === 'season_date';
+  const sql = (season: string | undefined, day?: string) => {
     const select = selectList(table, layout);
     const extra = [
       ...(season !== undefined ? [`${Number(season)}::INTEGER AS season`] : []),
-      ...(table.date ? [`strftime(${quoteIdent(table.date)}, '%Y-%m-%d') AS date`] : []),
+      ...(table.date ? [day ? `${sqlString(day)} AS date` : `strftime(${quoteIdent(table.date)}, '%Y-%m-%d') AS date`] : []),
     ];
+    const keys = table.key.filter((k) => k !== 'season').map(quoteIdent).join(', ');
+    // Duplicates are rare (a game seen on two dates): find their keys on the key columns alone, keep every other row
+    // as it is, and pick the latest file's row only among the duplicates, so no window runs over a season's wide rows.
     const base = table.aggregate
-      ? `SELECT ${select} FROM ${layout.from} GROUP BY ${table.key.filter((k) => k !== 'season').map((k) => layout.columns.find((c) => c.name === k)!.expr).join(', ')}`
-      : `SELECT ${select}, filename AS __file FROM ${layout.from} QUALIFY row_number() OVER (PARTITION BY ${table.key.filter((k) => k !== 'season').map(quoteIdent).join(', ')} ORDER BY filename DESC) = 1`;
-    return `SELECT * EXCLUDE (__file)${extra.length ? `, ${extra.join(', ')}` : ''} FROM (${table.aggregate ? `SELECT *, NULL AS __file FROM (${base})` : base})`;
+      ? `SELECT *, NULL AS __file FROM (SELECT ${select} FROM ${layout.from} GROUP BY ${table.key.filter((k) => k !== 'season').map((k) => layout.columns.find((c) => c.name === k)!.expr).join(', ')})`
+      : `WITH r AS (SELECT ${select}, filename AS __file FROM ${layout.from}), dup AS (SELECT ${keys} FROM r GROUP BY ${keys} HAVING count(*) > 1) ` +
+        `SELECT * FROM r ANTI JOIN dup USING (${keys}) UNION ALL ` +
+        `SELECT * FROM (SELECT * FROM r SEMI JOIN dup USING (${keys})) QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __file DESC) = 1`;
+    return `SELECT * EXCLUDE (__file)${extra.length ? `, ${extra.join(', ')}` : ''} FROM (${base})`;
   };
   const declared = { columns, primaryKey: table.key };
   return defineAsset(
@@ -76,23 +86,26 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
       key: `silver/${table.name}`,
       description: table.description,
       deps: [`bronze/${table.from}`],
-      partitions: table.seasonal ? { kind: 'season' } : { kind: 'none' },
-      codeVersion: `1.${createHash('sha256').update(sql('0')).update(JSON.stringify(declared)).digest('hex').slice(0, 8)}`,
+      partitions: perDay ? bronzePartitions : table.seasonal ? { kind: 'season' } : { kind: 'none' },
+      codeVersion: `1.${createHash('sha256').update(sql('0', perDay ? '2000-01-01' : undefined)).update(JSON.stringify(declared)).digest('hex').slice(0, 8)}`,
       schema: declared,
     },
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
-      const season = partition === NONE_PARTITION ? undefined : partition;
+      const season = partition === NONE_PARTITION ? undefined : String(seasonOfKey(partition));
+      const day = dateOfKey(partition);
+      const folder = `silver/${table.name}${season !== undefined ? `/season=${season}` : ''}${day ? `/date=${day}` : ''}`;
       const inputs = bronzePartitions.kind === 'none'
         ? [`bronze/${table.from}/part-0.parquet`]
-        : (await resources.storage.list(`bronze/${table.from}/season=${season}/`)).filter((k) => k.endsWith('.parquet'));
+        : (await resources.storage.list(`bronze/${table.from}/season=${season}/${day ? `date=${day}/` : ''}`)).filter((k) => k.endsWith('.parquet'));
       const written = await writeTable(resources.storage, {
-        prefix: `silver/${table.name}${season !== undefined ? `/season=${season}` : ''}`,
+        prefix: folder,
         inputs,
-        sql: sql(season),
+        sql: sql(season, day),
         key: table.key,
-        partitionBy: table.date ? 'date' : undefined,
-        excludeFromFiles: table.seasonal ? ['season'] : [],
+        partitionBy: table.date && !day ? 'date' : undefined,
+        excludeFromFiles: [...(table.seasonal ? ['season'] : []), ...(day ? ['date'] : [])],
       });
+      const base = folder.slice(`silver/${table.name}/`.length);
       return {
         partition,
         dataVersion: written.dataVersion,
@@ -100,7 +113,7 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         bytes: written.bytes,
         metadata: {
           files: written.files, ...(written.dates && { dates: written.dates }),
-          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `season=${season}/${f}` : `season=${season}`)),
+          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `${base}/${f}` : base)),
         },
         commit: written.commit,
       };

@@ -15,7 +15,7 @@ let instance: Promise<DuckDBInstance> | undefined;
 export async function duckConnection(): Promise<DuckDBConnection> {
   instance ??= DuckDBInstance.create(':memory:', {
     threads: '2',
-    memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '1GB',
+    memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '768MB',
     temp_directory: join(tmpdir(), 'cbbd-duckdb-spill'),
   });
   return (await instance).connect();

@@ -44,23 +44,28 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
   await mkdir(work, { recursive: true });
   const connection = await duckConnection();
   try {
-    await withLocalFiles(storage, write.inputs, async (paths) => {
-      await connection.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, union_by_name = true)`);
-      await connection.run(`CREATE OR REPLACE TEMP TABLE out AS ${write.sql}`);
-    });
-    const nullKeys = Number((await connection.runAndReadAll(
-      `SELECT count(*) AS n FROM out WHERE ${write.key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`)).getRowObjects()[0]!.n);
-    if (nullKeys) throw new Error(`${write.prefix}: ${nullKeys} row(s) have no natural key (${write.key.join(', ')}); the partition is not written.`);
-    const rows = Number((await connection.runAndReadAll('SELECT count(*) AS n FROM out')).getRowObjects()[0]!.n);
     const out = join(work, 'out');
-    const exclude = write.excludeFromFiles?.length ? ` EXCLUDE (${write.excludeFromFiles.map(quoteIdent).join(', ')})` : '';
-    const ordered = `SELECT *${exclude} FROM out ORDER BY ${write.key.map(quoteIdent).join(', ')}`;
-    if (write.partitionBy) {
-      await connection.run(`COPY (${ordered}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${quoteIdent(write.partitionBy)}), FILENAME_PATTERN 'part-{i}')`);
-    } else {
-      await mkdir(out, { recursive: true });
-      await connection.run(`COPY (${ordered}) TO ${sqlString(join(out, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
-    }
+    const rows = await withLocalFiles(storage, write.inputs, async (paths) => {
+      await connection.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, union_by_name = true)`);
+      await connection.run(`CREATE OR REPLACE TEMP VIEW out AS ${write.sql}`);
+      // Checked on the key columns alone (DuckDB reads only those), before anything is written.
+      const counts = (await connection.runAndReadAll(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE ${write.key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) AS null_keys FROM (SELECT ${write.key.map(quoteIdent).join(', ')} FROM out)`,
+      )).getRowObjects()[0]!;
+      if (Number(counts.null_keys)) throw new Error(`${write.prefix}: ${Number(counts.null_keys)} row(s) have no natural key (${write.key.join(', ')}); the partition is not written.`);
+      const exclude = write.excludeFromFiles?.length ? ` EXCLUDE (${write.excludeFromFiles.map(quoteIdent).join(', ')})` : '';
+      // Ordered, so the same rows always make the same bytes (and the same data version); by folder first, so the
+      // folders are written one after the other.
+      const order = [...(write.partitionBy ? [write.partitionBy] : []), ...write.key].map(quoteIdent).join(', ');
+      const ordered = `SELECT *${exclude} FROM out ORDER BY ${order}`;
+      if (write.partitionBy) {
+        await connection.run(`COPY (${ordered}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${quoteIdent(write.partitionBy)}), FILENAME_PATTERN 'part-{i}')`);
+      } else {
+        await mkdir(out, { recursive: true });
+        await connection.run(`COPY (${ordered}) TO ${sqlString(join(out, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+      }
+      return Number(counts.n);
+    });
     const objects: StoredObject[] = [];
     const hash = createHash('sha256');
     const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
@@ -78,7 +83,6 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
       commit: () => storage.replacePartition(write.prefix, objects),
     };
   } finally {
-    await connection.run('DROP TABLE IF EXISTS out').catch(() => undefined);
     connection.closeSync();
     await rm(work, { recursive: true, force: true });
   }
