@@ -9,6 +9,7 @@ import { gzip } from 'node:zlib';
 import type { PartitionOutput } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import type { ProjectResources } from '../resources.ts';
+import { checkRecords, recordTypeOf } from '../bronze/record-types.ts';
 import { checkpointsOf } from './_checkpoints.ts';
 
 const gzipAsync = promisify(gzip);
@@ -40,15 +41,21 @@ export async function rawPartitionOutput(
   const bytes = responses.reduce((n, r) => n + Buffer.byteLength(r.raw), 0);
   const previous = await storage.get(`${prefix}/${MANIFEST}`);
   const unchanged = previous !== undefined && (JSON.parse(Buffer.from(previous).toString('utf8')) as Manifest).dataVersion === dataVersion;
+  // Every body was just parsed: check its records against the bronze table's declared type now, so bronze can trust
+  // the stored parts without parsing them again (a season of plays is gigabytes of JSON).
+  const asset = prefix.split('/').slice(0, 2).join('/');
+  const type = recordTypeOf(asset);
+  const checked = checkRecords((function* () { for (const r of responses) yield* r.data; })(), type);
   const manifest: Manifest = {
     ...facts,
+    checked,
     dataVersion,
     records,
     parts: responses.map((r, i) => ({ name: `part-${i}.json.gz`, path: r.request.path, params: r.request.params, fetchedAt: r.fetchedAt, records: r.data.length })),
   };
   // Compress now and keep only the compressed bodies: a batch of game days must not hold every parsed day until commit.
   const parts = unchanged ? [] : await Promise.all(responses.map(async (r, i) => ({ name: `part-${i}.json.gz`, body: await gzipAsync(r.raw, { level: 1 }) })));
-  const checkpoints = checkpointsOf(resources, prefix.split('/').slice(0, 2).join('/'), partition, responses, contentHashes, facts);
+  const checkpoints = checkpointsOf(resources, asset, partition, responses, contentHashes, facts);
   return {
     partition,
     dataVersion,
