@@ -11,6 +11,7 @@ import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
 import type { FieldType } from '../../src/lake/schema/field-types.ts';
 
 const SPEC = resolve('../shared/cbbd-openapi.json');
+if (!existsSync(SPEC)) console.warn(`\n!!! bronze record types NOT checked against the published spec: ${SPEC} is missing (it is in ../shared beside the project).\n`);
 
 interface SpecSchema { type?: string; format?: string; $ref?: string; items?: SpecSchema; properties?: Record<string, SpecSchema>; allOf?: SpecSchema[]; nullable?: boolean; enum?: unknown[] }
 
