@@ -7,17 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAssets } from '../assets/index.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
-import { cbbdSource } from '../src/cbbd/source.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
-import { noCheckpoints } from '../src/core/checkpoints.ts';
-import { buildAssetGraph } from '../src/core/graph.ts';
-import { silentLogger } from '../src/core/logger.ts';
-import { materialize } from '../src/core/materializer.ts';
-import { buildPlan } from '../src/core/planner.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
-import { localStorage } from '../src/lake/storage/local.ts';
+import { benchProject } from './_project.ts';
 
 export async function backfillBench(args: string[]): Promise<void> {
   const i = args.indexOf('--season');
@@ -27,21 +19,10 @@ export async function backfillBench(args: string[]): Promise<void> {
   const sim = await startSimulator({ seed: 2024, scale: 'full' });
   sim.world.season(season);
   const generated = performance.now() - t0;
-  const log = silentLogger();
-  const source = cbbdSource({
-    apiKey: 'bench-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 120_000, retries: 2,
-    simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
-  }, log);
-  const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
-  const graph = buildAssetGraph(createAssets({ source, storage: localStorage(join(dir, 'lakehouse')), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints }));
-  const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
-  const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
-  const state = { now: new Date(), records: new Map(), calendars: new Map(), settled: new Map() };
+  const project = await benchProject({ url: sim.url, dir, season, scale: 'full' });
   const rssBefore = process.memoryUsage().rss;
   const t1 = performance.now();
-  const result = await materialize(graph, buildPlan(graph, '*', state, options), runLog, state, {
-    ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, '*', live, options),
-  });
+  const result = await project.run('raw/*');
   const ran = performance.now() - t1;
   const games = sim.world.season(season).games.length;
   const calls = sim.stats;
@@ -56,9 +37,7 @@ export async function backfillBench(args: string[]): Promise<void> {
   }
   for (const [endpoint, n] of [...byEndpoint].sort(([a], [b]) => a.localeCompare(b))) console.log(`    ${endpoint.padEnd(26)} ${n}`);
   console.log(`  a naive pipeline (plays, substitutions and lineups per game): about ${(games * 3).toLocaleString()} calls`);
-  for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`  ${step.step} ${step.status}: ${step.error}`);
-  await runLog.close();
-  await source.close();
+  await project.close();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -11,21 +11,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createAssets } from '../assets/index.ts';
 import { SILVER_TABLES } from '../assets/silver/tables.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import type { SimStats } from '../src/cbbd/sim/app.ts';
-import { cbbdSource } from '../src/cbbd/source.ts';
-import { buildAssetGraph } from '../src/core/graph.ts';
-import { silentLogger } from '../src/core/logger.ts';
-import { materialize } from '../src/core/materializer.ts';
-import { buildPlan } from '../src/core/planner.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
-import type { PlannerState } from '../src/core/state.ts';
 import { catalogTables } from '../src/lake/catalog/catalog.ts';
-import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
-import { localStorage } from '../src/lake/storage/local.ts';
 import { runLocalQuery } from '../src/cli/commands/query.ts';
+import { benchProject } from './_project.ts';
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [resolve('bin/cbbd.js'), 'sim', '--scale', 'full', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -49,29 +40,13 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-'));
   const sim = await startSimProcess();
   const simStats = async () => (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimStats;
-  const log = silentLogger();
-  const source = cbbdSource({
-    apiKey: 'bench-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 300_000, retries: 2,
-    simulator: { seed: 2024, scale: 'full', gameCap: 3_000 },
-  }, log);
-  const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
-  const root = join(dir, 'lakehouse');
-  const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
-  const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints });
-  const graph = buildAssetGraph(definitions);
-  const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
-  const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
-  const state = (): PlannerState => ({ now: new Date(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
+  const project = await benchProject({ url: sim.url, dir, season, scale: 'full' });
   const phase = async (selection: string, force = false) => {
     const cpu = process.cpuUsage();
     const simBefore = (await simStats()).serveMs;
     const t = performance.now();
-    const s = state();
-    const result = await materialize(graph, buildPlan(graph, selection, s, { ...options, force }), runLog, s, {
-      ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, { ...options, force }),
-    });
+    const result = await project.run(selection, { force });
     const used = process.cpuUsage(cpu);
-    for (const step of result.steps.filter((x) => x.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
     return {
       wall: (performance.now() - t) / 1000, cpu: (used.user + used.system) / 1e6, simSeconds: ((await simStats()).serveMs - simBefore) / 1000,
       partitions: result.counts.succeeded, status: result.status,
@@ -88,16 +63,15 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   const byEndpoint = new Map<string, number>();
   for (const [path, n] of Object.entries(stats.byPath)) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + n);
   console.log(`  API calls: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
-  const tables = catalogTables(definitions);
+  const tables = catalogTables(project.definitions);
+  const root = project.root;
   const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));
   const sizes = await runLocalQuery(root, tables, `select split_part(filename, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
   const bytes = new Map<string, number>();
   for (const r of sizes.rows) bytes.set(String(r.f).split('/')[0]!, (bytes.get(String(r.f).split('/')[0]!) ?? 0) + Number(r.size));
   console.log('  silver tables (rows, Parquet bytes):');
   for (const r of counts.rows) console.log(`    ${String(r.t).padEnd(28)} ${Number(r.n).toLocaleString().padStart(11)}  ${((bytes.get(String(r.t)) ?? 0) / 1e6).toFixed(2).padStart(8)} MB`);
-  await checkpoints.close();
-  await runLog.close();
-  await source.close();
+  await project.close();
   sim.stop();
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }

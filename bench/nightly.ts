@@ -9,18 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GameBoxScorePlayers, GameInfo, PlayerSubsititution } from 'cbbd';
-import { createAssets } from '../assets/index.ts';
 import { readManifest, readRecords } from '../assets/raw/_read-raw.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
-import { cbbdSource } from '../src/cbbd/source.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
-import { buildAssetGraph } from '../src/core/graph.ts';
-import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
-import { silentLogger } from '../src/core/logger.ts';
-import { materialize } from '../src/core/materializer.ts';
-import { buildPlan } from '../src/core/planner.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
-import type { PlannerState } from '../src/core/state.ts';
+import { benchProject } from './_project.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
@@ -37,27 +29,12 @@ export async function nightlyBench(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-nightly-'));
   const scale = arg(args, '--scale', 'full') as 'full' | 'demo';
   const sim = await startSimulator({ seed: 2024, scale, now });
-  const log = silentLogger();
-  const source = cbbdSource({
-    apiKey: 'bench-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 120_000, retries: 2,
-    simulator: { seed: 2024, scale, gameCap: 3_000 },
-  }, log);
-  const window = { firstSeason: season, lastSeason: season, start: '11-01', end: '04-30' };
-  const storage = localStorage(join(dir, 'lakehouse'));
-  const graph = buildAssetGraph(createAssets({ source, storage, window, gameCap: 3_000, now, rollingDays: 3, checkpoints: sqliteCheckpoints(join(dir, 'checkpoints.sqlite')) }));
-  const runLog = await RunLog.open(join(dir, 'runlog.sqlite'), { clock: () => clock.getTime() });
-  const options = { window, rollingDays: 3, filter: { seasonFrom: season, seasonTo: season } };
-  const plannerState = (): PlannerState => ({ now: clock, records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
+  const project = await benchProject({ url: sim.url, dir, season, scale, now });
+  const storage = localStorage(project.root);
   const run = async () => {
     const before = { ...sim.stats.byPath };
-    const state = plannerState();
     const t = performance.now();
-    const plan = buildPlan(graph, 'raw/*', state, options);
-    if (process.env.CBBD_BENCH_DEBUG) for (const st of plan.steps) console.log('   ', st.asset, st.partitions.length, st.partitions[0]?.reason);
-    const result = await materialize(graph, plan, runLog, state, {
-      ...options, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, 'raw/*', live, options),
-    });
-    for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
+    const result = await project.run('raw/*');
     const byEndpoint = new Map<string, number>();
     for (const [path, n] of Object.entries(sim.stats.byPath)) {
       const delta = n - (before[path] ?? 0);
@@ -94,8 +71,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
   const subs = await ids<PlayerSubsititution>(`raw/substitutions/season=${season}`, (s) => s.gameId);
   const lineups = (await readManifest(storage, `raw/lineups/season=${season}`))?.coveredGames as number[];
   console.log(`  rows lost: final games ${same(games) ? 'none' : 'SOME'} (${games.size}/${expected.size}), player box scores ${same(boxes) ? 'none' : 'SOME'}, substitutions ${same(subs) ? 'none' : 'SOME'}, lineups cover ${same(new Set(lineups)) ? 'every final game' : 'NOT every final game'}`);
-  await runLog.close();
-  await source.close();
+  await project.close();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,59 @@
+/**
+ * What the source and lakehouse benchmarks share: the project's real assets on a temporary local lakehouse, fed by
+ * a simulator at `url` through the real client, with a run log and checkpoints, and one call to plan and run a
+ * selection the way `cbbd materialize` does.
+ */
+import { join } from 'node:path';
+import { createAssets } from '../assets/index.ts';
+import type { AssetDefinition } from '../src/core/asset.ts';
+import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
+import type { SimScale } from '../src/cbbd/sim/world.ts';
+import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { materialize, type RunResult } from '../src/core/materializer.ts';
+import { buildPlan } from '../src/core/planner.ts';
+import { RunLog } from '../src/core/run-log/run-log.ts';
+import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
+import { localStorage } from '../src/lake/storage/local.ts';
+
+export interface BenchProject {
+  readonly source: CbbdSource;
+  readonly root: string;
+  readonly definitions: readonly AssetDefinition[];
+  readonly graph: AssetGraph;
+  /** Plan the selection from the run log and materialize it, calendars first, as `cbbd materialize` does. */
+  run(selection: string, options?: { force?: boolean }): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date }): Promise<BenchProject> {
+  const now = settings.now ?? (() => new Date());
+  const log = silentLogger();
+  const source = cbbdSource({
+    apiKey: 'bench-key', baseUrl: settings.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 300_000, retries: 2,
+    simulator: { seed: 2024, scale: settings.scale, gameCap: 3_000 },
+  }, log);
+  const window = { firstSeason: settings.season, lastSeason: settings.season, start: '11-01', end: '04-30' };
+  const root = join(settings.dir, 'lakehouse');
+  const checkpoints = sqliteCheckpoints(join(settings.dir, 'checkpoints.sqlite'));
+  const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now, rollingDays: 3, checkpoints });
+  const graph = buildAssetGraph(definitions);
+  const runLog = await RunLog.open(join(settings.dir, 'runlog.sqlite'), { clock: () => now().getTime() });
+  return {
+    source, root, definitions, graph,
+    async run(selection, options = {}) {
+      const plan = { window, rollingDays: 3, filter: { seasonFrom: settings.season, seasonTo: settings.season }, force: options.force ?? false };
+      const state = { now: now(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() };
+      const result = await materialize(graph, buildPlan(graph, selection, state, plan), runLog, state, {
+        ...plan, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, plan),
+      });
+      for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
+      return result;
+    },
+    async close() {
+      await checkpoints.close();
+      await runLog.close();
+      await source.close();
+    },
+  };
+}
