@@ -5,6 +5,7 @@
  * every night.
  */
 import { getPlays, getPlaysByDate, type GameInfo, type PlayInfo } from 'cbbd';
+import pLimit from 'p-limit';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
@@ -28,8 +29,9 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
     },
     async (ctx) => {
       const client = await resources.source.client();
-      const outputs = [];
-      for (const partition of ctx.partitions) {
+      // Two game days at a time: one is parsed, checked and compressed here while the API answers the other.
+      const limit = pLimit(2);
+      return Promise.all(ctx.partitions.map((partition) => limit(async () => {
         const season = seasonOfKey(partition)!;
         const date = dateOfKey(partition)!;
         const games = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`))
@@ -49,11 +51,10 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');
-        outputs.push(await rawPartitionOutput(resources, partition, prefix, responses, {}, {
+        return rawPartitionOutput(resources, partition, prefix, responses, {}, {
           games: games.length, gapsFetched: gaps.length, noPlays, apiCalls: 1 + gaps.length,
-        }));
-      }
-      return outputs;
+        });
+      })));
     },
   );
 }
