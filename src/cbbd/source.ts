@@ -20,7 +20,7 @@ export interface SourceSettings {
   readonly maxInFlight: number;
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields'>;
+  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields' | 'missingPlaysRate' | 'possessionsMissingIn'>;
 }
 
 export interface CbbdSource {

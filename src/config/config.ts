@@ -63,6 +63,10 @@ export const configSchema = z
         lateCorrectionDays: z.number().int().min(0).default(2),
         /** Send fields the published spec does not list, as the real API does. */
         unlistedFields: z.boolean().default(true),
+        /** Share of final games without play-by-play (default as the API: a third before 2014, a quarter in 2021, 1%). */
+        missingPlaysRate: z.number().min(0).max(1).optional(),
+        /** Seasons whose box scores lack possessions (default 2014 and 2015, as the API's). */
+        possessionsMissingIn: z.array(z.number().int()).optional(),
       })
       .strict()
       .default({ seed: 2024, scale: 'demo', gameCap: 3_000, lateCorrectionDays: 2, unlistedFields: true }),

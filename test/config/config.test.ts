@@ -28,10 +28,18 @@ describe('loadConfig', () => {
     ['seasons: { first: 2026, last: 2020 }', 'seasons.first'],
     ['runlog: { path: x }', '(top level)'],
     ['source: { baseUrl: not-a-url }', 'source.baseUrl'],
+    ['simulator: { faults: { sequence: [teapot] } }', 'simulator.faults.sequence.0'],
+    ['simulator: { missingPlaysRate: 2 }', 'simulator.missingPlaysRate'],
   ])('%s fails naming the file and %s', (text, field) => {
     const file = configFile(text);
     expect(() => loadConfig(file, {})).toThrow(ConfigError);
     expect(() => loadConfig(file, {})).toThrow(`${file}: ${field}:`);
+  });
+
+  it('switches the simulator\'s imperfections and faults from the file', () => {
+    const config = loadConfig(configFile('simulator: { missingPlaysRate: 0, possessionsMissingIn: [], lateCorrectionDays: 0, unlistedFields: false, faults: { rates: { "429": 0.1 } } }\n'), {});
+    expect(config.simulator).toMatchObject({ missingPlaysRate: 0, possessionsMissingIn: [], lateCorrectionDays: 0, unlistedFields: false, faults: { rates: { 429: 0.1 } } });
+    expect(config.checkpoints.path).toMatch(/\.cbbd\/checkpoints\.sqlite$/);
   });
 
   it('takes secrets and cloud settings from the environment, and registers the key for redaction', () => {
