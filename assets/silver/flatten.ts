@@ -3,6 +3,7 @@
  * (`teamStats.fieldGoals.made` -> `teamStats_fieldGoals_made`); lists stay lists. Each column carries the DuckDB
  * expression that reads it from a bronze row (or from one element of an unnested list).
  */
+import { sqlString } from '../../src/lake/duckdb.ts';
 import { quoteIdent, type Field, type FieldType } from '../../src/lake/schema/field-types.ts';
 
 export interface FlatColumn {
@@ -12,15 +13,16 @@ export interface FlatColumn {
   readonly expr: string;
 }
 
-function extract(base: string, field: string): string {
-  return `struct_extract(${base}, ${`'${field.replace(/'/g, "''")}'`})`;
+/** One field of a struct-valued expression. */
+export function structField(base: string, field: string): string {
+  return `struct_extract(${base}, ${sqlString(field)})`;
 }
 
 export function flatten(fields: readonly Field[], base: (field: string) => string, prefix = '', nullable = false): FlatColumn[] {
   return fields.flatMap((f) => {
     const name = prefix ? `${prefix}_${f.name}` : f.name;
     const expr = base(f.name);
-    if (f.type.kind === 'struct') return flatten(f.type.fields, (inner) => extract(expr, inner), name, nullable || f.nullable);
+    if (f.type.kind === 'struct') return flatten(f.type.fields, (inner) => structField(expr, inner), name, nullable || f.nullable);
     return [{ name, type: f.type, nullable: nullable || f.nullable, expr }];
   });
 }

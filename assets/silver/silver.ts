@@ -12,9 +12,9 @@ import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../.
 import { sqlString } from '../../src/lake/duckdb.ts';
 import { writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
-import { recordTypeOf } from '../bronze/bronze.ts';
+import { partitionPath, recordTypeOf } from '../bronze/bronze.ts';
 import type { ProjectResources } from '../resources.ts';
-import { flatten, flattenRow, type FlatColumn } from './flatten.ts';
+import { flatten, flattenRow, structField, type FlatColumn } from './flatten.ts';
 import { SILVER_TABLES, type SilverTable } from './tables.ts';
 
 interface Layout {
@@ -30,7 +30,7 @@ function layoutOf(table: SilverTable): Layout {
   if (list?.type.kind !== 'array' || list.type.of.kind !== 'struct') throw new Error(`${table.name}: ${table.unnest} is not a list of objects`);
   const parent = flattenRow(fields.filter((f) => f !== list));
   const taken = new Set(parent.map((c) => c.name.toLowerCase()));
-  const element = flatten(list.type.of.fields, (f) => `struct_extract(__el, '${f}')`)
+  const element = flatten(list.type.of.fields, (f) => structField('__el', f))
     .map((c) => (taken.has(c.name.toLowerCase()) ? { ...c, name: `${table.unnest}_${c.name}` } : c))
     .filter((c) => c.name !== 'season' || !table.seasonal);
   return { columns: [...parent, ...element], from: `(SELECT *, unnest(${quoteIdent(table.unnest)}) AS __el FROM src)` };
@@ -93,10 +93,12 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
       const season = partition === NONE_PARTITION ? undefined : String(seasonOfKey(partition));
       const day = dateOfKey(partition);
-      const folder = `silver/${table.name}${season !== undefined ? `/season=${season}` : ''}${day ? `/date=${day}` : ''}`;
+      // The same `season=`/`date=` path as the bronze partition it reads.
+      const path = partitionPath(partition);
+      const folder = `silver/${table.name}${path ? `/${path}` : ''}`;
       const inputs = bronzePartitions.kind === 'none'
         ? [`bronze/${table.from}/part-0.parquet`]
-        : (await resources.storage.list(`bronze/${table.from}/season=${season}/${day ? `date=${day}/` : ''}`)).filter((k) => k.endsWith('.parquet'));
+        : (await resources.storage.list(`bronze/${table.from}/${path}/`)).filter((k) => k.endsWith('.parquet'));
       const written = await writeTable(resources.storage, {
         prefix: folder,
         inputs,
@@ -105,7 +107,6 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         partitionBy: table.date && !day ? 'date' : undefined,
         excludeFromFiles: [...(table.seasonal ? ['season'] : []), ...(day ? ['date'] : [])],
       });
-      const base = folder.slice(`silver/${table.name}/`.length);
       return {
         partition,
         dataVersion: written.dataVersion,
@@ -113,7 +114,7 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         bytes: written.bytes,
         metadata: {
           files: written.files, ...(written.dates && { dates: written.dates }),
-          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `${base}/${f}` : base)),
+          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `${path}/${f}` : path)),
         },
         commit: written.commit,
       };

@@ -3,10 +3,11 @@
  * or Glue) and, with S3, the cloud run log. The one place that knows every driver; the kernel and the assets see
  * only the interfaces.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CheckpointStore } from '../core/checkpoints.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
-import type { AwsSettings } from '../lake/aws.ts';
+import { awsClientConfig, type AwsSettings } from '../lake/aws.ts';
 import type { Catalog } from '../lake/catalog/catalog.ts';
 import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { glueCatalog } from '../lake/catalog/glue.ts';
@@ -16,8 +17,6 @@ import { openCloudRunLog, type CloudRunLog } from '../lake/run-log-lease.ts';
 import { localStorage } from '../lake/storage/local.ts';
 import { s3Storage } from '../lake/storage/s3.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '../lake/aws.ts';
 
 export interface Drivers {
   readonly storage: ObjectStorage;
