@@ -1,11 +1,14 @@
 /**
  * Lakehouse benchmark: one full-scale simulated season from raw to silver. The simulator runs in its own process
- * (`cbbd sim --scale full`), so this process's memory and CPU are the pipeline's alone, and the simulator's time to
- * build responses is reported apart. Prints wall and CPU time and peak memory per phase (raw, then bronze and
- * silver), API calls per endpoint, and rows and bytes per silver table.
+ * (`cbbd sim --scale full --memoize`), so this process's memory and CPU are the pipeline's alone. Two passes:
+ * the first fetches the raw layer into a scratch lakehouse while the simulator builds every response (its time is
+ * reported apart); the second, measured, runs the whole pipeline from an empty lakehouse with the simulator
+ * answering the same requests from the bodies it kept, so it costs about what a remote API would: the socket.
+ * Prints wall and CPU time and peak memory per phase (raw, then bronze and silver), API calls per endpoint, and rows
+ * and bytes per silver table.
  * Run: npm run bench -- lakehouse [--season 2024] [--dir DIR]
- * With --dir the lakehouse is kept there, and a second run with the same --dir rebuilds bronze and silver from the
- * raw layer already fetched (to measure them alone).
+ * With --dir the measured lakehouse is kept there, and a second run with the same --dir rebuilds bronze and silver
+ * from the raw layer already fetched (to measure them alone).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { runLocalQuery } from '../src/cli/commands/query.ts';
 import { benchProject } from './_project.ts';
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [resolve('bin/cbbd.js'), 'sim', '--scale', 'full', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [resolve('bin/cbbd.js'), 'sim', '--scale', 'full', '--port', '0', '--memoize'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -40,6 +43,16 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-'));
   const sim = await startSimProcess();
   const simStats = async () => (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimStats;
+  console.log(`lakehouse benchmark: season ${season}, full scale, simulator in its own process at ${sim.url}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'cbbd-lakehouse-warm-'));
+  const warm = await benchProject({ url: sim.url, dir: scratch, season, scale: 'full' });
+  const warmStarted = performance.now();
+  const warmResult = await warm.run('raw/*');
+  await warm.close();
+  rmSync(scratch, { recursive: true, force: true });
+  const built = await simStats();
+  console.log(`  first pass (simulator builds every response): raw ${warmResult.status} in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s wall, simulator building responses ${(built.serveMs / 1000).toFixed(1)} s for ${built.total} calls`);
+
   const project = await benchProject({ url: sim.url, dir, season, scale: 'full' });
   const phase = async (selection: string, force = false) => {
     const cpu = process.cpuUsage();
@@ -52,17 +65,19 @@ export async function lakehouseBench(args: string[]): Promise<void> {
       partitions: result.counts.succeeded, status: result.status,
     };
   };
-  console.log(`lakehouse benchmark: season ${season}, full scale, simulator in its own process at ${sim.url}`);
+  console.log('  measured pass (simulator answers from the bodies it kept):');
   const raw = await phase('raw/*');
   const rssAfterRaw = process.resourceUsage().maxRSS / 1024;
-  console.log(`  raw: ${raw.status}, ${raw.partitions} partitions in ${raw.wall.toFixed(1)} s wall; simulator building responses ${raw.simSeconds.toFixed(1)} s; pipeline CPU ${raw.cpu.toFixed(1)} s; peak RSS so far ${rssAfterRaw.toFixed(0)} MB`);
+  console.log(`  raw: ${raw.status}, ${raw.partitions} partitions in ${raw.wall.toFixed(1)} s wall (simulator building responses ${raw.simSeconds.toFixed(1)} s of it); pipeline CPU ${raw.cpu.toFixed(1)} s; peak RSS so far ${rssAfterRaw.toFixed(0)} MB`);
   const lake = await phase('bronze/*,silver/*', keep !== undefined);
   console.log(`  bronze + silver: ${lake.status}, ${lake.partitions} partitions in ${lake.wall.toFixed(1)} s wall (no API calls); pipeline CPU ${lake.cpu.toFixed(1)} s (DuckDB threads included)`);
-  console.log(`  pipeline total: ${(raw.wall - raw.simSeconds + lake.wall).toFixed(1)} s wall excluding the simulator's ${raw.simSeconds.toFixed(1)} s (target: under 90 s); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target: under 2,048 MB)`);
+  console.log(`  pipeline total: ${(raw.wall + lake.wall).toFixed(1)} s wall (target: under 90 s); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target: under 2,048 MB)`);
   const stats = await simStats();
+  stats.total -= built.total;
+  for (const [path, n] of Object.entries(built.byPath)) stats.byPath[path] = (stats.byPath[path] ?? 0) - n;
   const byEndpoint = new Map<string, number>();
-  for (const [path, n] of Object.entries(stats.byPath)) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + n);
-  console.log(`  API calls: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+  for (const [path, n] of Object.entries(stats.byPath)) if (n > 0) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + n);
+  console.log(`  API calls of the measured pass: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
   const tables = catalogTables(project.definitions);
   const root = project.root;
   const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));

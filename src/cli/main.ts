@@ -94,6 +94,7 @@ program
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--scale <scale>', 'demo (a few conferences, fast) or full (about 362 Division I teams)')
   .option('--seed <seed>', 'seed of the simulated world')
+  .option('--memoize', 'answer a repeated request with the body built the first time (benchmarks; holds every body in memory)')
   .action(async (options) => {
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });

@@ -30,6 +30,12 @@ export interface SimOptions {
   readonly unlistedFields?: boolean;
   /** Seasons whose box scores lack possessions, as the API's 2014 and 2015 do (default). */
   readonly possessionsMissingIn?: readonly number[];
+  /**
+   * Keep every successful response body, by path and query, and answer a repeat of the request with it. For
+   * benchmarks: a second pass then costs the simulator only the socket write, so the pipeline's time can be measured
+   * without the simulator's share. Off by default (a full season's bodies take about 2.5 GB).
+   */
+  readonly memoize?: boolean;
 }
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
@@ -67,6 +73,7 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   const faults = options.faults ?? {};
   const faultRandom = Random.derive(options.seed, 'faults');
   let served = 0;
+  const memo = options.memoize ? new Map<string, Uint8Array<ArrayBuffer>>() : undefined;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -100,8 +107,15 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
         c.res = new Response(fault === 'empty' ? '' : text.slice(0, Math.floor(text.length / 2)), { status: 200, headers: { 'content-type': 'application/json' } });
         return;
       }
-      default:
-        return next();
+      default: {
+        if (!memo) return next();
+        const key = c.req.url.slice(c.req.url.indexOf(c.req.path));
+        const kept = memo.get(key);
+        if (kept) return c.body(kept, 200, { 'content-type': 'application/json' });
+        await next();
+        if (c.res.status === 200) memo.set(key, new Uint8Array(await c.res.clone().arrayBuffer()));
+        return;
+      }
     }
   });
 

@@ -10,6 +10,7 @@ export interface SimCommandOptions {
   scale?: string;
   seed?: string;
   config?: string;
+  memoize?: boolean;
 }
 
 export async function simCommand(options: SimCommandOptions): Promise<number> {
@@ -20,7 +21,7 @@ export async function simCommand(options: SimCommandOptions): Promise<number> {
   if (scale !== 'demo' && scale !== 'full') throw new UsageError(`--scale ${options.scale} is not a scale: use demo or full.`);
   const seed = Number(options.seed ?? config.simulator.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed ${options.seed} is not a whole number.`);
-  const sim = await startSimulator({ ...config.simulator, seed, scale }, port, options.host ?? '127.0.0.1');
+  const sim = await startSimulator({ ...config.simulator, seed, scale, memoize: options.memoize ?? false }, port, options.host ?? '127.0.0.1');
   process.stdout.write(
     `CBBD simulator (${scale} scale, seed ${seed}) listening on ${sim.url}\n` +
       `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted. Ctrl-C stops it.\n`,
