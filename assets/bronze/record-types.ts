@@ -38,3 +38,14 @@ export function checkRecords(records: Iterable<unknown>, type: FieldType): Recor
   }
   return { type: typeHashOf(type), misfits, ...(firstProblem !== undefined && { firstProblem }), unlisted: [...unlisted] };
 }
+
+/** One check of the records of several bodies checked one by one (in worker threads). */
+export function mergeRecordChecks(type: FieldType, checks: readonly RecordCheck[]): RecordCheck {
+  const firstProblem = checks.find((c) => c.firstProblem !== undefined)?.firstProblem;
+  return {
+    type: typeHashOf(type),
+    misfits: checks.reduce((n, c) => n + c.misfits, 0),
+    ...(firstProblem !== undefined && { firstProblem }),
+    unlisted: [...new Set(checks.flatMap((c) => c.unlisted))],
+  };
+}

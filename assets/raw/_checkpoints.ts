@@ -5,10 +5,10 @@
  * a hard-coded current season.
  */
 import { createHash } from 'node:crypto';
-import type { SourceResponse } from '../../src/cbbd/client.ts';
 import type { SourceCheckpoint } from '../../src/core/checkpoints.ts';
 import { dateOfKey, dayToIsoDate, isoDateOf, isoDateToDay, NONE_PARTITION, seasonDates, seasonOfKey } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
+import type { RawPart } from './_prepared-body.ts';
 
 export function parameterHash(path: string, params: Readonly<Record<string, string>>): string {
   const sorted = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
@@ -30,16 +30,15 @@ export function checkpointsOf(
   resources: ProjectResources,
   asset: string,
   partition: string,
-  responses: readonly SourceResponse<readonly unknown[]>[],
-  contentHashes: readonly string[],
+  parts: readonly RawPart[],
   facts: Readonly<Record<string, unknown>>,
 ): SourceCheckpoint[] {
   const windows = facts.windows as { complete: boolean }[] | undefined;
   const settled = isSettled(resources, partition);
   const sequence = resources.now().getTime();
-  return responses.map((r, i) => ({
+  return parts.map((r, i) => ({
     endpoint: r.request.path, parameterHash: parameterHash(r.request.path, r.request.params), asset, partition,
-    status: r.data.length ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
-    contentHash: contentHashes[i]!, complete: windows?.[i]?.complete ?? true, settled, sequence,
+    status: r.records ? 'succeeded' : 'empty', attempts: 1, lastSuccessAt: Date.parse(r.fetchedAt),
+    contentHash: r.contentHash, complete: windows?.[i]?.complete ?? true, settled, sequence,
   }));
 }

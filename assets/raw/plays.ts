@@ -4,12 +4,13 @@
  * plays for at all is remembered in the partition (and re-checked only when the day is re-fetched), not fetched
  * every night.
  */
-import { getPlays, getPlaysByDate, type GameInfo, type PlayInfo } from 'cbbd';
+import { getPlays, getPlaysByDate, type GameInfo } from 'cbbd';
 import pLimit from 'p-limit';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
-import type { SourceResponse } from '../../src/cbbd/client.ts';
 import type { ProjectResources } from '../resources.ts';
+import { prepareInWorker } from './_body-pool.ts';
+import { preparedPart, type RawPart } from './_prepared-body.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 import { INCREMENTAL } from './_incremental.ts';
 import { readManifest, readRecords } from './_read-raw.ts';
@@ -29,25 +30,27 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
     },
     async (ctx) => {
       const client = await resources.source.client();
-      // Two game days at a time: one is parsed, checked and compressed here while the API answers the other.
-      const limit = pLimit(2);
+      // A day of plays is about 19 MB of JSON: worker threads parse, check and compress it from the bytes the API
+      // sent (this thread only needs the day's game ids), while the API answers the next days.
+      const inWorker = (bytes: ArrayBuffer) => prepareInWorker(bytes, 'raw/plays', 'gameId');
+      const limit = pLimit(4);
       return Promise.all(ctx.partitions.map((partition) => limit(async () => {
         const season = seasonOfKey(partition)!;
         const date = dateOfKey(partition)!;
         const games = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`))
           .filter((g) => g.startDate.startsWith(date) && g.status === 'final');
-        const bulk = await client.call(getPlaysByDate, { query: { date } });
-        const inBulk = new Set(bulk.data.map((p) => p.gameId));
+        const bulk = await client.callPrepared(getPlaysByDate, { query: { date } }, inWorker);
+        const inBulk = new Set(bulk.prepared.distinct);
         // Games the API had no plays for are remembered: a refresh re-checks them in the bulk answer only.
         const prefix = `raw/plays/season=${season}/date=${date}`;
         const previous = INCREMENTAL.has(ctx.reasons.get(partition) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
         const knownEmpty = new Set((previous?.noPlays as number[] | undefined) ?? []);
         const noPlays = games.filter((g) => !inBulk.has(g.id) && knownEmpty.has(g.id)).map((g) => g.id);
         const gaps = games.filter((g) => !inBulk.has(g.id) && !knownEmpty.has(g.id));
-        const responses: SourceResponse<PlayInfo[]>[] = [bulk];
+        const responses: RawPart[] = [preparedPart(bulk)];
         for (const game of gaps) {
-          const single = await client.call(getPlays, { path: { gameId: game.id } });
-          if (single.data.length) responses.push(single);
+          const single = await client.callPrepared(getPlays, { path: { gameId: game.id } }, inWorker);
+          if (single.prepared.records) responses.push(preparedPart(single));
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');

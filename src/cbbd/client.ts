@@ -5,6 +5,7 @@
  * per-endpoint call accounting. The raw body of each response is kept, so the raw layer stores exactly what the
  * API returned.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createClient, type Client } from '@hey-api/client-fetch';
 import { RateLimit, Sema } from 'async-sema';
 import { SourceError } from '../core/errors.ts';
@@ -36,6 +37,19 @@ export interface SourceResponse<T> {
   readonly fetchedAt: string;
 }
 
+/** What `callPrepared` returns: the request and what the preparation made of the body, not the body itself. */
+export interface PreparedResponse<P> {
+  readonly prepared: P;
+  readonly request: SourceResponse<unknown>['request'];
+  readonly fetchedAt: string;
+}
+
+/**
+ * Turns the bytes of a 200 response into what the caller keeps, or says why the body is unusable (then it is
+ * retried like a truncated body, and kept as a dead letter if it stays unusable). The bytes are the caller's to move.
+ */
+export type BodyPreparation<P> = (bytes: ArrayBuffer) => Promise<{ readonly ok: true; readonly value: P } | { readonly ok: false; readonly problem: string; readonly head: string }>;
+
 type CbbdCall<T> = (options: { client: Client; throwOnError: false }) => Promise<{ data?: T; error?: unknown; response: Response }>;
 
 export class CbbdClient {
@@ -47,7 +61,9 @@ export class CbbdClient {
   private readonly rateLimit: () => Promise<void>;
   private readonly inFlight: Sema;
   /** The exact text and the parsed value of each good response, keyed by the Response handed to the package. */
-  private readonly bodies = new WeakMap<Response, { text: string; parsed: unknown }>();
+  private readonly bodies = new WeakMap<Response, { text: string; parsed: unknown } | { prepared: unknown }>();
+  /** The preparation of the call in progress, for the fetch the package makes on its behalf. */
+  private readonly preparation = new AsyncLocalStorage<BodyPreparation<unknown>>();
 
   constructor(options: CbbdClientOptions) {
     this.options = { minBackoffMs: 250, maxBackoffMs: 15_000, ...options };
@@ -69,7 +85,26 @@ export class CbbdClient {
       throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
     }
     const body = this.bodies.get(result.response);
+    if (body && 'prepared' in body) throw new Error('a prepared body reached call()');
     return { data: (body ? body.parsed : result.data) as T, raw: body?.text ?? JSON.stringify(result.data), request, fetchedAt };
+  }
+
+  /**
+   * Call one endpoint function and hand the bytes of its body to `prepare` instead of parsing them here: for bulk
+   * bodies the caller does not need as values on this thread (a day of plays, prepared in a worker).
+   */
+  async callPrepared<P, O extends object>(
+    fn: (options: O & { client: Client; throwOnError: false }) => ReturnType<CbbdCall<unknown>>,
+    options: O,
+    prepare: BodyPreparation<P>,
+  ): Promise<PreparedResponse<P>> {
+    const fetchedAt = new Date().toISOString();
+    const result = await this.preparation.run(prepare as BodyPreparation<unknown>, () => fn({ ...options, client: this.client, throwOnError: false }));
+    const url = new URL(result.response.url || this.options.baseUrl);
+    const request = { path: url.pathname, params: Object.fromEntries(url.searchParams) };
+    const body = this.bodies.get(result.response);
+    if (!result.response.ok || !body || !('prepared' in body)) throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
+    return { prepared: body.prepared as P, request, fetchedAt };
   }
 
   /** The fetch given to the `cbbd` package. Throws SourceError when the request cannot succeed. */
@@ -129,6 +164,14 @@ export class CbbdClient {
   /** One HTTP attempt: a good Response, a retryable problem, or a thrown SourceError for what retrying cannot fix. */
   private async attempt(request: Request, what: string): Promise<Response | Problem> {
     const response = await fetch(request.clone(), { signal: AbortSignal.timeout(this.options.timeoutMs) });
+    const prepare = this.preparation.getStore();
+    if (prepare && response.status === 200) {
+      const bytes = await response.arrayBuffer();
+      const length = bytes.byteLength;
+      const outcome = await prepare(bytes);
+      if (!outcome.ok) return { problem: outcome.problem, body: outcome.head };
+      return this.standIn(request, response.status, length, { prepared: outcome.value });
+    }
     const text = await response.text();
     if (response.status === 401 || response.status === 403) {
       throw new SourceError(`CBBD_API_KEY is missing or invalid (HTTP ${response.status} from ${what}). Set a valid key, or unset it to use the built-in simulator.`);
@@ -143,11 +186,17 @@ export class CbbdClient {
     } catch {
       return { problem: `body is not valid JSON (${text.length} bytes)`, body: text };
     }
-    // The body is parsed once, here: a day of plays is tens of megabytes. The package gets a stand-in body to parse
-    // (`call` returns the value parsed here), with the real length for the call accounting.
-    const body = new Response('null', { status: response.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
+    return this.standIn(request, response.status, Buffer.byteLength(text), { text, parsed });
+  }
+
+  /**
+   * The body is parsed (or prepared) once, in `attempt`: a day of plays is tens of megabytes. The package gets a
+   * stand-in body to parse (`call` returns the value kept here), with the real length for the call accounting.
+   */
+  private standIn(request: Request, status: number, length: number, kept: { text: string; parsed: unknown } | { prepared: unknown }): Response {
+    const body = new Response('null', { status, headers: { 'content-type': 'application/json', 'content-length': String(length) } });
     Object.defineProperty(body, 'url', { value: request.url });
-    this.bodies.set(body, { text, parsed });
+    this.bodies.set(body, kept);
     return body;
   }
 }

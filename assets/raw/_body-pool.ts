@@ -1,0 +1,16 @@
+/**
+ * Worker threads that prepare bulk response bodies (`prepareBody`): a season of plays is about 2.5 GB of JSON, and
+ * parsing, checking, hashing and compressing it on the main thread would leave the other cores idle while the
+ * fetches, the run log and the commits wait behind it. One thread per core; threads exit when idle.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Preparation } from './_prepared-body.ts';
+
+let pool: Piscina | undefined;
+
+/** Prepare a body in a worker; `bytes` is moved to the worker, not copied (it is unusable here afterwards). */
+export function prepareInWorker(bytes: ArrayBuffer, rawKey: string, distinct?: string): Promise<Preparation> {
+  pool ??= new Piscina({ filename: new URL('./_body-worker.js', import.meta.url).href, maxThreads: availableParallelism(), idleTimeout: 2_000 });
+  return pool.run({ bytes, rawKey, distinct }, { transferList: [bytes] }) as Promise<Preparation>;
+}
