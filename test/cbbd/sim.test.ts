@@ -13,6 +13,19 @@ describe('the CBBD simulator', () => {
     expect(await body(1, '/games?season=2024')).not.toBe(await body(2, '/games?season=2024'));
   });
 
+  it('with memoize, answers a repeated request with the body it built, still counted, never keeping a fault', async () => {
+    const { app, stats } = createSimApp({ seed: 1, scale: 'demo', now: NOW, memoize: true, faults: { sequence: ['truncated'] } });
+    const truncated = await (await app.request('/games?season=2024', auth)).text();
+    const first = await (await app.request('/games?season=2024', auth)).text();
+    expect(truncated.length).toBeLessThan(first.length);
+    const built = stats.serveMs;
+    expect(await (await app.request('/games?season=2024', auth)).text()).toBe(first);
+    expect(stats.serveMs - built).toBeLessThan(built / 2);
+    expect((await app.request('/games?season=2024&_fault=500', auth)).status).toBe(500);
+    expect(await (await app.request('/games?season=2023', auth)).text()).not.toBe(first);
+    expect(stats.byPath['/games']).toBe(5);
+  });
+
   it('asks for a Bearer key and accepts any non-empty one', async () => {
     const { app } = createSimApp({ seed: 1, scale: 'demo', now: NOW });
     expect((await app.request('/teams')).status).toBe(401);
