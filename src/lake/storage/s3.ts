@@ -2,13 +2,14 @@
  * S3 storage driver: the lakehouse key layout in a bucket (default `hoops-edge`). A partition is staged whole under
  * `tmp/`, then copied into place under its deterministic names, then every other object of the partition is removed
  * and the staging deleted: a re-run never leaves a second copy, and a failure before the copy changes nothing.
- * S3 has no multi-object rename: during the copy itself (milliseconds per object) a reader listing the prefix can
+ * S3 has no multi-object rename: during the copy itself (16 objects at a time) a reader listing the prefix can
  * see some new objects beside old ones; the Glue catalog registers a partition only after its copy is complete.
  */
 import { randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { StorageError } from '../../core/errors.ts';
 import { awsClientConfig, type AwsSettings } from '../aws.ts';
 import { assertSafeKey, type ObjectStorage, type StoredObject } from './storage.ts';
@@ -71,16 +72,17 @@ export function s3Storage(bucket: string, settings: AwsSettings): ObjectStorage 
       const base = assertSafeKey(prefix.replace(/\/$/, ''));
       const staging = `tmp/${randomBytes(6).toString('hex')}`;
       const staged: string[] = [];
+      // Many requests at once: a season of game facts is one object per game day, and the shorter the copy, the
+      // shorter the moment a reader can see old and new objects side by side.
+      const limit = pLimit(16);
       try {
-        for (const o of objects) {
+        await Promise.all(objects.map((o) => limit(async () => {
           const key = `${staging}/${assertSafeKey(o.name)}`;
-          await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: o.body }));
           staged.push(key);
-        }
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: o.body }));
+        })));
         const wanted = new Set(objects.map((o) => `${base}/${o.name}`));
-        for (const o of objects) {
-          await client.send(new CopyObjectCommand({ Bucket: bucket, Key: `${base}/${o.name}`, CopySource: `${bucket}/${staging}/${o.name}` }));
-        }
+        await Promise.all(objects.map((o) => limit(() => client.send(new CopyObjectCommand({ Bucket: bucket, Key: `${base}/${o.name}`, CopySource: `${bucket}/${staging}/${o.name}` })))));
         await removeAll((await list(`${base}/`)).filter((k) => !wanted.has(k)));
       } catch (error) {
         fail('PUT', prefix, error);
