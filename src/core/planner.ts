@@ -134,14 +134,17 @@ function upstreamStale(upstream: string): StaleReason {
 
 /** Compute the plan for a selection: every stale partition with its reason, in steps ordered by dependency. */
 export function buildPlan(graph: AssetGraph, selection: string, state: PlannerState, options: PlanOptions): Plan {
-  const selected = selectAssets(graph, selection);
-  const selectedSet = new Set(selected);
   const universe = new PartitionUniverse(graph, state, options.window);
+  const chosen = selectAssets(graph, selection);
+  const pulledIn = neverBuiltUpstream(graph, chosen, state, universe, options.filter);
+  const selected = graph.order.filter((k) => pulledIn.has(k) || chosen.includes(k));
+  const selectedSet = new Set(selected);
   const planned = new Map<string, Map<string, StaleReason>>();
   const steps: MaterializeStep[] = [];
   const stepOf = new Map<string, Map<string, string>>(); // asset -> partition -> step id
   const summaries: AssetPlanSummary[] = [];
   const warnings: string[] = [];
+  const neverBuilt: string[] = [];
 
   for (const key of selected) {
     const asset = graph.get(key);
@@ -150,8 +153,12 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     const stale = new Map<string, StaleReason>();
     const edges = graph.upstream(key);
     const missingUpstream = new Map<string, number>();
+    const pulled = pulledIn.get(key);
     for (const partition of keys) {
-      let reason = staleReason(graph, asset, partition, records?.get(partition), state, universe, options);
+      // An upstream asset pulled in is only built where it never was: refreshing it is for "+key" to ask.
+      let reason = pulled
+        ? (records?.get(partition)?.dataVersion ? undefined : (staleReason(graph, asset, partition, records?.get(partition), state, universe, { ...options, force: false }) ?? MISSING))
+        : staleReason(graph, asset, partition, records?.get(partition), state, universe, options);
       for (const edge of edges) {
         const upPlanned = planned.get(edge.key);
         const selectedUpstream = selectedSet.has(edge.key);
@@ -168,6 +175,7 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     for (const [up, count] of missingUpstream) {
       warnings.push(`${key}: ${count} partition(s) read ${up}, which has not been materialized and is not selected; select "+${key}" to build it first.`);
     }
+    if (pulled) neverBuilt.push(`${key} (${stale.size})`);
     planned.set(key, stale);
     const assetSteps = options.countsOnly ? [] : batchSteps(asset, keys, stale);
     const partitionStep = new Map<string, string>();
@@ -187,6 +195,12 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     });
   }
 
+  if (neverBuilt.length) {
+    warnings.push(
+      `Not selected, but read by the selection and never materialized there, so planned too: ${neverBuilt.join(', ')}. ` +
+        `Select "${selection.split(',').map((t) => (t.trim().startsWith('+') ? t.trim() : `+${t.trim()}`)).join(',')}" to refresh their stale partitions as well.`,
+    );
+  }
   return freezePlan({
     selection,
     filter: options.filter ?? {},
@@ -197,6 +211,40 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     expectedCalls: summaries.reduce((n, s) => n + s.expectedCalls, 0),
     warnings,
   });
+}
+
+/**
+ * Upstream assets the selection reads that were never materialized in some partition of the filter, found walking up
+ * from the selection (through assets pulled in, not past complete ones), each with the assets that read it. Asking
+ * for `silver/*` on an empty lakehouse then builds what silver needs instead of failing for want of input.
+ */
+function neverBuiltUpstream(
+  graph: AssetGraph, chosen: readonly string[], state: PlannerState, universe: PartitionUniverse, filter: PartitionFilter | undefined,
+): Map<string, string[]> {
+  const chosenSet = new Set(chosen);
+  const pulled = new Map<string, string[]>();
+  const complete = new Set<string>();
+  const queue = [...chosen];
+  while (queue.length) {
+    const key = queue.shift()!;
+    for (const edge of graph.upstream(key)) {
+      const up = edge.key;
+      if (chosenSet.has(up) || complete.has(up)) continue;
+      const readers = pulled.get(up);
+      if (readers) {
+        if (!readers.includes(key)) readers.push(key);
+        continue;
+      }
+      const records = state.records.get(up);
+      if (universe.filtered(up, filter).every((p) => records?.get(p)?.dataVersion)) {
+        complete.add(up);
+        continue;
+      }
+      pulled.set(up, [key]);
+      queue.push(up);
+    }
+  }
+  return pulled;
 }
 
 /** Group an asset's stale partitions into steps: contiguous runs within one season, up to the asset's batch size. */

@@ -141,11 +141,21 @@ describe('buildPlan', () => {
     expect(reasons(plan)).toEqual({ 'raw/games 2024|2023-11-07': 'forced' });
   });
 
-  it('warns when a selected asset reads an upstream that was never built and is not selected', () => {
+  it('builds what the selection reads where it was never built, and says so, but refreshes stale upstream only when asked', () => {
     const state: PlannerState = { now: NOW, records: new Map(), calendars, settled: new Map() };
     const plan = buildPlan(graph(), 'bronze/games', state, options);
+    expect(reasons(plan)).toMatchObject({ 'raw/games 2024|2023-11-07': 'missing', 'bronze/games 2024|2023-11-07': 'missing' });
+    expect(plan.steps.filter((st) => st.asset === 'bronze/games').every((st) => st.dependsOn.length > 0)).toBe(true);
     expect(plan.warnings).toEqual([
-      'bronze/games: 3 partition(s) read raw/games, which has not been materialized and is not selected; select "+bronze/games" to build it first.',
+      'Not selected, but read by the selection and never materialized there, so planned too: raw/schedule (1), raw/games (3). Select "+bronze/games" to refresh their stale partitions as well.',
     ]);
+    // Built once (and stale since): not pulled in again; "+" asks for it.
+    const { state: built, records } = freshState();
+    const rawGames = records.get('raw/games')!;
+    const [first] = [...rawGames.keys()];
+    rawGames.set(first!, { ...rawGames.get(first!)!, status: 'failed', error: 'boom' });
+    records.delete('bronze/games');
+    expect(Object.keys(reasons(buildPlan(graph(), 'bronze/games', built, options))).every((k) => k.startsWith('bronze/'))).toBe(true);
+    expect(Object.keys(reasons(buildPlan(graph(), '+bronze/games', built, options)))).toContain(`raw/games ${first}`);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The cloud deployment end to end on the AWS emulator (moto): S3 storage, DynamoDB checkpoints and run-log lease,
- * the Glue catalog, Athena for `cbbd query`. The same `cbbd materialize '+silver/*' --season 2024` as locally.
+ * the Glue catalog, Athena for `cbbd query`. The same `cbbd materialize 'silver/*' --season 2024` as locally.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ describe.skipIf(!motoAvailable)(`cloud mode on the emulator (${moto})`, () => {
     delete env.CBBD_API_KEY;
     delete env.BEARER_TOKEN;
 
-    const run = cbbd(env, 'materialize', '+silver/*', '--season', '2024');
+    const run = cbbd(env, 'materialize', 'silver/*', '--season', '2024');
     expect(run.stdout + run.stderr.slice(-2000)).toMatch(/succeeded in .*, 0 failed, 0 skipped/);
     expect(run.code).toBe(0);
 
@@ -66,7 +66,7 @@ describe.skipIf(!motoAvailable)(`cloud mode on the emulator (${moto})`, () => {
     expect(checkpoints.Count).toBeGreaterThan(100);
 
     // The run log came back from meta/: a second run finds nothing to do.
-    const again = cbbd(env, 'materialize', '+silver/*', '--season', '2024');
+    const again = cbbd(env, 'materialize', 'silver/*', '--season', '2024');
     expect(again.stdout).toContain('nothing to materialize');
 
     const athena = cbbd(env, 'query', 'select count(*) from silver.fct_games');

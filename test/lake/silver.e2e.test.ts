@@ -29,7 +29,7 @@ describe('the local lakehouse', () => {
     delete env.CBBD_API_KEY;
     delete env.BEARER_TOKEN;
 
-    const run = cbbd(env, 'materialize', '+silver/*', '--season', '2024');
+    const run = cbbd(env, 'materialize', 'silver/*', '--season', '2024');
     expect(run.stdout).toMatch(/succeeded in .*, 0 failed, 0 skipped/);
     expect(run.code).toBe(0);
 
@@ -53,7 +53,7 @@ describe('the local lakehouse', () => {
     expect(readdirSync(join(dir, 'lakehouse/silver/fct_games/season=2024')).every((d) => /^date=2023-1[12]-\d\d$|^date=2024-0[1-4]-\d\d$/.test(d))).toBe(true);
 
     const before = files(join(dir, 'lakehouse'));
-    const again = cbbd(env, 'materialize', '+silver/*', '--season', '2024');
+    const again = cbbd(env, 'materialize', 'silver/*', '--season', '2024');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing to materialize');
     expect(files(join(dir, 'lakehouse'))).toEqual(before);
