@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import pRetry from 'p-retry';
 import type { AssetDefinition, PartitionOutput } from './asset.ts';
-import { CbbdError, ExecutionError, serializeError } from './errors.ts';
+import { CbbdError, ExecutionError, serializeError, SourceError } from './errors.ts';
 import type { AssetGraph } from './graph.ts';
 import type { Logger } from './logger.ts';
 import { silentLogger } from './logger.ts';
@@ -142,8 +142,9 @@ export async function materialize(
           factor: 2,
           randomize: true,
           signal: options.signal,
-          // Misuse (a bad definition, a refused key) will not get better by retrying.
-          shouldRetry: ({ error }) => !(error instanceof CbbdError && (error.phase === 'definition' || error.phase === 'config')),
+          // Misuse (a bad definition, a refused key), a missing input or a source error that says so will not get
+          // better by retrying.
+          shouldRetry: ({ error }) => !(error instanceof CbbdError && (['definition', 'config', 'execution'].includes(error.phase) || (error instanceof SourceError && !error.retryable))),
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             if (retriesLeft > 0) emit({ type: 'step_retrying', runId, step: step.id, asset: step.asset, attempt: attemptNumber, error: redactSecrets(error.message) });
           },

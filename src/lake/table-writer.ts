@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { ExecutionError } from '../core/errors.ts';
 import { duckConnection, sqlString } from './duckdb.ts';
 import { withLocalFiles } from './local-files.ts';
 import { quoteIdent } from './schema/field-types.ts';
@@ -39,7 +40,7 @@ export interface WrittenTable {
 }
 
 export async function writeTable(storage: ObjectStorage, write: TableWrite): Promise<WrittenTable> {
-  if (!write.inputs.length) throw new Error(`${write.prefix}: no input files; materialize its upstream first.`);
+  if (!write.inputs.length) throw new ExecutionError(`${write.prefix}: no input files; materialize its upstream first (select it with "+" in front).`);
   const work = join(tmpdir(), `cbbd-table-${randomBytes(6).toString('hex')}`);
   await mkdir(work, { recursive: true });
   const connection = await duckConnection();
