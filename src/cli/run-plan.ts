@@ -17,7 +17,7 @@ export interface PlannedRun {
 }
 
 export async function planSelection(ctx: CommandContext, selection: string, filter: PartitionFilter, force = false): Promise<PlannedRun> {
-  const options: PlanOptions = { window: ctx.window, filter, force, rollingDays: ctx.config.source.rollingDays };
+  const options: PlanOptions = { window: ctx.window, filter, force, rollingDays: ctx.config.source.rollingDays, buildNeverBuiltUpstream: true };
   const state = await loadPlannerState(ctx);
   return { selection, plan: buildPlan(ctx.graph, selection, state, options), state, options };
 }

@@ -22,6 +22,11 @@ export interface PlanOptions {
   readonly rollingDays: number;
   /** Count stale partitions per asset without building steps (for `status`). */
   readonly countsOnly?: boolean;
+  /**
+   * Also plan the upstream partitions the selection reads that were never materialized, as `plan` and `materialize`
+   * do; a view of the selection's own state (status, the lineage page) leaves this off.
+   */
+  readonly buildNeverBuiltUpstream?: boolean;
 }
 
 /** Partition universes per asset, computed once per plan. */
@@ -136,7 +141,7 @@ function upstreamStale(upstream: string): StaleReason {
 export function buildPlan(graph: AssetGraph, selection: string, state: PlannerState, options: PlanOptions): Plan {
   const universe = new PartitionUniverse(graph, state, options.window);
   const chosen = selectAssets(graph, selection);
-  const pulledIn = neverBuiltUpstream(graph, chosen, state, universe, options.filter);
+  const pulledIn = options.buildNeverBuiltUpstream ? neverBuiltUpstream(graph, chosen, state, universe, options.filter) : new Set<string>();
   const selected = graph.order.filter((k) => pulledIn.has(k) || chosen.includes(k));
   const selectedSet = new Set(selected);
   const planned = new Map<string, Map<string, StaleReason>>();
@@ -153,7 +158,7 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     const stale = new Map<string, StaleReason>();
     const edges = graph.upstream(key);
     const missingUpstream = new Map<string, number>();
-    const pulled = pulledIn.get(key);
+    const pulled = pulledIn.has(key);
     for (const partition of keys) {
       // An upstream asset pulled in is only built where it never was: refreshing it is for "+key" to ask.
       let reason = pulled
@@ -215,32 +220,22 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
 
 /**
  * Upstream assets the selection reads that were never materialized in some partition of the filter, found walking up
- * from the selection (through assets pulled in, not past complete ones), each with the assets that read it. Asking
+ * from the selection (through assets pulled in, not past complete ones). Asking
  * for `silver/*` on an empty lakehouse then builds what silver needs instead of failing for want of input.
  */
 function neverBuiltUpstream(
   graph: AssetGraph, chosen: readonly string[], state: PlannerState, universe: PartitionUniverse, filter: PartitionFilter | undefined,
-): Map<string, string[]> {
-  const chosenSet = new Set(chosen);
-  const pulled = new Map<string, string[]>();
-  const complete = new Set<string>();
+): Set<string> {
+  const pulled = new Set<string>();
+  const visited = new Set(chosen);
   const queue = [...chosen];
   while (queue.length) {
-    const key = queue.shift()!;
-    for (const edge of graph.upstream(key)) {
-      const up = edge.key;
-      if (chosenSet.has(up) || complete.has(up)) continue;
-      const readers = pulled.get(up);
-      if (readers) {
-        if (!readers.includes(key)) readers.push(key);
-        continue;
-      }
+    for (const { key: up } of graph.upstream(queue.shift()!)) {
+      if (visited.has(up)) continue;
+      visited.add(up);
       const records = state.records.get(up);
-      if (universe.filtered(up, filter).every((p) => records?.get(p)?.dataVersion)) {
-        complete.add(up);
-        continue;
-      }
-      pulled.set(up, [key]);
+      if (universe.filtered(up, filter).every((p) => records?.get(p)?.dataVersion)) continue;
+      pulled.add(up);
       queue.push(up);
     }
   }
