@@ -8,6 +8,7 @@ import { createAssets } from '../assets/index.ts';
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
 import type { SimScale } from '../src/cbbd/sim/world.ts';
+import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { materialize, type RunResult } from '../src/core/materializer.ts';
@@ -24,6 +25,20 @@ export interface BenchProject {
   /** Plan the selection from the run log and materialize it, calendars first, as `cbbd materialize` does. */
   run(selection: string, options?: { force?: boolean }): Promise<RunResult>;
   close(): Promise<void>;
+}
+
+/**
+ * API calls per endpoint (sorted) from the simulator's counts per path, less the counts `before` (a snapshot taken
+ * earlier, to count one pass or one night).
+ */
+export function callsByEndpoint(byPath: Readonly<Record<string, number>>, before: Readonly<Record<string, number>> = {}): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const [path, n] of Object.entries(byPath)) {
+    const delta = n - (before[path] ?? 0);
+    const endpoint = CallAccounting.endpointOf(path);
+    if (delta) calls.set(endpoint, (calls.get(endpoint) ?? 0) + delta);
+  }
+  return new Map([...calls].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date }): Promise<BenchProject> {

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
-import { benchProject } from './_project.ts';
+import { benchProject, callsByEndpoint } from './_project.ts';
 
 export async function backfillBench(args: string[]): Promise<void> {
   const i = args.indexOf('--season');
@@ -30,12 +29,7 @@ export async function backfillBench(args: string[]): Promise<void> {
   console.log(`  simulator: generated the season in ${(generated / 1000).toFixed(1)} s`);
   console.log(`  run ${result.status}: ${result.counts.succeeded} partitions in ${(ran / 1000).toFixed(1)} s (simulator serving included), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (before the run ${Math.round(rssBefore / 1e6)} MB)`);
   console.log(`  API calls: ${calls.total} in all (target: at most 1,000)`);
-  const byEndpoint = new Map<string, number>();
-  for (const [path, n] of Object.entries(calls.byPath)) {
-    const endpoint = CallAccounting.endpointOf(path);
-    byEndpoint.set(endpoint, (byEndpoint.get(endpoint) ?? 0) + n);
-  }
-  for (const [endpoint, n] of [...byEndpoint].sort(([a], [b]) => a.localeCompare(b))) console.log(`    ${endpoint.padEnd(26)} ${n}`);
+  for (const [endpoint, n] of callsByEndpoint(calls.byPath)) console.log(`    ${endpoint.padEnd(26)} ${n}`);
   console.log(`  a naive pipeline (plays, substitutions and lineups per game): about ${(games * 3).toLocaleString()} calls`);
   await project.close();
   await sim.close();

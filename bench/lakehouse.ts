@@ -15,11 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SILVER_TABLES } from '../assets/silver/tables.ts';
-import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import type { SimStats } from '../src/cbbd/sim/app.ts';
 import { catalogTables } from '../src/lake/catalog/catalog.ts';
 import { runLocalQuery } from '../src/cli/commands/query.ts';
-import { benchProject } from './_project.ts';
+import { benchProject, callsByEndpoint } from './_project.ts';
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [resolve('bin/cbbd.js'), 'sim', '--scale', 'full', '--port', '0', '--memoize'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -73,11 +72,8 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   console.log(`  bronze + silver: ${lake.status}, ${lake.partitions} partitions in ${lake.wall.toFixed(1)} s wall (no API calls); pipeline CPU ${lake.cpu.toFixed(1)} s (DuckDB threads included)`);
   console.log(`  pipeline total: ${(raw.wall + lake.wall).toFixed(1)} s wall (target: under 90 s); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (target: under 2,048 MB)`);
   const stats = await simStats();
-  stats.total -= built.total;
-  for (const [path, n] of Object.entries(built.byPath)) stats.byPath[path] = (stats.byPath[path] ?? 0) - n;
-  const byEndpoint = new Map<string, number>();
-  for (const [path, n] of Object.entries(stats.byPath)) if (n > 0) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + n);
-  console.log(`  API calls of the measured pass: ${stats.total} (target: at most 1,000): ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+  const byEndpoint = callsByEndpoint(stats.byPath, built.byPath);
+  console.log(`  API calls of the measured pass: ${stats.total - built.total} (target: at most 1,000): ${[...byEndpoint].map(([e, n]) => `${e} ${n}`).join(', ')}`);
   const tables = catalogTables(project.definitions);
   const root = project.root;
   const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));

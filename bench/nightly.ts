@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GameBoxScorePlayers, GameInfo, PlayerSubsititution } from 'cbbd';
 import { readManifest, readRecords } from '../assets/raw/_read-raw.ts';
-import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
-import { benchProject } from './_project.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
+import { benchProject, callsByEndpoint } from './_project.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
@@ -35,11 +34,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
     const before = { ...sim.stats.byPath };
     const t = performance.now();
     const result = await project.run('raw/*');
-    const byEndpoint = new Map<string, number>();
-    for (const [path, n] of Object.entries(sim.stats.byPath)) {
-      const delta = n - (before[path] ?? 0);
-      if (delta) byEndpoint.set(CallAccounting.endpointOf(path), (byEndpoint.get(CallAccounting.endpointOf(path)) ?? 0) + delta);
-    }
+    const byEndpoint = callsByEndpoint(sim.stats.byPath, before);
     const calls = [...byEndpoint.values()].reduce((a, b) => a + b, 0);
     return { calls, byEndpoint, seconds: (performance.now() - t) / 1000, partitions: result.counts.succeeded };
   };

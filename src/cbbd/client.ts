@@ -78,8 +78,7 @@ export class CbbdClient {
   async call<T, O extends object>(fn: (options: O & { client: Client; throwOnError: false }) => ReturnType<CbbdCall<T>>, options: O): Promise<SourceResponse<T>> {
     const fetchedAt = new Date().toISOString();
     const result = await fn({ ...options, client: this.client, throwOnError: false });
-    const url = new URL(result.response.url || this.options.baseUrl);
-    const request = { path: url.pathname, params: Object.fromEntries(url.searchParams) };
+    const request = this.requestOf(result.response);
     if (!result.response.ok) {
       // Our fetch already threw for every failing status; this is a status the package treats as an error anyway.
       throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
@@ -100,11 +99,16 @@ export class CbbdClient {
   ): Promise<PreparedResponse<P>> {
     const fetchedAt = new Date().toISOString();
     const result = await this.preparation.run(prepare as BodyPreparation<unknown>, () => fn({ ...options, client: this.client, throwOnError: false }));
-    const url = new URL(result.response.url || this.options.baseUrl);
-    const request = { path: url.pathname, params: Object.fromEntries(url.searchParams) };
+    const request = this.requestOf(result.response);
     const body = this.bodies.get(result.response);
     if (!result.response.ok || !body || !('prepared' in body)) throw new SourceError(`GET ${request.path} answered HTTP ${result.response.status}.`);
     return { prepared: body.prepared as P, request, fetchedAt };
+  }
+
+  /** The request a response answered: path and parameters (the key travels in a header, never here). */
+  private requestOf(response: Response): SourceResponse<unknown>['request'] {
+    const url = new URL(response.url || this.options.baseUrl);
+    return { path: url.pathname, params: Object.fromEntries(url.searchParams) };
   }
 
   /** The fetch given to the `cbbd` package. Throws SourceError when the request cannot succeed. */

@@ -142,8 +142,8 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
   const universe = new PartitionUniverse(graph, state, options.window);
   const chosen = selectAssets(graph, selection);
   const pulledIn = options.buildNeverBuiltUpstream ? neverBuiltUpstream(graph, chosen, state, universe, options.filter) : new Set<string>();
-  const selected = graph.order.filter((k) => pulledIn.has(k) || chosen.includes(k));
-  const selectedSet = new Set(selected);
+  const selectedSet = new Set([...chosen, ...pulledIn]);
+  const selected = graph.order.filter((k) => selectedSet.has(k));
   const planned = new Map<string, Map<string, StaleReason>>();
   const steps: MaterializeStep[] = [];
   const stepOf = new Map<string, Map<string, string>>(); // asset -> partition -> step id
@@ -159,11 +159,11 @@ export function buildPlan(graph: AssetGraph, selection: string, state: PlannerSt
     const edges = graph.upstream(key);
     const missingUpstream = new Map<string, number>();
     const pulled = pulledIn.has(key);
+    const own = pulled ? { ...options, force: false } : options;
     for (const partition of keys) {
+      const record = records?.get(partition);
       // An upstream asset pulled in is only built where it never was: refreshing it is for "+key" to ask.
-      let reason = pulled
-        ? (records?.get(partition)?.dataVersion ? undefined : (staleReason(graph, asset, partition, records?.get(partition), state, universe, { ...options, force: false }) ?? MISSING))
-        : staleReason(graph, asset, partition, records?.get(partition), state, universe, options);
+      let reason = pulled && record?.dataVersion ? undefined : staleReason(graph, asset, partition, record, state, universe, own);
       for (const edge of edges) {
         const upPlanned = planned.get(edge.key);
         const selectedUpstream = selectedSet.has(edge.key);
