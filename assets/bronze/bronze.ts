@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
-import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../../src/core/partitions.ts';
-import { jsonFilesToParquet, toParquet } from '../../src/lake/parquet.ts';
+import { NONE_PARTITION, type PartitionsDef } from '../../src/core/partitions.ts';
+import { jsonFilesToParquet, PathValueMismatchError, toParquet } from '../../src/lake/parquet.ts';
 import { withLocalFiles } from '../../src/lake/local-files.ts';
-import { fieldsOf, glueType, misfit, unlistedFields, type FieldType } from '../../src/lake/schema/field-types.ts';
+import { fieldsOf, glueType, misfit, unlistedFields, withoutFields, type FieldType } from '../../src/lake/schema/field-types.ts';
+import { partitionKeysOf, partitionPath, partitionValues } from '../../src/lake/table-layout.ts';
 import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
 import { readManifest, readStoredResponse, type RawManifest } from '../raw/_read-raw.ts';
 import type { ProjectResources } from '../resources.ts';
@@ -21,11 +22,24 @@ export function columnsOf(type: FieldType): ColumnSpec[] {
   return fieldsOf(type).map((f) => ({ name: f.name, type: glueType(f.type), nullable: f.nullable }));
 }
 
-/** Where a partition lives under a layer: `season=YYYY[/date=YYYY-MM-DD]`, or the table root for unpartitioned ones. */
-export function partitionPath(partition: string): string {
-  const season = seasonOfKey(partition);
-  const date = dateOfKey(partition);
-  return partition === NONE_PARTITION || season === undefined ? '' : `season=${season}${date ? `/date=${date}` : ''}`;
+/**
+ * The table a reader sees: the record's fields, except that a field named like one of the table's partition keys
+ * (the API's `season`) is that key, with the key's type: it lives in the `season=` folder only, not in the files.
+ */
+export function bronzeColumns(type: FieldType, partitions: PartitionsDef): ColumnSpec[] {
+  const columns = columnsOf(type);
+  const keys = partitionKeysOf(partitions, columns);
+  return columns.map((c) => keys.find((k) => k.name === c.name) ?? c);
+}
+
+/** Why a record disagrees with the partition's path (its season is another), or undefined when it agrees. */
+function pathMismatch(record: unknown, values: Readonly<Record<string, number | string>>): string | undefined {
+  if (!record || typeof record !== 'object') return undefined;
+  for (const [name, value] of Object.entries(values)) {
+    const own = (record as Record<string, unknown>)[name];
+    if (own !== value) return `${name} is ${JSON.stringify(own)} but the record sits in ${name}=${value}; the path holds the table's ${name}`;
+  }
+  return undefined;
 }
 
 /** The raw prefix that holds a partition; a snapshot's is its latest `asof=` folder. */
@@ -37,24 +51,34 @@ async function rawPrefix(storage: ObjectStorage, rawKey: string, partition: stri
   return latest.slice(0, -'/_partition.json'.length);
 }
 
-async function goodRecords(resources: ProjectResources, source: string, parts: RawManifest['parts'], type: FieldType): Promise<unknown[]> {
+/** Why a record cannot be written to this partition, or undefined: it must fit the type and agree with the path. */
+function problemOf(record: unknown, type: FieldType, values: Readonly<Record<string, number | string>>): string | undefined {
+  return misfit(record, type, false, '') ?? pathMismatch(record, values);
+}
+
+async function goodRecords(resources: ProjectResources, source: string, parts: RawManifest['parts'], type: FieldType, values: Readonly<Record<string, number | string>>): Promise<unknown[]> {
   const good: unknown[] = [];
-  for (const part of parts) for (const record of (await readStoredResponse(resources.storage, source, part)).data) if (!misfit(record, type, false, '')) good.push(record);
+  for (const part of parts) for (const record of (await readStoredResponse(resources.storage, source, part)).data) if (!problemOf(record, type, values)) good.push(record);
   return good;
 }
 
 function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions: PartitionsDef; description?: string }): AssetDefinition {
   const name = raw.key.slice('raw/'.length);
   const type = recordTypeOf(raw.key);
+  const columns = bronzeColumns(type, raw.partitions);
+  // The record fields the path holds: each record must agree with its folder, and the files leave them out.
+  const keyFields = partitionKeysOf(raw.partitions, columns).map((k) => k.name).filter((name) => fieldsOf(type).some((f) => f.name === name));
+  const fileType = withoutFields(type, keyFields);
   return defineAsset(
     {
       key: `bronze/${name}`,
       description: `Typed records of ${raw.key}, one row per API record, with the declared column types.`,
       deps: [raw.key],
       partitions: raw.partitions,
-      // The declared types are part of the code: a schema change rebuilds every partition.
-      codeVersion: `1.${typeHashOf(type)}`,
-      schema: { columns: columnsOf(type), primaryKey: [] },
+      // The declared types and what the files hold are part of the code: a schema change rebuilds every partition.
+      // 2: the partition keys left the files (the path holds them).
+      codeVersion: `2.${typeHashOf(fileType)}`,
+      schema: { columns, primaryKey: [] },
       checks: [{
         name: 'records_fit_schema',
         blocking: false,
@@ -73,15 +97,25 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
       // The raw fetch already checked every record against this declared type (the body was parsed then): trust it.
       // Otherwise check now, one part at a time, so a day of plays is parsed once and let go.
       const checked = manifest.checked as RecordCheck | undefined;
+      const values = Object.fromEntries(Object.entries(partitionValues(partition)).filter(([name]) => keyFields.includes(name)));
       const quarantine: { reason: string; record: unknown }[] = [];
       const unlisted = new Set<string>(checked?.type === typeHashOf(type) ? checked.unlisted : []);
       let rows = 0;
+      // While every record fits (the usual case), DuckDB reads the stored parts themselves, and checks in the same
+      // pass that each agrees with the path; otherwise only the good ones are written, the rest quarantined.
+      let fast: Uint8Array | undefined;
       if (checked?.type === typeHashOf(type) && checked.misfits === 0) {
-        rows = manifest.records;
-      } else {
+        try {
+          fast = await withLocalFiles(resources.storage, parts, (paths) => jsonFilesToParquet(paths, type, { pathValues: values }));
+          rows = manifest.records;
+        } catch (error) {
+          if (!(error instanceof PathValueMismatchError)) throw error;
+        }
+      }
+      if (!fast) {
         for (const part of manifest.parts) {
           for (const record of (await readStoredResponse<Record<string, unknown>>(resources.storage, source, part)).data) {
-            const problem = misfit(record, type, false, '');
+            const problem = problemOf(record, type, values);
             if (problem) quarantine.push({ reason: problem, record });
             else rows++;
             if (record && typeof record === 'object') for (const f of unlistedFields(record, type)) unlisted.add(f);
@@ -89,10 +123,9 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
         }
       }
       if (unlisted.size) ctx.log.info({ fields: [...unlisted] }, `${raw.key}: fields the spec does not list are kept in raw only`);
-      // While every record fits (the usual case), DuckDB reads the stored parts themselves; otherwise only the good ones.
-      const body = quarantine.length
-        ? await toParquet(await goodRecords(resources, source, manifest.parts, type), type)
-        : await withLocalFiles(resources.storage, parts, (paths) => jsonFilesToParquet(paths, type));
+      const body = fast ?? await (quarantine.length
+        ? toParquet(await goodRecords(resources, source, manifest.parts, type, values), fileType)
+        : withLocalFiles(resources.storage, parts, (paths) => jsonFilesToParquet(paths, type, { pathValues: values })));
       const path = partitionPath(partition);
       const prefix = `bronze/${name}${path ? `/${path}` : ''}`;
       const quarantineKey = `deadletter/quarantine/bronze/${name}${path ? `/${path}` : ''}/records.json`;

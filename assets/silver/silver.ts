@@ -12,7 +12,8 @@ import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../.
 import { sqlString } from '../../src/lake/duckdb.ts';
 import { writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
-import { partitionPath, recordTypeOf } from '../bronze/bronze.ts';
+import { DATE_KEY, partitionPath, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
+import { recordTypeOf } from '../bronze/bronze.ts';
 import type { ProjectResources } from '../resources.ts';
 import { flatten, flattenRow, structField, type FlatColumn } from './flatten.ts';
 import { SILVER_TABLES, type SilverTable } from './tables.ts';
@@ -24,6 +25,7 @@ interface Layout {
 }
 
 function layoutOf(table: SilverTable): Layout {
+  // A seasonal table takes `season` from its partition (bronze's files do not hold it either: its path does).
   const fields = fieldsOf(recordTypeOf(`raw/${table.from}`)).filter((f) => f.name !== 'season' || !table.seasonal);
   if (!table.unnest) return { columns: flattenRow(fields), from: 'src' };
   const list = fields.find((f) => f.name === table.unnest);
@@ -53,8 +55,8 @@ function selectList(table: SilverTable, layout: Layout): string {
 
 export function silverColumns(table: SilverTable): ColumnSpec[] {
   const cols: ColumnSpec[] = layoutOf(table).columns.map((c) => ({ name: c.name, type: glueType(c.type), nullable: c.nullable }));
-  if (table.seasonal) cols.push({ name: 'season', type: 'int', nullable: false });
-  if (table.date) cols.push({ name: 'date', type: 'string', nullable: false });
+  if (table.seasonal) cols.push(SEASON_KEY);
+  if (table.date) cols.push(DATE_KEY);
   return cols;
 }
 
@@ -81,12 +83,15 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
     return `SELECT * EXCLUDE (__file)${extra.length ? `, ${extra.join(', ')}` : ''} FROM (${base})`;
   };
   const declared = { columns, primaryKey: table.key };
+  const partitions: PartitionsDef = perDay ? bronzePartitions : table.seasonal ? { kind: 'season' } : { kind: 'none' };
+  // Season and date are partition keys: they live in the folders only (see table-layout.ts), never in the files.
+  const storage = tableLayout({ key: `silver/${table.name}`, partitions, schema: declared });
   return defineAsset(
     {
       key: `silver/${table.name}`,
       description: table.description,
       deps: [`bronze/${table.from}`],
-      partitions: perDay ? bronzePartitions : table.seasonal ? { kind: 'season' } : { kind: 'none' },
+      partitions,
       codeVersion: `1.${createHash('sha256').update(sql('0', perDay ? '2000-01-01' : undefined)).update(JSON.stringify(declared)).digest('hex').slice(0, 8)}`,
       schema: declared,
     },
@@ -104,8 +109,7 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         inputs,
         sql: sql(season, day),
         key: table.key,
-        partitionBy: table.date && !day ? 'date' : undefined,
-        excludeFromFiles: [...(table.seasonal ? ['season'] : []), ...(day ? ['date'] : [])],
+        layout: storage,
       });
       return {
         partition,

@@ -1,8 +1,9 @@
 /**
  * Writing a lakehouse table partition with DuckDB: read the input Parquet files (in place on a local lakehouse,
  * downloaded first from S3), run the table's SQL over them as `src`, refuse rows without their natural key, and
- * write the result as Parquet, optionally in Hive `date=` folders. Nothing is visible until `commit`, which replaces
- * the partition whole.
+ * write exactly the table's file columns as Parquet (its layout's: never a partition key, which lives in the path),
+ * in Hive `date=` folders when the layout has a folder key. Nothing is visible until `commit`, which replaces the
+ * partition whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { duckConnection, sqlString } from './duckdb.ts';
 import { withLocalFiles } from './local-files.ts';
 import { quoteIdent } from './schema/field-types.ts';
 import type { ObjectStorage, StoredObject } from './storage/storage.ts';
+import type { TableLayout } from './table-layout.ts';
 
 export interface TableWrite {
   /** The partition's prefix, e.g. `silver/fct_games/season=2024`. */
@@ -22,10 +24,8 @@ export interface TableWrite {
   /** SELECT over the relation `src` (the inputs, with a `filename` column). */
   readonly sql: string;
   readonly key: readonly string[];
-  /** Write one folder per value of this column (`date=YYYY-MM-DD/part-0.parquet`). */
-  readonly partitionBy?: string | undefined;
-  /** Columns that live in the path, not in the files (the partition's season). */
-  readonly excludeFromFiles?: readonly string[];
+  /** The table's layout (`tableLayout`): the files hold its file columns, in order; a folder key names sub-folders. */
+  readonly layout: TableLayout;
 }
 
 export interface WrittenTable {
@@ -54,13 +54,16 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
         `SELECT count(*) AS n, count(*) FILTER (WHERE ${write.key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) AS null_keys FROM (SELECT ${write.key.map(quoteIdent).join(', ')} FROM out)`,
       )).getRowObjects()[0]!;
       if (Number(counts.null_keys)) throw new Error(`${write.prefix}: ${Number(counts.null_keys)} row(s) have no natural key (${write.key.join(', ')}); the partition is not written.`);
-      const exclude = write.excludeFromFiles?.length ? ` EXCLUDE (${write.excludeFromFiles.map(quoteIdent).join(', ')})` : '';
+      const { fileColumns, partitionKeys, folderKey } = write.layout;
+      const declared = new Set([...fileColumns, ...partitionKeys].map((c) => c.name));
+      const undeclared = (await connection.runAndReadAll('DESCRIBE out')).getRowObjects().map((r) => String(r.column_name)).filter((c) => !declared.has(c));
+      if (undeclared.length) throw new Error(`${write.prefix}: the SQL returns column(s) the schema does not declare (${undeclared.join(', ')}); declare them or leave them out.`);
       // Ordered, so the same rows always make the same bytes (and the same data version); by folder first, so the
-      // folders are written one after the other.
-      const order = [...(write.partitionBy ? [write.partitionBy] : []), ...write.key].map(quoteIdent).join(', ');
-      const ordered = `SELECT *${exclude} FROM out ORDER BY ${order}`;
-      if (write.partitionBy) {
-        await connection.run(`COPY (${ordered}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${quoteIdent(write.partitionBy)}), FILENAME_PATTERN 'part-{i}')`);
+      // folders are written one after the other. DuckDB leaves the folder key out of the files it names folders by.
+      const order = [...(folderKey ? [folderKey] : []), ...write.key].map(quoteIdent).join(', ');
+      const ordered = `SELECT ${[...fileColumns.map((c) => c.name), ...(folderKey ? [folderKey] : [])].map(quoteIdent).join(', ')} FROM out ORDER BY ${order}`;
+      if (folderKey) {
+        await connection.run(`COPY (${ordered}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${quoteIdent(folderKey)}), FILENAME_PATTERN 'part-{i}')`);
       } else {
         await mkdir(out, { recursive: true });
         await connection.run(`COPY (${ordered}) TO ${sqlString(join(out, 'part-0.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
@@ -80,7 +83,7 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
     return {
       rows, bytes, files: objects.length, dataVersion: hash.digest('hex').slice(0, 16),
       folders: [...new Set(objects.map((o) => (o.name.includes('/') ? o.name.slice(0, o.name.lastIndexOf('/')) : '')))],
-      ...(write.partitionBy && { dates: objects.length }),
+      ...(write.layout.folderKey && { dates: objects.length }),
       commit: () => storage.replacePartition(write.prefix, objects),
     };
   } finally {

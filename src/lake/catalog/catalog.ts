@@ -3,12 +3,15 @@
  * columns and partition keys. Drivers: DuckDB views over the local Parquet files, and Glue for Athena.
  */
 import type { ColumnSpec } from '../../core/asset.ts';
+import { DefinitionError } from '../../core/errors.ts';
+import { layoutProblems, tableLayout, type LayoutSubject } from '../table-layout.ts';
 
 export interface CatalogTable {
   /** `layer/name`, e.g. `silver/fct_games`. */
   readonly key: string;
+  /** The columns of its Parquet files: never a partition key. */
   readonly columns: readonly ColumnSpec[];
-  /** Hive partition keys that live in the path, in order (`season`, `date`). */
+  /** Hive partition keys that live in the path only, in order (`season`, `date`). */
   readonly partitionKeys: readonly ColumnSpec[];
 }
 
@@ -21,19 +24,19 @@ export interface Catalog {
 }
 
 /**
- * The catalog tables of an asset graph: every bronze, silver and gold asset with a schema. Its partition keys follow
- * its storage layout: `season` for partitioned assets, `date` for day partitions and for tables written in `date=`
- * folders (those that declare a `date` column). A column of the same name in the files is the same value.
+ * The catalog tables of an asset graph: every bronze, silver and gold asset with a schema, described exactly as its
+ * files and folders are laid out (`tableLayout`): the file columns, then the Hive keys of the path. An asset whose
+ * layout would break a reader (a file column named like a key) is a definition error, reported with every other.
  */
-export function catalogTables(assets: Iterable<{ key: string; partitions: { kind: string }; schema?: { columns: readonly ColumnSpec[] } }>): CatalogTable[] {
+export function catalogTables(assets: Iterable<LayoutSubject>): CatalogTable[] {
   const out: CatalogTable[] = [];
+  const problems: string[] = [];
   for (const a of assets) {
     if (a.key.startsWith('raw/') || !a.schema) continue;
-    const keys: ColumnSpec[] = [];
-    if (a.partitions.kind !== 'none') keys.push({ name: 'season', type: 'int' });
-    if (a.partitions.kind === 'season_date' || a.schema.columns.some((c) => c.name === 'date')) keys.push({ name: 'date', type: 'string' });
-    const names = new Set(keys.map((k) => k.name));
-    out.push({ key: a.key, columns: a.schema.columns.filter((c) => !names.has(c.name)), partitionKeys: keys });
+    problems.push(...layoutProblems(a));
+    const { fileColumns, partitionKeys } = tableLayout(a);
+    out.push({ key: a.key, columns: fileColumns, partitionKeys });
   }
+  if (problems.length) throw new DefinitionError(`The storage layout of ${problems.length === 1 ? 'an asset' : `${problems.length} assets`} would break readers:\n  ${problems.join('\n  ')}`);
   return out;
 }

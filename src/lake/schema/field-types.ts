@@ -32,6 +32,12 @@ export function fieldsOf(type: FieldType): readonly Field[] {
   return type.fields;
 }
 
+/** A table type without some of its columns (those a partition's path holds). */
+export function withoutFields(type: FieldType, names: readonly string[]): FieldType {
+  if (!names.length) return type;
+  return { kind: 'struct', fields: fieldsOf(type).filter((f) => !names.includes(f.name)) };
+}
+
 const GLUE: Record<Primitive, string> = { int: 'int', bigint: 'bigint', double: 'double', string: 'string', boolean: 'boolean', timestamp: 'timestamp', date: 'date' };
 const DUCK: Record<Primitive, string> = { int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', string: 'VARCHAR', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', date: 'DATE' };
 
