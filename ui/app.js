@@ -24,19 +24,23 @@ function say(text, isError = false) {
   m.classList.toggle('error', isError);
 }
 
-async function api(path, init) {
-  const headers = { 'content-type': 'application/json', ...(init?.headers ?? {}) };
+function authHeaders() {
   const token = sessionStorage.getItem('cbbdToken');
-  if (token) headers.authorization = `Bearer ${token}`;
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+// Beyond loopback the server wants its token on every API call: ask once, keep it for this tab.
+function askForToken() {
+  const entered = prompt('This server requires its UI token (CBBD_UI_TOKEN):');
+  if (entered) sessionStorage.setItem('cbbdToken', entered);
+  return Boolean(entered);
+}
+
+async function api(path, init) {
+  const headers = { 'content-type': 'application/json', ...authHeaders(), ...(init?.headers ?? {}) };
   const res = await fetch(path, { ...init, headers });
   const body = await res.json().catch(() => ({}));
-  if (res.status === 401 && init?.method === 'POST') {
-    const entered = prompt('This server requires its UI token (CBBD_UI_TOKEN):');
-    if (entered) {
-      sessionStorage.setItem('cbbdToken', entered);
-      return api(path, init);
-    }
-  }
+  if (res.status === 401 && askForToken()) return api(path, init);
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
   return body;
 }
@@ -211,15 +215,38 @@ function refreshSoon() {
   }, 150);
 }
 
-function listen() {
-  const events = new EventSource('/api/events');
-  for (const type of ['run_started', 'run_replanned', 'step_started', 'step_finished', 'run_finished']) {
-    events.addEventListener(type, (e) => {
-      const data = JSON.parse(e.data);
-      if (type === 'step_finished') say(`Run ${data.runId}: ${data.asset} ${data.status}`);
-      if (type === 'run_finished') say(`Run ${data.runId} ${data.status}: ${data.succeeded} materialized, ${data.failed} failed, ${data.skipped} skipped.`, data.status !== 'succeeded');
-      refreshSoon();
-    });
+function onRunEvent(type, data) {
+  if (!['run_started', 'run_replanned', 'step_started', 'step_finished', 'run_finished'].includes(type)) return;
+  if (type === 'step_finished') say(`Run ${data.runId}: ${data.asset} ${data.status}`);
+  if (type === 'run_finished') say(`Run ${data.runId} ${data.status}: ${data.succeeded} materialized, ${data.failed} failed, ${data.skipped} skipped.`, data.status !== 'succeeded');
+  refreshSoon();
+}
+
+// Server-sent events read with fetch rather than EventSource, which cannot send the token header.
+async function listen() {
+  let after = '';
+  for (;;) {
+    try {
+      const res = await fetch(`/api/events${after && `?after=${after}`}`, { headers: authHeaders() });
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const fields = Object.fromEntries(buffer.slice(0, end).split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+          buffer = buffer.slice(end + 2);
+          if (fields.id) after = fields.id;
+          if (fields.event && fields.data) onRunEvent(fields.event, JSON.parse(fields.data));
+        }
+      }
+    } catch {
+      // The server restarted or refused the stream: try again shortly, as EventSource would.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
   }
 }
 
@@ -239,7 +266,7 @@ async function init() {
   $('#materialize').addEventListener('click', async () => {
     const { selection, season } = params();
     try {
-      const body = await api('/api/materialize', { method: 'POST', body: JSON.stringify({ selection, season: season || undefined }) });
+      const body = await api('/api/materialize', { method: 'POST', body: JSON.stringify({ selection, season: season ? Number(season) : 'all' }) });
       say(body.runId ? `Run ${body.runId} started.` : 'Everything selected is fresh: nothing to materialize.');
       refreshSoon();
     } catch (error) {
@@ -247,7 +274,7 @@ async function init() {
     }
   });
   window.addEventListener('resize', () => requestAnimationFrame(drawEdges));
-  listen();
+  void listen();
   await Promise.all([loadAssets(), loadRuns()]);
 }
 

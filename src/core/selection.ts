@@ -9,8 +9,14 @@ import { PlanError } from './errors.ts';
 import { unknownAssetMessage, type AssetGraph } from './graph.ts';
 import { parseSeason, parseSeasonDate, type PartitionFilter, type SeasonWindow } from './partitions.ts';
 
+/** Longest selection accepted: far beyond any real one, short enough that matching it costs nothing. */
+export const MAX_SELECTION_LENGTH = 1_000;
+
 /** The selected asset keys, in the graph's topological order. */
 export function selectAssets(graph: AssetGraph, selection: string): string[] {
+  if (selection.length > MAX_SELECTION_LENGTH) {
+    throw new PlanError(`The selection is ${selection.length} characters long; at most ${MAX_SELECTION_LENGTH} are accepted. Select by layer ("silver/*") or with "+key" instead of listing every asset.`);
+  }
   const terms = selection.split(',').map((t) => t.trim());
   if (terms.some((t) => t === '')) {
     throw new PlanError(`Selection "${selection}" has an empty term: separate asset keys or globs with single commas.`);
@@ -35,16 +41,39 @@ function matchKeys(graph: AssetGraph, pattern: string): string[] {
     if (!graph.has(pattern)) throw new PlanError(unknownAssetMessage(pattern, graph.order, ' in the selection'));
     return [pattern];
   }
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-  const matches = graph.order.filter((k) => regex.test(k));
+  const matches = graph.order.filter((k) => globMatches(pattern, k));
   if (!matches.length) {
     throw new PlanError(`"${pattern}" matches no asset. Layers are ${[...new Set(graph.order.map((k) => k.split('/')[0]))].join(', ')}; try "silver/*" or "*".`);
   }
   return matches;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Whether `text` matches `pattern`, where `*` stands for any run of characters. Greedy with one backtrack point
+ * (the last `*`), so it takes at most pattern × text steps whatever the pattern: a regular expression with `.*` per
+ * star backtracks exponentially on patterns such as `********Z`.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.length && pattern[p] === text[t]) {
+      p++;
+      t++;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** The partition filters a command accepts, as typed. */

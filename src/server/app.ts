@@ -1,20 +1,23 @@
 /**
  * The web app: the lineage page and the JSON API behind it. Built by a factory from the asset graph, a read-only
  * run-log reader and the settings, so tests drive it with `app.request()`; only `cbbd serve` binds a port.
- * Runs are started through an injected `startRun`, the one thing here that changes state (see `security.ts`).
+ * Runs are started through an injected `startRun`, the one thing here that changes state (see `security.ts`); its
+ * request must be exactly right (JSON, a schema, a size bound) or nothing starts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
 import { CbbdError } from '../core/errors.ts';
 import { unknownAssetMessage, type AssetGraph } from '../core/graph.ts';
 import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import { describeReason } from '../core/plan.ts';
 import type { RunLogReader } from '../core/run-log/run-log.ts';
-import { selectAssets } from '../core/selection.ts';
+import { MAX_SELECTION_LENGTH, selectAssets } from '../core/selection.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
-import { protectWrites } from './security.ts';
+import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
 
 export interface StartRunRequest {
   readonly selection: string;
@@ -29,6 +32,12 @@ export interface ServerDeps {
   /** Starts a run in this process and resolves with its id once it holds its partitions (rejects if refused). */
   readonly startRun?: (request: StartRunRequest) => Promise<{ runId: string } | { nothingToDo: true }>;
   readonly token?: string;
+  /** Host names requests may be addressed to (default: the loopback names). */
+  readonly allowedHosts?: readonly string[];
+  /** Whether API reads need the token too (the server is bound beyond loopback). */
+  readonly readsNeedToken?: boolean;
+  /** Live-progress streams open at once; one more is refused with 429 (default 32). */
+  readonly maxEventStreams?: number;
   readonly sourceDescription?: string;
   readonly now?: () => Date;
 }
@@ -41,6 +50,12 @@ const STATIC: Record<string, { file: string; type: string }> = {
 };
 const KEY_PART = /^[a-z0-9_]+$/;
 
+/** A run request: the selection and the season, or "all" said explicitly (the page's "all" option). */
+const materializeRequest = z.object({
+  selection: z.string().trim().min(1, 'selection is empty: send an asset key or glob, e.g. "silver/*"').max(MAX_SELECTION_LENGTH),
+  season: z.union([z.number().int(), z.literal('all')], { error: 'season must be a season (an integer such as 2024) or "all"' }),
+}).strict();
+
 export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCache } {
   const status = new StatusCache(deps.graph, deps.runLog, { window: deps.window, rollingDays: deps.rollingDays, ...(deps.now && { now: deps.now }) });
   const files = Object.fromEntries(Object.entries(STATIC).map(([path, s]) => [path, { body: readFileSync(fileURLToPath(new URL(s.file, UI)), 'utf8'), type: s.type }]));
@@ -51,15 +66,14 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     if (error instanceof CbbdError && error.phase === 'execution') return c.json({ error: error.message }, 409);
     return c.json({ error: 'Internal error; see the server log.' }, 500);
   });
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'no-store');
-  });
-  app.use('/api/*', protectWrites(deps.token !== undefined ? { token: deps.token } : {}));
+  app.use('*', securityHeaders);
+  app.use('*', guardRequests({
+    allowedHosts: deps.allowedHosts ?? LOOPBACK_HOSTS, readsNeedToken: deps.readsNeedToken ?? false,
+    ...(deps.token !== undefined && { token: deps.token }),
+  }));
 
   for (const [path, file] of Object.entries(files)) {
-    app.get(path, (c) => c.body(file.body, 200, { 'Content-Type': file.type, 'Content-Security-Policy': "default-src 'self'; style-src 'self'; img-src 'self' data:" }));
+    app.get(path, (c) => c.body(file.body, 200, { 'Content-Type': file.type, 'Content-Security-Policy': PAGE_CSP }));
   }
 
   const seasonParam = (c: Context) => {
@@ -78,8 +92,8 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   app.get('/api/assets', (c) => {
     const selection = c.req.query('selection') || '*';
     const season = seasonParam(c);
+    selectAssets(deps.graph, selection); // validates the selection (400 on a bad one) before any plan is made
     const snapshot = status.snapshot(selection, season);
-    selectAssets(deps.graph, selection); // validates the selection (400 on a bad one) even when cached
     return c.json({
       source: deps.sourceDescription ?? null,
       selection,
@@ -149,7 +163,10 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     });
   });
 
-  app.get('/api/runs', async (c) => c.json({ runs: await deps.runLog.listRuns(Number(c.req.query('limit') ?? 50) || 50) }));
+  app.get('/api/runs', async (c) => {
+    const limit = Number(c.req.query('limit') ?? 50);
+    return c.json({ runs: await deps.runLog.listRuns(Number.isInteger(limit) && limit > 0 ? Math.min(limit, 500) : 50) });
+  });
 
   app.get('/api/runs/:id', async (c) => {
     const id = c.req.param('id');
@@ -164,29 +181,55 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     });
   });
 
-  // Live progress: every new run-log event, as server-sent events, from `?after=` (or from now).
-  app.get('/api/events', (c) => streamSSE(c, async (stream) => {
-    const after = Number(c.req.query('after') ?? NaN);
-    let last = Number.isFinite(after) ? after : Number(deps.runLog.changeToken().split(':')[0] || 0);
-    let open = true;
-    stream.onAbort(() => {
-      open = false;
-    });
-    while (open) {
-      for (const e of await deps.runLog.eventsAfter(last)) {
-        last = e.id;
-        await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ runId: e.run_id, at: e.at, ...(e.payload ? JSON.parse(e.payload) : {}) }) });
-      }
-      await stream.sleep(250);
+  // Live progress: every new run-log event, as server-sent events, from `?after=` (or from now). Each stream polls
+  // the run log, so their number is bounded: a client opening a thousand would otherwise saturate a core.
+  const maxEventStreams = deps.maxEventStreams ?? 32;
+  let eventStreams = 0;
+  app.get('/api/events', (c) => {
+    if (eventStreams >= maxEventStreams) {
+      return c.json({ error: `Too many live-progress streams open (${maxEventStreams}); close a page or try again later.` }, 429, { 'Retry-After': '5' });
     }
-  }));
+    eventStreams++;
+    return streamSSE(c, async (stream) => {
+      const after = Number(c.req.query('after') ?? NaN);
+      let last = Number.isSafeInteger(after) ? after : Number(deps.runLog.changeToken().split(':')[0] || 0);
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+      });
+      try {
+        for (await stream.sleep(0); open; await stream.sleep(250)) {
+          for (const e of await deps.runLog.eventsAfter(last)) {
+            last = e.id;
+            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ runId: e.run_id, at: e.at, ...(e.payload ? JSON.parse(e.payload) : {}) }) });
+          }
+        }
+      } catch {
+        // The client went away mid-write, or the run log closed under a server shutting down: the stream just ends.
+      } finally {
+        eventStreams--;
+      }
+    });
+  });
 
-  app.post('/api/materialize', async (c) => {
+  app.post('/api/materialize', bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ error: 'The request body is larger than 4 KB; a run request is {"selection": "...", "season": 2024}.' }, 413) }), async (c) => {
     if (!deps.startRun) return c.json({ error: 'This server cannot start runs.' }, 405);
-    const body = (await c.req.json().catch(() => null)) as { selection?: unknown; season?: unknown } | null;
-    const selection = typeof body?.selection === 'string' && body.selection.trim() ? body.selection.trim() : '*';
-    const seasonText = body?.season === undefined || body.season === null || body.season === '' ? undefined : String(body.season);
-    const season = seasonText === undefined ? undefined : parseSeason(seasonText, deps.window);
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+      return c.json({ error: 'A run request must be sent as Content-Type: application/json.' }, 415);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      return c.json({ error: 'The request body is not JSON; send {"selection": "silver/*", "season": 2024} (or "season": "all").' }, 400);
+    }
+    const parsed = materializeRequest.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return c.json({ error: `Bad run request: ${issue.path.join('.') || 'body'}: ${issue.message}. Send {"selection": "silver/*", "season": 2024} (or "season": "all").` }, 400);
+    }
+    const { selection } = parsed.data;
+    const season = parsed.data.season === 'all' ? undefined : parseSeason(String(parsed.data.season), deps.window);
     selectAssets(deps.graph, selection);
     const started = await deps.startRun({ selection, ...(season !== undefined && { season }) });
     return c.json(started, 'runId' in started ? 202 : 200);

@@ -1,17 +1,59 @@
 /**
- * Protection of everything that changes state: a POST must come from the page's own origin (no cross-site request
- * can start a run), and when the server listens on anything but loopback it must carry the UI token.
+ * What the server checks on every request before any route runs, and the headers it puts on every answer.
+ *
+ * - Host: only the names the server is bound to (and `localhost` on loopback). A page on another site that rebinds
+ *   its own name to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused before it reads or writes.
+ * - Origin: a state-changing request that carries an Origin must come from the page this server serves.
+ * - Token: when set, every state-changing request must carry it; beyond loopback every API read must too.
+ * - Headers: no framing (clickjacking), no referrer, no sniffing, no caching, a CSP on pages and API answers alike.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { networkInterfaces, hostname } from 'node:os';
 import type { MiddlewareHandler } from 'hono';
 
 export interface SecurityOptions {
+  /** Host names (without port) a request may be addressed to. */
+  readonly allowedHosts: readonly string[];
   /** Required on every state-changing request when set (always set when bound beyond loopback). */
   readonly token?: string;
+  /** Whether API reads need the token too (beyond loopback: the run log is nobody else's business). */
+  readonly readsNeedToken?: boolean;
+}
+
+/** The names a loopback server answers to, whatever loopback address it is bound to. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+/** `[::1]` → `::1`: the form `listen()` and `isIP()` take. */
+export function unbracket(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1');
 }
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const h = unbracket(host);
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The host names a server bound to `bindHost` accepts: loopback names on loopback; the address itself elsewhere;
+ * for a wildcard address every address of this machine and its host name; plus `extra` (CBBD_UI_ALLOWED_HOSTS), for
+ * a DNS name in front of the server.
+ */
+export function allowedHostsFor(bindHost: string, extra: readonly string[] = []): string[] {
+  const host = unbracket(bindHost).toLowerCase();
+  const names = new Set<string>(extra.map((h) => unbracket(h.trim()).toLowerCase()).filter(Boolean));
+  if (isLoopback(host)) for (const h of [...LOOPBACK_HOSTS, host]) names.add(h);
+  else if (host === '0.0.0.0' || host === '::') {
+    names.add(hostname().toLowerCase());
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
+  } else names.add(host);
+  return [...names];
+}
+
+/** The host name of a Host header (`127.0.0.1:3000` → `127.0.0.1`, `[::1]:3000` → `::1`), lower-case. */
+export function hostNameOf(header: string): string | undefined {
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(header.trim());
+  return m ? unbracket(m[1]!).toLowerCase() : undefined;
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -20,23 +62,36 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function protectWrites(options: SecurityOptions): MiddlewareHandler {
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Host, origin and token checks, in that order, for every request. */
+export function guardRequests(options: SecurityOptions): MiddlewareHandler {
+  const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
-    const origin = c.req.header('origin');
-    const host = c.req.header('host');
-    if (origin !== undefined) {
-      let originHost: string | undefined;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        originHost = undefined;
-      }
-      if (!host || originHost !== host) {
-        return c.json({ error: `Refused: a request from origin ${origin} cannot change state here; use the page served by this server.` }, 403);
+    // The Host header; without one (HTTP/1.0, or a request built in a test) the URL's host, which the Node adapter
+    // builds from the Host header or the bound address.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    const name = hostNameOf(host);
+    if (name === undefined || !allowed.has(name)) {
+      return c.json({ error: `Refused: this server answers to ${[...allowed].join(', ')}, not to "${host}". Open the page by one of those names (set CBBD_UI_ALLOWED_HOSTS for a DNS name in front of it).` }, 403);
+    }
+    const writes = !READ_METHODS.has(c.req.method);
+    if (writes) {
+      const origin = c.req.header('origin');
+      if (origin !== undefined) {
+        let originHost: string | undefined;
+        try {
+          originHost = new URL(origin).host;
+        } catch {
+          originHost = undefined;
+        }
+        if (originHost !== host) {
+          return c.json({ error: `Refused: a request from origin ${origin} cannot change state here; use the page served by this server.` }, 403);
+        }
       }
     }
-    if (options.token !== undefined) {
+    const api = c.req.path.startsWith('/api/');
+    if (options.token !== undefined && (writes || (api && options.readsNeedToken))) {
       const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? c.req.header('x-cbbd-token') ?? '';
       if (!sameToken(header, options.token)) {
         return c.json({ error: 'Refused: this server requires the UI token (CBBD_UI_TOKEN) in an Authorization: Bearer header.' }, 401);
@@ -44,4 +99,25 @@ export function protectWrites(options: SecurityOptions): MiddlewareHandler {
     }
     return next();
   };
+}
+
+/** The page's own policy: its scripts, styles and images come from this server only. */
+export const PAGE_CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/** Answers that are data, not pages: nothing in them may load or run anything, nor be framed. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** Headers every answer carries, the page's CSP where a route set none. */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cache-Control', 'no-store');
+  if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CSP);
+};
+
+/** Whether `host` is something `listen()` can bind: an IP address or `localhost`. */
+export function isBindableHost(host: string): boolean {
+  const h = unbracket(host);
+  return h === 'localhost' || isIP(h) !== 0;
 }

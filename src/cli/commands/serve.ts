@@ -1,12 +1,13 @@
 /**
  * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default; on any other address it refuses to
- * start without CBBD_UI_TOKEN, which every state-changing request must then carry.
+ * start without CBBD_UI_TOKEN, which every state-changing request and every API read must then carry. Requests
+ * addressed to any other host name are refused (see `security.ts`).
  */
 import { serve } from '@hono/node-server';
 import { UsageError } from '../../core/errors.ts';
 import { registerSecret } from '../../core/redact.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
-import { isLoopback } from '../../server/security.ts';
+import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../run-plan.ts';
 
@@ -37,9 +38,10 @@ export function serverRunStarter(ctx: CommandContext) {
 }
 
 export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
-  const host = options.host ?? '127.0.0.1';
+  const host = unbracket(options.host ?? '127.0.0.1');
+  if (!isBindableHost(host)) throw new UsageError(`--host ${options.host} is not an IP address: use 127.0.0.1 (the default), ::1, or an address of this machine.`);
   const port = Number(options.port ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
+  if (!/^\d+$/.test(options.port ?? '3000') || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
   const token = process.env.CBBD_UI_TOKEN?.trim() || undefined;
   if (!isLoopback(host) && !token) {
     throw new UsageError(`Refusing to listen on ${host} without CBBD_UI_TOKEN: beyond loopback, anyone who reaches the port could start runs. Set CBBD_UI_TOKEN, or bind 127.0.0.1.`);
@@ -48,6 +50,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   const { app, status } = createServerApp({
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
     startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description, ...(token !== undefined && { token }),
+    allowedHosts: allowedHostsFor(host, (process.env.CBBD_UI_ALLOWED_HOSTS ?? '').split(',')),
+    readsNeedToken: !isLoopback(host),
   });
   status.snapshot('*', undefined); // warm the cache: the first page load answers from memory
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -55,9 +59,12 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
       process.stdout.write(`Lineage page on http://${host.includes(':') ? `[${host}]` : host}:${info.port}/ (Ctrl-C stops it)\n`);
       resolve(s);
     });
-    s.once('error', reject);
+    s.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`Cannot listen on ${host}:${port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (another program uses the port; pick another with --port)' : ''}.`)));
   });
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Live-progress streams never end by themselves: close them, or the server would wait for every open page.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  await closed;
   return 0;
 }
