@@ -3,6 +3,8 @@
  * venv `.venv-moto` (creating it with `pip install 'moto[server]'` when Python is there and it is not), and provides
  * its URL to the tests as `inject('moto')`. Without Python the AWS tests skip with a message naming what is missing;
  * with CBBD_REQUIRE_MOTO=1 (set by .ci/run) a missing emulator fails the run instead.
+ * The same venv gets pyarrow (`pip install pyarrow`, once), for the test that reads every table as a data scientist
+ * would; its python is provided as `inject('pyarrow')`, or `unavailable: <why>`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +16,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The moto server's URL, or `unavailable: <why>`. */
     moto: string;
+    /** The venv's python, which imports pyarrow, or `unavailable: <why>`. */
+    pyarrow: string;
   }
 }
 
@@ -29,6 +33,18 @@ function ensureMoto(): string | undefined {
   if (venv.status !== 0) return 'python3 -m venv failed (is the venv module installed?)';
   const pip = spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', 'moto[server]'], { stdio: 'inherit' });
   return pip.status === 0 && existsSync(SERVER) ? undefined : "pip install 'moto[server]' failed";
+}
+
+const PYTHON = resolve(VENV, 'bin', 'python');
+
+/** The venv's python once it imports pyarrow (installed into the venv when missing), or why it cannot. */
+function ensurePyarrow(): string {
+  if (!existsSync(PYTHON)) return 'unavailable: python3 is not installed (or .venv-moto could not be created), so pyarrow cannot run';
+  const imports = () => spawnSync(PYTHON, ['-c', 'import pyarrow'], { stdio: 'ignore' }).status === 0;
+  if (imports()) return PYTHON;
+  console.log('[pyarrow] pip install pyarrow into .venv-moto (once)');
+  spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', 'pyarrow'], { stdio: 'inherit' });
+  return imports() ? PYTHON : 'unavailable: pip install pyarrow into .venv-moto failed';
 }
 
 function freePort(): Promise<number> {
@@ -60,6 +76,7 @@ let child: ChildProcess | undefined;
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const missing = ensureMoto();
+  project.provide('pyarrow', ensurePyarrow());
   if (missing) {
     if (process.env.CBBD_REQUIRE_MOTO === '1') throw new Error(`The AWS emulator is required here (CBBD_REQUIRE_MOTO=1) but ${missing}.`);
     console.warn(`\n!!! AWS driver tests SKIPPED: ${missing}. Install Python 3 to run them.\n`);

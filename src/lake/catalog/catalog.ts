@@ -37,6 +37,6 @@ export function catalogTables(assets: Iterable<LayoutSubject>): CatalogTable[] {
     const { fileColumns, partitionKeys } = tableLayout(a);
     out.push({ key: a.key, columns: fileColumns, partitionKeys });
   }
-  if (problems.length) throw new DefinitionError(`The storage layout of ${problems.length === 1 ? 'an asset' : `${problems.length} assets`} would break readers:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new DefinitionError(`The storage layout would break readers (a partition key lives in the path only; see table-layout.ts):\n  ${problems.join('\n  ')}`);
   return out;
 }
