@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { SILVER_TABLES } from '../assets/silver/tables.ts';
 import type { SimStats } from '../src/cbbd/sim/app.ts';
 import { catalogTables } from '../src/lake/catalog/catalog.ts';
-import { runLocalQuery } from '../src/cli/commands/query.ts';
+import { runReadOnlyQuery } from '../src/lake/query/duckdb.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
 
 async function startSimProcess(): Promise<{ url: string; stop: () => void }> {
@@ -76,8 +76,8 @@ export async function lakehouseBench(args: string[]): Promise<void> {
   console.log(`  API calls of the measured pass: ${stats.total - built.total} (target: at most 1,000): ${[...byEndpoint].map(([e, n]) => `${e} ${n}`).join(', ')}`);
   const tables = catalogTables(project.definitions);
   const root = project.root;
-  const counts = await runLocalQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));
-  const sizes = await runLocalQuery(root, tables, `select split_part(filename, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
+  const counts = await runReadOnlyQuery(root, tables, SILVER_TABLES.map((t) => `select '${t.name}' as t, count(*) as n from silver.${t.name}`).join(' union all '));
+  const sizes = await runReadOnlyQuery(root, tables, `select split_part(filename, '/silver/', 2) as f, size from read_blob('${root}/silver/**/*.parquet') `);
   const bytes = new Map<string, number>();
   for (const r of sizes.rows) bytes.set(String(r.f).split('/')[0]!, (bytes.get(String(r.f).split('/')[0]!) ?? 0) + Number(r.size));
   console.log('  silver tables (rows, Parquet bytes):');

@@ -1,50 +1,30 @@
 /**
- * `cbbd query "<sql>"`: read-only SQL over the lakehouse. Locally, DuckDB with a view per table (`silver.fct_games`);
- * with the Glue catalog, Athena (the same names, mapped to the `cbbd_silver` databases). Only a single read statement
- * is accepted.
+ * `cbbd query "<sql>"`: read-only SQL over the lakehouse. Locally, DuckDB with a view per table (`silver.fct_games`)
+ * in a connection that cannot write nor read outside the lakehouse's tables (see `lake/query/duckdb.ts`); with the
+ * Glue catalog, Athena (the same names, mapped to the `cbbd_silver` databases), after DuckDB's parser has read the
+ * text as one SELECT.
  */
 import { UsageError } from '../../core/errors.ts';
 import { catalogTables } from '../../lake/catalog/catalog.ts';
-import { createDuckViews } from '../../lake/catalog/duckdb-views.ts';
-import { duckConnection } from '../../lake/duckdb.ts';
 import { runAthenaQuery } from '../../lake/query/athena.ts';
+import { assertOneSelect, runReadOnlyQuery, type QueryResult } from '../../lake/query/duckdb.ts';
 import type { CommandContext } from '../context.ts';
-
-const READ_ONLY = /^(select|with|from|describe|show|summarize|explain|values|table|pivot|unpivot)\b/i;
-
-export function assertReadOnly(sql: string): string {
-  const statement = sql.trim().replace(/;\s*$/, '');
-  if (!statement) throw new UsageError('The query is empty: cbbd query "select count(*) from silver.fct_games"');
-  if (!READ_ONLY.test(statement) || statement.includes(';')) {
-    throw new UsageError('cbbd query runs one read-only statement (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); the lakehouse is written only by materializing assets.');
-  }
-  return statement;
-}
-
-export async function runLocalQuery(root: string, tables: ReturnType<typeof catalogTables>, sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
-  const connection = await duckConnection();
-  try {
-    await createDuckViews(connection, root, tables);
-    const reader = await connection.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
-  } finally {
-    connection.closeSync();
-  }
-}
 
 export async function queryCommand(ctx: CommandContext, sql: string, options: { format?: string }): Promise<number> {
   const format = options.format ?? 'table';
   if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format ${format}: use table, csv or json.`);
-  const statement = assertReadOnly(sql);
-  let result: { columns: string[]; rows: Record<string, unknown>[] };
+  const statement = sql.trim();
+  if (!statement) throw new UsageError('The query is empty: cbbd query "select count(*) from silver.fct_games"');
+  let result: QueryResult;
   if (ctx.config.drivers.catalog === 'glue') {
+    await assertOneSelect(statement);
     // The same names as locally: `silver.fct_games` is the Glue table cbbd_silver.fct_games.
     result = await runAthenaQuery(ctx.drivers.aws, {
       sql: statement.replace(/\b(bronze|silver|gold)\./g, 'cbbd_$1.'), workgroup: ctx.config.aws.workgroup, outputLocation: `s3://${ctx.config.aws.bucket}/athena/`,
     });
   } else {
     const tables = catalogTables(ctx.graph.order.map((k) => ctx.graph.get(k)));
-    result = await runLocalQuery(ctx.config.lakehouse.root, tables, statement);
+    result = await runReadOnlyQuery(ctx.config.lakehouse.root, tables, statement);
   }
   process.stdout.write(`${render(result, format)}\n`);
   return 0;
@@ -54,7 +34,7 @@ function cell(value: unknown): string {
   return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-export function render(result: { columns: string[]; rows: Record<string, unknown>[] }, format: string): string {
+export function render(result: QueryResult, format: string): string {
   if (format === 'json') return JSON.stringify(result.rows, null, 2);
   if (format === 'csv') {
     const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
