@@ -12,7 +12,7 @@ import { SourceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { CallAccounting } from './call-accounting.ts';
-import { DEAD_LETTER_BODY_CHARS, fetchScope, type DeadLetterSink } from './dead-letters.ts';
+import { DEAD_LETTER_BODY_CHARS, fetchScope, type DeadLetterResolver, type DeadLetterSink } from './dead-letters.ts';
 
 export interface CbbdClientOptions {
   readonly baseUrl: string;
@@ -27,6 +27,8 @@ export interface CbbdClientOptions {
   readonly log?: Logger;
   /** Where a response that stayed unusable after every retry is kept (never written as data). */
   readonly deadLetters?: DeadLetterSink;
+  /** Told of each request that succeeded (its earlier dead letter, if any, is then obsolete). */
+  readonly deadLetterResolved?: DeadLetterResolver;
 }
 
 /** What one call returned: the parsed body and the exact text, with the request (never the key). */
@@ -55,8 +57,9 @@ type CbbdCall<T> = (options: { client: Client; throwOnError: false }) => Promise
 export class CbbdClient {
   readonly client: Client;
   readonly calls = new CallAccounting();
-  private readonly options: Required<Omit<CbbdClientOptions, 'log' | 'deadLetters'>>;
+  private readonly options: Required<Omit<CbbdClientOptions, 'log' | 'deadLetters' | 'deadLetterResolved'>>;
   private readonly deadLetters: DeadLetterSink | undefined;
+  private readonly deadLetterResolved: DeadLetterResolver | undefined;
   private readonly log: Logger;
   private readonly rateLimit: () => Promise<void>;
   private readonly inFlight: Sema;
@@ -69,6 +72,7 @@ export class CbbdClient {
     this.options = { minBackoffMs: 250, maxBackoffMs: 15_000, ...options };
     this.log = options.log ?? silentLogger();
     this.deadLetters = options.deadLetters;
+    this.deadLetterResolved = options.deadLetterResolved;
     this.rateLimit = RateLimit(options.requestsPerSecond, { uniformDistribution: true });
     this.inFlight = new Sema(options.maxInFlight);
     this.client = createClient({ baseUrl: options.baseUrl, auth: () => options.apiKey, fetch: (request) => this.fetch(request) });
@@ -140,6 +144,7 @@ export class CbbdClient {
       const ms = performance.now() - started;
       if (outcome instanceof Response) {
         this.calls.recordAttempt(endpoint, attempt, ms, Number(outcome.headers.get('content-length') ?? 0));
+        await this.deadLetterResolved?.({ path: url.pathname, params: Object.fromEntries(url.searchParams) });
         return outcome;
       }
       this.calls.recordAttempt(endpoint, attempt, ms, 0);

@@ -21,6 +21,9 @@ export interface DeadLetter {
 
 export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
 
+/** Told of every request that succeeded, so a letter kept for an earlier failure of the same request goes away. */
+export type DeadLetterResolver = (request: Pick<DeadLetter, 'path' | 'params'>) => Promise<void>;
+
 export interface FetchScope {
   readonly asset: string;
   readonly partitions: readonly string[];

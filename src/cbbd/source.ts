@@ -6,7 +6,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { EndpointCalls } from './call-accounting.ts';
 import { CbbdClient } from './client.ts';
-import type { DeadLetterSink } from './dead-letters.ts';
+import type { DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
 import type { SimOptions } from './sim/app.ts';
 import type { SimScale } from './sim/world.ts';
 import { startSimulator, type RunningSim } from './sim/serve.ts';
@@ -36,9 +36,10 @@ export interface CbbdSource {
 /** The key the in-process simulator is called with: it accepts any non-empty key. */
 const SIMULATOR_KEY = 'simulator-local-key';
 
-export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: DeadLetterSink): CbbdSource {
+export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: DeadLetterSink, deadLetterResolved?: DeadLetterResolver): CbbdSource {
   const clientOptions = {
     ...(deadLetters && { deadLetters }),
+    ...(deadLetterResolved && { deadLetterResolved }),
     requestsPerSecond: settings.requestsPerSecond, maxInFlight: settings.maxInFlight,
     timeoutMs: settings.timeoutMs, retries: settings.retries, log,
   };

@@ -63,7 +63,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     timeoutMs: config.source.timeoutMs,
     retries: config.source.retries,
     simulator: config.simulator,
-  }, log, deadLetters.sink);
+  }, log, deadLetters.sink, deadLetters.resolved);
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
   const resources: ProjectResources = {
@@ -81,7 +81,12 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const graph = buildAssetGraph(definitions.map((a) => withCatalog(withFetchScope(a), catalog, tableOf.get(a.key))));
   const home = await drivers.openRunLogHome(access.writes);
   const runLog = await RunLog.open(config.runLog.path);
-  if (access.writes) await catalog.register(tables);
+  if (access.writes) {
+    await catalog.register(tables);
+    // A write that died between staging and swap left its staging behind; the README promises tmp/ stays empty.
+    const swept = await storage.sweepStaging();
+    if (swept) log.info({ swept }, `removed ${swept} staging folder(s) left in tmp/ by a write that did not finish`);
+  }
   return {
     config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers,
     async close() {
@@ -122,7 +127,13 @@ function withCatalog(asset: AssetDefinition, catalog: Catalog, table: CatalogTab
  */
 export async function loadAssetDefinitions(path: string, resources: ProjectResources): Promise<AssetDefinition[]> {
   if (!existsSync(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
-  const module = (await import(pathToFileURL(path).href)) as { createAssets?: unknown; assets?: unknown; default?: unknown };
+  let module: { createAssets?: unknown; assets?: unknown; default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as typeof module;
+  } catch (error) {
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new DefinitionError(`${path} could not be loaded as the assets module (${first}). Point "assets" in config.yaml or --assets at a TypeScript or JavaScript module that exports createAssets(resources) or "assets".`);
+  }
   const assets = typeof module.createAssets === 'function'
     ? (module.createAssets as (r: ProjectResources) => unknown)(resources)
     : module.assets ?? module.default;

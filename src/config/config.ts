@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { isoDateToDay } from '../core/partitions.ts';
 import { registerSecret } from '../core/redact.ts';
+import { checkFolderPath, checkSqlitePath } from './local-paths.ts';
+
+/** The longest delay Node's timers take (2³¹−1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const faultName = z.enum(['429', '500', 'truncated', 'empty', 'slow']);
 const monthDay = z.string().refine((v) => /^\d{2}-\d{2}$/.test(v) && isoDateToDay(`2000-${v}`) !== undefined, 'expected MM-DD, e.g. 11-01');
@@ -37,7 +41,7 @@ export const configSchema = z
         baseUrl: z.url().default('https://api.collegebasketballdata.com'),
         requestsPerSecond: z.number().positive().default(5),
         maxInFlight: z.number().int().min(1).default(4),
-        timeoutMs: z.number().int().min(100).default(30_000),
+        timeoutMs: z.number().int().min(100).max(MAX_TIMER_MS).default(30_000),
         retries: z.number().int().min(0).max(10).default(4),
         rollingDays: z.number().int().min(0).max(60).default(3),
       })
@@ -54,8 +58,8 @@ export const configSchema = z
           .object({
             sequence: z.array(faultName).optional(),
             rates: z.partialRecord(faultName, z.number().min(0).max(1)).optional(),
-            retryAfterSeconds: z.number().min(0).optional(),
-            slowMs: z.number().int().min(0).optional(),
+            retryAfterSeconds: z.number().min(0).max(MAX_TIMER_MS / 1000).optional(),
+            slowMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
           })
           .strict()
           .optional(),
@@ -138,11 +142,23 @@ export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env:
   const config = parsed.data;
   const apiKey = nonEmpty(env.CBBD_API_KEY) ?? nonEmpty(env.BEARER_TOKEN);
   registerSecret(apiKey);
+  // A key that cannot be an HTTP header value would otherwise fail every request as a "network error".
+  if (apiKey !== undefined && /[^\x21-\x7e]/.test(apiKey)) {
+    throw new ConfigError(`${nonEmpty(env.CBBD_API_KEY) !== undefined ? 'CBBD_API_KEY' : 'BEARER_TOKEN'} contains a space, a control character or a non-ASCII character, which no API key has; copy the key again from your CBBD account.`);
+  }
   const baseUrl = nonEmpty(env.CBBD_API_BASE_URL);
   if (baseUrl !== undefined && !z.url().safeParse(baseUrl).success) {
     throw new ConfigError(`CBBD_API_BASE_URL: "${baseUrl}" is not a URL (e.g. http://127.0.0.1:8787).`);
   }
   const root = dirname(path);
+  const resolved = {
+    lakehouse: resolveFrom(root, config.lakehouse.root),
+    runLog: resolveFrom(root, config.runLog.path),
+    checkpoints: resolveFrom(root, config.checkpoints.path),
+  };
+  if (config.drivers.storage === 'local') checkFolderPath('lakehouse.root', resolved.lakehouse, path);
+  checkSqlitePath('runLog.path', resolved.runLog, path);
+  if (config.drivers.checkpoints === 'sqlite') checkSqlitePath('checkpoints.path', resolved.checkpoints, path);
   return {
     ...config,
     source: { ...config.source, ...(baseUrl !== undefined && { baseUrl }) },
@@ -153,9 +169,9 @@ export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env:
       ...(nonEmpty(env.CBBD_CHECKPOINT_TABLE) !== undefined && { checkpointTable: env.CBBD_CHECKPOINT_TABLE! }),
     },
     assets: resolveFrom(root, config.assets),
-    lakehouse: { root: resolveFrom(root, config.lakehouse.root) },
-    runLog: { ...config.runLog, path: resolveFrom(root, config.runLog.path) },
-    checkpoints: { path: resolveFrom(root, config.checkpoints.path) },
+    lakehouse: { root: resolved.lakehouse },
+    runLog: { ...config.runLog, path: resolved.runLog },
+    checkpoints: { path: resolved.checkpoints },
     file: path,
     root,
     apiKey,

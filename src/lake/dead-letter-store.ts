@@ -3,7 +3,7 @@
  * named by the request, so the same failure seen again replaces its letter instead of piling up.
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetter, DeadLetterSink } from '../cbbd/dead-letters.ts';
+import type { DeadLetter, DeadLetterResolver, DeadLetterSink } from '../cbbd/dead-letters.ts';
 import { redactDeep } from '../core/redact.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 
@@ -15,6 +15,9 @@ export interface StoredDeadLetter {
 }
 
 export class DeadLetterStore {
+  /** The letters in storage, listed once on the first successful request, then kept up to date here. */
+  private known: Promise<Set<string>> | undefined;
+
   constructor(private readonly storage: ObjectStorage) {}
 
   static keyOf(letter: Pick<DeadLetter, 'path' | 'params'>): string {
@@ -25,7 +28,19 @@ export class DeadLetterStore {
   }
 
   readonly sink: DeadLetterSink = async (letter) => {
-    await this.storage.put(DeadLetterStore.keyOf(letter), JSON.stringify(redactDeep(letter), null, 2));
+    const key = DeadLetterStore.keyOf(letter);
+    await this.storage.put(key, JSON.stringify(redactDeep(letter), null, 2));
+    (await this.known)?.add(key);
+  };
+
+  /** A request succeeded: its letter from an earlier failure, if any, no longer says anything true. */
+  readonly resolved: DeadLetterResolver = async (request) => {
+    this.known ??= this.storage.list(DEAD_LETTER_PREFIX).then((keys) => new Set(keys));
+    const known = await this.known;
+    const key = DeadLetterStore.keyOf(request);
+    if (!known.has(key)) return;
+    known.delete(key);
+    await this.storage.delete(key);
   };
 
   async list(): Promise<StoredDeadLetter[]> {
@@ -38,7 +53,8 @@ export class DeadLetterStore {
     return out;
   }
 
-  remove(key: string): Promise<void> {
-    return this.storage.delete(key);
+  async remove(key: string): Promise<void> {
+    (await this.known)?.delete(key);
+    await this.storage.delete(key);
   }
 }

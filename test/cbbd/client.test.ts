@@ -7,6 +7,9 @@ import { dateWindows, fetchCapped, rangeParams } from '../../src/cbbd/game-windo
 import type { SimOptions } from '../../src/cbbd/sim/app.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
 import { SourceError } from '../../src/core/errors.ts';
+import { DeadLetterStore } from '../../src/lake/dead-letter-store.ts';
+import { localStorage } from '../../src/lake/storage/local.ts';
+import { tempDir } from '../helpers.ts';
 import { createLogger } from '../../src/core/logger.ts';
 
 const KEY = 'client-test-key-5e4d3c2b1a';
@@ -120,7 +123,7 @@ describe('fetchCapped', () => {
 
   it('refuses to take a single day at the cap as complete', async () => {
     const { client } = await setup({ gameCap: 2 });
-    await expect(fetchCapped<GameInfo>(dateWindows('2023-11-04', '2023-11-05', 2), 2, (w) =>
+    await expect(fetchCapped<GameInfo>(dateWindows('2023-11-07', '2023-11-08', 2), 2, (w) =>
       client.call(getGames, { query: { season: 2024, ...rangeParams(w) } }))).rejects.toThrow(/cannot be split further, so it is not written as complete/);
   });
 });
@@ -146,5 +149,15 @@ describe('dead letters', () => {
     expect(letters).toMatchObject([{ path: '/teams', reason: 'HTTP 500', attempts: 2, body: '' }]);
     await expect(client.call(getGames, { query: { season: 'x' as unknown as number } })).rejects.toThrow(/answered HTTP 400/);
     expect(letters).toHaveLength(1);
+  });
+
+  it('removes the letter of a request once a later try of the same request succeeds', async () => {
+    const store = new DeadLetterStore(localStorage(tempDir()));
+    const { client } = await setup({ faults: { sequence: ['500', '500'] } }, { retries: 1, deadLetters: store.sink, deadLetterResolved: store.resolved });
+    await expect(client.call(getTeams, { query: { season: 2024 } })).rejects.toThrow(/HTTP 500/);
+    await expect(client.call(getTeams, { query: { season: 2023 } })).resolves.toBeDefined(); // another request: its letter stays
+    expect((await store.list()).map((l) => l.letter.params)).toEqual([{ season: '2024' }]);
+    await client.call(getTeams, { query: { season: 2024 } });
+    expect(await store.list()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * The CLI end to end: real processes, a real SQLite run log, the small graph of test/fixtures.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
@@ -131,6 +131,74 @@ describe('cbbd CLI', () => {
     const r = cbbd(env, 'status');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(dir, 'config.yaml')}: drivers.storage:`);
+  });
+
+  it.each([
+    ['a run log that is not SQLite', (dir: string) => (writeFileSync(join(dir, 'notes.txt'), 'my notes'), 'runLog: { path: ./notes.txt }\n'), /runLog\.path: .*notes\.txt exists but is not a SQLite database/],
+    ['a run log on /proc', () => 'runLog: { path: /proc/self/status }\n', /runLog\.path: \/proc\/self\/status is on a kernel file system/],
+    ['a run log whose folder is a file', (dir: string) => (writeFileSync(join(dir, 'afile'), ''), 'runLog: { path: ./afile/runlog.sqlite }\n'), /runLog\.path: .*afile is a file, not a folder/],
+    ['a lakehouse root that is a file', (dir: string) => (writeFileSync(join(dir, 'lake'), ''), 'lakehouse: { root: ./lake }\n'), /lakehouse\.root: .*lake is a file, not a folder/],
+    ['a timeout beyond what a timer can wait', () => 'source: { timeoutMs: 3000000000 }\n', /source\.timeoutMs: Too big: expected number to be <=2147483647/],
+  ])('exits 2 at start-up, before any work, on %s', (_what, extra, message) => {
+    const { dir, env } = project();
+    writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\n${extra(dir)}`);
+    const r = cbbd(env, 'status');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+  });
+
+  it('exits 2 with one line for an assets module that is not a module, a key with a control character, and a host that is no address', () => {
+    const { dir, env } = project();
+    writeFileSync(join(dir, 'not-a-module.ts'), 'this is not TypeScript at all {{{\n');
+    const assets = cbbd(env, '--assets', join(dir, 'not-a-module.ts'), 'status');
+    expect(assets.code).toBe(2);
+    expect(assets.stderr).toMatch(/not-a-module\.ts could not be loaded as the assets module \(.+\)\. Point "assets" in config\.yaml or --assets at/);
+    expect(assets.stderr).not.toMatch(/this is not TypeScript|\n\s+at /);
+    const key = cbbd({ ...env, CBBD_API_KEY: 'abc\u0007def' }, 'status');
+    expect(key.code).toBe(2);
+    expect(key.stderr).toMatch(/^cbbd: CBBD_API_KEY contains a space, a control character or a non-ASCII character/m);
+    expect(key.stderr).not.toContain('abc\u0007def');
+    const host = cbbd(env, 'serve', '--host', 'my host', '--port', '0');
+    expect(host.code).toBe(2);
+    expect(host.stderr).toMatch(/--host my host is not an IP address/);
+  });
+
+  it('serves on [::1] given with brackets, and stops on SIGTERM', async () => {
+    const { env } = project();
+    const server = spawn(process.execPath, [BIN, 'serve', '--host', '[::1]', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    server.stdout!.on('data', (d) => (out += d));
+    await waitFor(() => /Lineage page on http:\/\/\[::1\]:\d+\//.test(out));
+    const url = /(http:\/\/\[::1\]:\d+)\//.exec(out)![1]!;
+    expect((await fetch(`${url}/api/runs`)).status).toBe(200);
+    server.kill('SIGTERM');
+    expect(await new Promise((r) => server.once('exit', r))).toBe(0);
+  });
+
+  it('a query error is one line with exit 2, never a stack', () => {
+    const { env } = project();
+    const bad = cbbd(env, 'query', 'select nope from nowhere');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n').slice(1)).toEqual([expect.stringMatching(/^cbbd: query failed: Catalog Error: Table with name nowhere does not exist!/)]);
+    const write = cbbd(env, 'query', '/* select */ create table pwned as select 1');
+    expect(write.code).toBe(2);
+    expect(write.stderr).toMatch(/cbbd: cbbd query runs one read-only statement .*DuckDB reads this one as CREATE/);
+  });
+
+  it('removes staging left in tmp/ by a writer that died, at the next start of a command that writes', () => {
+    const { dir, env } = project();
+    const tmp = join(dir, 'lakehouse', 'tmp');
+    mkdirSync(join(tmp, '999999999-deadbeef0000', 'season=2024'), { recursive: true }); // a pid that is not running
+    writeFileSync(join(tmp, '999999999-deadbeef0000', 'season=2024', 'part-0.parquet'), 'half written');
+    mkdirSync(join(tmp, `${process.pid}-0123456789ab`)); // a live writer's, kept
+    mkdirSync(join(tmp, `${process.pid}-ba9876543210`)); // a live pid but a day old: a leftover all the same
+    utimesSync(join(tmp, `${process.pid}-ba9876543210`), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+    writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\nlakehouse: { root: ./lakehouse }\n`);
+    expect(cbbd(env, 'status').code).toBe(0);
+    expect(readdirSync(tmp)).toHaveLength(3); // a read-only command leaves tmp/ alone
+    expect(cbbd(env, 'materialize', 'raw/teams').code).toBe(0);
+    expect(readdirSync(tmp)).toEqual([`${process.pid}-0123456789ab`]);
   });
 
   it('exits 1 when a partition fails, skips what depends on it, and never prints the API key', () => {

@@ -7,7 +7,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { s3Storage } from '../../src/lake/storage/s3.ts';
-import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+import { STAGING_MAX_AGE_MS, type ObjectStorage } from '../../src/lake/storage/storage.ts';
 import { awsSettings, motoAvailable, moto, uniqueName } from '../aws.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -43,6 +43,17 @@ function storageConformance(driver: string, make: () => Promise<ObjectStorage>):
       await storage.delete('deadletter/x.json');
       expect(await storage.get('deadletter/x.json')).toBeUndefined();
       expect(await storage.list('deadletter/')).toEqual([]);
+    });
+
+    it('sweeps what a write that died left in tmp/, and nothing else', async () => {
+      const storage = await make();
+      await storage.replacePartition('silver/t/season=2024', [{ name: 'part-0.parquet', body: 'kept' }]);
+      await storage.put('tmp/999999999-0badc0ffee00/season=2024/part-0.parquet', 'half written'); // as a crash leaves it
+      const later = Date.now() + 2 * STAGING_MAX_AGE_MS;
+      expect(await storage.sweepStaging(later)).toBe(1);
+      expect(await storage.list('tmp/')).toEqual([]);
+      expect(await storage.list('silver/')).toEqual(['silver/t/season=2024/part-0.parquet']);
+      expect(await storage.sweepStaging(later)).toBe(0);
     });
 
     it('refuses keys that could escape the lakehouse', async () => {

@@ -1,11 +1,23 @@
 /** Local-folder storage driver: the S3 key layout under a directory (default `./lakehouse`). */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { StorageError } from '../../core/errors.ts';
-import { assertSafeKey, type ObjectStorage, type StoredObject } from './storage.ts';
+import { assertSafeKey, STAGING_MAX_AGE_MS, type ObjectStorage, type StoredObject } from './storage.ts';
 
 export const DRIVER_NAME = 'local';
+
+/** Staging names start with the writer's pid, so a sweep can tell a crashed writer's leftovers from a live one's. */
+const stagingName = () => `tmp/${process.pid}-${randomBytes(6).toString('hex')}`;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export function localStorage(root: string): ObjectStorage {
   const path = (key: string) => join(root, assertSafeKey(key));
@@ -39,7 +51,7 @@ export function localStorage(root: string): ObjectStorage {
     localPath: (key) => path(key),
     async put(key, body) {
       const file = path(key);
-      const staging = path(`tmp/${randomBytes(6).toString('hex')}`);
+      const staging = path(stagingName());
       try {
         await mkdir(dirname(staging), { recursive: true });
         await writeFile(staging, body);
@@ -57,9 +69,22 @@ export function localStorage(root: string): ObjectStorage {
         fail('DELETE', key, error);
       }
     },
+    async sweepStaging(now = Date.now()) {
+      const tmp = path('tmp');
+      const entries = await readdir(tmp).catch(() => [] as string[]);
+      let removed = 0;
+      for (const entry of entries) {
+        const pid = Number(/^(\d+)-/.exec(entry)?.[1] ?? NaN);
+        const modified = (await stat(join(tmp, entry)).catch(() => undefined))?.mtimeMs ?? 0;
+        if (Number.isInteger(pid) && processAlive(pid) && now - modified < STAGING_MAX_AGE_MS) continue;
+        await rm(join(tmp, entry), { recursive: true, force: true });
+        removed++;
+      }
+      return removed;
+    },
     async replacePartition(prefix, objects: readonly StoredObject[]) {
       const target = path(prefix.replace(/\/$/, ''));
-      const staging = path(`tmp/${randomBytes(6).toString('hex')}`);
+      const staging = path(stagingName());
       const trash = `${staging}.old`;
       try {
         for (const o of objects) {

@@ -12,7 +12,7 @@ import {
 import pLimit from 'p-limit';
 import { StorageError } from '../../core/errors.ts';
 import { awsClientConfig, type AwsSettings } from '../aws.ts';
-import { assertSafeKey, type ObjectStorage, type StoredObject } from './storage.ts';
+import { assertSafeKey, STAGING_MAX_AGE_MS, type ObjectStorage, type StoredObject } from './storage.ts';
 
 export const DRIVER_NAME = 's3';
 
@@ -67,6 +67,27 @@ export function s3Storage(bucket: string, settings: AwsSettings): ObjectStorage 
       } catch (error) {
         fail('DELETE', key, error);
       }
+    },
+    async sweepStaging(now = Date.now()) {
+      // S3 cannot tell which writer is alive: staging older than any partition takes to stage was left by a crash.
+      const old = new Set<string>();
+      const stale: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'tmp/', ContinuationToken: token }));
+          for (const o of page.Contents ?? []) {
+            if (!o.Key || now - (o.LastModified?.getTime() ?? 0) < STAGING_MAX_AGE_MS) continue;
+            stale.push(o.Key);
+            old.add(o.Key.split('/').slice(0, 2).join('/'));
+          }
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+        await removeAll(stale);
+      } catch (error) {
+        fail('SWEEP', 'tmp/', error);
+      }
+      return old.size;
     },
     async replacePartition(prefix, objects: readonly StoredObject[]) {
       const base = assertSafeKey(prefix.replace(/\/$/, ''));

@@ -23,9 +23,18 @@ export interface ObjectStorage {
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Remove one object; removing what is not there is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Remove what writes that died left under `tmp/` (a crash between staging and the swap): staging of processes that
+   * are gone, or older than `STAGING_MAX_AGE_MS` by the clock `now`. Staging of a live writer is kept. Returns how
+   * many staging folders or objects went.
+   */
+  sweepStaging(now?: number): Promise<number>;
   /** The object's path on this machine when the storage is a local folder (DuckDB then reads it in place). */
   localPath?(key: string): string | undefined;
 }
+
+/** No partition takes this long to stage: anything older under `tmp/` was left by a write that died. */
+export const STAGING_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** A storage key must be relative, without `..`, empty segments or backslashes: it becomes a path or an S3 key. */
 export function assertSafeKey(key: string): string {
