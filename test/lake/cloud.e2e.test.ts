@@ -60,6 +60,9 @@ describe.skipIf(!motoAvailable)(`cloud mode on the emulator (${moto})`, () => {
     expect(partitions.every((p) => p.Values?.[0] === '2024' && /^\d{4}-\d\d-\d\d$/.test(p.Values[1]!))).toBe(true);
     const bronzeGames = (await glue.send(new GetTableCommand({ DatabaseName: 'cbbd_bronze', Name: 'games' }))).Table!;
     expect(bronzeGames.StorageDescriptor?.Columns?.map((c) => c.Name)).toContain('homeperiodpoints');
+    // The season is in the path only, as in the files: Glue's columns are the files' columns, its key is an int.
+    expect(bronzeGames.StorageDescriptor?.Columns?.map((c) => c.Name)).not.toContain('season');
+    expect(bronzeGames.PartitionKeys?.map((k) => `${k.Name}:${k.Type}`)).toEqual(['season:int']);
 
     const dynamo = new DynamoDBClient(awsClientConfig(awsSettings));
     const checkpoints = await dynamo.send(new ScanCommand({ TableName: table, Select: 'COUNT' }));
