@@ -35,15 +35,15 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * The host names a server bound to `bindHost` accepts: loopback names on loopback; the address itself elsewhere;
- * for a wildcard address every address of this machine and its host name; plus `extra` (CBBD_UI_ALLOWED_HOSTS), for
- * a DNS name in front of the server.
+ * The host names a server bound to `bindHost` accepts: the loopback names (a browser sends them only for a page it
+ * opened on this machine, e.g. through a container's published port), the bound address itself, for a wildcard
+ * address every address of this machine and its host name, and `extra` (CBBD_UI_ALLOWED_HOSTS), for a DNS name in
+ * front of the server. A rebinding page's Host is its own name, which is none of these.
  */
 export function allowedHostsFor(bindHost: string, extra: readonly string[] = []): string[] {
   const host = unbracket(bindHost).toLowerCase();
-  const names = new Set<string>(extra.map((h) => unbracket(h.trim()).toLowerCase()).filter(Boolean));
-  if (isLoopback(host)) for (const h of [...LOOPBACK_HOSTS, host]) names.add(h);
-  else if (host === '0.0.0.0' || host === '::') {
+  const names = new Set<string>([...LOOPBACK_HOSTS, ...extra.map((h) => unbracket(h.trim()).toLowerCase()).filter(Boolean)]);
+  if (host === '0.0.0.0' || host === '::') {
     names.add(hostname().toLowerCase());
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
   } else names.add(host);

@@ -4,6 +4,7 @@
  * without the token beyond loopback. Then a property: whatever the request, never a 5xx, never a hang, and never a
  * run started by anything but a valid request from an allowed host and origin.
  */
+import { hostname } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
@@ -50,6 +51,13 @@ describe('the server refuses', () => {
     ['a:b:c', undefined], ['[::1', undefined], ['', undefined],
   ])('reads the host name of Host: %s', (header, name) => {
     expect(hostNameOf(header)).toBe(name);
+  });
+
+  it('any name but the bound address, the loopback names, this machine (wildcard binds) and CBBD_UI_ALLOWED_HOSTS', () => {
+    expect(allowedHostsFor('127.0.0.2')).toEqual(expect.arrayContaining(['localhost', '127.0.0.1', '::1', '127.0.0.2']));
+    expect(allowedHostsFor('10.1.2.3', ['lineage.example.org'])).toEqual(expect.arrayContaining(['10.1.2.3', 'localhost', 'lineage.example.org']));
+    expect(allowedHostsFor('0.0.0.0')).toEqual(expect.arrayContaining([hostname().toLowerCase(), '127.0.0.1']));
+    for (const bind of ['127.0.0.1', '10.1.2.3', '0.0.0.0', '[::]']) expect(allowedHostsFor(bind)).not.toContain('evil.example');
   });
 
   it('being framed, on the page and on API answers, and leaks no referrer', async () => {
