@@ -1,9 +1,12 @@
 import * as cbbd from 'cbbd';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
 import { CbbdClient } from '../../src/cbbd/client.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
 import { cbbdSource } from '../../src/cbbd/source.ts';
+import { createSimApp } from '../../src/cbbd/sim/app.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
 import { noCheckpoints } from '../../src/core/checkpoints.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -14,7 +17,7 @@ let sim: RunningSim;
 let client: CbbdClient;
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, scale: 'demo', now: () => new Date('2024-05-01T00:00:00Z') });
-  client = new CbbdClient({ baseUrl: sim.url, apiKey: 'catalog-test-key', requestsPerSecond: 500, maxInFlight: 4, timeoutMs: 10_000, retries: 0 });
+  client = new CbbdClient({ baseUrl: sim.url, apiKey: 'catalog-test-key', requestsPerSecond: 500, maxInFlight: 4, timeoutMs: 60_000, retries: 0 });
 });
 afterAll(() => sim.close());
 
@@ -50,5 +53,62 @@ describe('the endpoint catalog', () => {
       expect(response.request.path, name).toBe(info.path.replace(/\{(\w+)\}/, (_m, p: string) => String(values[p])));
       expect(Array.isArray(response.data), name).toBe(true);
     }
+  });
+});
+
+/** The API's published spec, read where it is (beside the project), never copied into it. */
+const SPEC = resolve('../shared/cbbd-openapi.json');
+if (!existsSync(SPEC)) console.warn(`\n!!! the catalog's required parameters NOT checked against the published spec: ${SPEC} is missing.\n`);
+
+describe('the simulator accepts what the real API accepts', () => {
+  // Early in a season, so that the current season (what the game endpoints answer without one) has few finals.
+  const { app, world } = createSimApp({ seed: 5, scale: 'demo', now: () => new Date('2023-11-20T12:00:00Z') });
+  const auth = { headers: { Authorization: 'Bearer any-key' } };
+  const game = world.gamesAsOf(2024).find((g) => g.status === 'final')!;
+  const values: Record<string, string> = {
+    season: '2024', team: game.homeTeam, date: game.startDate.slice(0, 10), tournament: 'National Tournament',
+    playerId: String(world.roster(game.homeTeamId, 2024)[0]!.id), gameId: String(game.id),
+  };
+  const requestOf = (info: (typeof ENDPOINTS)[keyof typeof ENDPOINTS], extra: Record<string, string> = {}) => {
+    const path = info.path.replace(/\{(\w+)\}/, (_m, p: string) => values[p]!);
+    const query = new URLSearchParams({ ...Object.fromEntries(info.required.filter((p) => !info.path.includes(`{${p}}`)).map((p) => [p, values[p]!])), ...extra });
+    return `${path}${query.size ? `?${query}` : ''}`;
+  };
+
+  it.each(Object.entries(ENDPOINTS))('%s: answers 200 with only the required parameters, and ignores an unknown one', async (_name, info) => {
+    const plain = await app.request(requestOf(info), auth);
+    expect(plain.status, requestOf(info)).toBe(200);
+    const body = await plain.text();
+    expect(Array.isArray(JSON.parse(body))).toBe(true);
+    // A parameter the API does not know changes nothing (the real API answered /draft/picks?season=2026 with 200).
+    const extra = await app.request(requestOf(info, { notAParameter: 'x' }), auth);
+    expect(extra.status).toBe(200);
+    expect(await extra.text()).toBe(body);
+  });
+
+  it.each(Object.entries(ENDPOINTS).filter(([, info]) => info.required.some((p) => !info.path.includes(`{${p}}`))))(
+    '%s: answers 400 without a required query parameter', async (_name, info) => {
+      const required = info.required.filter((p) => !info.path.includes(`{${p}}`));
+      const withoutFirst = { ...info, required: info.required.filter((p) => p !== required[0]) };
+      const response = await app.request(requestOf(withoutFirst), auth);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(new RegExp(required[0]!));
+    });
+
+  it('the requests the original pipeline made of the real API: a season where the API takes a year', async () => {
+    for (const path of ['/draft/picks?season=2026', '/recruiting/players?season=2026']) {
+      expect((await app.request(path, auth)).status, path).toBe(200);
+    }
+  });
+
+  it.skipIf(!existsSync(SPEC))('requires exactly the parameters the published spec requires, where the spec has the endpoint', () => {
+    const spec = JSON.parse(readFileSync(SPEC, 'utf8')) as { paths: Record<string, { get?: { parameters?: { name: string; required?: boolean }[] } }> };
+    const differences = Object.entries(ENDPOINTS).flatMap(([name, info]) => {
+      const op = spec.paths[info.path]?.get;
+      if (!op) return [];
+      const required = (op.parameters ?? []).filter((p) => p.required).map((p) => p.name).sort();
+      return JSON.stringify(required) === JSON.stringify([...info.required].sort()) ? [] : [`${name}: spec ${required.join(',')}, catalog ${info.required.join(',')}`];
+    });
+    expect(differences).toEqual([]);
   });
 });

@@ -68,9 +68,14 @@ describe('the CBBD simulator', () => {
     await app.request('/games?season=2024', auth);
     await app.request('/games?season=2023', auth);
     expect(await (await app.request('/_sim/stats')).json()).toMatchObject({ total: 3, byPath: { '/teams': 1, '/games': 2 } });
-    const truth = (await (await app.request('/_sim/truth?season=2024')).json()) as { teamId: number; net: number; offense: number; defense: number }[];
-    expect(truth).toHaveLength(32);
-    expect(truth[0]).toEqual(expect.objectContaining({ teamId: expect.any(Number), team: expect.any(String), tempo: expect.any(Number) }));
+    const truth = (await (await app.request('/_sim/truth?season=2024')).json()) as { homeAdvantage: number; gameMarginSd: number; units: Record<string, string>; teams: { teamId: number; net: number; offense: number; defense: number }[] };
+    expect(truth.teams).toHaveLength(32);
+    expect(truth.teams[0]).toEqual(expect.objectContaining({ teamId: expect.any(Number), team: expect.any(String), tempo: expect.any(Number) }));
+    expect(truth.teams.every((t) => Math.abs(t.offense + t.defense - t.net) < 0.11)).toBe(true);
+    // The world's home court and per-game noise, with the units a user needs to score a rating against them.
+    expect(truth).toMatchObject({ homeAdvantage: 3.5, gameMarginSd: expect.any(Number) });
+    expect(truth.units.net).toMatch(/per 100 possessions/);
+    expect(truth.units.defense).toMatch(/positive = better/);
   });
 
   it('answers games after its clock as scheduled, without scores', async () => {
@@ -107,7 +112,7 @@ describe('the rest of a simulated season', () => {
     expect(weeks.size).toBeGreaterThan(15);
     expect(polls.filter((p) => p.week === 1)).toHaveLength(25);
     expect(polls.every((p) => p.pollType === 'AP Top 25')).toBe(true);
-    const truth = await json<{ teamId: number; net: number }[]>('/_sim/truth?season=2024');
+    const truth = (await json<{ teams: { teamId: number; net: number }[] }>('/_sim/truth?season=2024')).teams;
     const ratings = await json<{ teamId: number; netRating: number; season: number }[]>('/ratings/adjusted?season=2024');
     const best = [...truth].sort((a, b) => b.net - a.net)[0]!.teamId;
     const rated = [...ratings].sort((a, b) => b.netRating - a.netRating).slice(0, 5).map((r) => r.teamId);
@@ -128,7 +133,10 @@ describe('recruiting, draft, broadcasts, history', () => {
     const r = recruits[0]!;
     expect(r.id).not.toBe(r.athleteId);
     expect(world.roster(r.committedTo.id, 2024).map((p) => p.id)).toContain(r.athleteId);
-    expect((await app.request('/recruiting/players?season=2024', auth)).status).toBe(400); // year, not season
+    // `season` is not a parameter here: ignored, as the real API does, and without a year every year is answered.
+    const unfiltered = await json<{ year: number }[]>('/recruiting/players?season=2024');
+    expect(new Set(unfiltered.map((x) => x.year)).size).toBeGreaterThan(1);
+    expect(unfiltered.filter((x) => x.year === 2024)).toHaveLength(recruits.length);
     const teams = await json<{ ranking: number }[]>('/recruiting/teams?year=2024');
     expect(teams.map((t) => t.ranking)).toEqual(teams.map((_, i) => i + 1));
   });

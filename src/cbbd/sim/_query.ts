@@ -1,4 +1,10 @@
-/** Query handling shared by the simulator's routes: name matching and the filters of the game endpoints. */
+/**
+ * Query handling shared by the simulator's routes: name matching, the filters of the game endpoints, and what an
+ * absent optional parameter means. The real API ignores a parameter it does not know (it answered
+ * `/draft/picks?season=2026` with 200: `season` is not a parameter there), and never requires one its spec calls
+ * optional: without a season the game and statistics endpoints answer the current season, and without a year the
+ * draft and recruiting endpoints answer every year they have.
+ */
 import type { GameInfo } from 'cbbd';
 import type { Context } from 'hono';
 import type { SimWorld } from './world.ts';
@@ -8,7 +14,18 @@ export function sameText(a: string | null, b: string): boolean {
 }
 
 /** The filters every game endpoint shares: season, seasonType, status, date range, team, conference, tournament. */
-export function filterGames(c: Context, world: SimWorld): GameInfo[] | Response {
+/** The season in progress (or the last one, in the off-season): a season is named after the year it ends in. */
+export function currentSeason(now: Date): number {
+  return now.getUTCFullYear() + (now.getUTCMonth() >= 9 ? 1 : 0);
+}
+
+/** The years the draft and recruiting endpoints answer when no year is asked for: the last six. */
+export function recentYears(now: Date): number[] {
+  const last = now.getUTCFullYear();
+  return Array.from({ length: 6 }, (_, i) => last - 5 + i);
+}
+
+export function filterGames(c: Context, world: SimWorld, now: Date): GameInfo[] | Response {
   const q = (name: string) => c.req.query(name);
   const seasonText = q('season');
   const start = q('startDateRange');
@@ -21,9 +38,10 @@ export function filterGames(c: Context, world: SimWorld): GameInfo[] | Response 
   const startMs = start === undefined ? undefined : Date.parse(start);
   const endMs = end === undefined ? undefined : Date.parse(end);
   if (Number.isNaN(startMs) || Number.isNaN(endMs)) return c.json({ message: 'Invalid date range' }, 400);
-  // Without a season, the real API needs a date range to bound the answer; derive the seasons it spans.
-  const seasons = season !== undefined ? [season] : seasonsSpanned(startMs, endMs);
-  if (!seasons.length) return c.json({ message: 'Either season or a date range is required' }, 400);
+  // Without a season, the seasons a date range spans; without either, the current season (its first games, capped).
+  const seasons = season !== undefined ? [season]
+    : startMs === undefined && endMs === undefined ? [currentSeason(now)]
+    : seasonsSpanned(startMs ?? endMs!, endMs ?? now.getTime());
   const seasonType = q('seasonType');
   const status = q('status');
   const team = q('team');
@@ -42,8 +60,7 @@ export function filterGames(c: Context, world: SimWorld): GameInfo[] | Response 
   });
 }
 
-function seasonsSpanned(startMs: number | undefined, endMs: number | undefined): number[] {
-  if (startMs === undefined || endMs === undefined) return [];
+function seasonsSpanned(startMs: number, endMs: number): number[] {
   const first = new Date(startMs).getUTCFullYear();
   const last = new Date(endMs).getUTCFullYear() + 1;
   const out: number[] = [];

@@ -90,7 +90,7 @@ export function conferenceHistoryOf(world: SimWorld): ConferenceHistory[] {
 }
 
 export function eloOf(world: SimWorld, season: number): TeamElo[] {
-  const strengths = world.season(season).strengths;
+  const strengths = world.strengths(season);
   return world.divisionOneTeams.map((t) => ({
     season, teamId: t.id, team: t.school, conference: t.conference ?? '', elo: Math.round(1500 + strengths.get(t.id)!.net * 12 + Random.derive(world.seed, 'elo', season, t.id).normal(0, 20)),
   }));

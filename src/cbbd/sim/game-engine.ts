@@ -51,6 +51,13 @@ export interface SimulatedGame {
 
 const HALF = 1200;
 const OVERTIME = 300;
+/** Efficiency (points per possession) a team gives back per point it is ahead of the expected score line. */
+const GAME_STATE_PULL = 0.006;
+/**
+ * The SD in points of a game's final margin around the margin the strengths predict, that the possessions and the
+ * pull above come to (measured over full-scale seasons by `npm run bench -- realism`).
+ */
+export const GAME_MARGIN_SD = 9.9;
 
 /**
  * Simulate a game. `homeEdge` is the home advantage in points (0 on a neutral court). Without `keepEvents` only the
@@ -72,8 +79,17 @@ export function simulateGame(seed: number, gameId: number, home: TeamInGame, awa
   const tempo = (home.tempo + away.tempo) / 2;
   // Seconds of a possession, so that a game has about `tempo` possessions a team.
   const meanLength = 2400 / (2 * tempo);
-  // Efficiency edge of each side's offense over the other's defense, with the home edge split between them.
-  const edge = (side: Side) => (teams[side].offense - teams[1 - side as Side].defense) / 100 + (side === 0 ? 1 : -1) * (homeEdge / 2) / tempo;
+  // The home margin the strengths predict, and how far into regulation the game is (for the game-state pull below).
+  const expected = ((home.offense + home.defense - away.offense - away.defense) * tempo) / 100 + homeEdge;
+  const elapsed = () => Math.min(1, period <= 2 ? ((period - 1) * HALF + HALF - seconds) / 2400 : 1);
+  // Efficiency edge of each side's offense over the other's defense, with the home edge split between them, less a
+  // pull toward the expected score line: a team far ahead of it eases off and empties its bench, a team far behind
+  // presses and fouls. Real margins stray from the spread by about 10 points, where independent possessions at these
+  // rates would stray by 14.
+  const edge = (side: Side) => {
+    const ahead = (side === 0 ? 1 : -1) * (score[0] - score[1] - expected * elapsed());
+    return (teams[side].offense - teams[1 - side as Side].defense) / 100 + (side === 0 ? 1 : -1) * (homeEdge / 2) / tempo - GAME_STATE_PULL * ahead;
+  };
 
   const emit = (e: Omit<GameEvent, 'home' | 'away' | 'floor' | 'period' | 'seconds'>) => {
     if (e.points && e.side !== null) {

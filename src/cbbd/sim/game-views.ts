@@ -54,7 +54,7 @@ function playType(e: GameEvent, index: number): PlayInfo['playType'] {
 }
 
 /** The plays of a game as /plays/game and /plays/date serve them. */
-export function playsOf({ game, events, home, away }: Replayed, shootingOnly = false): PlayInfo[] {
+export function playsOf({ game, events, home, away }: Replayed, shootingOnly = false, withOnFloor = true): PlayInfo[] {
   const rosters = [home.roster, away.roster] as const;
   const person = (side: Side, i: number) => ({ name: rosters[side][i]!.name, id: rosters[side][i]!.id });
   const plays: PlayInfo[] = [];
@@ -100,7 +100,7 @@ export function playsOf({ game, events, home, away }: Replayed, shootingOnly = f
       wallclock: null,
       playText: actor ? `${actor.name} ${verb}.` : verb,
       participants: [actor, other].filter((p): p is { name: string; id: number } => p !== null),
-      onFloor: ([0, 1] as Side[]).flatMap((s) => e.floor[s].map((i) => ({ team: sideTeam(game, s).name, ...person(s, i) }))),
+      onFloor: !withOnFloor ? [] : ([0, 1] as Side[]).flatMap((s) => e.floor[s].map((i) => ({ team: sideTeam(game, s).name, ...person(s, i) }))),
       shotInfo: shooting && actor
         ? {
             shooter: actor, made: Boolean(e.made), range: e.range!, assisted: other !== null,

@@ -15,12 +15,12 @@ import {
 import { lineupsOf, lineupTallies, type LineupTally } from './lineups.ts';
 import type { Context } from 'hono';
 import { Random } from './random.ts';
-import { filterGames, sameText } from './_query.ts';
+import { currentSeason, filterGames, sameText } from './_query.ts';
 import type { SimRoutes } from './app.ts';
 
 const PLAYER_GAME_CAP = 1_000;
 
-export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
+export function gameRoutes({ app, world, options, gameCap, clock }: SimRoutes): void {
   const missingRate = (season: number) => options.missingPlaysRate ?? (season < 2014 ? 0.35 : season === 2021 ? 0.25 : 0.01);
   const hasPlays = (game: GameInfo) => game.status === 'final' && !Random.derive(options.seed, 'no-plays', game.id).chance(missingRate(game.season));
   const replayed = (game: GameInfo): Replayed => ({ game, ...world.replay(game) });
@@ -30,7 +30,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
   app.get('/plays/game/:gameId', (c) => {
     const game = gameParam(c);
     if (!game) return c.json({ message: 'Game not found' }, 404);
-    const body: PlayInfo[] = hasPlays(game) ? playsOf(replayed(game), c.req.query('shootingPlaysOnly') === 'true') : [];
+    const body: PlayInfo[] = hasPlays(game) ? playsOf(replayed(game), c.req.query('shootingPlaysOnly') === 'true', world.onFloorTracked(game)) : [];
     return c.json(body);
   });
   app.get('/plays/date', (c) => {
@@ -40,11 +40,11 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const season = Number(day.slice(5, 7)) >= 7 ? Number(day.slice(0, 4)) + 1 : Number(day.slice(0, 4));
     const body: PlayInfo[] = world.gamesAsOf(season)
       .filter((g) => g.startDate.startsWith(day) && hasPlays(g))
-      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true', world.onFloorTracked(g)));
     return c.json(body);
   });
   app.get('/games/teams', (c) => {
-    const games = filterGames(c, world);
+    const games = filterGames(c, world, clock());
     if (games instanceof Response) return games;
     const missing = new Set(options.possessionsMissingIn ?? [2014, 2015]);
     const body: GameBoxScoreTeam[] = games.filter((g) => g.status === 'final').slice(0, gameCap).flatMap((g) => teamBoxesOf(replayed(g)))
@@ -54,10 +54,10 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     return c.json(body);
   });
   app.get('/games/players', (c) => {
-    const games = filterGames(c, world);
+    const games = filterGames(c, world, clock());
     if (games instanceof Response) return games;
     // The player box scores have a lower cap: 1,000 games.
-    const now = (options.now ?? (() => new Date()))().getTime();
+    const now = clock().getTime();
     const correctionMs = (options.lateCorrectionDays ?? 2) * 86_400_000;
     const body: GameBoxScorePlayers[] = games.filter((g) => g.status === 'final').slice(0, Math.min(gameCap, PLAYER_GAME_CAP))
       .flatMap((g) => {
@@ -92,7 +92,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const season = Number(c.req.query('season'));
     const team = c.req.query('team');
     if (!Number.isInteger(season) || !team) return c.json({ message: 'season and team are required' }, 400);
-    const games = filterGames(c, world);
+    const games = filterGames(c, world, clock());
     if (games instanceof Response) return games;
     const mine = games.filter((g) => g.status === 'final' && (sameText(g.homeTeam, team) || sameText(g.awayTeam, team)));
     const first = mine[0];
@@ -144,8 +144,10 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     '/stats/team/shooting/season': 'teamShooting', '/stats/player/shooting/season': 'playerShooting',
   } as const;
   for (const [path, table] of Object.entries(seasonTables)) {
+    // The spec makes the season optional for team totals only: without it they are the current season's.
+    const seasonOptional = path === '/stats/team/season';
     app.get(path, (c) => {
-      const season = Number(c.req.query('season'));
+      const season = Number(c.req.query('season') ?? (seasonOptional ? currentSeason(clock()) : undefined));
       if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
       const team = c.req.query('team');
       const body: readonly { team: string }[] = totalsOf(season)[table];
@@ -154,8 +156,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
   }
   app.get('/stats/team/leaderboard', (c) => {
     // Without a season, the API answers the current one (a season is named after the year it ends in).
-    const now = (options.now ?? (() => new Date()))();
-    const season = Number(c.req.query('season') ?? now.getUTCFullYear() + (now.getUTCMonth() >= 9 ? 1 : 0));
+    const season = Number(c.req.query('season') ?? currentSeason(clock()));
     if (!Number.isInteger(season)) return c.json({ message: 'season must be a year, e.g. 2024' }, 400);
     const team = c.req.query('team');
     const conference = c.req.query('conference');
@@ -171,7 +172,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     if (!Number.isInteger(season) || !team) return c.json({ message: 'season and team are required' }, 400);
     const body: PlayInfo[] = world.gamesAsOf(season)
       .filter((g) => hasPlays(g) && (sameText(g.homeTeam, team) || sameText(g.awayTeam, team)))
-      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true', world.onFloorTracked(g)));
     return c.json(body);
   });
   app.get('/plays/tournament', (c) => {
@@ -180,7 +181,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     if (!Number.isInteger(season) || !tournament) return c.json({ message: 'tournament and season are required' }, 400);
     const body: PlayInfo[] = world.gamesAsOf(season)
       .filter((g) => hasPlays(g) && sameText(g.tournament, tournament))
-      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'));
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true', world.onFloorTracked(g)));
     return c.json(body);
   });
   // Per player: the player's team's games, replayed; served, but a pipeline never needs it (tens of thousands of calls).
@@ -193,7 +194,7 @@ export function gameRoutes({ app, world, options, gameCap }: SimRoutes): void {
     const playerId = Number(c.req.param('playerId'));
     if (!Number.isInteger(season) || !Number.isInteger(playerId)) return c.json({ message: 'season is required' }, 400);
     const body: PlayInfo[] = playerGames(playerId, season).filter(hasPlays)
-      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true'))
+      .flatMap((g) => playsOf(replayed(g), c.req.query('shootingPlaysOnly') === 'true', world.onFloorTracked(g)))
       .filter((p) => p.participants.some((x) => x.id === playerId));
     return c.json(body);
   });

@@ -9,10 +9,10 @@ import {
 } from './catalog-views.ts';
 import { adjustedRatingsOf, LINE_PROVIDERS, linesOf, pollsOf, srsOf } from './season-views.ts';
 import type { Context } from 'hono';
-import { filterGames, sameText } from './_query.ts';
+import { currentSeason, filterGames, recentYears, sameText } from './_query.ts';
 import type { SimRoutes } from './app.ts';
 
-export function seasonRoutes({ app, world, options, gameCap }: SimRoutes): void {
+export function seasonRoutes({ app, world, gameCap, clock }: SimRoutes): void {
   app.get('/teams/roster', (c) => {
     const season = Number(c.req.query('season'));
     if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
@@ -33,18 +33,18 @@ export function seasonRoutes({ app, world, options, gameCap }: SimRoutes): void 
 
   app.get('/lines/providers', (c) => c.json(LINE_PROVIDERS satisfies readonly LineProviderInfo[]));
   app.get('/lines', (c) => {
-    const games = filterGames(c, world);
+    const games = filterGames(c, world, clock());
     if (games instanceof Response) return games;
     const body: GameLines[] = games.slice(0, gameCap).flatMap((g) => linesOf(world, g) ?? []);
     return c.json(body);
   });
   app.get('/rankings', (c) => {
-    const season = Number(c.req.query('season'));
-    if (!Number.isInteger(season)) return c.json({ message: 'season is required' }, 400);
+    const season = Number(c.req.query('season') ?? currentSeason(clock()));
+    if (!Number.isInteger(season)) return c.json({ message: 'season must be a year, e.g. 2024' }, 400);
     const pollType = c.req.query('pollType');
     const week = c.req.query('week');
     const team = c.req.query('team');
-    const body: PollTeamInfo[] = pollsOf(world, season, (options.now ?? (() => new Date()))()).filter((p) =>
+    const body: PollTeamInfo[] = pollsOf(world, season, clock()).filter((p) =>
       (pollType === undefined || (pollType === 'ap' ? p.pollType === 'AP Top 25' : p.pollType === 'Coaches Poll')) &&
       (week === undefined || p.week === Number(week)) && (team === undefined || sameText(p.team, team)));
     return c.json(body);
@@ -53,7 +53,7 @@ export function seasonRoutes({ app, world, options, gameCap }: SimRoutes): void 
   const ratingSeasons = (c: Context) => {
     const season = c.req.query('season');
     if (season !== undefined) return [Number(season)];
-    const last = (options.now ?? (() => new Date()))().getUTCFullYear();
+    const last = clock().getUTCFullYear();
     return Array.from({ length: 6 }, (_, i) => last - 5 + i);
   };
   app.get('/ratings/adjusted', (c) => {
@@ -68,39 +68,41 @@ export function seasonRoutes({ app, world, options, gameCap }: SimRoutes): void 
   });
 
   app.get('/games/media', (c) => {
-    const games = filterGames(c, world);
+    const games = filterGames(c, world, clock());
     if (games instanceof Response) return games;
     const body: GameMediaInfo[] = games.slice(0, gameCap).map((g) => mediaOf(world, g));
     return c.json(body);
   });
-  const yearParam = (c: Context) => {
-    const year = Number(c.req.query('year'));
-    return Number.isInteger(year) ? year : undefined;
+  // The year parameter is optional everywhere: without it, every year the simulator has.
+  const years = (c: Context): number[] | Response => {
+    const text = c.req.query('year');
+    if (text === undefined) return recentYears(clock());
+    const year = Number(text);
+    return Number.isInteger(year) ? [year] : c.json({ message: 'year must be a year, e.g. 2024' }, 400);
   };
   app.get('/draft/teams', (c) => c.json(draftTeams() satisfies DraftTeam[]));
   app.get('/draft/positions', (c) => c.json(DRAFT_POSITIONS satisfies readonly DraftPosition[]));
   app.get('/draft/picks', (c) => {
-    const year = yearParam(c);
-    if (year === undefined) return c.json({ message: 'year is required (the draft year, not season)' }, 400);
-    return c.json(draftPicksOf(world, year) satisfies DraftPick[]);
+    const asked = years(c);
+    return asked instanceof Response ? asked : c.json(asked.flatMap((year) => draftPicksOf(world, year)) satisfies DraftPick[]);
   });
   app.get('/recruiting/players', (c) => {
-    const year = yearParam(c);
-    if (year === undefined) return c.json({ message: 'year is required' }, 400);
-    return c.json(recruitsOf(world, year) satisfies Recruit[]);
+    const asked = years(c);
+    return asked instanceof Response ? asked : c.json(asked.flatMap((year) => recruitsOf(world, year)) satisfies Recruit[]);
   });
   app.get('/recruiting/teams', (c) => {
-    const year = yearParam(c);
-    if (year === undefined) return c.json({ message: 'year is required' }, 400);
-    return c.json(teamRecruitingOf(world, year) satisfies TeamRecruitingRanking[]);
+    const asked = years(c);
+    return asked instanceof Response ? asked : c.json(asked.flatMap((year) => teamRecruitingOf(world, year)) satisfies TeamRecruitingRanking[]);
   });
   app.get('/recruiting/portal', (c) => {
-    const year = yearParam(c) ?? (options.now ?? (() => new Date()))().getUTCFullYear();
+    // The portal is one year at a time: without a year, the current one.
+    const year = Number(c.req.query('year') ?? clock().getUTCFullYear());
+    if (!Number.isInteger(year)) return c.json({ message: 'year must be a year, e.g. 2024' }, 400);
     return c.json(transfersOf(world, year) satisfies Transfer[]);
   });
   app.get('/scoreboard', (c) => {
     const conference = c.req.query('conference');
-    const body: ScoreboardGame[] = scoreboardOf(world, (options.now ?? (() => new Date()))(), (g) => linesOf(world, g)?.lines[0])
+    const body: ScoreboardGame[] = scoreboardOf(world, clock(), (g) => linesOf(world, g)?.lines[0])
       .filter((g) => conference === undefined || sameText(g.homeTeam.conference, conference) || sameText(g.awayTeam.conference, conference));
     return c.json(body);
   });

@@ -12,18 +12,24 @@ export const LINE_PROVIDERS: readonly LineProviderInfo[] = [
   { id: 1, name: 'consensus' }, { id: 2, name: 'ESPN BET' }, { id: 3, name: 'DraftKings' }, { id: 4, name: 'Bovada' },
 ];
 
-const HOME_POINTS = 4;
+/**
+ * How far the market's read of a game is from the truth, in points: closing lines miss the true margin by a few
+ * points (injuries, form, money), so their error against results is a little larger than the truth's own noise, as
+ * real closing spreads' is (an SD of about 10 points).
+ */
+const LINE_NOISE_SD = 3;
 const LEAGUE_PPP = 1.04;
 
 /** The lines of a game, or undefined when no book priced it (lower divisions, and some games at random). */
 export function linesOf(world: SimWorld, game: GameInfo): GameLines | undefined {
-  const strengths = world.season(game.season).strengths;
+  const strengths = world.strengths(game.season);
   const h = strengths.get(game.homeTeamId)!;
   const a = strengths.get(game.awayTeamId)!;
   const r = Random.derive(world.seed, 'lines', game.id);
   if (game.homeConferenceId === null || game.awayConferenceId === null || r.chance(0.08)) return undefined;
   const tempo = (h.tempo + a.tempo) / 2;
-  const margin = ((h.offense + h.defense - a.offense - a.defense) * tempo) / 100 + (game.neutralSite ? 0 : HOME_POINTS);
+  // One market view of the game that every book shares, each book a little off it.
+  const margin = world.expectedMargin(game) + r.normal(0, LINE_NOISE_SD);
   const total = 2 * tempo * LEAGUE_PPP + ((h.offense - a.defense + a.offense - h.defense) * tempo) / 100;
   const half = (x: number) => Math.round(x * 2) / 2;
   const providers = r.shuffle(LINE_PROVIDERS.slice(1).map((p) => p.name)).slice(0, r.int(2, 3));
@@ -33,7 +39,7 @@ export function linesOf(world: SimWorld, game: GameInfo): GameLines | undefined 
     homeTeamId: game.homeTeamId, homeTeam: game.homeTeam, homeConference: game.homeConference, homeScore: game.homePoints,
     awayTeamId: game.awayTeamId, awayTeam: game.awayTeam, awayConference: game.awayConference, awayScore: game.awayPoints,
     lines: providers.map((provider) => {
-      const spread = half(-margin + r.normal(0, 1));
+      const spread = half(-margin + r.normal(0, 0.5));
       return {
         provider,
         spread,
@@ -50,7 +56,7 @@ export function linesOf(world: SimWorld, game: GameInfo): GameLines | undefined 
 /** Weekly polls: the top 25 by strength and record so far, from the first week of the season to the last. */
 export function pollsOf(world: SimWorld, season: number, now: Date): PollTeamInfo[] {
   const games = world.gamesAsOf(season);
-  const strengths = world.season(season).strengths;
+  const strengths = world.strengths(season);
   const first = isoDateToDay(`${season - 1}-11-04`)!;
   const last = Math.min(isoDateToDay(`${season}-04-08`)!, Math.floor(now.getTime() / 86_400_000));
   const out: PollTeamInfo[] = [];
@@ -78,7 +84,7 @@ export function pollsOf(world: SimWorld, season: number, now: Date): PollTeamInf
 
 /** Adjusted efficiencies as the API serves them: per 100 possessions, from the latent strengths plus noise. */
 export function adjustedRatingsOf(world: SimWorld, season: number): AdjustedEfficiencyInfo[] {
-  const strengths = world.season(season).strengths;
+  const strengths = world.strengths(season);
   const rows = world.divisionOneTeams.map((t) => {
     const s = strengths.get(t.id)!;
     const r = Random.derive(world.seed, 'adjusted', season, t.id);
@@ -98,7 +104,7 @@ export function adjustedRatingsOf(world: SimWorld, season: number): AdjustedEffi
 
 /** Simple rating system: points better than average per game, from the latent strengths plus noise. */
 export function srsOf(world: SimWorld, season: number): SrsInfo[] {
-  const strengths = world.season(season).strengths;
+  const strengths = world.strengths(season);
   return world.divisionOneTeams.map((t) => {
     const s = strengths.get(t.id)!;
     return { season, teamId: t.id, team: t.school, conference: t.conference ?? '', rating: round1((s.net * s.tempo) / 100 + Random.derive(world.seed, 'srs', season, t.id).normal(0, 1)) };
