@@ -1,6 +1,7 @@
 /**
  * The DuckDB catalog: one schema per layer (`bronze`, `silver`, `gold`) and one view per table over its Parquet
- * files with Hive partitioning, so `select count(*) from silver.fct_plays` reads the lakehouse folder in place.
+ * files with Hive partitioning, so `select count(*) from silver.fct_plays` reads the lakehouse folder in place. The
+ * partition keys come from the folder names, typed as the catalog declares them (as pyarrow and Glue type them).
  * A table with no file yet is an empty view with its declared columns, so queries never fail on a missing table.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';

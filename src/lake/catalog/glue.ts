@@ -1,6 +1,7 @@
 /**
  * The Glue catalog: databases `cbbd_bronze`, `cbbd_silver`, `cbbd_gold`; one external Parquet table per asset with
- * the declared columns and partition keys, located at `s3://<bucket>/<layer>/<name>/`. A table definition is written
+ * its files' columns and its path's partition keys (never both: see `table-layout.ts`), located at
+ * `s3://<bucket>/<layer>/<name>/`. A table definition is written
  * only when its declared schema changed (a hash kept in the table's parameters); partitions are registered as they
  * are written.
  */
