@@ -11,8 +11,8 @@ import type { SimScale } from '../src/cbbd/sim/world.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
 import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { materialize, type RunResult } from '../src/core/materializer.ts';
-import { buildPlan } from '../src/core/planner.ts';
+import type { RunResult } from '../src/core/materializer.ts';
+import { runSelection, type Project } from '../src/core/run-selection.ts';
 import { RunLog } from '../src/core/run-log/run-log.ts';
 import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
@@ -54,13 +54,13 @@ export async function benchProject(settings: { url: string; dir: string; season:
   const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now, rollingDays: 3, checkpoints });
   const graph = buildAssetGraph(definitions);
   const runLog = await RunLog.open(join(settings.dir, 'runlog.sqlite'), { clock: () => now().getTime() });
+  // No checkpoints for the planner: the benchmarks measure what each run fetches, settled or not.
+  const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 1 }, log, now };
   return {
     source, root, definitions, graph,
     async run(selection, options = {}) {
-      const plan = { window, rollingDays: 3, filter: { seasonFrom: settings.season, seasonTo: settings.season }, force: options.force ?? false };
-      const state = { now: now(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() };
-      const result = await materialize(graph, buildPlan(graph, selection, state, plan), runLog, state, {
-        ...plan, concurrency: 2, retries: 1, log, replan: (live) => buildPlan(graph, selection, live, plan),
+      const result = await runSelection(project, {
+        selection, filter: { seasonFrom: settings.season, seasonTo: settings.season }, force: options.force ?? false, buildNeverBuiltUpstream: false,
       });
       for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
       return result;

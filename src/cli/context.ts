@@ -11,7 +11,8 @@ import { buildAssetGraph, type AssetGraph } from '../core/graph.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { SeasonWindow } from '../core/partitions.ts';
 import { RunLog } from '../core/run-log/run-log.ts';
-import type { PlannerState } from '../core/state.ts';
+import type { MaterializeHooks } from '../core/materializer.ts';
+import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
@@ -39,6 +40,8 @@ export interface CommandContext {
   readonly deadLetters: DeadLetterStore;
   readonly catalog: Catalog;
   readonly drivers: Drivers;
+  /** What selections are planned and run against (see `core/run-selection.ts`), with this project's hooks. */
+  readonly project: Project;
   close(): Promise<void>;
 }
 
@@ -78,7 +81,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const definitions = await loadAssetDefinitions(options.assets ?? config.assets, resources);
   const tables = catalogTables(definitions);
   const tableOf = new Map(tables.map((t) => [t.key, t]));
-  const graph = buildAssetGraph(definitions.map((a) => withCatalog(withFetchScope(a), catalog, tableOf.get(a.key))));
+  const graph = buildAssetGraph(definitions);
   const home = await drivers.openRunLogHome(access.writes);
   const runLog = await RunLog.open(config.runLog.path);
   if (access.writes) {
@@ -87,8 +90,13 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     const swept = await storage.sweepStaging();
     if (swept) log.info({ swept }, `removed ${swept} staging folder(s) left in tmp/ by a write that did not finish`);
   }
+  const project: Project = {
+    graph, runLog, checkpoints, window, log, rollingDays: config.source.rollingDays,
+    materialize: { concurrency: config.materialize.concurrency, retries: config.materialize.retries, eventRetentionDays: config.runLog.eventRetentionDays },
+    hooks: projectHooks(catalog, tableOf),
+  };
   return {
-    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers,
+    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers, project,
     async close() {
       await source.close();
       await checkpoints.close();
@@ -98,26 +106,20 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   };
 }
 
-/** Run each compute inside a fetch scope, so a dead letter names the asset partitions its request was for. */
-function withFetchScope(asset: AssetDefinition): AssetDefinition {
-  const compute = asset.compute;
-  return { ...asset, compute: (ctx) => fetchScope.run({ asset: asset.key, partitions: ctx.partitions }, () => compute(ctx)) };
-}
-
-/** Register the partitions a bronze, silver or gold asset wrote in the catalog, once they are committed. */
-function withCatalog(asset: AssetDefinition, catalog: Catalog, table: CatalogTable | undefined): AssetDefinition {
-  if (!table || catalog === duckdbCatalog) return asset;
-  const compute = asset.compute;
+/**
+ * What this project does around the kernel's work: each compute runs inside a fetch scope (a dead letter names the
+ * asset partitions its request was for), and a committed table partition is registered in the catalog (Glue; DuckDB
+ * views read the folders as they are).
+ */
+export function projectHooks(catalog: Catalog, tables: ReadonlyMap<string, CatalogTable>): MaterializeHooks {
   return {
-    ...asset,
-    compute: async (ctx) => (await compute(ctx)).map((output) => ({
-      ...output,
-      commit: async () => {
-        await output.commit?.();
-        const paths = output.metadata?.partitionPaths;
-        if (Array.isArray(paths)) await catalog.addPartitions(table, paths as string[]);
-      },
-    })),
+    aroundCompute: (asset, partitions, compute) => fetchScope.run({ asset: asset.key, partitions }, compute),
+    afterCommit: async (asset, output) => {
+      const table = tables.get(asset.key);
+      if (!table || catalog === duckdbCatalog) return;
+      const paths = output.metadata?.partitionPaths;
+      if (Array.isArray(paths)) await catalog.addPartitions(table, paths as string[]);
+    },
   };
 }
 
@@ -141,14 +143,3 @@ export async function loadAssetDefinitions(path: string, resources: ProjectResou
   return assets as AssetDefinition[];
 }
 
-/** Load the planner's view of the world in three bulk reads. */
-export async function loadPlannerState(ctx: CommandContext, now = new Date()): Promise<PlannerState> {
-  ctx.runLog.recoverOrphans();
-  return {
-    now,
-    records: ctx.runLog.loadPartitionRecords(),
-    calendars: ctx.runLog.loadCalendars(),
-    settled: await ctx.checkpoints.settledPartitions(ctx.graph.order),
-    builtInputs: (asset, partition) => ctx.runLog.builtInputs(asset, partition),
-  };
-}

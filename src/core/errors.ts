@@ -50,6 +50,27 @@ export class SourceError extends CbbdError {
   }
 }
 
+/**
+ * A step failed for a reason retrying cannot fix: an input that was never materialized or is unreadable, rows
+ * without their key, a result that does not fit the declared schema. Never retried; the message says what to do.
+ */
+export class PermanentError extends CbbdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('execution', message, options);
+  }
+}
+
+/**
+ * Whether computing a failed step again may help. Misuse (definition, config, plan, usage), a permanent failure and
+ * a source error that says so will not get better; storage trouble, a retryable source error and an error of no
+ * kind of ours (a socket reset inside a driver) may.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof CbbdError)) return true;
+  if (error instanceof SourceError) return error.retryable;
+  return error.phase === 'storage';
+}
+
 /** Object storage, checkpoints or catalog failed; the message starts with `[kind:driver]`. */
 export class StorageError extends CbbdError {
   constructor(message: string, options?: { cause?: unknown }) {

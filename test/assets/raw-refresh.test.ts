@@ -12,8 +12,8 @@ import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { materialize, type RunResult } from '../../src/core/materializer.ts';
-import { buildPlan } from '../../src/core/planner.ts';
+import type { RunResult } from '../../src/core/materializer.ts';
+import { runSelection, type Project } from '../../src/core/run-selection.ts';
 import { RunLog } from '../../src/core/run-log/run-log.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
@@ -39,13 +39,10 @@ beforeAll(async () => {
   const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
   const graph = buildAssetGraph(createAssets({ source, storage, window, gameCap: 3_000, now: () => clock, rollingDays: 3, checkpoints }));
   runLog = await RunLog.open(join(dir, 'runlog.sqlite'), { clock: () => clock.getTime() });
-  const options = { window, rollingDays: 3, filter: { seasonFrom: 2024, seasonTo: 2024 } };
+  const project: Project = { graph, runLog, checkpoints, window, rollingDays: 3, materialize: { concurrency: 2, retries: 0 }, now: () => clock };
   run = async () => {
     const before = { ...sim.stats.byPath };
-    const state = { now: clock, records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: await checkpoints.settledPartitions(graph.order) };
-    const result = await materialize(graph, buildPlan(graph, SELECTION, state, options), runLog, state, {
-      ...options, concurrency: 2, retries: 0, replan: (live) => buildPlan(graph, SELECTION, live, options),
-    });
+    const result = await runSelection(project, { selection: SELECTION, filter: { seasonFrom: 2024, seasonTo: 2024 } });
     const calls: Record<string, number> = {};
     for (const [path, n] of Object.entries(sim.stats.byPath)) {
       const key = path.replace(/\/\d+$/, '/{id}');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineAsset, type AssetDefinition, type PartitionOutput } from '../../src/core/asset.ts';
+import { PermanentError } from '../../src/core/errors.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { materialize, type MaterializeOptions } from '../../src/core/materializer.ts';
 import { buildPlan } from '../../src/core/planner.ts';
@@ -13,7 +14,7 @@ const seasons = { seasonFrom: 2023, seasonTo: 2024 };
 
 /** A tiny world: raw/scores per season -> silver/scores -> gold/summary, with knobs the tests turn. */
 function world() {
-  const knobs = { rawValue: 'v1', failRaw: new Set<string>(), rawFailuresLeft: 0, silverCheckPasses: true };
+  const knobs = { rawValue: 'v1', failRaw: new Set<string>(), rawFailuresLeft: 0, silverCheckPasses: true, silverInputMissing: false };
   const calls: string[] = [];
   const committed = new Map<string, string>();
   const out = (asset: string, partitions: readonly string[], value: (p: string) => string): PartitionOutput[] =>
@@ -38,6 +39,7 @@ function world() {
       checks: [{ name: 'scores_look_right', run: () => ({ passed: knobs.silverCheckPasses, detail: knobs.silverCheckPasses ? undefined : '3 duplicate keys' }) }],
     }, async (ctx) => {
       calls.push(`silver ${ctx.partitions.join(',')}`);
+      if (knobs.silverInputMissing) throw new PermanentError('raw/scores 2024 has not been materialized: materialize it first.');
       return out('silver/scores', ctx.partitions, (p) => `silver-${p}-${knobs.rawValue}`);
     }),
     defineAsset({ key: 'gold/summary', deps: ['silver/scores'], partitions: { kind: 'none' }, codeVersion: '1' }, async (ctx) => {
@@ -82,6 +84,16 @@ describe('materialize', () => {
     expect(result.status).toBe('succeeded');
     expect(result.steps[0]!.attempts).toBe(2);
     expect(events.some((e) => e.type === 'step_retrying')).toBe(true);
+  });
+
+  it('runs a compute that fails for good (a permanent error) once, without retrying', async () => {
+    const w = world();
+    w.knobs.silverInputMissing = true;
+    const { result, events } = await run(w, await openRunLog(), '+silver/scores', { filter: { seasonFrom: 2024, seasonTo: 2024 }, retries: 3 });
+    const silver = result.steps.find((s) => s.asset === 'silver/scores')!;
+    expect(silver).toMatchObject({ status: 'failed', attempts: 1, error: 'raw/scores 2024 has not been materialized: materialize it first.' });
+    expect(w.calls.filter((c) => c.startsWith('silver'))).toEqual(['silver 2024']);
+    expect(events.some((e) => e.type === 'step_retrying')).toBe(false);
   });
 
   it('fails a partition after its retries and skips what depends on it, leaving the rest built', async () => {

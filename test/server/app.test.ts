@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
-import { materialize } from '../../src/core/materializer.ts';
-import { buildPlan } from '../../src/core/planner.ts';
+import { runSelection, type Project } from '../../src/core/run-selection.ts';
 import type { RunLog } from '../../src/core/run-log/run-log.ts';
 import { createServerApp, type ServerDeps } from '../../src/server/app.ts';
 import { assets } from '../fixtures/small-graph.ts';
@@ -17,13 +16,10 @@ async function world(): Promise<RunLog> {
   process.env.CBBD_TEST_OUT = join(tempDir(), 'out');
   mkdirSync(process.env.CBBD_TEST_OUT, { recursive: true });
   const runLog = await openRunLog();
-  const options = { window, rollingDays: 3, filter: { seasonFrom: 2024, seasonTo: 2024 } };
-  const state = () => ({ now: new Date(), records: runLog.loadPartitionRecords(), calendars: runLog.loadCalendars(), settled: new Map() });
-  const s1 = state();
-  await materialize(graph, buildPlan(graph, '*', s1, options), runLog, s1, { ...options, concurrency: 2, retries: 0, replan: (live) => buildPlan(graph, '*', live, options) });
+  const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 0 } };
+  await runSelection(project, { selection: '*', filter: { seasonFrom: 2024, seasonTo: 2024 } });
   process.env.CBBD_TEST_FAIL = 'raw/games:2024|2024-03-02';
-  const s2 = state();
-  await materialize(graph, buildPlan(graph, 'raw/games', s2, { ...options, force: true, filter: { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2024-03-02', dateTo: '2024-03-02' } }), runLog, s2, { ...options, concurrency: 1, retries: 0 });
+  await runSelection(project, { selection: 'raw/games', force: true, filter: { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2024-03-02', dateTo: '2024-03-02' } });
   delete process.env.CBBD_TEST_FAIL;
   return runLog;
 }

@@ -6,7 +6,7 @@ import { parsePartitionFilter } from '../../core/selection.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration } from '../format.ts';
 import { progressReporter } from '../progress.ts';
-import { planSelection, runPlanned } from '../run-plan.ts';
+import { planSelection, runPlanned } from '../../core/run-selection.ts';
 import { renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
@@ -18,7 +18,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   if (options.concurrency !== undefined && !(Number.isInteger(Number(options.concurrency)) && Number(options.concurrency) >= 1)) {
     throw new UsageError(`--concurrency ${options.concurrency} is not a whole number >= 1.`);
   }
-  const planned = await planSelection(ctx, selection, parsePartitionFilter(options, ctx.window), options.force ?? false);
+  const planned = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
   const { plan } = planned;
   if (options.dryRun || !plan.steps.length) {
     process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
@@ -35,7 +35,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   process.once('SIGINT', onSignal);
   let result: RunResult;
   try {
-    result = await runPlanned(ctx, planned, {
+    result = await runPlanned(ctx.project, planned, {
       onEvent: progress.onEvent,
       signal: abort.signal,
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),

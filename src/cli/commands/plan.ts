@@ -3,7 +3,7 @@ import type { Plan, StaleReasonKind } from '../../core/plan.ts';
 import { describeReason } from '../../core/plan.ts';
 import { describeFilter, parsePartitionFilter, type PartitionFilterInput } from '../../core/selection.ts';
 import type { CommandContext } from '../context.ts';
-import { planSelection } from '../run-plan.ts';
+import { planSelection } from '../../core/run-selection.ts';
 import { formatTable } from '../format.ts';
 
 export interface PlanCommandOptions extends PartitionFilterInput {
@@ -49,7 +49,7 @@ export function renderPlan(plan: Plan): string {
 }
 
 export async function planCommand(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<number> {
-  const { plan } = await planSelection(ctx, selection, parsePartitionFilter(options, ctx.window), options.force ?? false);
+  const { plan } = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
   process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
   return 0;
 }

@@ -9,7 +9,7 @@ import { registerSecret } from '../../core/redact.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
-import { planSelection, runPlanned } from '../run-plan.ts';
+import { planSelection, runPlanned } from '../../core/run-selection.ts';
 
 export interface ServeOptions {
   port?: string;
@@ -19,10 +19,10 @@ export interface ServeOptions {
 /** Start a run in this process; resolves once it holds its partitions, and lets it go on. */
 export function serverRunStarter(ctx: CommandContext) {
   return async ({ selection, season }: StartRunRequest) => {
-    const planned = await planSelection(ctx, selection, season === undefined ? {} : { seasonFrom: season, seasonTo: season });
+    const planned = await planSelection(ctx.project, { selection, filter: season === undefined ? {} : { seasonFrom: season, seasonTo: season } });
     if (!planned.plan.steps.length) return { nothingToDo: true as const };
     return new Promise<{ runId: string }>((resolve, reject) => {
-      runPlanned(ctx, planned, {
+      runPlanned(ctx.project, planned, {
         onEvent: (e) => {
           if (e.type === 'run_started') resolve({ runId: e.runId });
         },

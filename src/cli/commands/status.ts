@@ -1,6 +1,7 @@
 /** `cbbd status [selection]`: per asset, partitions fresh / stale / missing / failed, and the last run. */
 import { buildPlan } from '../../core/planner.ts';
-import { loadPlannerState, type CommandContext } from '../context.ts';
+import { loadPlannerState } from '../../core/run-selection.ts';
+import type { CommandContext } from '../context.ts';
 import { formatTable, formatTime } from '../format.ts';
 
 export interface AssetStatus {
@@ -15,7 +16,7 @@ export interface AssetStatus {
 }
 
 export async function computeStatus(ctx: CommandContext, selection: string): Promise<AssetStatus[]> {
-  const state = await loadPlannerState(ctx);
+  const state = await loadPlannerState(ctx.project);
   const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true });
   const activity = await ctx.runLog.lastActivityByAsset();
   return plan.assets.map((a) => {

@@ -1,0 +1,92 @@
+/**
+ * The one way to run a selection end to end: load the planner's state, plan, then materialize (calendar phase,
+ * re-plan, the rest) with the project's hooks. The CLI, the server, the benchmarks and the tests all come through
+ * here, so none of them wires the phases, the catalog registration or the dead-letter scope by hand.
+ */
+import type { CheckpointStore } from './checkpoints.ts';
+import type { AssetGraph } from './graph.ts';
+import type { Logger } from './logger.ts';
+import { materialize, type MaterializeHooks, type MaterializeOptions, type RunResult } from './materializer.ts';
+import type { PartitionFilter, SeasonWindow } from './partitions.ts';
+import type { Plan } from './plan.ts';
+import { buildPlan, type PlanOptions } from './planner.ts';
+import type { RunLog } from './run-log/run-log.ts';
+import type { PlannerState } from './state.ts';
+
+/** Everything a selection is planned and run against. */
+export interface Project {
+  readonly graph: AssetGraph;
+  readonly runLog: RunLog;
+  /** Settled source partitions (the API will not change them again); none when absent. */
+  readonly checkpoints?: Pick<CheckpointStore, 'settledPartitions'>;
+  readonly window: SeasonWindow;
+  readonly rollingDays: number;
+  readonly materialize: { readonly concurrency: number; readonly retries: number; readonly retryMinDelayMs?: number; readonly eventRetentionDays?: number };
+  readonly hooks?: MaterializeHooks;
+  readonly log?: Logger;
+  readonly now?: () => Date;
+}
+
+export interface SelectionRequest {
+  readonly selection: string;
+  readonly filter?: PartitionFilter;
+  readonly force?: boolean;
+  /** Also plan what the selection reads but was never materialized (default true, as `cbbd materialize` does). */
+  readonly buildNeverBuiltUpstream?: boolean;
+}
+
+export interface PlannedRun {
+  readonly selection: string;
+  readonly plan: Plan;
+  readonly state: PlannerState;
+  readonly options: PlanOptions;
+}
+
+export type RunControls = Pick<MaterializeOptions, 'onEvent' | 'signal'> & { readonly concurrency?: number };
+
+/**
+ * The planner's view of the world in a few bulk reads: the run log's records and calendars (after marking runs whose
+ * process died as failed) and the settled partitions from the checkpoints.
+ */
+export async function loadPlannerState(project: Project, now = project.now?.() ?? new Date()): Promise<PlannerState> {
+  project.runLog.recoverOrphans();
+  return {
+    now,
+    records: project.runLog.loadPartitionRecords(),
+    calendars: project.runLog.loadCalendars(),
+    settled: (await project.checkpoints?.settledPartitions(project.graph.order)) ?? new Map(),
+    builtInputs: (asset, partition) => project.runLog.builtInputs(asset, partition),
+  };
+}
+
+/** Plan a selection from the current state. */
+export async function planSelection(project: Project, request: SelectionRequest): Promise<PlannedRun> {
+  const options: PlanOptions = {
+    window: project.window, rollingDays: project.rollingDays, filter: request.filter ?? {}, force: request.force ?? false,
+    buildNeverBuiltUpstream: request.buildNeverBuiltUpstream ?? true,
+  };
+  const state = await loadPlannerState(project);
+  return { selection: request.selection, plan: buildPlan(project.graph, request.selection, state, options), state, options };
+}
+
+/** Materialize a plan: calendars first, then the rest re-planned over the real game days. */
+export function runPlanned(project: Project, planned: PlannedRun, controls: RunControls = {}): Promise<RunResult> {
+  const { materialize: settings } = project;
+  return materialize(project.graph, planned.plan, project.runLog, planned.state, {
+    ...planned.options,
+    concurrency: controls.concurrency ?? settings.concurrency,
+    retries: settings.retries,
+    ...(settings.retryMinDelayMs !== undefined && { retryMinDelayMs: settings.retryMinDelayMs }),
+    ...(settings.eventRetentionDays !== undefined && { eventRetentionDays: settings.eventRetentionDays }),
+    ...(project.log && { log: project.log }),
+    ...(project.hooks && { hooks: project.hooks }),
+    ...(controls.onEvent && { onEvent: controls.onEvent }),
+    ...(controls.signal && { signal: controls.signal }),
+    replan: (live) => buildPlan(project.graph, planned.selection, live, planned.options),
+  });
+}
+
+/** Plan and materialize a selection. */
+export async function runSelection(project: Project, request: SelectionRequest, controls: RunControls = {}): Promise<RunResult> {
+  return runPlanned(project, await planSelection(project, request), controls);
+}
