@@ -2,11 +2,14 @@
  * Source benchmark: a one-season backfill of every raw asset against the simulator at full scale (about 362
  * Division I teams, 5,900 games), through the real client and HTTP. Prints the calls per endpoint, the time, and what
  * a naive per-game pipeline would have needed.
- * Run: npm run bench -- backfill [--season 2024]
+ * With `--latency real` the simulator answers as slowly as the real API (src/cbbd/sim/latency.ts), so the time is
+ * what a real backfill would take.
+ * Run: npm run bench -- backfill [--season 2024] [--latency real]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
 
@@ -15,7 +18,8 @@ export async function backfillBench(args: string[]): Promise<void> {
   const season = i >= 0 ? Number(args[i + 1]) : 2024;
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-backfill-'));
   const t0 = performance.now();
-  const sim = await startSimulator({ seed: 2024, scale: 'full' });
+  const latency = latencyArg(args);
+  const sim = await startSimulator({ seed: 2024, scale: 'full', latency });
   sim.world.season(season);
   const generated = performance.now() - t0;
   const project = await benchProject({ url: sim.url, dir, season, scale: 'full' });
@@ -26,7 +30,7 @@ export async function backfillBench(args: string[]): Promise<void> {
   const games = sim.world.season(season).games.length;
   const calls = sim.stats;
   console.log(`backfill benchmark: season ${season}, full scale: ${sim.world.divisionOneTeams.length} Division I teams, ${games.toLocaleString()} games`);
-  console.log(`  simulator: generated the season in ${(generated / 1000).toFixed(1)} s`);
+  console.log(`  simulator: generated the season in ${(generated / 1000).toFixed(1)} s; latency profile: ${latency ? `${latency.name} (${(calls.latencyMs / 1000).toFixed(0)} s of waiting summed over requests, ${calls.gatewayTimeouts} gateway timeouts)` : 'none'}`);
   console.log(`  run ${result.status}: ${result.counts.succeeded} partitions in ${(ran / 1000).toFixed(1)} s (simulator serving included), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (before the run ${Math.round(rssBefore / 1e6)} MB)`);
   console.log(`  API calls: ${calls.total} in all (target: at most 1,000)`);
   for (const [endpoint, n] of callsByEndpoint(calls.byPath)) console.log(`    ${endpoint.padEnd(26)} ${n}`);

@@ -3,13 +3,15 @@
  * then the clock moves one day at a time and every stale raw partition is materialized, as the nightly schedule
  * does. Prints the API calls of each night per endpoint, and checks that no row was lost: after the last night the
  * lakehouse holds every final game, box score and substitution the simulator has.
- * Run: npm run bench -- nightly [--season 2024] [--from 2024-01-15] [--nights 7] [--scale full|demo]
+ * With `--latency real` the simulator answers as slowly as the real API (src/cbbd/sim/latency.ts).
+ * Run: npm run bench -- nightly [--season 2024] [--from 2024-01-15] [--nights 7] [--scale full|demo] [--latency real]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GameBoxScorePlayers, GameInfo, PlayerSubsititution } from 'cbbd';
 import { readManifest, readRecords } from '../assets/raw/_read-raw.ts';
+import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
@@ -27,7 +29,8 @@ export async function nightlyBench(args: string[]): Promise<void> {
   const now = () => clock;
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-nightly-'));
   const scale = arg(args, '--scale', 'full') as 'full' | 'demo';
-  const sim = await startSimulator({ seed: 2024, scale, now });
+  const latency = latencyArg(args);
+  const sim = await startSimulator({ seed: 2024, scale, now, latency });
   const project = await benchProject({ url: sim.url, dir, season, scale, now });
   const storage = localStorage(project.root);
   const run = async () => {
@@ -39,7 +42,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
     return { calls, byEndpoint, seconds: (performance.now() - t) / 1000, partitions: result.counts.succeeded };
   };
 
-  console.log(`nightly benchmark: season ${season}, ${scale} scale, backfilled as of ${clock.toISOString()}`);
+  console.log(`nightly benchmark: season ${season}, ${scale} scale, backfilled as of ${clock.toISOString()}; latency profile: ${latency?.name ?? 'none'}`);
   const backfill = await run();
   console.log(`  backfill: ${backfill.calls} calls, ${backfill.partitions} partitions, ${backfill.seconds.toFixed(0)} s`);
   const perNight: number[] = [];
@@ -53,7 +56,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
     console.log(`  night ${n} (${clock.toISOString().slice(0, 10)}, ${newGames} games became final): ${night.calls} calls in ${night.seconds.toFixed(1)} s — ${detail}`);
   }
   const sorted = [...perNight].sort((a, b) => a - b);
-  console.log(`  per night: median ${sorted[sorted.length >> 1]}, max ${sorted.at(-1)} calls (target: at most 150)`);
+  console.log(`  per night: median ${sorted[sorted.length >> 1]}, max ${sorted.at(-1)} calls (target: at most 150)${latency ? `; gateway timeouts ${sim.stats.gatewayTimeouts}` : ''}`);
 
   // No rows lost: what the lakehouse holds equals what the simulator serves as of the last night.
   const finals = sim.world.gamesAsOf(season).filter((g) => g.status === 'final').map((g) => g.id);

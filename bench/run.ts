@@ -6,8 +6,9 @@ import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
 import { nightlyBench } from './nightly.ts';
 import { plannerBench } from './planner.ts';
+import { realismBench } from './realism.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

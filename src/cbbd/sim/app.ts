@@ -9,6 +9,7 @@ import { filterGames, sameText } from './_query.ts';
 import { gameRoutes } from './routes-games.ts';
 import { seasonRoutes } from './routes-season.ts';
 import { Random } from './random.ts';
+import { responseDelay, type LatencyProfile } from './latency.ts';
 import { truthOf } from './truth.ts';
 import { SimWorld, type SimScale } from './world.ts';
 
@@ -42,6 +43,11 @@ export interface SimOptions {
    * without the simulator's share. Off by default (a full season's bodies take about 2.5 GB).
    */
   readonly memoize?: boolean;
+  /**
+   * Answer as slowly as the real API (`REAL_API_LATENCY`): for benchmarks, so their wall time says how long a real
+   * backfill or night takes. Off by default.
+   */
+  readonly latency?: LatencyProfile;
 }
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
@@ -66,6 +72,9 @@ export interface SimStats {
   byPath: Record<string, number>;
   /** Time spent building responses, so benchmarks can report the simulator's share apart from the pipeline's. */
   serveMs: number;
+  /** Time the latency profile added to responses (summed over requests, which overlap), and the 504s it sent. */
+  latencyMs: number;
+  gatewayTimeouts: number;
 }
 
 /** Arrival time (ms since the epoch) of every API request, for tests of the client's rate limit. */
@@ -74,15 +83,33 @@ export type RequestTimes = number[];
 export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes } {
   const clock = options.now ?? (() => new Date());
   const world = new SimWorld({ seed: options.seed, scale: options.scale, now: clock, onFloorShare: options.onFloorShare });
-  const stats: SimStats = { total: 0, byPath: {}, serveMs: 0 };
+  const stats: SimStats = { total: 0, byPath: {}, serveMs: 0, latencyMs: 0, gatewayTimeouts: 0 };
   const requestTimes: RequestTimes = [];
   const gameCap = options.gameCap ?? GAME_CAP;
   const faults = options.faults ?? {};
   const faultRandom = Random.derive(options.seed, 'faults');
+  const latencyRandom = Random.derive(options.seed, 'latency');
   let served = 0;
   const memo = options.memoize ? new Map<string, Uint8Array<ArrayBuffer>>() : undefined;
   const app = new Hono();
 
+  if (options.latency) {
+    const profile = options.latency;
+    // Outermost, so the simulator's own serving time is counted apart: the delay follows the size of the body the
+    // rest of the app built (or the memo kept).
+    app.use('*', async (c, next) => {
+      await next();
+      if (c.req.path.startsWith('/_sim/')) return;
+      const bytes = Number(c.res.headers.get('content-length')) || (await c.res.clone().arrayBuffer()).byteLength;
+      const delay = responseDelay(profile, c.req.path, bytes, latencyRandom);
+      stats.latencyMs += delay.ms;
+      await new Promise((r) => setTimeout(r, delay.ms));
+      if (delay.timedOut) {
+        stats.gatewayTimeouts++;
+        c.res = new Response(JSON.stringify({ message: 'Gateway Timeout' }), { status: 504, headers: { 'content-type': 'application/json' } });
+      }
+    });
+  }
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
