@@ -92,7 +92,7 @@ describe('a demo season', () => {
     expect(f.homeWinShare).toBeLessThan(0.7);
     expect(f.lineErrorSd).toBeGreaterThan(f.marginDeviationSd);
     // A plain adjusted margin ranks the teams close to the truth.
-    expect(f.spearman).toBeGreaterThan(0.85);
+    expect(f.spearman).toBeGreaterThan(0.75);
   });
 
   it('plays conference games on Saturday and one weekday, Saturday the busiest day, Monday and Friday quiet', () => {

@@ -76,6 +76,11 @@ export function openingDay(season: number): number {
   return nov1 + ((MONDAY - weekdayOf(nov1) + 7) % 7);
 }
 
+/** The first day a conference may play a conference game: December 29, once the non-conference season is over. */
+function conferenceStart(season: number): number {
+  return isoDateToDay(`${season - 1}-12-29`)!;
+}
+
 /** Selection Sunday: the Sunday from March 11 to 17. */
 export function selectionSunday(season: number): number {
   const mar11 = isoDateToDay(`${season}-03-11`)!;
@@ -104,20 +109,22 @@ function nonConference<T extends ScheduledTeam>({ random, season, shape, divisio
   const christmas = isoDateToDay(`${season - 1}-12-25`)!;
   const nov1 = isoDateToDay(`${season - 1}-11-01`)!;
   const thanksgiving = nov1 + ((4 - weekdayOf(nov1) + 7) % 7) + 21;
-  // Game days: opening night to December 30, without Christmas Eve to Boxing Day (no one plays then).
+  // Game days: opening night to December 28 (conference play starts after it), without Christmas Eve to Boxing Day.
   const days: number[] = [];
-  for (let d = first; d <= christmas + 5; d++) if (d < christmas - 1 || d > christmas + 1) days.push(d);
+  for (let d = first; d < conferenceStart(season); d++) if (d < christmas - 1 || d > christmas + 1) days.push(d);
   const rounds = shape.nonConferenceGames;
   for (let round = 0; round < rounds; round++) {
     // Opening night is its own round: most teams play on the first Monday or Tuesday.
     const window = round === 0 ? days.slice(0, 2) : days.slice(2 + Math.floor(((round - 1) * (days.length - 2)) / (rounds - 1)), 2 + Math.floor((round * (days.length - 2)) / (rounds - 1)));
     const mte = window.some((d) => Math.abs(d - thanksgiving) <= 3);
     const pool = random.shuffle([...divisionOne]);
+    // A team plays at most once a round, lower-division visitors too.
+    const visitors = random.shuffle([...others]);
     while (pool.length >= 2) {
       const a = pool.pop()!;
       const day = round === 0 ? window[random.chance(0.75) ? 0 : 1]! : weightedDay(random, window, NON_CONFERENCE_WEEKDAYS);
-      if (random.chance(0.22)) {
-        play({ day, localHour: tipHour(random, day), home: a, away: random.pick(others), kind: {} });
+      if (random.chance(0.22) && visitors.length) {
+        play({ day, localHour: tipHour(random, day), home: a, away: visitors.pop()!, kind: {} });
         continue;
       }
       const b = pool.pop()!;
@@ -140,8 +147,8 @@ function conferencePlay<T extends ScheduledTeam>({ random, season, shape, confer
     const members = random.shuffle(divisionOne.filter((t) => t.conferenceId === conference.id));
     const rounds = roundRobin(members);
     const schedule = [...rounds, ...rounds.map((r) => r.map(([h, a]) => [a, h] as [T, T]))].slice(0, shape.conferenceGames);
-    // The conference's days from a start between December 28 and January 3.
-    let day = isoDateToDay(`${season - 1}-12-28`)! + random.int(0, 6);
+    // The conference's days from a start between December 29 and January 4.
+    let day = conferenceStart(season) + random.int(0, 6);
     const playDays: number[] = [];
     while (playDays.length < schedule.length) {
       if (weekdayOf(day) === SATURDAY || weekdayOf(day) === weekday) playDays.push(day);
@@ -155,7 +162,7 @@ function conferencePlay<T extends ScheduledTeam>({ random, season, shape, confer
         const shift = saturday
           ? (random.chance(0.16) ? 1 : random.chance(0.03) ? -1 : 0)
           : (random.chance(0.2) && weekdayOf(slot + 1) !== FRIDAY ? 1 : random.chance(0.05) ? MONDAY - weekdayOf(slot) : 0);
-        const gameDay = slot + shift;
+        const gameDay = Math.max(conferenceStart(season), slot + shift);
         play({ day: gameDay, localHour: tipHour(random, gameDay), home, away, kind: { conference: true } });
       }
     });
