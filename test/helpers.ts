@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
 import type { SeasonWindow } from '../src/core/partitions.ts';
 import { RunLog } from '../src/core/run-log/run-log.ts';
@@ -26,6 +27,13 @@ export async function openRunLog(clock?: () => number): Promise<RunLog> {
   const log = await RunLog.open(join(tempDir(), 'runlog.sqlite'), clock ? { clock } : {});
   cleanups.push(() => log.close());
   return log;
+}
+
+/** A second handle on a run log's SQLite file, for tests that must reach past its API (simulate a crash, dump it). */
+export function runLogFile(log: RunLog): Database.Database {
+  const db = new Database(log.path);
+  cleanups.push(() => void db.close());
+  return db;
 }
 
 export function succeeded(dataVersion: string, extra: Partial<PartitionRecord> = {}): PartitionRecord {

@@ -119,16 +119,13 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     const season = seasonParam(c);
     const snapshot = status.snapshot('*', season);
     const reasons = [...(snapshot.reasons.get(key) ?? [])].slice(0, 50).map(([partition, reason]) => ({ partition, reason, text: describeReason(reason) }));
-    const materializations = (await deps.runLog.recentMaterializationsOf(key, 20)).map((m) => {
-      const metadata = m.metadata ? (JSON.parse(m.metadata) as Record<string, unknown>) : {};
-      return {
-        runId: m.run_id, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.row_count, bytes: m.bytes,
-        startedAt: m.started_at, durationMs: m.ended_at === null ? null : m.ended_at - m.started_at,
-        apiCalls: typeof metadata.apiCalls === 'number' ? metadata.apiCalls : null, error: m.error ? (JSON.parse(m.error) as { message?: string }).message ?? m.error : null,
-      };
-    });
+    const materializations = (await deps.runLog.recentMaterializationsOf(key, 20)).map((m) => ({
+      runId: m.runId, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.rowCount, bytes: m.bytes,
+      startedAt: m.startedAt, durationMs: m.endedAt === null ? null : m.endedAt - m.startedAt,
+      apiCalls: typeof m.metadata?.apiCalls === 'number' ? m.metadata.apiCalls : null, error: m.error,
+    }));
     const checks = (await deps.runLog.checkResultsOf(key, 50)).map((r) => ({
-      name: r.check_name, partition: r.partition, passed: r.passed === 1, blocking: r.blocking === 1, detail: r.detail, at: r.at, runId: r.run_id,
+      name: r.name, partition: r.partition, passed: r.passed, blocking: r.blocking, detail: r.detail, at: r.at, runId: r.runId,
     }));
     return c.json({
       key, description: def.description ?? null, codeVersion: def.codeVersion, partitioning: def.partitions,
@@ -176,8 +173,8 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     const [materializations, events] = await Promise.all([deps.runLog.materializationsOf(id), deps.runLog.eventsOf(id)]);
     return c.json({
       run,
-      steps: materializations.map((m) => ({ asset: m.asset_key, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.row_count, startedAt: m.started_at, endedAt: m.ended_at })),
-      events: events.map((e) => ({ id: e.id, at: e.at, level: e.level, type: e.type, payload: e.payload ? JSON.parse(e.payload) : null })),
+      steps: materializations.map((m) => ({ asset: m.asset, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.rowCount, startedAt: m.startedAt, endedAt: m.endedAt })),
+      events: events.map((e) => ({ id: e.id, at: e.at, level: e.level, type: e.type, payload: e.payload })),
     });
   });
 
@@ -192,7 +189,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     eventStreams++;
     return streamSSE(c, async (stream) => {
       const after = Number(c.req.query('after') ?? NaN);
-      let last = Number.isSafeInteger(after) ? after : Number(deps.runLog.changeToken().split(':')[0] || 0);
+      let last = Number.isSafeInteger(after) ? after : deps.runLog.lastEventId();
       let open = true;
       stream.onAbort(() => {
         open = false;
@@ -201,7 +198,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
         for (await stream.sleep(0); open; await stream.sleep(250)) {
           for (const e of await deps.runLog.eventsAfter(last)) {
             last = e.id;
-            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ runId: e.run_id, at: e.at, ...(e.payload ? JSON.parse(e.payload) : {}) }) });
+            await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ runId: e.runId, at: e.at, ...e.payload }) });
           }
         }
       } catch {

@@ -7,7 +7,7 @@ import { buildPlan } from '../../src/core/planner.ts';
 import type { RunEvent } from '../../src/core/run-events.ts';
 import type { RunLog } from '../../src/core/run-log/run-log.ts';
 import type { PlannerState } from '../../src/core/state.ts';
-import { openRunLog, window } from '../helpers.ts';
+import { openRunLog, runLogFile, window } from '../helpers.ts';
 
 const NOW = new Date('2024-06-01T12:00:00Z');
 const seasons = { seasonFrom: 2023, seasonTo: 2024 };
@@ -127,7 +127,7 @@ describe('materialize', () => {
     expect(result.steps.find((s) => s.asset === 'silver/scores')!.error).toBe('silver/scores 2024: blocking check "scores_look_right" (3 duplicate keys) failed');
     expect(w.committed.has('silver/scores 2024')).toBe(false);
     const checks = await runLog.checkResultsOf('silver/scores');
-    expect(checks.map((c) => [c.check_name, c.passed, c.detail])).toEqual([['scores_look_right', 0, '3 duplicate keys']]);
+    expect(checks.map((c) => [c.name, c.passed, c.blocking, c.detail])).toEqual([['scores_look_right', false, true, '3 duplicate keys']]);
   });
 
   it('an identical re-fetch upstream leaves downstream unchanged; a correction rebuilds it', async () => {
@@ -158,7 +158,7 @@ describe('materialize', () => {
     await run(w, runLog);
     w.calls.length = 0;
     // Make raw look failed so it is planned; it will re-fetch identical data.
-    runLog.db.prepare(`UPDATE partition_state SET status = 'failed' WHERE asset_key = 'raw/scores' AND partition = '2024'`).run();
+    runLogFile(runLog).prepare(`UPDATE partition_state SET status = 'failed' WHERE asset_key = 'raw/scores' AND partition = '2024'`).run();
     const { plan, result } = await run(w, runLog);
     expect(plan.steps.map((s) => s.partitions[0]!.reason.kind)).toEqual(['failed', 'upstream_stale', 'upstream_stale']);
     expect(w.calls).toEqual(['raw 2024']);

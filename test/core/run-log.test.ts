@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionError } from '../../src/core/errors.ts';
 import { registerSecret } from '../../src/core/redact.ts';
-import { openRunLog } from '../helpers.ts';
+import { openRunLog, runLogFile } from '../helpers.ts';
 
 const partitions = [{ asset: 'raw/games', partition: '2024|2024-01-15' }, { asset: 'raw/games', partition: '2024|2024-01-16' }];
 
@@ -31,7 +31,7 @@ describe('run log', () => {
     const runId = log.startRun({ selection: 'raw/*', filter: {}, partitions });
     log.recordStarted(runId, 'raw/games', '1', ['2024|2024-01-15'], 1);
     // Pretend the run belonged to a process that no longer exists (as after kill -9).
-    log.db.prepare(`UPDATE runs SET pid = 999999999 WHERE id = ?`).run(runId);
+    runLogFile(log).prepare(`UPDATE runs SET pid = 999999999 WHERE id = ?`).run(runId);
     expect(log.recoverOrphans()).toEqual([runId]);
     const run = await log.getRun(runId);
     expect(run).toMatchObject({ status: 'failed' });
@@ -52,10 +52,10 @@ describe('run log', () => {
     expect(log.loadPartitionRecords().get('raw/games')!.get('2024|2024-01-15')).toMatchObject({
       status: 'failed', dataVersion: 'abc', error: 'timeout',
     });
-    const history = await log.kysely.selectFrom('materializations').select(['run_id', 'status', 'row_count']).orderBy('id').execute();
-    expect(history).toEqual([
-      { run_id: r1, status: 'succeeded', row_count: 12 },
-      { run_id: r2, status: 'failed', row_count: null },
+    const history = [...await log.materializationsOf(r1), ...await log.materializationsOf(r2)];
+    expect(history.map(({ runId, status, rowCount, error }) => ({ runId, status, rowCount, error }))).toEqual([
+      { runId: r1, status: 'succeeded', rowCount: 12, error: null },
+      { runId: r2, status: 'failed', rowCount: null, error: 'timeout' },
     ]);
   });
 
@@ -78,10 +78,8 @@ describe('run log', () => {
     log.recordFailed(runId, 'raw/games', ['2024|2024-01-15'], new Error('GET /games?key=sk-live-0123456789abcdef failed'));
     log.recordEvent(runId, 'note', { header: 'Authorization: Bearer sk-live-0123456789abcdef' });
     log.finishRun(runId, 'failed', {}, 'sk-live-0123456789abcdef');
-    const dump = JSON.stringify([
-      log.db.prepare('SELECT * FROM materializations').all(), log.db.prepare('SELECT * FROM partition_state').all(),
-      log.db.prepare('SELECT * FROM events').all(), log.db.prepare('SELECT * FROM runs').all(),
-    ]);
+    const file = runLogFile(log);
+    const dump = JSON.stringify(['materializations', 'partition_state', 'events', 'runs', 'check_results'].map((t) => file.prepare(`SELECT * FROM ${t}`).all()));
     expect(dump).not.toContain('sk-live-0123456789abcdef');
     expect(dump).toContain('[REDACTED]');
   });

@@ -1,0 +1,125 @@
+/**
+ * Runs and their leases: a run holds a lease on every partition it plans, beats while it lives, and releases them
+ * when it ends. A run whose process died is found (same host: its pid is gone; any host: it stopped beating) and
+ * marked failed, so its partitions are stale and free again. Each change is one synchronous transaction (BEGIN
+ * IMMEDIATE, so two processes never both take the same lease).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import type { Compilable, Kysely } from 'kysely';
+import { ExecutionError } from '../errors.ts';
+import { redactDeep, redactSecrets } from '../redact.ts';
+import type { RunLogDatabase } from './schema.ts';
+
+export interface PartitionRef {
+  readonly asset: string;
+  readonly partition: string;
+}
+
+/** A run is orphaned when its process is gone (same host) or it stopped beating for this long (any host). */
+const HEARTBEAT_TIMEOUT_MS = 5 * 60_000;
+const HEARTBEAT_EVERY_MS = 15_000;
+const ORPHAN_MESSAGE = 'the run ended without finishing (the process crashed or was killed); the next run repairs it';
+
+export class RunLeases {
+  private readonly heartbeats = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly kysely: Kysely<RunLogDatabase>,
+    private readonly clock: () => number,
+  ) {}
+
+  /** Run a query built with Kysely synchronously, inside the caller's transaction. */
+  private exec(query: Compilable): Database.RunResult {
+    const { sql, parameters } = query.compile();
+    return this.db.prepare(sql).run(...parameters);
+  }
+
+  private all<T>(query: Compilable<T>): T[] {
+    const { sql, parameters } = query.compile();
+    return this.db.prepare(sql).all(...parameters) as T[];
+  }
+
+  /** Mark runs whose process died as failed, fail their unfinished partitions, free their leases. Returns their ids. */
+  recoverOrphans(): string[] {
+    const now = this.clock();
+    const here = hostname();
+    const running = this.all(this.kysely.selectFrom('runs').select(['id', 'pid', 'host', 'heartbeat_at']).where('status', '=', 'running'));
+    const ids = running.filter((r) => (r.host === here && !processAlive(r.pid)) || now - r.heartbeat_at > HEARTBEAT_TIMEOUT_MS).map((r) => r.id);
+    if (!ids.length) return ids;
+    this.db.transaction(() => {
+      const k = this.kysely;
+      this.exec(k.updateTable('runs').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('id', 'in', ids));
+      this.exec(k.updateTable('materializations').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('run_id', 'in', ids).where('status', '=', 'running'));
+      this.exec(k.updateTable('partition_state').set({ status: 'failed', error: ORPHAN_MESSAGE }).where('last_run_id', 'in', ids).where('status', '=', 'running'));
+      this.exec(k.deleteFrom('leases').where('run_id', 'in', ids));
+    }).immediate();
+    return ids;
+  }
+
+  /** Start a run holding a lease on each of its partitions; refused, naming the holder, when a live run has one. */
+  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[] }): string {
+    this.recoverOrphans();
+    const now = this.clock();
+    const id = newRunId(now);
+    const k = this.kysely;
+    this.db.transaction(() => {
+      this.exec(k.insertInto('runs').values({
+        id, selection: input.selection, filter: JSON.stringify(input.filter), status: 'running', started_at: now, heartbeat_at: now,
+        pid: process.pid, host: hostname(), partitions_total: input.partitions.length,
+      }));
+      // Prepared once: a backfill takes thousands of leases in this transaction.
+      const lease = this.db.prepare(k.insertInto('leases').orIgnore().values({ asset_key: '', partition: '', run_id: '', acquired_at: 0 }).compile().sql);
+      for (const p of input.partitions) {
+        if (lease.run(p.asset, p.partition, id, now).changes === 1) continue;
+        const [h] = this.all(k.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id')
+          .select(['r.id', 'r.pid', 'r.host', 'r.started_at', 'r.selection']).where('l.asset_key', '=', p.asset).where('l.partition', '=', p.partition));
+        throw new ExecutionError(
+          `Refused: ${p.asset} ${p.partition} is being materialized by run ${h!.id} (pid ${h!.pid} on ${h!.host}, ` +
+            `selection "${h!.selection}", since ${new Date(h!.started_at).toISOString()}). Wait for it to finish, ` +
+            `or narrow this selection so they do not overlap.`,
+        );
+      }
+    }).immediate();
+    const beat = this.db.prepare(k.updateTable('runs').set({ heartbeat_at: 0 }).where('id', '=', '').compile().sql);
+    const timer = setInterval(() => beat.run(this.clock(), id), HEARTBEAT_EVERY_MS);
+    timer.unref();
+    this.heartbeats.set(id, timer);
+    return id;
+  }
+
+  /** End a run: record its outcome and release its leases. */
+  finishRun(runId: string, status: 'succeeded' | 'failed', summary: unknown, error?: string): void {
+    clearInterval(this.heartbeats.get(runId));
+    this.heartbeats.delete(runId);
+    this.db.transaction(() => {
+      this.exec(this.kysely.updateTable('runs').set({
+        status, ended_at: this.clock(), summary: JSON.stringify(redactDeep(summary)), error: error === undefined ? null : redactSecrets(error),
+      }).where('id', '=', runId));
+      this.exec(this.kysely.deleteFrom('leases').where('run_id', '=', runId));
+    })();
+  }
+
+  /** Stop beating (the run log is closing). */
+  stop(): void {
+    for (const timer of this.heartbeats.values()) clearInterval(timer);
+    this.heartbeats.clear();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sortable and unique: `r20261126-150000-1a2b3c`. */
+function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `r${stamp}-${randomBytes(3).toString('hex')}`;
+}
