@@ -86,13 +86,14 @@ describe('a demo season', () => {
     const f = worldFigures(world, 2024, 50);
     expect(f.marginDeviationSd).toBeGreaterThan(8.5);
     expect(f.marginDeviationSd).toBeLessThan(11.5);
-    expect(f.marginSlope).toBeGreaterThan(0.85);
-    expect(f.marginSlope).toBeLessThan(1.15);
+    // The strengths mean what they say: results follow the predicted margin one for one (loosely: 400 games).
+    expect(f.marginSlope).toBeGreaterThan(0.75);
+    expect(f.marginSlope).toBeLessThan(1.25);
     expect(f.homeWinShare).toBeGreaterThan(0.52);
     expect(f.homeWinShare).toBeLessThan(0.7);
     expect(f.lineErrorSd).toBeGreaterThan(f.marginDeviationSd);
     // A plain adjusted margin ranks the teams close to the truth.
-    expect(f.spearman).toBeGreaterThan(0.75);
+    expect(f.spearman).toBeGreaterThan(0.85);
   });
 
   it('plays conference games on Saturday and one weekday, Saturday the busiest day, Monday and Friday quiet', () => {
