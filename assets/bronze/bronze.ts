@@ -6,12 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
-import { NONE_PARTITION, type PartitionsDef } from '../../src/core/partitions.ts';
+import { PermanentError } from '../../src/core/errors.ts';
+import type { PartitionsDef } from '../../src/core/partitions.ts';
 import { jsonFilesToParquet, PathValueMismatchError, toParquet } from '../../src/lake/parquet.ts';
 import { withLocalFiles } from '../../src/lake/local-files.ts';
 import { fieldsOf, glueType, misfit, unlistedFields, withoutFields, type FieldType } from '../../src/lake/schema/field-types.ts';
-import { partitionKeysOf, partitionPath, partitionValues } from '../../src/lake/table-layout.ts';
-import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+import { rawPartitionPrefix } from '../../src/lake/inputs.ts';
+import { partitionKeysOf, partitionPath, partitionPrefix, partitionValues } from '../../src/lake/table-layout.ts';
 import { readManifest, readStoredResponse, type RawManifest } from '../raw/_read-raw.ts';
 import type { ProjectResources } from '../resources.ts';
 import { recordTypeOf, typeHashOf, type RecordCheck } from './record-types.ts';
@@ -40,15 +41,6 @@ function pathMismatch(record: unknown, values: Readonly<Record<string, number | 
     if (own !== value) return `${name} is ${JSON.stringify(own)} but the record sits in ${name}=${value}; the path holds the table's ${name}`;
   }
   return undefined;
-}
-
-/** The raw prefix that holds a partition; a snapshot's is its latest `asof=` folder. */
-async function rawPrefix(storage: ObjectStorage, rawKey: string, partition: string): Promise<string> {
-  if (partition !== NONE_PARTITION) return `${rawKey}/${partitionPath(partition)}`;
-  const manifests = (await storage.list(`${rawKey}/`)).filter((k) => /\/asof=\d{4}-\d{2}-\d{2}\/_partition\.json$/.test(k)).sort();
-  const latest = manifests.at(-1);
-  if (!latest) throw new Error(`${rawKey} has no snapshot yet: materialize it first (select "+bronze/...").`);
-  return latest.slice(0, -'/_partition.json'.length);
 }
 
 /** Why a record cannot be written to this partition, or undefined: it must fit the type and agree with the path. */
@@ -84,15 +76,16 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
         blocking: false,
         description: 'Every API record fits the declared types; misfits are quarantined, not coerced.',
         run: ({ output }) => {
-          const quarantined = Number(output.metadata?.quarantined ?? 0);
-          return { passed: quarantined === 0, ...(quarantined && { detail: `${quarantined} record(s) quarantined: ${String(output.metadata?.firstProblem)}` }) };
+          const quarantined = output.quarantine?.records ?? 0;
+          return { passed: quarantined === 0, ...(quarantined && { detail: `${quarantined} record(s) quarantined: ${output.quarantine?.firstProblem ?? 'no reason recorded'}` }) };
         },
       }],
     },
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
-      const source = await rawPrefix(resources.storage, raw.key, partition);
+      const [input] = ctx.inputPartitions(raw.key, partition);
+      const source = await rawPartitionPrefix(resources.storage, raw.key, input ?? partition);
       const manifest = await readManifest(resources.storage, source);
-      if (!manifest) throw new Error(`${source} has not been materialized: materialize ${raw.key} first (select "+bronze/${name}").`);
+      if (!manifest) throw new PermanentError(`${source} has not been materialized: materialize ${raw.key} first (select "+bronze/${name}").`);
       const parts = manifest.parts.map((p) => `${source}/${p.name}`);
       // The raw fetch already checked every record against this declared type (the body was parsed then): trust it.
       // Otherwise check now, one part at a time, so a day of plays is parsed once and let go.
@@ -127,18 +120,17 @@ function bronzeAsset(resources: ProjectResources, raw: { key: string; partitions
         ? toParquet(await goodRecords(resources, source, manifest.parts, type, values), fileType)
         : withLocalFiles(resources.storage, parts, (paths) => jsonFilesToParquet(paths, type, { pathValues: values })));
       const path = partitionPath(partition);
-      const prefix = `bronze/${name}${path ? `/${path}` : ''}`;
-      const quarantineKey = `deadletter/quarantine/bronze/${name}${path ? `/${path}` : ''}/records.json`;
+      const prefix = partitionPrefix(`bronze/${name}`, partition);
+      const quarantineKey = `deadletter/quarantine/${prefix}/records.json`;
       const dataVersion = createHash('sha256').update(body).update(String(quarantine.length)).digest('hex').slice(0, 16);
       return {
         partition,
         dataVersion,
         rowCount: rows,
         bytes: body.byteLength,
-        metadata: {
-          prefix, source, rawVersion: manifest.dataVersion, quarantined: quarantine.length, partitionPaths: path ? [path] : [],
-          ...(quarantine[0] && { firstProblem: quarantine[0].reason }), ...(unlisted.size && { unlistedFields: [...unlisted] }),
-        },
+        metadata: { prefix, source, rawVersion: manifest.dataVersion, ...(unlisted.size && { unlistedFields: [...unlisted] }) },
+        tablePartitions: path ? [path] : [],
+        quarantine: { records: quarantine.length, ...(quarantine[0] && { firstProblem: quarantine[0].reason }) },
         commit: async () => {
           await resources.storage.replacePartition(prefix, [{ name: 'part-0.parquet', body }]);
           if (quarantine.length) await resources.storage.put(quarantineKey, JSON.stringify(quarantine, null, 2));

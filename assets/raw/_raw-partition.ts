@@ -56,7 +56,8 @@ export async function rawPartitionOutput(
     dataVersion,
     rowCount: records,
     bytes,
-    metadata: { prefix, parts: parts.length, apiCalls: parts.length, unchanged, ...facts },
+    apiCalls: parts.length,
+    metadata: { prefix, parts: parts.length, unchanged, ...facts },
     commit: async () => {
       if (!unchanged) await storage.replacePartition(prefix, [...stored, { name: MANIFEST, body: JSON.stringify(manifest, null, 2) }]);
       for (const checkpoint of checkpoints) await resources.checkpoints.put(checkpoint);

@@ -12,7 +12,8 @@ import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../.
 import { sqlString } from '../../src/lake/duckdb.ts';
 import { writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
-import { DATE_KEY, partitionPath, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
+import { tableFiles } from '../../src/lake/inputs.ts';
+import { DATE_KEY, partitionPath, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
 import { recordTypeOf } from '../bronze/bronze.ts';
 import type { ProjectResources } from '../resources.ts';
 import { flatten, flattenRow, structField, type FlatColumn } from './flatten.ts';
@@ -98,15 +99,11 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
       const season = partition === NONE_PARTITION ? undefined : String(seasonOfKey(partition));
       const day = dateOfKey(partition);
-      // The same `season=`/`date=` path as the bronze partition it reads.
       const path = partitionPath(partition);
-      const folder = `silver/${table.name}${path ? `/${path}` : ''}`;
-      const inputs = bronzePartitions.kind === 'none'
-        ? [`bronze/${table.from}/part-0.parquet`]
-        : (await resources.storage.list(`bronze/${table.from}/${path}/`)).filter((k) => k.endsWith('.parquet'));
+      const source = `bronze/${table.from}`;
       const written = await writeTable(resources.storage, {
-        prefix: folder,
-        inputs,
+        prefix: partitionPrefix(`silver/${table.name}`, partition),
+        inputs: await tableFiles(resources.storage, source, ctx.inputPartitions(source, partition)),
         sql: sql(season, day),
         key: table.key,
         layout: storage,
@@ -116,10 +113,8 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         dataVersion: written.dataVersion,
         rowCount: written.rows,
         bytes: written.bytes,
-        metadata: {
-          files: written.files, ...(written.dates && { dates: written.dates }),
-          partitionPaths: season === undefined ? [] : written.folders.map((f) => (f ? `${path}/${f}` : path)),
-        },
+        metadata: { files: written.files, ...(written.dates && { dates: written.dates }) },
+        tablePartitions: season === undefined ? [] : written.folders.map((f) => (f ? `${path}/${f}` : path)),
         commit: written.commit,
       };
     })),

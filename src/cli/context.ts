@@ -117,8 +117,7 @@ export function projectHooks(catalog: Catalog, tables: ReadonlyMap<string, Catal
     afterCommit: async (asset, output) => {
       const table = tables.get(asset.key);
       if (!table || catalog === duckdbCatalog) return;
-      const paths = output.metadata?.partitionPaths;
-      if (Array.isArray(paths)) await catalog.addPartitions(table, paths as string[]);
+      if (output.tablePartitions?.length) await catalog.addPartitions(table, output.tablePartitions);
     },
   };
 }

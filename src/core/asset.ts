@@ -48,6 +48,12 @@ export interface PartitionOutput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Makes the written data visible. Called only after every blocking check passed. */
   readonly commit?: () => Promise<void>;
+  /** Hive partition folders written under the table (`season=2024/date=2024-01-15`), registered in the catalog on commit. */
+  readonly tablePartitions?: readonly string[];
+  /** Records kept out of the data (quarantined, with their reason) and the first reason, for the checks and the page. */
+  readonly quarantine?: { readonly records: number; readonly firstProblem?: string };
+  /** Source API calls this output took. */
+  readonly apiCalls?: number;
 }
 
 export interface CheckOutcome {
@@ -75,6 +81,13 @@ export interface ComputeContext {
    * partition is merely volatile, and must fetch everything when it is missing, forced or its code changed.
    */
   readonly reasons: ReadonlyMap<string, StaleReasonKind>;
+  /**
+   * The partitions of a declared dependency that `partition` reads (all of this step's partitions when omitted),
+   * resolved through the dependency's partition mapping over the partitions that exist upstream. Reading an asset
+   * that is not declared in `deps` is a DefinitionError, so what an asset declares and what it reads cannot drift
+   * apart. The storage layout turns these keys into objects (`lake/`), never the compute.
+   */
+  readonly inputPartitions: (dependency: string, partition?: string) => readonly string[];
 }
 
 export type ComputeFn = (ctx: ComputeContext) => Promise<readonly PartitionOutput[]>;

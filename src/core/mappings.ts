@@ -68,9 +68,9 @@ export function upstreamPartitionsOf(mapping: PartitionMapping, key: string, ups
     case 'identity':
       return [key];
     case 'date_to_season':
-      return upstream.ofSeason(Number(key));
+      return upstream.ofSeason(seasonOfKey(key)!);
     case 'season_to_date':
-      return [key.slice(0, 4)];
+      return [String(seasonOfKey(key))];
     case 'all':
       return upstream.keys;
   }

@@ -3,7 +3,9 @@
  * step's staleness re-check and input fingerprints see it without reading the run log back.
  */
 import type { AssetDefinition, PartitionOutput } from './asset.ts';
+import { DefinitionError } from './errors.ts';
 import type { AssetGraph } from './graph.ts';
+import { upstreamPartitionsOf } from './mappings.ts';
 import { seasonOfKey, type SeasonWindow } from './partitions.ts';
 import { PartitionUniverse } from './planner.ts';
 import { encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
@@ -45,6 +47,19 @@ export class LiveRunState {
     const inputs = encodeInputs(this.graph.stalenessInputs(asset.key).map((edge) =>
       [edge.key, inputFingerprint(edge.mapping, partition, this.universeNow.of(edge.key), this.records.get(edge.key))] as const));
     return { inputs, inputsHash: hashInputs(inputs) };
+  }
+
+  /** The partitions of `dependency` that `partitions` of `asset` read, through the declared mapping. */
+  inputPartitions(asset: AssetDefinition, dependency: string, partitions: readonly string[]): string[] {
+    const edge = this.graph.upstream(asset.key).find((e) => e.key === dependency);
+    if (!edge) {
+      const declared = this.graph.upstream(asset.key).map((e) => e.key);
+      throw new DefinitionError(`${asset.key} reads ${dependency}, which it does not declare as a dependency (deps: ${declared.join(', ') || 'none'}). Add "${dependency}" to its deps.`);
+    }
+    const index = this.universeNow.of(dependency);
+    const out = new Set<string>();
+    for (const p of partitions) for (const key of upstreamPartitionsOf(edge.mapping, p, index)) out.add(key);
+    return [...out];
   }
 
   /** A partition was committed and recorded as succeeded. */

@@ -100,7 +100,10 @@ export async function executeStep(
         attempts++;
         run.runLog.recordStarted(run.runId, asset.key, asset.codeVersion, todo, attempts);
         try {
-          const compute = () => asset.compute({ asset, partitions: todo, reasons: why, runId: run.runId, log: run.log.child({ asset: asset.key }), signal: run.signal });
+          const compute = () => asset.compute({
+            asset, partitions: todo, reasons: why, runId: run.runId, log: run.log.child({ asset: asset.key }), signal: run.signal,
+            inputPartitions: (dependency, partition) => run.live.inputPartitions(asset, dependency, partition === undefined ? todo : [partition]),
+          });
           return await (run.hooks.aroundCompute ? run.hooks.aroundCompute(asset, todo, compute) : compute());
         } catch (error) {
           run.runLog.recordFailed(run.runId, asset.key, todo, error, { final: false });

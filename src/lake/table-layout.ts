@@ -79,3 +79,9 @@ export function partitionValues(partition: string): Readonly<Record<string, numb
   const date = dateOfKey(partition);
   return { ...(season !== undefined && { [SEASON_KEY.name]: season }), ...(date !== undefined && { [DATE_KEY.name]: date }) };
 }
+
+/** The storage prefix of a partition of an asset: `silver/fct_games/season=2024`, or the asset's root for `-`. */
+export function partitionPrefix(asset: string, partition: string): string {
+  const path = partitionPath(partition);
+  return path ? `${asset}/${path}` : asset;
+}

@@ -122,7 +122,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     const materializations = (await deps.runLog.recentMaterializationsOf(key, 20)).map((m) => ({
       runId: m.runId, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.rowCount, bytes: m.bytes,
       startedAt: m.startedAt, durationMs: m.endedAt === null ? null : m.endedAt - m.startedAt,
-      apiCalls: typeof m.metadata?.apiCalls === 'number' ? m.metadata.apiCalls : null, error: m.error,
+      apiCalls: m.apiCalls, quarantined: m.quarantine?.records ?? null, error: m.error,
     }));
     const checks = (await deps.runLog.checkResultsOf(key, 50)).map((r) => ({
       name: r.name, partition: r.partition, passed: r.passed, blocking: r.blocking, detail: r.detail, at: r.at, runId: r.runId,

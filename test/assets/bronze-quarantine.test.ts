@@ -6,6 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import type { AssetDefinition } from '../../src/core/asset.ts';
 import { describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
 import { recordTypeOf, typeHashOf } from '../../assets/bronze/record-types.ts';
@@ -15,6 +16,14 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { duckConnection } from '../../src/lake/duckdb.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { tempDir, window } from '../helpers.ts';
+
+/** A bronze compute run on its own, outside a run: each partition reads the raw partition of the same key. */
+function computeAlone(asset: AssetDefinition, partitions: string[]) {
+  return asset.compute({
+    asset, partitions, reasons: new Map(), runId: 'r', log: silentLogger(), signal: new AbortController().signal,
+    inputPartitions: (_dependency, partition) => (partition === undefined ? partitions : [partition]),
+  });
+}
 
 describe('bronze quarantine', () => {
   it('quarantines a misfit record with the reason and writes the others typed', async () => {
@@ -29,9 +38,9 @@ describe('bronze quarantine', () => {
     ]);
     const assets = createAssets({ source: {} as never, storage, window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints });
     const bronze = assets.find((a) => a.key === 'bronze/conferences')!;
-    const [output] = await bronze.compute({ asset: bronze, partitions: ['-'], reasons: new Map(), runId: 'r', log: silentLogger(), signal: new AbortController().signal });
+    const [output] = await computeAlone(bronze, ['-']);
     expect(output!.rowCount).toBe(1);
-    expect(output!.metadata).toMatchObject({ quarantined: 1, firstProblem: 'id should be an integer, got "twelve"' });
+    expect(output!.quarantine).toEqual({ records: 1, firstProblem: 'id should be an integer, got "twelve"' });
     expect(await bronze.checks![0]!.run({ asset: bronze, output: output! })).toMatchObject({ passed: false });
     await output!.commit!();
 
@@ -56,7 +65,7 @@ describe('bronze quarantine', () => {
       ]);
       const assets = createAssets({ source: {} as never, storage, window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints });
       const bronze = assets.find((a) => a.key === 'bronze/ratings_srs')!;
-      const [output] = await bronze.compute({ asset: bronze, partitions: ['2024'], reasons: new Map(), runId: 'r', log: silentLogger(), signal: new AbortController().signal });
+      const [output] = await computeAlone(bronze, ['2024']);
       await output!.commit!();
       const connection = await duckConnection();
       const file = join(root, 'bronze/ratings_srs/season=2024/part-0.parquet');
@@ -69,7 +78,7 @@ describe('bronze quarantine', () => {
     it('leaves the season out of the file: readers take it from the season= folder', async () => {
       const { output, columns, seasons } = await bronzeSrs([srs(2024, 1), srs(2024, 2)]);
       expect(output.rowCount).toBe(2);
-      expect(output.metadata).toMatchObject({ quarantined: 0 });
+      expect(output.quarantine).toEqual({ records: 0 });
       expect(columns).toEqual(['teamId', 'team', 'conference', 'rating']);
       expect(seasons).toEqual([{ season: '2024', t: 'BIGINT' }]);
     });
@@ -77,7 +86,7 @@ describe('bronze quarantine', () => {
     it('quarantines a record whose season is not its folder\'s, with the reason, and writes the others', async () => {
       const { output, columns, storage } = await bronzeSrs([srs(2024, 1), srs(2023, 2)]);
       expect(output.rowCount).toBe(1);
-      expect(output.metadata).toMatchObject({ quarantined: 1, firstProblem: 'season is 2023 but the record sits in season=2024; the path holds the table\'s season' });
+      expect(output.quarantine).toEqual({ records: 1, firstProblem: 'season is 2023 but the record sits in season=2024; the path holds the table\'s season' });
       expect(columns).toEqual(['teamId', 'team', 'conference', 'rating']);
       const quarantined = JSON.parse(Buffer.from((await storage.get('deadletter/quarantine/bronze/ratings_srs/season=2024/records.json'))!).toString()) as { record: { teamId: number } }[];
       expect(quarantined.map((q) => q.record.teamId)).toEqual([2]);

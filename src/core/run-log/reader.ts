@@ -37,6 +37,10 @@ export interface MaterializationView {
   readonly endedAt: number | null;
   /** The failure's message (the stored error is the serialized error, redacted). */
   readonly error: string | null;
+  /** Source API calls the partition took (raw assets), when recorded. */
+  readonly apiCalls: number | null;
+  /** Records quarantined (bronze), when recorded. */
+  readonly quarantine: { readonly records: number; readonly firstProblem?: string } | null;
   readonly metadata: Readonly<Record<string, unknown>> | null;
 }
 
@@ -213,12 +217,15 @@ function errorMessage(stored: string | null): string | null {
 }
 
 function toMaterialization(row: Selectable<MaterializationsTable>): MaterializationView {
+  const metadata = parseJson<Record<string, unknown>>(row.metadata);
   return {
     id: row.id, runId: row.run_id, asset: row.asset_key, partition: row.partition, status: row.status, attempt: row.attempt,
     dataVersion: row.data_version, codeVersion: row.code_version, rowCount: row.row_count, bytes: row.bytes,
     startedAt: row.started_at, endedAt: row.ended_at,
     error: errorMessage(row.error),
-    metadata: parseJson(row.metadata),
+    apiCalls: typeof metadata?.apiCalls === 'number' ? metadata.apiCalls : null,
+    quarantine: (metadata?.quarantine as MaterializationView['quarantine'] | undefined) ?? null,
+    metadata,
   };
 }
 

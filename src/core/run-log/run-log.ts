@@ -45,8 +45,17 @@ export interface SuccessInput {
   readonly rowCount?: number;
   readonly bytes?: number;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly apiCalls?: number;
+  readonly quarantine?: { readonly records: number; readonly firstProblem?: string };
   readonly calendar?: readonly string[];
   readonly checks: readonly CheckResultInput[];
+}
+
+/** The metadata column: the output's free-form metadata with its typed facts under their own names (see reader.ts). */
+function storedMetadata(success: SuccessInput): string | null {
+  const typed = { ...(success.apiCalls !== undefined && { apiCalls: success.apiCalls }), ...(success.quarantine && { quarantine: success.quarantine }) };
+  const all = { ...success.metadata, ...typed };
+  return Object.keys(all).length ? JSON.stringify(redactDeep(all)) : null;
 }
 
 class SqliteMigrations implements MigrationProvider {
@@ -140,7 +149,7 @@ export class RunLog extends RunLogReader {
     this.db.transaction(() => {
       this.exec(this.kysely.updateTable('materializations').set({
         status: 'succeeded', data_version: success.dataVersion, inputs: success.inputs, row_count: success.rowCount ?? null,
-        bytes: success.bytes ?? null, ended_at: now, metadata: success.metadata ? JSON.stringify(redactDeep(success.metadata)) : null,
+        bytes: success.bytes ?? null, ended_at: now, metadata: storedMetadata(success),
       }).where('run_id', '=', runId).where('asset_key', '=', asset).where('partition', '=', success.partition).where('status', '=', 'running'));
       this.exec(this.kysely.insertInto('partition_state').values({ asset_key: asset, partition: success.partition, ...state })
         .onConflict((oc) => oc.columns(['asset_key', 'partition']).doUpdateSet({ ...state, error: null })));
