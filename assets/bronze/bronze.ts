@@ -13,7 +13,7 @@ import { withLocalFiles } from '../../src/lake/local-files.ts';
 import { fieldsOf, glueType, misfit, unlistedFields, withoutFields, type FieldType } from '../../src/lake/schema/field-types.ts';
 import { rawPartitionPrefix } from '../../src/lake/inputs.ts';
 import { partitionKeysOf, partitionPath, partitionPrefix, partitionValues } from '../../src/lake/table-layout.ts';
-import { readManifest, readStoredResponse, type RawManifest } from '../raw/_read-raw.ts';
+import { readManifest, readStoredResponse, type RawManifest } from '../../src/lake/raw-store.ts';
 import type { ProjectResources } from '../resources.ts';
 import { recordTypeOf, typeHashOf, type RecordCheck } from './record-types.ts';
 

@@ -11,7 +11,8 @@ import { dayToIsoDate, isoDateOf, isoDateToDay, seasonDates } from '../../src/co
 import type { ProjectResources } from '../resources.ts';
 import { INCREMENTAL } from './_incremental.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
-import { readManifest, readStoredResponse } from './_read-raw.ts';
+import { readManifest, readStoredResponse } from '../../src/lake/raw-store.ts';
+import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 interface WindowedEndpoint {
   readonly key: string;
@@ -48,7 +49,7 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (seasonKey) => {
         const season = Number(seasonKey);
-        const prefix = `${endpoint.key}/season=${seasonKey}`;
+        const prefix = partitionPrefix(endpoint.key, seasonKey);
         const { from, to } = seasonRange(season);
         const incremental = INCREMENTAL.has(ctx.reasons.get(seasonKey) ?? 'missing');
         const kept = incremental ? await settledWindows(resources, prefix) : [];

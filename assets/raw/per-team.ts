@@ -10,7 +10,9 @@ import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
 import { INCREMENTAL } from './_incremental.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
-import { readManifest, readRecords, readStoredResponse } from './_read-raw.ts';
+import { rawInputRecords } from '../../src/lake/inputs.ts';
+import { readManifest, readStoredResponse } from '../../src/lake/raw-store.ts';
+import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
 
@@ -32,8 +34,8 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
       const client = await resources.source.client();
       const outputs = [];
       for (const season of ctx.partitions) {
-        const prefix = `${endpoint.key}/season=${season}`;
-        const finals = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`)).filter((g) => g.status === 'final').map((g) => g.id);
+        const prefix = partitionPrefix(endpoint.key, season);
+        const finals = (await rawInputRecords<GameInfo>(resources.storage, ctx, 'raw/games', season)).filter((g) => g.status === 'final').map((g) => g.id);
         const previous = INCREMENTAL.has(ctx.reasons.get(season) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
         const covered = previous && Array.isArray(previous.coveredGames) ? new Set(previous.coveredGames as number[]) : undefined;
         let responses: SourceResponse<unknown[]>[];
@@ -44,13 +46,13 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
           responses = [...kept, ...fresh];
         } else {
           // Division I teams are those with a conference.
-          const teams = (await readRecords<TeamInfo>(resources.storage, `raw/teams/season=${season}`)).filter((t) => t.conferenceId !== null);
+          const teams = (await rawInputRecords<TeamInfo>(resources.storage, ctx, 'raw/teams', season)).filter((t) => t.conferenceId !== null);
           responses = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
         }
         const coveredGames = [...new Set([...(covered ?? []), ...finals])].sort((a, b) => a - b);
-        outputs.push(await rawPartitionOutput(resources, season, prefix, responses, {}, {
-          coveredGames, apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
-        }));
+        outputs.push(await rawPartitionOutput(resources, season, prefix, responses, {
+          apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
+        }, { coveredGames }));
       }
       return outputs;
     },

@@ -7,13 +7,15 @@
 import { getPlays, getPlaysByDate, type GameInfo } from 'cbbd';
 import pLimit from 'p-limit';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
-import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
+import { dateOfKey } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
 import { prepareInWorker } from './_body-pool.ts';
 import { preparedPart, type RawPart } from './_prepared-body.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 import { INCREMENTAL } from './_incremental.ts';
-import { readManifest, readRecords } from './_read-raw.ts';
+import { rawInputRecords } from '../../src/lake/inputs.ts';
+import { readManifest } from '../../src/lake/raw-store.ts';
+import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 export function playsAsset(resources: ProjectResources): AssetDefinition {
   return defineAsset(
@@ -35,14 +37,13 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
       const inWorker = (bytes: ArrayBuffer) => prepareInWorker(bytes, 'raw/plays', 'gameId');
       const limit = pLimit(4);
       return Promise.all(ctx.partitions.map((partition) => limit(async () => {
-        const season = seasonOfKey(partition)!;
         const date = dateOfKey(partition)!;
-        const games = (await readRecords<GameInfo>(resources.storage, `raw/games/season=${season}`))
+        const games = (await rawInputRecords<GameInfo>(resources.storage, ctx, 'raw/games', partition))
           .filter((g) => g.startDate.startsWith(date) && g.status === 'final');
         const bulk = await client.callPrepared(getPlaysByDate, { query: { date } }, inWorker);
         const inBulk = new Set(bulk.prepared.distinct);
         // Games the API had no plays for are remembered: a refresh re-checks them in the bulk answer only.
-        const prefix = `raw/plays/season=${season}/date=${date}`;
+        const prefix = partitionPrefix('raw/plays', partition);
         const previous = INCREMENTAL.has(ctx.reasons.get(partition) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
         const knownEmpty = new Set((previous?.noPlays as number[] | undefined) ?? []);
         const noPlays = games.filter((g) => !inBulk.has(g.id) && knownEmpty.has(g.id)).map((g) => g.id);
@@ -54,8 +55,8 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');
-        return rawPartitionOutput(resources, partition, prefix, responses, {}, {
-          games: games.length, gapsFetched: gaps.length, noPlays, apiCalls: 1 + gaps.length,
+        return rawPartitionOutput(resources, partition, prefix, responses, { apiCalls: 1 + gaps.length }, {
+          games: games.length, gapsFetched: gaps.length, noPlays,
         });
       })));
     },

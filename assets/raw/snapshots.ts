@@ -2,6 +2,7 @@
 import { getConferenceHistory, getConferences, getDraftPositions, getDraftTeams, getPlayTypes, getProviders, getVenues } from 'cbbd';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
+import { snapshotPrefix } from '../../src/lake/inputs.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
@@ -19,7 +20,7 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
       async (ctx) => {
         const client = await resources.source.client();
         const response = await client.call(call as typeof getConferences, {});
-        const prefix = `raw/${name}/asof=${isoDateOf(resources.now())}`;
+        const prefix = snapshotPrefix(`raw/${name}`, isoDateOf(resources.now()));
         return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources, p, prefix, [response])));
       },
     );

@@ -5,6 +5,7 @@ import {
 } from 'cbbd';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
+import { partitionPrefix } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from './_raw-partition.ts';
 
@@ -25,7 +26,7 @@ function oneCallSeasonAsset(
     async (ctx) => {
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (season) =>
-        rawPartitionOutput(resources, season, `${key}/season=${season}`, [await fetch(client, Number(season))])));
+        rawPartitionOutput(resources, season, partitionPrefix(key, season), [await fetch(client, Number(season))])));
     },
   );
 }

@@ -6,7 +6,7 @@ import type { AssetDefinition } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { PartitionIndex, upstreamPartitionsOf } from './mappings.ts';
 import {
-  dateOfKey, dayToIsoDate, enumeratePartitions, isoDateOf, isoDateToDay, seasonBounds,
+  dateOfKey, dayToIsoDate, enumeratePartitions, isoDateOf, isoDateToDay, seasonBounds, seasonOfKey,
   type PartitionFilter, type SeasonWindow,
 } from './partitions.ts';
 import type { AssetPlanSummary, MaterializeStep, Plan, PlannedPartition, StaleReason, StaleReasonKind } from './plan.ts';
@@ -252,7 +252,7 @@ function batchSteps(asset: AssetDefinition, keys: readonly string[], stale: Read
     const reason = stale.get(key);
     if (!reason) return;
     const last = current[current.length - 1];
-    const contiguous = index === previousIndex + 1 && last !== undefined && last.key.slice(0, 4) === key.slice(0, 4);
+    const contiguous = index === previousIndex + 1 && last !== undefined && seasonOfKey(last.key) === seasonOfKey(key);
     if (!contiguous || current.length >= max) {
       if (current.length) batches.push(current);
       current = [];

@@ -4,7 +4,9 @@
  * objects through the storage layout, so no compute builds a storage path by hand.
  */
 import { PermanentError } from '../core/errors.ts';
+import type { ComputeContext } from '../core/asset.ts';
 import { NONE_PARTITION } from '../core/partitions.ts';
+import { readRecords } from './raw-store.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 import { partitionPrefix } from './table-layout.ts';
 
@@ -36,4 +38,18 @@ export async function rawPartitionPrefix(storage: ObjectStorage, rawKey: string,
 /** Where a snapshot taken on `asof` (YYYY-MM-DD) is stored. */
 export function snapshotPrefix(rawKey: string, asof: string): string {
   return `${rawKey}/asof=${asof}`;
+}
+
+/** Every record of the raw partitions of `dependency` that `partition` reads (through the declared mapping). */
+export async function rawInputRecords<T>(
+  storage: ObjectStorage,
+  ctx: Pick<ComputeContext, 'inputPartitions'>,
+  dependency: string,
+  partition: string,
+): Promise<T[]> {
+  const records: T[] = [];
+  for (const input of ctx.inputPartitions(dependency, partition)) {
+    records.push(...await readRecords<T>(storage, await rawPartitionPrefix(storage, dependency, input)));
+  }
+  return records;
 }

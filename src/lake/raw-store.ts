@@ -1,7 +1,19 @@
-/** Reading back what a raw partition stored: its manifest, its responses and its records, from the gzipped parts. */
+/**
+ * Reading back what a raw partition stored: its manifest, its responses and its records, from the gzipped parts.
+ * The raw layer's layout (a `_partition.json` manifest beside `part-N.json.gz` bodies) is known here and in
+ * `inputs.ts`, nowhere in the assets.
+ */
 import { gunzipSync } from 'node:zlib';
-import type { SourceResponse } from '../../src/cbbd/client.ts';
-import type { ObjectStorage } from '../../src/lake/storage/storage.ts';
+import { PermanentError } from '../core/errors.ts';
+import type { ObjectStorage } from './storage/storage.ts';
+
+/** A stored body as the response it was (the same shape as the source's responses). */
+export interface StoredResponse<T> {
+  readonly data: T;
+  readonly raw: string;
+  readonly request: { readonly path: string; readonly params: Readonly<Record<string, string>> };
+  readonly fetchedAt: string;
+}
 
 export interface RawPart {
   readonly name: string;
@@ -24,9 +36,9 @@ export async function readManifest(storage: ObjectStorage, prefix: string): Prom
 }
 
 /** One stored part as the response it was: the exact body, parsed, with its request and fetch time. */
-export async function readStoredResponse<T>(storage: ObjectStorage, prefix: string, part: RawPart): Promise<SourceResponse<T[]>> {
+export async function readStoredResponse<T>(storage: ObjectStorage, prefix: string, part: RawPart): Promise<StoredResponse<T[]>> {
   const body = await storage.get(`${prefix}/${part.name}`);
-  if (!body) throw new Error(`${prefix}/${part.name} is listed in the manifest but missing: re-run with --force to fetch the partition again.`);
+  if (!body) throw new PermanentError(`${prefix}/${part.name} is listed in the manifest but missing: re-run with --force to fetch the partition again.`);
   const raw = gunzipSync(body).toString('utf8');
   return { data: JSON.parse(raw) as T[], raw, request: { path: part.path, params: part.params }, fetchedAt: part.fetchedAt };
 }
@@ -41,7 +53,7 @@ const CACHE_RECORDS = 50_000;
 /** Every record of a raw partition; small partitions are cached by their data version. */
 export async function readRecords<T>(storage: ObjectStorage, prefix: string): Promise<T[]> {
   const manifest = await readManifest(storage, prefix);
-  if (!manifest) throw new Error(`${prefix} has not been materialized: materialize it first (select "+" the asset that reads it).`);
+  if (!manifest) throw new PermanentError(`${prefix} has not been materialized: materialize it first (select "+" the asset that reads it).`);
   const key = `${storage.location}|${prefix}|${manifest.dataVersion}`;
   const cached = cache.get(key);
   if (cached) return cached as T[];
