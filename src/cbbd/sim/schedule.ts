@@ -117,6 +117,8 @@ function nonConference<T extends ScheduledTeam>({ random, season, shape, divisio
     // Opening night is its own round: most teams play on the first Monday or Tuesday.
     const window = round === 0 ? days.slice(0, 2) : days.slice(2 + Math.floor(((round - 1) * (days.length - 2)) / (rounds - 1)), 2 + Math.floor((round * (days.length - 2)) / (rounds - 1)));
     const mte = window.some((d) => Math.abs(d - thanksgiving) <= 3);
+    // The day before the Christmas break, teams tip in the afternoon and travel home after.
+    const tip = (day: number, allDay = false) => (day === christmas - 2 ? afternoonTip(random) : tipHour(random, day, allDay));
     const pool = random.shuffle([...divisionOne]);
     // A team plays at most once a round, lower-division visitors too.
     const visitors = random.shuffle([...others]);
@@ -124,14 +126,14 @@ function nonConference<T extends ScheduledTeam>({ random, season, shape, divisio
       const a = pool.pop()!;
       const day = round === 0 ? window[random.chance(0.75) ? 0 : 1]! : weightedDay(random, window, NON_CONFERENCE_WEEKDAYS);
       if (random.chance(0.22) && visitors.length) {
-        play({ day, localHour: tipHour(random, day), home: a, away: visitors.pop()!, kind: {} });
+        play({ day, localHour: tip(day), home: a, away: visitors.pop()!, kind: {} });
         continue;
       }
       const b = pool.pop()!;
       const [home, away] = random.chance(0.5) ? [a, b] : [b, a];
       // Early-season events on neutral courts, most of them the week of Thanksgiving.
       const neutral = random.chance(mte ? 0.5 : 0.06);
-      play({ day, localHour: tipHour(random, day, neutral), home, away, kind: neutral ? { neutral } : {}, neutralVenue: neutral ? random.pick(neutralVenues) : undefined });
+      play({ day, localHour: tip(day, neutral), home, away, kind: neutral ? { neutral } : {}, neutralVenue: neutral ? random.pick(neutralVenues) : undefined });
     }
   }
 }
@@ -188,7 +190,8 @@ function conferenceTournaments<T extends ScheduledTeam>({ random, season, confer
         const high = field[i]!;
         const low = field[field.length - 1 - i]!;
         const game = play({
-          day, localHour: tipHour(random, day, true), home: high.team, away: low.team, neutralVenue: venue,
+          // Finals on Selection Sunday are afternoon games, done before the bracket is announced.
+          day, localHour: weekdayOf(day) === SUNDAY ? afternoonTip(random) : tipHour(random, day, true), home: high.team, away: low.team, neutralVenue: venue,
           kind: { neutral: true, conference: true, seasonType: 'postseason', tournament: `${conference.abbreviation} Tournament`, homeSeed: high.seed, awaySeed: low.seed },
         });
         next.push(game.homeWinner ? high : low);
@@ -287,6 +290,11 @@ export function tipHour(random: Random, day: number, allDay = false): number {
   const hour = weighted(random, hours);
   const minute = random.chance(0.62) ? 0 : random.chance(0.75) ? 30 : random.pick([5, 15, 45]);
   return hour + minute / 60;
+}
+
+/** An afternoon tip, noon to 3:30 pm local: over before the evening even on the West Coast (still the same UTC date). */
+function afternoonTip(random: Random): number {
+  return 12 + random.int(0, 3) + (random.chance(0.4) ? 0.5 : 0);
 }
 
 /** Circle-method round robin: rounds of (home, away) pairs in which every team meets every other once. */
