@@ -13,9 +13,10 @@ import { withLocalFiles } from '../../src/lake/local-files.ts';
 import { fieldsOf, glueType, misfit, unlistedFields, withoutFields, type FieldType } from '../../src/lake/schema/field-types.ts';
 import { rawPartitionPrefix } from '../../src/lake/inputs.ts';
 import { partitionKeysOf, partitionPath, partitionPrefix, partitionValues } from '../../src/lake/table-layout.ts';
-import { readManifest, readStoredResponse, type RawManifest } from '../../src/lake/raw-store.ts';
+import { readManifest, readStoredResponse, type RawManifest } from '../../src/lake/raw/store.ts';
 import type { ProjectResources } from '../resources.ts';
-import { recordTypeOf, typeHashOf, type RecordCheck } from './record-types.ts';
+import { typeHashOf, type RecordCheck } from '../../src/lake/schema/record-check.ts';
+import { recordTypeOf } from './record-types.ts';
 
 export { recordTypeOf } from './record-types.ts';
 

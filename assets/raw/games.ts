@@ -9,9 +9,10 @@ import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams, type DateWindow, type WindowResult } from '../../src/cbbd/game-windows.ts';
 import { dayToIsoDate, isoDateOf, isoDateToDay, seasonDates } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
-import { INCREMENTAL } from './_incremental.ts';
-import { rawPartitionOutput } from './_raw-partition.ts';
-import { readManifest, readStoredResponse } from '../../src/lake/raw-store.ts';
+import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
+import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { recordTypeOf } from '../bronze/record-types.ts';
+import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 interface WindowedEndpoint {
@@ -59,7 +60,7 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
           : [];
         const windows = [...kept, ...fetched];
         const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
-        return rawPartitionOutput(resources, seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
+        return rawPartitionOutput(resources, recordTypeOf(endpoint.key), seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
           windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
           apiCalls: fetched.length,
         });

@@ -8,10 +8,11 @@ import { getLineupsByTeamSeason, getLineupStatsByGame, getSubstitutionsByGame, g
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
-import { INCREMENTAL } from './_incremental.ts';
-import { rawPartitionOutput } from './_raw-partition.ts';
+import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
+import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { recordTypeOf } from '../bronze/record-types.ts';
 import { rawInputRecords } from '../../src/lake/inputs.ts';
-import { readManifest, readStoredResponse } from '../../src/lake/raw-store.ts';
+import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
@@ -50,7 +51,7 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
           responses = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
         }
         const coveredGames = [...new Set([...(covered ?? []), ...finals])].sort((a, b) => a - b);
-        outputs.push(await rawPartitionOutput(resources, season, prefix, responses, {
+        outputs.push(await rawPartitionOutput(resources, recordTypeOf(endpoint.key), season, prefix, responses, {
           apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
         }, { coveredGames }));
       }

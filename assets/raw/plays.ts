@@ -6,16 +6,20 @@
  */
 import { getPlays, getPlaysByDate, type GameInfo } from 'cbbd';
 import pLimit from 'p-limit';
+import { DEAD_LETTER_BODY_CHARS } from '../../src/cbbd/dead-letters.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { dateOfKey } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
-import { prepareInWorker } from './_body-pool.ts';
-import { preparedPart, type RawPart } from './_prepared-body.ts';
-import { rawPartitionOutput } from './_raw-partition.ts';
-import { INCREMENTAL } from './_incremental.ts';
+import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
+import { preparedPart, type RawPart } from '../../src/lake/raw/body.ts';
+import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { recordTypeOf } from '../bronze/record-types.ts';
+import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 import { rawInputRecords } from '../../src/lake/inputs.ts';
-import { readManifest } from '../../src/lake/raw-store.ts';
+import { readManifest } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
+
+const PLAY_TYPE = recordTypeOf('raw/plays');
 
 export function playsAsset(resources: ProjectResources): AssetDefinition {
   return defineAsset(
@@ -34,7 +38,7 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
       const client = await resources.source.client();
       // A day of plays is about 19 MB of JSON: worker threads parse, check and compress it from the bytes the API
       // sent (this thread only needs the day's game ids), while the API answers the next days.
-      const inWorker = (bytes: ArrayBuffer) => prepareInWorker(bytes, 'raw/plays', 'gameId');
+      const inWorker = (bytes: ArrayBuffer) => prepareInWorker(bytes, { type: PLAY_TYPE, distinct: 'gameId', headChars: DEAD_LETTER_BODY_CHARS });
       const limit = pLimit(4);
       return Promise.all(ctx.partitions.map((partition) => limit(async () => {
         const date = dateOfKey(partition)!;
@@ -55,7 +59,7 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
           else noPlays.push(game.id);
         }
         if (noPlays.length) ctx.log.debug({ date, noPlays }, 'games the API has no plays for');
-        return rawPartitionOutput(resources, partition, prefix, responses, { apiCalls: 1 + gaps.length }, {
+        return rawPartitionOutput(resources, PLAY_TYPE, partition, prefix, responses, { apiCalls: 1 + gaps.length }, {
           games: games.length, gapsFetched: gaps.length, noPlays,
         });
       })));

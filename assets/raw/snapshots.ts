@@ -4,7 +4,8 @@ import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
 import { snapshotPrefix } from '../../src/lake/inputs.ts';
 import type { ProjectResources } from '../resources.ts';
-import { rawPartitionOutput } from './_raw-partition.ts';
+import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { recordTypeOf } from '../bronze/record-types.ts';
 
 export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
   const snapshot = (name: string, description: string, call: (options: { client: never; throwOnError: false }) => unknown) =>
@@ -21,7 +22,7 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
         const client = await resources.source.client();
         const response = await client.call(call as typeof getConferences, {});
         const prefix = snapshotPrefix(`raw/${name}`, isoDateOf(resources.now()));
-        return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources, p, prefix, [response])));
+        return Promise.all(ctx.partitions.map((p) => rawPartitionOutput(resources, recordTypeOf(`raw/${name}`), p, prefix, [response])));
       },
     );
   return [

@@ -7,7 +7,8 @@ import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
-import { rawPartitionOutput } from './_raw-partition.ts';
+import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { recordTypeOf } from '../bronze/record-types.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
 
@@ -26,7 +27,7 @@ function oneCallSeasonAsset(
     async (ctx) => {
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (season) =>
-        rawPartitionOutput(resources, season, partitionPrefix(key, season), [await fetch(client, Number(season))])));
+        rawPartitionOutput(resources, recordTypeOf(key), season, partitionPrefix(key, season), [await fetch(client, Number(season))])));
     },
   );
 }

@@ -6,7 +6,7 @@
 import { PermanentError } from '../core/errors.ts';
 import type { ComputeContext } from '../core/asset.ts';
 import { NONE_PARTITION } from '../core/partitions.ts';
-import { readRecords } from './raw-store.ts';
+import { readRecords } from './raw/store.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 import { partitionPrefix } from './table-layout.ts';
 

@@ -1,8 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import { getPlaysByDate } from 'cbbd';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareInWorker } from '../../assets/raw/_body-pool.ts';
-import { parsedPart, preparedPart } from '../../assets/raw/_prepared-body.ts';
+import { recordTypeOf } from '../../assets/bronze/record-types.ts';
+import { DEAD_LETTER_BODY_CHARS } from '../../src/cbbd/dead-letters.ts';
+import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
+import { parsedPart, preparedPart } from '../../src/lake/raw/body.ts';
 import { CbbdClient } from '../../src/cbbd/client.ts';
 import type { DeadLetter } from '../../src/cbbd/dead-letters.ts';
 import type { SimOptions } from '../../src/cbbd/sim/app.ts';
@@ -22,7 +24,8 @@ async function client(sim: Partial<SimOptions> = {}, letters: DeadLetter[] = [])
   });
 }
 
-const prepare = (bytes: ArrayBuffer) => prepareInWorker(bytes, 'raw/plays', 'gameId');
+const PLAY_TYPE = recordTypeOf('raw/plays');
+const prepare = (bytes: ArrayBuffer) => prepareInWorker(bytes, { type: PLAY_TYPE, distinct: 'gameId', headChars: DEAD_LETTER_BODY_CHARS });
 
 describe('bulk bodies prepared in worker threads', () => {
   it('store, hash and check a day of plays exactly as a body parsed on the main thread', async () => {
@@ -31,7 +34,7 @@ describe('bulk bodies prepared in worker threads', () => {
     const inWorker = await c.callPrepared(getPlaysByDate, query, prepare);
     const parsed = await c.call(getPlaysByDate, query);
     expect(parsed.data.length).toBeGreaterThan(100);
-    const [a, b] = [preparedPart(inWorker), parsedPart(parsed, 'raw/plays')];
+    const [a, b] = [preparedPart(inWorker), parsedPart(parsed, PLAY_TYPE)];
     expect({ records: a.records, bytes: a.bytes, contentHash: a.contentHash, check: a.check, request: a.request })
       .toEqual({ records: b.records, bytes: b.bytes, contentHash: b.contentHash, check: b.check, request: b.request });
     expect(gunzipSync(await a.gzipped()).toString('utf8')).toBe(parsed.raw);

@@ -5,12 +5,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { Preparation } from './_prepared-body.ts';
+import type { BodyTask, Preparation } from './body.ts';
 
 let pool: Piscina | undefined;
 
 /** Prepare a body in a worker; `bytes` is moved to the worker, not copied (it is unusable here afterwards). */
-export function prepareInWorker(bytes: ArrayBuffer, rawKey: string, distinct?: string): Promise<Preparation> {
-  pool ??= new Piscina({ filename: new URL('./_body-worker.js', import.meta.url).href, maxThreads: availableParallelism(), idleTimeout: 2_000 });
-  return pool.run({ bytes, rawKey, distinct }, { transferList: [bytes] }) as Promise<Preparation>;
+export function prepareInWorker(bytes: ArrayBuffer, task: BodyTask): Promise<Preparation> {
+  pool ??= new Piscina({ filename: new URL('./body-worker.js', import.meta.url).href, maxThreads: availableParallelism(), idleTimeout: 2_000 });
+  return pool.run({ bytes, task }, { transferList: [bytes] }) as Promise<Preparation>;
 }

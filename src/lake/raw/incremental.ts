@@ -1,4 +1,4 @@
-import type { StaleReasonKind } from '../../src/core/plan.ts';
+import type { StaleReasonKind } from '../../core/plan.ts';
 
 /**
  * Why a raw partition may be refreshed incrementally (keeping what can no longer change and asking only for the

@@ -5,10 +5,16 @@
  * a hard-coded current season.
  */
 import { createHash } from 'node:crypto';
-import type { SourceCheckpoint } from '../../src/core/checkpoints.ts';
-import { dateOfKey, dayToIsoDate, isoDateOf, isoDateToDay, NONE_PARTITION, seasonDates, seasonOfKey } from '../../src/core/partitions.ts';
-import type { ProjectResources } from '../resources.ts';
-import type { RawPart } from './_prepared-body.ts';
+import type { SourceCheckpoint } from '../../core/checkpoints.ts';
+import { dateOfKey, dayToIsoDate, isoDateOf, isoDateToDay, NONE_PARTITION, seasonDates, seasonOfKey, type SeasonWindow } from '../../core/partitions.ts';
+import type { RawPart } from './body.ts';
+
+/** When a partition stops changing: the season window, today, and how many recent days the API still corrects. */
+export interface SettlingClock {
+  readonly window: SeasonWindow;
+  readonly now: () => Date;
+  readonly rollingDays: number;
+}
 
 export function parameterHash(path: string, params: Readonly<Record<string, string>>): string {
   const sorted = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
@@ -16,7 +22,7 @@ export function parameterHash(path: string, params: Readonly<Record<string, stri
 }
 
 /** True when nothing in the partition can change any more: its last day is older than the rolling window. */
-export function isSettled(resources: ProjectResources, partition: string): boolean {
+export function isSettled(resources: SettlingClock, partition: string): boolean {
   if (partition === NONE_PARTITION) return false;
   const season = seasonOfKey(partition);
   if (season === undefined) return false;
@@ -27,7 +33,7 @@ export function isSettled(resources: ProjectResources, partition: string): boole
 
 /** The checkpoints of a partition's requests, recorded when the partition is committed. */
 export function checkpointsOf(
-  resources: ProjectResources,
+  resources: SettlingClock,
   asset: string,
   partition: string,
   parts: readonly RawPart[],

@@ -4,12 +4,20 @@
  * of the bodies alone, so an identical re-fetch keeps its version and leaves the stored objects untouched.
  */
 import { createHash } from 'node:crypto';
-import type { PartitionOutput } from '../../src/core/asset.ts';
-import type { SourceResponse } from '../../src/cbbd/client.ts';
-import type { ProjectResources } from '../resources.ts';
-import { mergeRecordChecks, recordTypeOf } from '../bronze/record-types.ts';
-import { checkpointsOf } from './_checkpoints.ts';
-import { parsedPart, type RawPart } from './_prepared-body.ts';
+import type { PartitionOutput } from '../../core/asset.ts';
+import type { CheckpointStore } from '../../core/checkpoints.ts';
+import type { FieldType } from '../schema/field-types.ts';
+import { mergeRecordChecks } from '../schema/record-check.ts';
+import type { ObjectStorage } from '../storage/storage.ts';
+import { parsedPart, type RawPart } from './body.ts';
+import { checkpointsOf, type SettlingClock } from './checkpoints.ts';
+import type { StoredResponse } from './store.ts';
+
+/** What writing a raw partition needs: where to store it, where its checkpoints go, and when it settles. */
+export interface RawLake extends SettlingClock {
+  readonly storage: ObjectStorage;
+  readonly checkpoints: CheckpointStore;
+}
 
 const MANIFEST = '_partition.json';
 
@@ -21,11 +29,13 @@ interface Manifest {
 }
 
 export async function rawPartitionOutput(
-  resources: ProjectResources,
+  resources: RawLake,
+  /** The raw asset's declared record type: every record is checked against it once, here (or in the worker). */
+  recordType: FieldType,
   partition: string,
   prefix: string,
   /** Responses the client parsed, or parts prepared from bulk bodies in a worker. */
-  responses: readonly (SourceResponse<readonly unknown[]> | RawPart)[],
+  responses: readonly (StoredResponse<readonly unknown[]> | RawPart)[],
   extra: Partial<PartitionOutput> = {},
   /** Facts about the partition kept in its manifest (games without plays, gaps fetched). */
   facts: Readonly<Record<string, unknown>> = {},
@@ -34,7 +44,7 @@ export async function rawPartitionOutput(
   const asset = prefix.split('/').slice(0, 2).join('/');
   // Every body was parsed once already: its records were checked against the bronze table's declared type then, so
   // bronze can trust the stored parts without parsing them again (a season of plays is gigabytes of JSON).
-  const parts = responses.map((r) => ('raw' in r ? parsedPart(r, asset) : r));
+  const parts = responses.map((r) => ('raw' in r ? parsedPart(r, recordType) : r));
   // Each part's hash is its checkpoint's content hash, and the partition's version is the hash of those.
   const dataVersion = createHash('sha256').update(parts.map((p) => p.contentHash).join('\n')).digest('hex').slice(0, 16);
   const records = parts.reduce((n, p) => n + p.records, 0);
@@ -43,7 +53,7 @@ export async function rawPartitionOutput(
   const unchanged = previous !== undefined && (JSON.parse(Buffer.from(previous).toString('utf8')) as Manifest).dataVersion === dataVersion;
   const manifest: Manifest = {
     ...facts,
-    checked: mergeRecordChecks(recordTypeOf(asset), parts.map((p) => p.check)),
+    checked: mergeRecordChecks(recordType, parts.map((p) => p.check)),
     dataVersion,
     records,
     parts: parts.map((p, i) => ({ name: `part-${i}.json.gz`, path: p.request.path, params: p.request.params, fetchedAt: p.fetchedAt, records: p.records })),
