@@ -16,7 +16,7 @@ import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
-import { DeadLetterStore } from '../lake/dead-letter-store.ts';
+import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
 import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
 import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { openDrivers, type Drivers } from './drivers.ts';

@@ -3,9 +3,9 @@
  * named by the request, so the same failure seen again replaces its letter instead of piling up.
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetter, DeadLetterResolver, DeadLetterSink } from '../cbbd/dead-letters.ts';
+import type { DeadLetter, DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
 import { redactDeep } from '../core/redact.ts';
-import type { ObjectStorage } from './storage/storage.ts';
+import type { ObjectStorage } from '../lake/storage/storage.ts';
 
 export const DEAD_LETTER_PREFIX = 'deadletter';
 

@@ -1,0 +1,12 @@
+/**
+ * The CBBD source: the endpoint catalog, the polite client (rate limit, retries with backoff, Retry-After, call
+ * accounting), cap-aware date windows, dead letters (kept in the lakehouse's storage), and the simulator (`sim/`)
+ * that serves the same paths offline.
+ *
+ * May import: src/core and src/lake (the storage interface, for dead letters). Never the server, the CLI or assets.
+ */
+export { CbbdClient, type SourceResponse } from './client.ts';
+export { ENDPOINTS, type EndpointInfo } from './endpoints.ts';
+export { DEAD_LETTER_BODY_CHARS, fetchScope, type DeadLetter } from './dead-letters.ts';
+export { DeadLetterStore } from './dead-letter-store.ts';
+export { cbbdSource, type CbbdSource } from './source.ts';
