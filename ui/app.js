@@ -3,7 +3,7 @@
 const LAYERS = ['raw', 'bronze', 'silver', 'gold'];
 const ICONS = { fresh: '✓', stale: '●', missing: '○', failed: '✗', running: '↻' };
 const $ = (sel) => document.querySelector(sel);
-const state = { assets: [], selected: null, gridSeason: null };
+const state = { assets: [], selected: null, gridSeason: null, seasonsLoaded: false };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -47,7 +47,8 @@ async function api(path, init) {
 
 function params() {
   const selection = $('#selection').value.trim() || '*';
-  const season = $('#season').value;
+  // Until the server has said which seasons there are, the one in the address is the filter.
+  const season = state.seasonsLoaded ? $('#season').value : new URL(location.href).searchParams.get('season') ?? '';
   return { selection, season };
 }
 
@@ -56,6 +57,7 @@ async function loadAssets() {
   const q = new URLSearchParams({ selection, ...(season && { season }) });
   try {
     const body = await api(`/api/assets?${q}`);
+    fillSeasons(body.seasons, new URL(location.href).searchParams.get('season'));
     state.assets = body.assets;
     $('#source').textContent = body.source ?? '';
     renderGraph();
@@ -250,13 +252,18 @@ async function listen() {
   }
 }
 
+// The seasons of the configured window (config.yaml `seasons`), newest first, as the server reports them.
+function fillSeasons(seasons, wanted) {
+  const select = $('#season');
+  if (state.seasonsLoaded) return;
+  for (let s = seasons.last; s >= seasons.first; s--) select.append(el('option', { value: s }, String(s)));
+  if (wanted) select.value = wanted;
+  state.seasonsLoaded = true;
+}
+
 async function init() {
-  const now = new Date();
-  const current = now.getUTCMonth() >= 10 ? now.getUTCFullYear() + 1 : now.getUTCFullYear();
-  for (let s = current; s >= current - 20; s--) $('#season').append(el('option', { value: s }, String(s)));
   const url = new URL(location.href);
   if (url.searchParams.get('selection')) $('#selection').value = url.searchParams.get('selection');
-  if (url.searchParams.get('season')) $('#season').value = url.searchParams.get('season');
   $('#filters').addEventListener('submit', (e) => {
     e.preventDefault();
     const { selection, season } = params();

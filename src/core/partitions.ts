@@ -3,7 +3,9 @@
  *
  * Keys are strings: `-` for an unpartitioned asset, `2024` for a season, `2024|2024-01-15` for a season's game day.
  * Season N runs from the window start in year N-1 (Nov 1 by default) to the window end in year N (Apr 30).
- * Every key that reaches a path or a SQL statement has been through `validatePartitionKey` first.
+ * A key reaches a path or a SQL statement only from the command line's filters (`parseSeason`, `parseSeasonDate`),
+ * from the configured window (`enumeratePartitions`), or from a season calendar, whose dates come from the API and
+ * are checked with `validatePartitionKey` before the calendar is recorded (`LiveRunState.calendarProblem`).
  */
 import { PlanError } from './errors.ts';
 

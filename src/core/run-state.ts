@@ -6,7 +6,7 @@ import type { AssetDefinition, PartitionOutput } from './asset.ts';
 import { DefinitionError } from './errors.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamPartitionsOf } from './mappings.ts';
-import { seasonOfKey, type SeasonWindow } from './partitions.ts';
+import { seasonDateKey, seasonOfKey, validatePartitionKey, type SeasonWindow } from './partitions.ts';
 import { PartitionUniverse } from './planner.ts';
 import { encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from './state.ts';
 
@@ -60,6 +60,23 @@ export class LiveRunState {
     const out = new Set<string>();
     for (const p of partitions) for (const key of upstreamPartitionsOf(edge.mapping, p, index)) out.add(key);
     return [...out];
+  }
+
+  /**
+   * Why a calendar output cannot be recorded (a date that is not a real day of its season's window, as an API could
+   * send), or undefined. Calendar dates become partition keys and then paths, so they are checked here, once.
+   */
+  calendarProblem(output: PartitionOutput): string | undefined {
+    const season = seasonOfKey(output.partition);
+    if (!output.calendar || season === undefined) return undefined;
+    for (const date of output.calendar) {
+      try {
+        validatePartitionKey({ kind: 'season_date' }, seasonDateKey(season, date), this.window);
+      } catch (error) {
+        return `its calendar has a game day that cannot be a partition: ${(error as Error).message}`;
+      }
+    }
+    return undefined;
   }
 
   /** A partition was committed and recorded as succeeded. */

@@ -162,6 +162,8 @@ async function commitPartition(run: StepRunContext, asset: AssetDefinition, outp
       checks.push({ name: check.name, passed: false, blocking, detail: `the check threw: ${(error as Error).message}` });
     }
   }
+  const calendar = run.live.calendarProblem(output);
+  if (calendar) checks.push({ name: 'calendar_dates_valid', passed: false, blocking: true, detail: calendar });
   const blocked = checks.filter((c) => !c.passed && c.blocking);
   if (blocked.length) {
     const problem = `${asset.key} ${output.partition}: blocking check ${blocked.map((c) => `"${c.name}"${c.detail ? ` (${c.detail})` : ''}`).join(', ')} failed`;

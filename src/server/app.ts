@@ -98,6 +98,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
       source: deps.sourceDescription ?? null,
       selection,
       season: season ?? null,
+      seasons: { first: deps.window.firstSeason, last: deps.window.lastSeason },
       computedAt: new Date(snapshot.computedAt).toISOString(),
       assets: snapshot.assets.map((a) => {
         const def = deps.graph.get(a.key);

@@ -165,3 +165,18 @@ describe('materialize', () => {
     expect(result.counts).toEqual({ succeeded: 1, failed: 0, skipped: 0, unchanged: 2 });
   });
 });
+
+describe('calendars', () => {
+  it('refuses a calendar whose game day cannot be a partition (an API could send anything), before it becomes a key or a path', async () => {
+    const schedule = (days: string[]) => defineAsset({ key: 'raw/schedule', partitions: { kind: 'season' }, codeVersion: '1' }, async (ctx) =>
+      ctx.partitions.map((partition) => ({ partition, dataVersion: days.join(), calendar: days })));
+    const runLog = await openRunLog();
+    const graph = buildAssetGraph([schedule(['2024-01-15', '2024-01-16/../../../etc'])]);
+    const state: PlannerState = { now: NOW, records: new Map(), calendars: new Map(), settled: new Map() };
+    const options = { window, rollingDays: 3, filter: { seasonFrom: 2024, seasonTo: 2024 } };
+    const result = await materialize(graph, buildPlan(graph, '*', state, options), runLog, state, { ...options, concurrency: 1, retries: 0 });
+    expect(result.status).toBe('failed');
+    expect(result.steps[0]!.error).toMatch(/blocking check "calendar_dates_valid" \(its calendar has a game day that cannot be a partition: .*2024-01-16\/\.\.\/\.\.\/\.\.\/etc/);
+    expect(runLog.loadCalendars().get('raw/schedule')).toBeUndefined();
+  });
+});

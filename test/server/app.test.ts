@@ -38,6 +38,8 @@ describe('the JSON API', () => {
     expect(byKey['raw/games']).toMatchObject({ state: 'failed', counts: { fresh: 3, failed: 1, stale: 0, missing: 0, running: 0 } });
     expect(byKey['silver/fct_games']!.deps).toEqual(['bronze/games', 'silver/dim_teams']);
     expect(byKey['raw/teams']!.state).toBe('fresh');
+    // The page's season filter offers the configured window's seasons, not a guess from today's date.
+    expect((body as unknown as { seasons: unknown }).seasons).toEqual({ first: 2023, last: 2024 });
   });
 
   it("gives an asset's details and its partition grid, a season a page, with each stale partition's reason", async () => {

@@ -73,6 +73,9 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}?season=2024`);
     await page.waitForSelector('body[data-ready="true"]');
+    // The season filter lists the configured window's seasons and keeps the one in the address.
+    expect(await page.$$eval('#season option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['', '2024', '2023']);
+    expect(await page.$eval('#season', (s) => (s as HTMLSelectElement).value)).toBe('2024');
 
     const keys = await page.$$eval('.node', (nodes) => nodes.map((n) => (n as HTMLElement).dataset.key));
     const api = (await (await fetch(`${url}api/assets`)).json()) as { assets: { key: string; deps: string[] }[] };
