@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type ColumnSpec } from '../../src/core/asset.ts';
 import { dateOfKey, NONE_PARTITION, seasonOfKey, type PartitionsDef } from '../../src/core/partitions.ts';
 import { sqlString } from '../../src/lake/duckdb.ts';
-import { writeTable } from '../../src/lake/table-writer.ts';
+import { catalogPartitions, writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
 import { tableFiles } from '../../src/lake/inputs.ts';
-import { DATE_KEY, partitionPath, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
+import { DATE_KEY, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
 import { recordTypeOf } from '../bronze/bronze.ts';
 import type { ProjectResources } from '../resources.ts';
 import { flatten, flattenRow, structField, type FlatColumn } from './flatten.ts';
@@ -99,7 +99,6 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
     async (ctx) => Promise.all(ctx.partitions.map(async (partition) => {
       const season = partition === NONE_PARTITION ? undefined : String(seasonOfKey(partition));
       const day = dateOfKey(partition);
-      const path = partitionPath(partition);
       const source = `bronze/${table.from}`;
       const written = await writeTable(resources.storage, {
         prefix: partitionPrefix(`silver/${table.name}`, partition),
@@ -114,7 +113,7 @@ function silverAsset(resources: ProjectResources, table: SilverTable, bronzePart
         rowCount: written.rows,
         bytes: written.bytes,
         metadata: { files: written.files, ...(written.dates && { dates: written.dates }) },
-        tablePartitions: season === undefined ? [] : written.folders.map((f) => (f ? `${path}/${f}` : path)),
+        tablePartitions: catalogPartitions(partition, written),
         commit: written.commit,
       };
     })),
