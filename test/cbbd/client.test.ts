@@ -7,7 +7,7 @@ import { dateWindows, fetchCapped, rangeParams } from '../../src/cbbd/game-windo
 import type { SimOptions } from '../../src/cbbd/sim/app.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
 import { SourceError } from '../../src/core/errors.ts';
-import { DeadLetterStore } from '../../src/lake/dead-letter-store.ts';
+import { DeadLetterStore } from '../../src/cbbd/dead-letter-store.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { tempDir } from '../helpers.ts';
 import { createLogger } from '../../src/core/logger.ts';
