@@ -2,16 +2,10 @@ import * as cbbd from 'cbbd';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssets } from '../../assets/index.ts';
 import { CbbdClient } from '../../src/cbbd/client.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
-import { cbbdSource } from '../../src/cbbd/source.ts';
 import { createSimApp } from '../../src/cbbd/sim/app.ts';
 import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
-import { noCheckpoints } from '../../src/core/checkpoints.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { localStorage } from '../../src/lake/storage/local.ts';
-import { tempDir, window } from '../helpers.ts';
 
 let sim: RunningSim;
 let client: CbbdClient;
@@ -25,16 +19,6 @@ describe('the endpoint catalog', () => {
   it('covers every endpoint function of the cbbd package', () => {
     const functions = Object.keys(cbbd).filter((k) => k.startsWith('get')).sort();
     expect(Object.keys(ENDPOINTS).sort()).toEqual(functions);
-  });
-
-  it('names only raw assets that exist, and every raw asset has an endpoint', () => {
-    const resources = { source: cbbdSource({ apiKey: undefined, baseUrl: sim.url, baseUrlOverridden: false, requestsPerSecond: 1, maxInFlight: 1, timeoutMs: 1, retries: 0, simulator: { seed: 1, scale: 'demo', gameCap: 3000 } }, silentLogger()),
-      storage: localStorage(tempDir()), window, gameCap: 3_000, now: () => new Date(), rollingDays: 3, checkpoints: noCheckpoints };
-    const raw = createAssets(resources).map((a) => a.key).filter((k) => k.startsWith('raw/'));
-    const fed = new Set(Object.values(ENDPOINTS).flatMap((e) => e.assets));
-    expect([...fed].filter((k) => !raw.includes(k))).toEqual([]);
-    expect(raw.filter((k) => !fed.has(k))).toEqual([]);
-    for (const e of Object.values(ENDPOINTS)) if (!e.assets.length) expect(e.note, e.path).toBeTruthy();
   });
 
   it('every catalogued endpoint answers in the simulator, with its required parameters under their real names', async () => {
