@@ -1,5 +1,5 @@
 /**
- * Generates `assets/bronze/schemas.gen.ts`: the declared column types of every bronze table, derived from the
+ * Generates `assets/raw/schemas.gen.ts`: the declared column types of every bronze table, derived from the
  * response types of the official `cbbd` package (its `types.gen.d.ts`), read with the TypeScript compiler.
  * TypeScript has one `number`; whether a field is an integer is decided by its name (counts, ids, points, seasons
  * are integers; percentages, ratings and rates are doubles) unless the API's published OpenAPI spec
@@ -110,6 +110,6 @@ export const RECORD_TYPES: Readonly<Record<keyof typeof ENDPOINTS, FieldType>> =
 ${tables.join('\n')}
 };
 `;
-const target = join(import.meta.dirname, '..', 'assets', 'bronze', 'schemas.gen.ts');
+const target = join(import.meta.dirname, '..', 'assets', 'raw', 'schemas.gen.ts');
 writeFileSync(target, out);
 console.log(`wrote ${target}: ${tables.length} record types`);

@@ -1,6 +1,6 @@
 /**
  * Bronze: one typed Parquet file per raw partition, one row per API record, 1:1 with raw. Column types come from the
- * declared record type of the endpoint (`schemas.gen.ts`, from the `cbbd` package's types), never inferred from a
+ * declared record type of the endpoint (`raw/schemas.gen.ts`, from the `cbbd` package's types), never inferred from a
  * file. A record that does not fit is quarantined under `deadletter/quarantine/` with the reason, not coerced; fields
  * the spec does not list are kept in raw and reported, not written.
  */
@@ -16,9 +16,9 @@ import { partitionKeysOf, partitionPath, partitionPrefix, partitionValues } from
 import { readManifest, readStoredResponse, type RawManifest } from '../../src/lake/raw/store.ts';
 import type { ProjectResources } from '../resources.ts';
 import { typeHashOf, type RecordCheck } from '../../src/lake/schema/record-check.ts';
-import { recordTypeOf } from './record-types.ts';
+import { recordTypeOf } from '../raw/record-types.ts';
 
-export { recordTypeOf } from './record-types.ts';
+export { recordTypeOf } from '../raw/record-types.ts';
 
 export function columnsOf(type: FieldType): ColumnSpec[] {
   return fieldsOf(type).map((f) => ({ name: f.name, type: glueType(f.type), nullable: f.nullable }));

@@ -1,7 +1,7 @@
 /**
  * Which raw assets each endpoint of the CBBD API feeds, or why the pipeline does not call it: the project's map from
  * the source's catalog (`src/cbbd/endpoints.ts`) to its assets. Each raw asset's record type is its endpoint's
- * response type (`bronze/record-types.ts`).
+ * response type (`record-types.ts`).
  */
 import type { EndpointFunction } from '../../src/cbbd/endpoints.ts';
 

@@ -11,7 +11,7 @@ import { dayToIsoDate, isoDateOf, isoDateToDay, seasonDates } from '../../src/co
 import type { ProjectResources } from '../resources.ts';
 import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
-import { recordTypeOf } from '../bronze/record-types.ts';
+import { recordTypeOf } from './record-types.ts';
 import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 

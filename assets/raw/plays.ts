@@ -13,7 +13,7 @@ import type { ProjectResources } from '../resources.ts';
 import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
 import { preparedPart, type RawPart } from '../../src/lake/raw/body.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
-import { recordTypeOf } from '../bronze/record-types.ts';
+import { recordTypeOf } from './record-types.ts';
 import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 import { rawInputRecords } from '../../src/lake/inputs.ts';
 import { readManifest } from '../../src/lake/raw/store.ts';

@@ -5,7 +5,7 @@ import { isoDateOf } from '../../src/core/partitions.ts';
 import { snapshotPrefix } from '../../src/lake/inputs.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
-import { recordTypeOf } from '../bronze/record-types.ts';
+import { recordTypeOf } from './record-types.ts';
 
 export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
   const snapshot = (name: string, description: string, call: (options: { client: never; throwOnError: false }) => unknown) =>

@@ -8,7 +8,7 @@ import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
-import { recordTypeOf } from '../bronze/record-types.ts';
+import { recordTypeOf } from './record-types.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
 

@@ -14,7 +14,7 @@ import { catalogPartitions, writeTable } from '../../src/lake/table-writer.ts';
 import { fieldsOf, glueType, quoteIdent } from '../../src/lake/schema/field-types.ts';
 import { tableFiles } from '../../src/lake/inputs.ts';
 import { DATE_KEY, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
-import { recordTypeOf } from '../bronze/bronze.ts';
+import { recordTypeOf } from '../raw/record-types.ts';
 import type { ProjectResources } from '../resources.ts';
 import { flatten, flattenRow, structField, type FlatColumn } from './flatten.ts';
 import { SILVER_TABLES, type SilverTable } from './tables.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AssetDefinition } from '../../src/core/asset.ts';
 import { describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
-import { recordTypeOf } from '../../assets/bronze/record-types.ts';
+import { recordTypeOf } from '../../assets/raw/record-types.ts';
 import { typeHashOf } from '../../src/lake/schema/record-check.ts';
 import { SimWorld } from '../../src/cbbd/sim/world.ts';
 import { noCheckpoints } from '../../src/core/checkpoints.ts';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { getPlaysByDate } from 'cbbd';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordTypeOf } from '../../assets/bronze/record-types.ts';
+import { recordTypeOf } from '../../assets/raw/record-types.ts';
 import { DEAD_LETTER_BODY_CHARS } from '../../src/cbbd/dead-letters.ts';
 import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
 import { parsedPart, preparedPart } from '../../src/lake/raw/body.ts';

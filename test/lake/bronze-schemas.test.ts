@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RECORD_TYPES } from '../../assets/bronze/schemas.gen.ts';
+import { RECORD_TYPES } from '../../assets/raw/schemas.gen.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
 import type { FieldType } from '../../src/lake/schema/field-types.ts';
 
