@@ -7,6 +7,7 @@ import type { CommandContext } from '../src/cli/context.ts';
 import { noCheckpoints } from '../src/core/checkpoints.ts';
 import { buildPlan } from '../src/core/planner.ts';
 import { RunLog } from '../src/core/run-log/run-log.ts';
+import type { Project } from '../src/core/run-selection.ts';
 import type { PlannerState } from '../src/core/state.ts';
 import { benchGraph } from './planner-graph.ts';
 
@@ -29,7 +30,8 @@ for (let i = 0; i < 3; i++) {
   // What one `cbbd plan` costs: the peak after the first (cold) load and plan, before repeats pile up garbage.
   if (i === 0) coldMaxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 }
-const ctx = { runLog, graph, window, checkpoints: noCheckpoints, config: { source: { rollingDays: 3 } } } as unknown as CommandContext;
+const project: Project = { graph, runLog, window, rollingDays: 3, checkpoints: noCheckpoints, materialize: { concurrency: 1, retries: 0 } };
+const ctx = { runLog, graph, window, project, config: { source: { rollingDays: 3 } } } as unknown as CommandContext;
 const s0 = performance.now();
 await computeStatus(ctx, '*');
 const statusMs = performance.now() - s0;
