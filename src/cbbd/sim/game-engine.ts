@@ -51,13 +51,18 @@ export interface SimulatedGame {
 
 const HALF = 1200;
 const OVERTIME = 300;
+/**
+ * An edge moves a possession's shot, turnover and rebound chances, which together are worth a little less than the
+ * edge in points: scaled so that a team 10 points per 100 possessions better does score 10 more per 100.
+ */
+const EDGE_TO_POINTS = 1.09;
 /** Efficiency (points per possession) a team gives back per point it is ahead of the expected score line. */
 const GAME_STATE_PULL = 0.006;
 /**
  * The SD in points of a game's final margin around the margin the strengths predict, that the possessions and the
  * pull above come to (measured over full-scale seasons by `npm run bench -- realism`).
  */
-export const GAME_MARGIN_SD = 9.9;
+export const GAME_MARGIN_SD = 10;
 
 /**
  * Simulate a game. `homeEdge` is the home advantage in points (0 on a neutral court). Without `keepEvents` only the
@@ -88,7 +93,7 @@ export function simulateGame(seed: number, gameId: number, home: TeamInGame, awa
   // rates would stray by 14.
   const edge = (side: Side) => {
     const ahead = (side === 0 ? 1 : -1) * (score[0] - score[1] - expected * elapsed());
-    return (teams[side].offense - teams[1 - side as Side].defense) / 100 + (side === 0 ? 1 : -1) * (homeEdge / 2) / tempo - GAME_STATE_PULL * ahead;
+    return EDGE_TO_POINTS * ((teams[side].offense - teams[1 - side as Side].defense) / 100 + (side === 0 ? 1 : -1) * (homeEdge / 2) / tempo) - GAME_STATE_PULL * ahead;
   };
 
   const emit = (e: Omit<GameEvent, 'home' | 'away' | 'floor' | 'period' | 'seconds'>) => {
