@@ -33,14 +33,21 @@ export class DeadLetterStore {
     (await this.known)?.add(key);
   };
 
-  /** A request succeeded: its letter from an earlier failure, if any, no longer says anything true. */
+  /**
+   * A request succeeded: its letter from an earlier failure, if any, no longer says anything true. Bookkeeping only:
+   * if storage fails here the letter stays (for `cbbd deadletter replay`); the fetch that succeeded never fails.
+   */
   readonly resolved: DeadLetterResolver = async (request) => {
-    this.known ??= this.storage.list(DEAD_LETTER_PREFIX).then((keys) => new Set(keys));
-    const known = await this.known;
-    const key = DeadLetterStore.keyOf(request);
-    if (!known.has(key)) return;
-    known.delete(key);
-    await this.storage.delete(key);
+    try {
+      this.known ??= this.storage.list(DEAD_LETTER_PREFIX).then((keys) => new Set(keys));
+      const known = await this.known;
+      const key = DeadLetterStore.keyOf(request);
+      if (!known.has(key)) return;
+      known.delete(key);
+      await this.storage.delete(key);
+    } catch {
+      this.known = undefined; // listed again on the next success; the letter stays until then or until replay
+    }
   };
 
   async list(): Promise<StoredDeadLetter[]> {

@@ -87,7 +87,11 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   if (access.writes) {
     await catalog.register(tables);
     // A write that died between staging and swap left its staging behind; the README promises tmp/ stays empty.
-    const swept = await storage.sweepStaging();
+    // Housekeeping: a storage that refuses the sweep (a missing list permission on tmp/) must not stop the command.
+    const swept = await storage.sweepStaging().catch((error: unknown) => {
+      log.warn({ err: error }, 'could not sweep tmp/ of staging left by writes that died');
+      return 0;
+    });
     if (swept) log.info({ swept }, `removed ${swept} staging folder(s) left in tmp/ by a write that did not finish`);
   }
   const project: Project = {

@@ -2,8 +2,8 @@
  * Start-up checks of the local paths in the configuration, so a wrong one fails at once with exit 2 and the field
  * to fix, instead of a stack trace (or a process spinning on a `/proc` file) when it is first used.
  */
-import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -22,10 +22,23 @@ function under(path: string, folder: string): boolean {
   return path === folder || path.startsWith(`${folder}/`);
 }
 
+/** Where a path really leads (symbolic links followed), as far as it exists: a link into /proc is /proc. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
+  }
+}
+
 /** A SQLite database file that may not exist yet: its folder, if present, is a folder; the file, if present, is SQLite. */
 export function checkSqlitePath(field: string, path: string, configFile: string): void {
   const at = `${configFile}: ${field}`;
-  if (PSEUDO_FILESYSTEMS.some((f) => under(path, f))) {
+  if (PSEUDO_FILESYSTEMS.some((f) => under(path, f) || under(realPath(path), f))) {
     throw new ConfigError(`${at}: ${path} is on a kernel file system, not a place for a database; use a file under the project, e.g. ./.cbbd/runlog.sqlite.`);
   }
   const parent = statOrUndefined(dirname(path));
@@ -50,5 +63,5 @@ export function checkSqlitePath(field: string, path: string, configFile: string)
 export function checkFolderPath(field: string, path: string, configFile: string): void {
   const stats = statOrUndefined(path);
   if (stats && !stats.isDirectory()) throw new ConfigError(`${configFile}: ${field}: ${path} is a file, not a folder; point ${field} at a folder (it is created if missing).`);
-  if (PSEUDO_FILESYSTEMS.some((f) => under(path, f))) throw new ConfigError(`${configFile}: ${field}: ${path} is on a kernel file system; use a folder such as ./lakehouse.`);
+  if (PSEUDO_FILESYSTEMS.some((f) => under(path, f) || under(realPath(path), f))) throw new ConfigError(`${configFile}: ${field}: ${path} is on a kernel file system; use a folder such as ./lakehouse.`);
 }

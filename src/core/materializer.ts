@@ -12,6 +12,7 @@ import type { MaterializeStep, Plan } from './plan.ts';
 import { staleReason, type PlanOptions } from './planner.ts';
 import type { RunEvent } from './run-events.ts';
 import type { RunLog } from './run-log/run-log.ts';
+import { redactSecrets } from './redact.ts';
 import { LiveRunState } from './run-state.ts';
 import type { PlannerState } from './state.ts';
 import { executeStep, skipStep, stepResult, type MaterializeHooks, type StepResult, type StepRunContext } from './step-executor.ts';
@@ -64,7 +65,10 @@ export function recheckUpstreamStale(
   return { todo, unchanged };
 }
 
-/** Execute a plan. Throws only when the run cannot start (overlapping run, unusable run log); step failures are results. */
+/**
+ * Execute a plan. Step failures are results. Throws when the run cannot start (an overlapping run) or cannot go on
+ * (the run log cannot be written); a run that started is then closed as failed, its leases released.
+ */
 export async function materialize(
   graph: AssetGraph,
   plan: Plan,
@@ -110,22 +114,33 @@ export async function materialize(
   };
   const runSteps = (steps: readonly MaterializeStep[]) => runInDependencyOrder(steps, options.concurrency, execute, finished);
 
-  // Calendar assets (the game days of a season) run first; the rest is then re-planned over the real game days, so
-  // a plan made before the calendar was known does not build a partition for every day of the window.
   let executed: readonly MaterializeStep[] = plan.steps;
-  const calendarPhase = calendarSteps(graph, plan.steps);
-  if (calendarPhase.length && options.replan) {
-    await runSteps(calendarPhase);
-    live.refreshUniverse();
-    const rest = restAfterCalendars(graph, calendarPhase, options.replan(live.planner));
-    emit({
-      type: 'run_replanned', runId, steps: calendarPhase.length + rest.length,
-      partitions: [...calendarPhase, ...rest].reduce((n, s) => n + s.partitions.length, 0),
-    });
-    await runSteps(rest);
-    executed = [...calendarPhase, ...rest];
-  } else {
-    await runSteps(plan.steps);
+  try {
+    // Calendar assets (the game days of a season) run first; the rest is then re-planned over the real game days, so
+    // a plan made before the calendar was known does not build a partition for every day of the window.
+    const calendarPhase = calendarSteps(graph, plan.steps);
+    if (calendarPhase.length && options.replan) {
+      await runSteps(calendarPhase);
+      live.refreshUniverse();
+      const rest = restAfterCalendars(graph, calendarPhase, options.replan(live.planner));
+      emit({
+        type: 'run_replanned', runId, steps: calendarPhase.length + rest.length,
+        partitions: [...calendarPhase, ...rest].reduce((n, s) => n + s.partitions.length, 0),
+      });
+      await runSteps(rest);
+      executed = [...calendarPhase, ...rest];
+    } else {
+      await runSteps(plan.steps);
+    }
+  } catch (error) {
+    // The run could not go on (the run log or a re-plan failed): close it as failed so its leases are released,
+    // then say why. Steps are never the cause: their failures are results.
+    try {
+      runLog.finishRun(runId, 'failed', { steps: results.size }, redactSecrets((error as Error).message));
+    } catch {
+      // The run log itself failed: the next start finds the run orphaned and closes it.
+    }
+    throw error;
   }
 
   const steps = executed.map((s) => results.get(s.id)!);

@@ -37,7 +37,7 @@ export function runInDependencyOrder<R>(
           if (left === 0) launch(next);
         }
         if (--remaining === 0) resolve();
-      }, reject);
+      }).catch(reject); // `finished` throwing (the run log unwritable) ends the run as a failure, never unhandled
     };
     for (const step of steps) if (waiting.get(step.id) === 0) launch(step);
   });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PermanentError } from '../core/errors.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 
 export async function withLocalFiles<T>(storage: ObjectStorage, keys: readonly string[], work: (paths: string[]) => Promise<T>): Promise<T> {
@@ -16,7 +17,7 @@ export async function withLocalFiles<T>(storage: ObjectStorage, keys: readonly s
     const paths: string[] = [];
     for (const [i, key] of keys.entries()) {
       const body = await storage.get(key);
-      if (!body) throw new Error(`${key} is missing: materialize its asset again.`);
+      if (!body) throw new PermanentError(`${key} is missing: materialize its asset again.`);
       // Keep the name's ending: DuckDB detects gzip from `.gz`.
       const path = join(dir, `${String(i).padStart(5, '0')}-${key.split('/').at(-1)}`);
       await writeFile(path, body);

@@ -184,18 +184,20 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   const maxEventStreams = deps.maxEventStreams ?? 32;
   let eventStreams = 0;
   app.get('/api/events', (c) => {
+    // Hono answers HEAD with this handler and drops the body unread: a stream opened for it would never be closed.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
     if (eventStreams >= maxEventStreams) {
       return c.json({ error: `Too many live-progress streams open (${maxEventStreams}); close a page or try again later.` }, 429, { 'Retry-After': '5' });
     }
     eventStreams++;
     return streamSSE(c, async (stream) => {
-      const after = Number(c.req.query('after') ?? NaN);
-      let last = Number.isSafeInteger(after) ? after : deps.runLog.lastEventId();
       let open = true;
       stream.onAbort(() => {
         open = false;
       });
       try {
+        const after = Number(c.req.query('after') ?? NaN);
+        let last = Number.isSafeInteger(after) ? after : deps.runLog.lastEventId();
         for (await stream.sleep(0); open; await stream.sleep(250)) {
           for (const e of await deps.runLog.eventsAfter(last)) {
             last = e.id;

@@ -2,7 +2,7 @@
  * The CLI end to end: real processes, a real SQLite run log, the small graph of test/fixtures.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
@@ -136,6 +136,7 @@ describe('cbbd CLI', () => {
   it.each([
     ['a run log that is not SQLite', (dir: string) => (writeFileSync(join(dir, 'notes.txt'), 'my notes'), 'runLog: { path: ./notes.txt }\n'), /runLog\.path: .*notes\.txt exists but is not a SQLite database/],
     ['a run log on /proc', () => 'runLog: { path: /proc/self/status }\n', /runLog\.path: \/proc\/self\/status is on a kernel file system/],
+    ['a run log linked into /proc', (dir: string) => (symlinkSync('/proc/self/status', join(dir, 'link.sqlite')), 'runLog: { path: ./link.sqlite }\n'), /runLog\.path: .*link\.sqlite is on a kernel file system/],
     ['a run log whose folder is a file', (dir: string) => (writeFileSync(join(dir, 'afile'), ''), 'runLog: { path: ./afile/runlog.sqlite }\n'), /runLog\.path: .*afile is a file, not a folder/],
     ['a lakehouse root that is a file', (dir: string) => (writeFileSync(join(dir, 'lake'), ''), 'lakehouse: { root: ./lake }\n'), /lakehouse\.root: .*lake is a file, not a folder/],
     ['a timeout beyond what a timer can wait', () => 'source: { timeoutMs: 3000000000 }\n', /source\.timeoutMs: Too big: expected number to be <=2147483647/],
@@ -192,13 +193,14 @@ describe('cbbd CLI', () => {
     mkdirSync(join(tmp, '999999999-deadbeef0000', 'season=2024'), { recursive: true }); // a pid that is not running
     writeFileSync(join(tmp, '999999999-deadbeef0000', 'season=2024', 'part-0.parquet'), 'half written');
     mkdirSync(join(tmp, `${process.pid}-0123456789ab`)); // a live writer's, kept
+    mkdirSync(join(tmp, '999999999-00000000abcd-another-machine')); // another host's: its pid means nothing here, kept
     mkdirSync(join(tmp, `${process.pid}-ba9876543210`)); // a live pid but a day old: a leftover all the same
     utimesSync(join(tmp, `${process.pid}-ba9876543210`), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
     writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\nlakehouse: { root: ./lakehouse }\n`);
     expect(cbbd(env, 'status').code).toBe(0);
-    expect(readdirSync(tmp)).toHaveLength(3); // a read-only command leaves tmp/ alone
+    expect(readdirSync(tmp)).toHaveLength(4); // a read-only command leaves tmp/ alone
     expect(cbbd(env, 'materialize', 'raw/teams').code).toBe(0);
-    expect(readdirSync(tmp)).toEqual([`${process.pid}-0123456789ab`]);
+    expect(readdirSync(tmp).sort()).toEqual([`${process.pid}-0123456789ab`, '999999999-00000000abcd-another-machine'].sort());
   });
 
   it('exits 1 when a partition fails, skips what depends on it, and never prints the API key', () => {

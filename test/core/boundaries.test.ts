@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 function importsUnder(dir: string): { file: string; spec: string }[] {
   const out: { file: string; spec: string }[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name)) continue;
     const file = join(entry.parentPath, entry.name);
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-      out.push({ file: relative(process.cwd(), file), spec: (m[1] ?? m[2])! });
+    // `import x from 'm'`, `export ... from 'm'`, `import('m')` and the side-effect `import 'm'`.
+    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)) {
+      out.push({ file: relative(process.cwd(), file), spec: (m[1] ?? m[2] ?? m[3])! });
     }
   }
   return out;

@@ -54,6 +54,10 @@ function storageConformance(driver: string, make: () => Promise<ObjectStorage>):
       expect(await storage.list('tmp/')).toEqual([]);
       expect(await storage.list('silver/')).toEqual(['silver/t/season=2024/part-0.parquet']);
       expect(await storage.sweepStaging(later)).toBe(0);
+      // A writer still at work elsewhere (another host, or a pid alive here) keeps its staging.
+      await storage.put('tmp/4242-0123456789ab-another-machine/part-0.parquet', 'being written');
+      expect(await storage.sweepStaging()).toBe(0);
+      expect(await storage.list('tmp/')).toEqual(['tmp/4242-0123456789ab-another-machine/part-0.parquet']);
     });
 
     it('refuses keys that could escape the lakehouse', async () => {

@@ -139,6 +139,12 @@ describe('the server refuses', () => {
     const again = await app.request('/api/events');
     expect(again.status).toBe(200);
     await Promise.all([second.body!.cancel(), again.body!.cancel()]);
+    await new Promise((r) => setTimeout(r, 400));
+    // A HEAD is answered without opening a stream: a page elsewhere cannot use the slots up with them.
+    for (let i = 0; i < 3; i++) expect((await app.request('/api/events', { method: 'HEAD' })).status).toBe(200);
+    const after = await app.request('/api/events');
+    expect(after.status).toBe(200);
+    await after.body!.cancel();
   });
 });
 
@@ -189,5 +195,9 @@ describe('any request at all', () => {
       }
     }), { numRuns: 400 });
     await new Promise((r) => setTimeout(r, 400)); // the cancelled streams notice at their next poll
+    // No request, HEAD included, leaves a live-progress slot taken: the page still gets its stream.
+    const live = await app.request('http://127.0.0.1:3000/api/events', { headers: { host: '127.0.0.1:3000' } });
+    expect(live.status).toBe(200);
+    await live.body!.cancel();
   });
 });

@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { Compilable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ExecutionError } from '../errors.ts';
+import { processAlive } from '../process-alive.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
+import type { Statements } from './_statements.ts';
 import type { RunLogDatabase } from './schema.ts';
 
 export interface PartitionRef {
@@ -28,33 +30,23 @@ export class RunLeases {
   constructor(
     private readonly db: Database.Database,
     private readonly kysely: Kysely<RunLogDatabase>,
+    private readonly sql: Statements,
     private readonly clock: () => number,
   ) {}
-
-  /** Run a query built with Kysely synchronously, inside the caller's transaction. */
-  private exec(query: Compilable): Database.RunResult {
-    const { sql, parameters } = query.compile();
-    return this.db.prepare(sql).run(...parameters);
-  }
-
-  private all<T>(query: Compilable<T>): T[] {
-    const { sql, parameters } = query.compile();
-    return this.db.prepare(sql).all(...parameters) as T[];
-  }
 
   /** Mark runs whose process died as failed, fail their unfinished partitions, free their leases. Returns their ids. */
   recoverOrphans(): string[] {
     const now = this.clock();
     const here = hostname();
-    const running = this.all(this.kysely.selectFrom('runs').select(['id', 'pid', 'host', 'heartbeat_at']).where('status', '=', 'running'));
+    const running = this.sql.all(this.kysely.selectFrom('runs').select(['id', 'pid', 'host', 'heartbeat_at']).where('status', '=', 'running'));
     const ids = running.filter((r) => (r.host === here && !processAlive(r.pid)) || now - r.heartbeat_at > HEARTBEAT_TIMEOUT_MS).map((r) => r.id);
     if (!ids.length) return ids;
     this.db.transaction(() => {
       const k = this.kysely;
-      this.exec(k.updateTable('runs').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('id', 'in', ids));
-      this.exec(k.updateTable('materializations').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('run_id', 'in', ids).where('status', '=', 'running'));
-      this.exec(k.updateTable('partition_state').set({ status: 'failed', error: ORPHAN_MESSAGE }).where('last_run_id', 'in', ids).where('status', '=', 'running'));
-      this.exec(k.deleteFrom('leases').where('run_id', 'in', ids));
+      this.sql.run(k.updateTable('runs').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('id', 'in', ids));
+      this.sql.run(k.updateTable('materializations').set({ status: 'failed', ended_at: now, error: ORPHAN_MESSAGE }).where('run_id', 'in', ids).where('status', '=', 'running'));
+      this.sql.run(k.updateTable('partition_state').set({ status: 'failed', error: ORPHAN_MESSAGE }).where('last_run_id', 'in', ids).where('status', '=', 'running'));
+      this.sql.run(k.deleteFrom('leases').where('run_id', 'in', ids));
     }).immediate();
     return ids;
   }
@@ -66,15 +58,13 @@ export class RunLeases {
     const id = newRunId(now);
     const k = this.kysely;
     this.db.transaction(() => {
-      this.exec(k.insertInto('runs').values({
+      this.sql.run(k.insertInto('runs').values({
         id, selection: input.selection, filter: JSON.stringify(input.filter), status: 'running', started_at: now, heartbeat_at: now,
         pid: process.pid, host: hostname(), partitions_total: input.partitions.length,
       }));
-      // Prepared once: a backfill takes thousands of leases in this transaction.
-      const lease = this.db.prepare(k.insertInto('leases').orIgnore().values({ asset_key: '', partition: '', run_id: '', acquired_at: 0 }).compile().sql);
       for (const p of input.partitions) {
-        if (lease.run(p.asset, p.partition, id, now).changes === 1) continue;
-        const [h] = this.all(k.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id')
+        if (this.sql.run(k.insertInto('leases').orIgnore().values({ asset_key: p.asset, partition: p.partition, run_id: id, acquired_at: now })).changes === 1) continue;
+        const [h] = this.sql.all(k.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id')
           .select(['r.id', 'r.pid', 'r.host', 'r.started_at', 'r.selection']).where('l.asset_key', '=', p.asset).where('l.partition', '=', p.partition));
         throw new ExecutionError(
           `Refused: ${p.asset} ${p.partition} is being materialized by run ${h!.id} (pid ${h!.pid} on ${h!.host}, ` +
@@ -83,8 +73,7 @@ export class RunLeases {
         );
       }
     }).immediate();
-    const beat = this.db.prepare(k.updateTable('runs').set({ heartbeat_at: 0 }).where('id', '=', '').compile().sql);
-    const timer = setInterval(() => beat.run(this.clock(), id), HEARTBEAT_EVERY_MS);
+    const timer = setInterval(() => this.sql.run(k.updateTable('runs').set({ heartbeat_at: this.clock() }).where('id', '=', id)), HEARTBEAT_EVERY_MS);
     timer.unref();
     this.heartbeats.set(id, timer);
     return id;
@@ -95,10 +84,10 @@ export class RunLeases {
     clearInterval(this.heartbeats.get(runId));
     this.heartbeats.delete(runId);
     this.db.transaction(() => {
-      this.exec(this.kysely.updateTable('runs').set({
+      this.sql.run(this.kysely.updateTable('runs').set({
         status, ended_at: this.clock(), summary: JSON.stringify(redactDeep(summary)), error: error === undefined ? null : redactSecrets(error),
       }).where('id', '=', runId));
-      this.exec(this.kysely.deleteFrom('leases').where('run_id', '=', runId));
+      this.sql.run(this.kysely.deleteFrom('leases').where('run_id', '=', runId));
     })();
   }
 
@@ -106,15 +95,6 @@ export class RunLeases {
   stop(): void {
     for (const timer of this.heartbeats.values()) clearInterval(timer);
     this.heartbeats.clear();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionRecord, PartitionRecords } from '../state.ts';
+import { Statements } from './_statements.ts';
 import type { CheckResultsTable, EventsTable, MaterializationsTable, RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface RunSummary {
@@ -70,10 +71,14 @@ const STATUSES: readonly PartitionRecord['status'][] = ['succeeded', 'failed', '
 
 /** The run log's reads. The web server gets only this; `RunLog` adds the writes. */
 export class RunLogReader {
+  protected readonly sql: Statements;
+
   protected constructor(
     protected readonly db: Database.Database,
     protected readonly kysely: Kysely<RunLogDatabase>,
-  ) {}
+  ) {
+    this.sql = new Statements(db);
+  }
 
   /**
    * The latest state of every partition of the given assets (all assets when omitted). Raw SQL on purpose: the
@@ -101,16 +106,13 @@ export class RunLogReader {
 
   /** The encoded inputs a partition was last built from (to explain which upstream changed). */
   builtInputs(asset: string, partition: string): string | null {
-    const compiled = this.kysely.selectFrom('partition_state').select('inputs').where('asset_key', '=', asset).where('partition', '=', partition).compile();
-    const row = this.db.prepare(compiled.sql).get(...compiled.parameters) as { inputs: string | null } | undefined;
-    return row?.inputs ?? null;
+    return this.sql.get(this.kysely.selectFrom('partition_state').select('inputs').where('asset_key', '=', asset).where('partition', '=', partition))?.inputs ?? null;
   }
 
   /** Game days per season, by calendar asset. */
   loadCalendars(): Map<string, Map<number, readonly string[]>> {
     const out = new Map<string, Map<number, readonly string[]>>();
-    const compiled = this.kysely.selectFrom('calendars').select(['asset_key', 'season', 'dates']).compile();
-    for (const row of this.db.prepare(compiled.sql).all(...compiled.parameters) as { asset_key: string; season: number; dates: string }[]) {
+    for (const row of this.sql.all(this.kysely.selectFrom('calendars').select(['asset_key', 'season', 'dates']))) {
       let bySeason = out.get(row.asset_key);
       if (!bySeason) out.set(row.asset_key, (bySeason = new Map()));
       bySeason.set(row.season, JSON.parse(row.dates) as string[]);
@@ -169,9 +171,8 @@ export class RunLogReader {
   /** Partitions held by runs still running, by asset. */
   runningPartitions(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
-    const compiled = this.kysely.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id')
-      .select(['l.asset_key', 'l.partition']).where('r.status', '=', 'running').compile();
-    for (const { asset_key: asset, partition } of this.db.prepare(compiled.sql).all(...compiled.parameters) as { asset_key: string; partition: string }[]) {
+    const query = this.kysely.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id').select(['l.asset_key', 'l.partition']).where('r.status', '=', 'running');
+    for (const { asset_key: asset, partition } of this.sql.all(query)) {
       let set = out.get(asset);
       if (!set) out.set(asset, (set = new Set()));
       set.add(partition);
@@ -190,7 +191,7 @@ export class RunLogReader {
 
   /** The id of the newest event (0 when none): where a live stream that wants only new events starts. */
   lastEventId(): number {
-    return Number(this.changeToken().split(':')[0] || 0);
+    return Number(this.sql.get(this.kysely.selectFrom('events').select((eb) => eb.fn.max('id').as('last')))?.last ?? 0);
   }
 }
 

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Compilable, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { ExecutionError, serializeError } from '../errors.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
 import { RunLeases, type PartitionRef } from './leases.ts';
@@ -73,7 +73,7 @@ export class RunLog extends RunLogReader {
     super(db, new Kysely<RunLogDatabase>({ dialect: new SqliteDialect({ database: db }) }));
     this.path = path;
     this.clock = clock;
-    this.leases = new RunLeases(db, this.kysely, clock);
+    this.leases = new RunLeases(db, this.kysely, this.sql, clock);
   }
 
   /** Open (and create and migrate) the run log at `path`. */
@@ -118,21 +118,15 @@ export class RunLog extends RunLogReader {
     this.leases.finishRun(runId, status, summary, error);
   }
 
-  /** Run a query built with Kysely synchronously (inside the caller's transaction). */
-  private exec(query: Compilable): Database.RunResult {
-    const { sql, parameters } = query.compile();
-    return this.db.prepare(sql).run(...parameters);
-  }
-
   /** Partitions about to be computed: rows in `running` state, shown as running until they end. */
   recordStarted(runId: string, asset: string, codeVersion: string, partitions: readonly string[], attempt: number): void {
     const now = this.clock();
     this.db.transaction(() => {
       for (const p of partitions) {
-        this.exec(this.kysely.insertInto('materializations').values({
+        this.sql.run(this.kysely.insertInto('materializations').values({
           run_id: runId, asset_key: asset, partition: p, status: 'running', attempt, code_version: codeVersion, started_at: now,
         }));
-        this.exec(this.kysely.insertInto('partition_state')
+        this.sql.run(this.kysely.insertInto('partition_state')
           .values({ asset_key: asset, partition: p, status: 'running', last_attempt_at: now, last_run_id: runId })
           .onConflict((oc) => oc.columns(['asset_key', 'partition']).doUpdateSet({ status: 'running', last_attempt_at: now, last_run_id: runId })));
       }
@@ -147,15 +141,15 @@ export class RunLog extends RunLogReader {
       inputs_hash: success.inputsHash, row_count: success.rowCount ?? null, last_success_at: now, last_attempt_at: now, last_run_id: runId,
     };
     this.db.transaction(() => {
-      this.exec(this.kysely.updateTable('materializations').set({
+      this.sql.run(this.kysely.updateTable('materializations').set({
         status: 'succeeded', data_version: success.dataVersion, inputs: success.inputs, row_count: success.rowCount ?? null,
         bytes: success.bytes ?? null, ended_at: now, metadata: storedMetadata(success),
       }).where('run_id', '=', runId).where('asset_key', '=', asset).where('partition', '=', success.partition).where('status', '=', 'running'));
-      this.exec(this.kysely.insertInto('partition_state').values({ asset_key: asset, partition: success.partition, ...state })
+      this.sql.run(this.kysely.insertInto('partition_state').values({ asset_key: asset, partition: success.partition, ...state })
         .onConflict((oc) => oc.columns(['asset_key', 'partition']).doUpdateSet({ ...state, error: null })));
       this.insertChecks(runId, asset, success.partition, success.checks, now);
       if (success.calendar) {
-        this.exec(this.kysely.replaceInto('calendars').values({
+        this.sql.run(this.kysely.replaceInto('calendars').values({
           asset_key: asset, season: Number(success.partition), dates: JSON.stringify([...success.calendar].sort()),
         }));
       }
@@ -176,10 +170,10 @@ export class RunLog extends RunLogReader {
     const detail = JSON.stringify(redactDeep(serialized));
     this.db.transaction(() => {
       for (const p of partitions) {
-        this.exec(this.kysely.updateTable('materializations').set({ status: 'failed', ended_at: now, error: detail })
+        this.sql.run(this.kysely.updateTable('materializations').set({ status: 'failed', ended_at: now, error: detail })
           .where('run_id', '=', runId).where('asset_key', '=', asset).where('partition', '=', p).where('status', '=', 'running'));
         if (!options.final) continue;
-        this.exec(this.kysely.updateTable('partition_state').set({ status: 'failed', error: message, last_attempt_at: now })
+        this.sql.run(this.kysely.updateTable('partition_state').set({ status: 'failed', error: message, last_attempt_at: now })
           .where('asset_key', '=', asset).where('partition', '=', p));
         this.insertChecks(runId, asset, p, options.checks ?? [], now);
       }
@@ -191,7 +185,7 @@ export class RunLog extends RunLogReader {
     const now = this.clock();
     this.db.transaction(() => {
       for (const p of partitions) {
-        this.exec(this.kysely.insertInto('materializations').values({
+        this.sql.run(this.kysely.insertInto('materializations').values({
           run_id: runId, asset_key: asset, partition: p, status: 'skipped', attempt: 0, code_version: codeVersion, started_at: now, ended_at: now, error: why,
         }));
       }
@@ -199,7 +193,7 @@ export class RunLog extends RunLogReader {
   }
 
   recordEvent(runId: string, type: string, payload: Record<string, unknown> = {}, level = 'info'): number {
-    return Number(this.exec(this.kysely.insertInto('events').values({
+    return Number(this.sql.run(this.kysely.insertInto('events').values({
       run_id: runId, at: this.clock(), level, type,
       asset_key: typeof payload.asset === 'string' ? payload.asset : null,
       partition: typeof payload.partition === 'string' ? payload.partition : null,
@@ -209,12 +203,12 @@ export class RunLog extends RunLogReader {
 
   /** Delete events older than the retention; runs and materializations are kept. Returns how many were deleted. */
   pruneEvents(retentionDays: number): number {
-    return this.exec(this.kysely.deleteFrom('events').where('at', '<', this.clock() - retentionDays * 86_400_000)).changes;
+    return this.sql.run(this.kysely.deleteFrom('events').where('at', '<', this.clock() - retentionDays * 86_400_000)).changes;
   }
 
   private insertChecks(runId: string, asset: string, partition: string, checks: readonly CheckResultInput[], at: number): void {
     for (const c of checks) {
-      this.exec(this.kysely.insertInto('check_results').values({
+      this.sql.run(this.kysely.insertInto('check_results').values({
         run_id: runId, asset_key: asset, partition, check_name: c.name, passed: c.passed ? 1 : 0, blocking: c.blocking ? 1 : 0,
         detail: c.detail ? redactSecrets(c.detail) : null, at,
       }));

@@ -2,6 +2,7 @@
  * Read-only SQL on Athena, for the cloud deployment: the query runs in the configured workgroup against the Glue
  * databases, results land in `s3://<bucket>/athena/`, and the rows are read back page by page.
  */
+import { StorageError, UsageError } from '../../core/errors.ts';
 import {
   AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
@@ -28,8 +29,8 @@ export async function runAthenaQuery(settings: AwsSettings, query: AthenaQuery):
     for (;;) {
       const state = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution?.Status;
       if (state?.State === 'SUCCEEDED') break;
-      if (state?.State === 'FAILED' || state?.State === 'CANCELLED') throw new Error(`Athena query ${id} ${state.State.toLowerCase()}: ${state.StateChangeReason ?? 'no reason given'}`);
-      if (Date.now() > deadline) throw new Error(`Athena query ${id} still running after ${Math.round((query.timeoutMs ?? 300_000) / 1000)} s`);
+      if (state?.State === 'FAILED' || state?.State === 'CANCELLED') throw new UsageError(`query failed: Athena query ${id} ${state.State.toLowerCase()}: ${state.StateChangeReason ?? 'no reason given'}`);
+      if (Date.now() > deadline) throw new StorageError(`[query:athena] query ${id} still running after ${Math.round((query.timeoutMs ?? 300_000) / 1000)} s; narrow it or raise the timeout.`);
       await new Promise((r) => setTimeout(r, query.pollMs ?? 500));
     }
     const columns: string[] = [];

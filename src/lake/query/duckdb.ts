@@ -9,8 +9,9 @@
  * 3. External access is off except for the `bronze/`, `silver/` and `gold/` folders (`allowed_directories`), no
  *    extension may be installed or loaded, and the configuration is locked so the query cannot `SET` it back.
  *
- * DuckDB's allowed directories govern writes as well as reads, so (1) is what keeps a `COPY ... TO` out of the
- * lakehouse's own folders; (2) and (3) keep everything else out should (1) ever let a statement through.
+ * DuckDB's allowed directories govern writes as well as reads: (1) alone keeps a `COPY ... TO` out of the lakehouse's
+ * own bronze/, silver/ and gold/ folders. (2) and (3) keep out every other write (tables, settings, extensions) and
+ * every read or write elsewhere on the machine.
  */
 import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,9 +94,14 @@ export async function runReadOnlyQuery(root: string, tables: readonly CatalogTab
 
 /**
  * Whether DuckDB's parser reads `sql` as exactly one SELECT, without binding it to any table: the gate for SQL sent
- * elsewhere (Athena), whose tables DuckDB does not have. Throws a `UsageError` when it does not.
+ * elsewhere (Athena), whose tables DuckDB does not have. Comments are refused outright: DuckDB nests block comments
+ * and Trino does not, so `/* /* *\/ INSERT ... -- *\/ SELECT 1` is one SELECT to one and an INSERT to the other.
+ * What Athena may then touch is the workgroup role's business. Throws a `UsageError` when it does not pass.
  */
 export async function assertOneSelect(sql: string): Promise<void> {
+  if (/\/\*|--/.test(sql)) {
+    throw new UsageError('cbbd query on Athena takes SQL without comments (/* */ or --): Athena and the parser that checks the statement read comments differently.');
+  }
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();

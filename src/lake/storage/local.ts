@@ -1,22 +1,30 @@
 /** Local-folder storage driver: the S3 key layout under a directory (default `./lakehouse`). */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { processAlive } from '../../core/process-alive.ts';
 import { StorageError } from '../../core/errors.ts';
 import { assertSafeKey, STAGING_MAX_AGE_MS, type ObjectStorage, type StoredObject } from './storage.ts';
 
 export const DRIVER_NAME = 'local';
 
-/** Staging names start with the writer's pid, so a sweep can tell a crashed writer's leftovers from a live one's. */
-const stagingName = () => `tmp/${process.pid}-${randomBytes(6).toString('hex')}`;
+/**
+ * Staging names carry the writer's pid and host (`tmp/4242-1a2b3c4d5e6f-builder`), so a sweep can tell a crashed
+ * writer's leftovers from a live one's: a pid means something only on its own host (a lakehouse folder may be shared
+ * by several machines or containers).
+ */
+const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
+const stagingName = () => `tmp/${process.pid}-${randomBytes(6).toString('hex')}-${HOST}`;
+const STAGING = /^(\d+)-[0-9a-f]{12}(?:-(.+))?$/;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether a staging entry may belong to a writer still at work: its pid is alive here, or it is another host's. */
+function mayBeLive(entry: string, modifiedMs: number, now: number): boolean {
+  if (now - modifiedMs >= STAGING_MAX_AGE_MS) return false;
+  const m = STAGING.exec(entry);
+  if (!m) return false;
+  const host = m[2] ?? HOST;
+  return host !== HOST || processAlive(Number(m[1]));
 }
 
 export function localStorage(root: string): ObjectStorage {
@@ -74,9 +82,8 @@ export function localStorage(root: string): ObjectStorage {
       const entries = await readdir(tmp).catch(() => [] as string[]);
       let removed = 0;
       for (const entry of entries) {
-        const pid = Number(/^(\d+)-/.exec(entry)?.[1] ?? NaN);
         const modified = (await stat(join(tmp, entry)).catch(() => undefined))?.mtimeMs ?? 0;
-        if (Number.isInteger(pid) && processAlive(pid) && now - modified < STAGING_MAX_AGE_MS) continue;
+        if (mayBeLive(entry, modified, now)) continue;
         await rm(join(tmp, entry), { recursive: true, force: true });
         removed++;
       }

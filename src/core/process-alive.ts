@@ -1,0 +1,9 @@
+/** Whether a process of this host is still running: signal 0 checks without sending anything. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
