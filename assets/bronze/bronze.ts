@@ -18,7 +18,6 @@ import type { ProjectResources } from '../resources.ts';
 import { typeHashOf, type RecordCheck } from '../../src/lake/schema/record-check.ts';
 import { recordTypeOf } from '../raw/record-types.ts';
 
-export { recordTypeOf } from '../raw/record-types.ts';
 
 export function columnsOf(type: FieldType): ColumnSpec[] {
   return fieldsOf(type).map((f) => ({ name: f.name, type: glueType(f.type), nullable: f.nullable }));

@@ -60,10 +60,9 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
           : [];
         const windows = [...kept, ...fetched];
         const calendar = endpoint.calendar?.(windows.flatMap((w) => w.response.data));
-        return rawPartitionOutput(resources, recordTypeOf(endpoint.key), seasonKey, prefix, windows.map((w) => w.response), calendar ? { calendar } : {}, {
-          windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })),
-          apiCalls: fetched.length,
-        });
+        return rawPartitionOutput(resources, recordTypeOf(endpoint.key), seasonKey, prefix, windows.map((w) => w.response), {
+          apiCalls: fetched.length, ...(calendar && { calendar }),
+        }, { windows: windows.map((w) => ({ ...w.window, complete: w.complete, records: w.response.data.length })) });
       }));
     },
   );
