@@ -11,6 +11,7 @@ import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
 import { queryCommand } from './commands/query.ts';
 import { serveCommand } from './commands/serve.ts';
+import { showCommand } from './commands/show.ts';
 import { simCommand } from './commands/sim.ts';
 import { statusCommand } from './commands/status.ts';
 
@@ -66,6 +67,16 @@ program
   .option('--format <format>', 'table, csv or json', 'table')
   .description('run read-only SQL over the lakehouse tables (bronze.*, silver.*, gold.*)')
   .action((sql: string, options) => run((ctx) => queryCommand(ctx, sql, options)));
+
+program
+  .command('show')
+  .argument('<asset>', 'a bronze, silver or gold table, e.g. gold/team_power_rankings')
+  .option('--season <season>', 'the season to read (default: the latest one stored)')
+  .option('--date <date>', 'one game day or rating date, e.g. 2024-01-15')
+  .option('--limit <n>', 'rows to print (1-1000)', '25')
+  .option('--format <format>', 'table, csv or json', 'table')
+  .description("print the first rows of an asset's partitions, in its natural order (no SQL needed)")
+  .action((asset: string, options) => run((ctx) => showCommand(ctx, asset, options)));
 
 const deadletter = program
   .command('deadletter')
