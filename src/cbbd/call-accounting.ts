@@ -10,6 +10,8 @@ export interface EndpointCalls {
 
 export class CallAccounting {
   private readonly endpoints = new Map<string, EndpointCalls>();
+  /** Calls (attempts) per asset being computed, to compare with the plan's estimate per asset. */
+  private readonly assets = new Map<string, number>();
 
   /** The endpoint of a request path: numeric ids become `{id}`, so per-game calls count as one endpoint. */
   static endpointOf(pathname: string): string {
@@ -22,7 +24,8 @@ export class CallAccounting {
     return e;
   }
 
-  recordAttempt(endpoint: string, attempt: number, latencyMs: number, bytes: number): void {
+  recordAttempt(endpoint: string, attempt: number, latencyMs: number, bytes: number, asset?: string): void {
+    if (asset !== undefined) this.assets.set(asset, (this.assets.get(asset) ?? 0) + 1);
     const e = this.entry(endpoint);
     e.calls++;
     if (attempt > 1) e.retries++;
@@ -38,6 +41,11 @@ export class CallAccounting {
     let n = 0;
     for (const e of this.endpoints.values()) n += e.calls;
     return n;
+  }
+
+  /** Calls per asset, sorted by asset key (calls made outside a compute are not in it). */
+  byAsset(): Record<string, number> {
+    return Object.fromEntries([...this.assets].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   snapshot(): Record<string, EndpointCalls> {

@@ -12,6 +12,7 @@ import { SourceError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { CallAccounting } from './call-accounting.ts';
+import { callLimitRemaining, isQuotaExhausted, QuotaExhaustedError, QuotaWatch, type SourceCallSink } from './call-quota.ts';
 import { DEAD_LETTER_BODY_CHARS, fetchScope, type DeadLetterResolver, type DeadLetterSink } from './dead-letters.ts';
 
 export interface CbbdClientOptions {
@@ -29,6 +30,8 @@ export interface CbbdClientOptions {
   readonly deadLetters?: DeadLetterSink;
   /** Told of each request that succeeded (its earlier dead letter, if any, is then obsolete). */
   readonly deadLetterResolved?: DeadLetterResolver;
+  /** Told of every call made (each attempt counts against the month's quota): the run log's ledger. */
+  readonly calls?: SourceCallSink;
 }
 
 /** What one call returned: the parsed body and the exact text, with the request (never the key). */
@@ -57,7 +60,10 @@ type CbbdCall<T> = (options: { client: Client; throwOnError: false }) => Promise
 export class CbbdClient {
   readonly client: Client;
   readonly calls = new CallAccounting();
-  private readonly options: Required<Omit<CbbdClientOptions, 'log' | 'deadLetters' | 'deadLetterResolved'>>;
+  /** The month's quota as the API reports it on each answer. */
+  readonly quota = new QuotaWatch();
+  private readonly options: Required<Omit<CbbdClientOptions, 'log' | 'deadLetters' | 'deadLetterResolved' | 'calls'>>;
+  private readonly ledger: SourceCallSink | undefined;
   private readonly deadLetters: DeadLetterSink | undefined;
   private readonly deadLetterResolved: DeadLetterResolver | undefined;
   private readonly log: Logger;
@@ -73,6 +79,7 @@ export class CbbdClient {
     this.log = options.log ?? silentLogger();
     this.deadLetters = options.deadLetters;
     this.deadLetterResolved = options.deadLetterResolved;
+    this.ledger = options.calls;
     this.rateLimit = RateLimit(options.requestsPerSecond, { uniformDistribution: true });
     this.inFlight = new Sema(options.maxInFlight);
     this.client = createClient({ baseUrl: options.baseUrl, auth: () => options.apiKey, fetch: (request) => this.fetch(request) });
@@ -119,6 +126,7 @@ export class CbbdClient {
   private async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const endpoint = CallAccounting.endpointOf(url.pathname);
+    const asset = fetchScope.getStore()?.asset;
     const what = `GET ${url.pathname}${url.search}`;
     const attempts = this.options.retries + 1;
     let lastProblem = '';
@@ -132,10 +140,11 @@ export class CbbdClient {
         outcome = await this.attempt(request, what);
       } catch (error) {
         if (error instanceof SourceError) {
-          this.calls.recordAttempt(endpoint, attempt, performance.now() - started, 0);
+          this.calls.recordAttempt(endpoint, attempt, performance.now() - started, 0, asset);
           this.calls.recordFailure(endpoint);
           throw error;
         }
+        this.record(endpoint, asset, null, undefined);
         const timedOut = (error as Error).name === 'TimeoutError';
         outcome = { problem: timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error: ${(error as Error).message}` };
       } finally {
@@ -143,11 +152,11 @@ export class CbbdClient {
       }
       const ms = performance.now() - started;
       if (outcome instanceof Response) {
-        this.calls.recordAttempt(endpoint, attempt, ms, Number(outcome.headers.get('content-length') ?? 0));
+        this.calls.recordAttempt(endpoint, attempt, ms, Number(outcome.headers.get('content-length') ?? 0), asset);
         await this.deadLetterResolved?.({ path: url.pathname, params: Object.fromEntries(url.searchParams) });
         return outcome;
       }
-      this.calls.recordAttempt(endpoint, attempt, ms, 0);
+      this.calls.recordAttempt(endpoint, attempt, ms, 0, asset);
       lastProblem = outcome.problem;
       lastBody = outcome.body;
       if (attempt === attempts) break;
@@ -173,6 +182,7 @@ export class CbbdClient {
   /** One HTTP attempt: a good Response, a retryable problem, or a thrown SourceError for what retrying cannot fix. */
   private async attempt(request: Request, what: string): Promise<Response | Problem> {
     const response = await fetch(request.clone(), { signal: AbortSignal.timeout(this.options.timeoutMs) });
+    this.record(CallAccounting.endpointOf(new URL(request.url).pathname), fetchScope.getStore()?.asset, response.status, callLimitRemaining(response.headers));
     const prepare = this.preparation.getStore();
     if (prepare && response.status === 200) {
       const bytes = await response.arrayBuffer();
@@ -185,6 +195,10 @@ export class CbbdClient {
     if (response.status === 401 || response.status === 403) {
       throw new SourceError(`CBBD_API_KEY is missing or invalid (HTTP ${response.status} from ${what}). Set a valid key, or unset it to use the built-in simulator.`);
     }
+    if (response.status === 429 && isQuotaExhausted(text, response.headers)) {
+      this.quota.markExhausted();
+      throw new QuotaExhaustedError(what, text);
+    }
     if (response.status === 429) return { retryAfterMs: retryAfterMs(response.headers.get('retry-after')), problem: 'HTTP 429 Too Many Requests' };
     if (response.status >= 500) return { problem: `HTTP ${response.status}` };
     if (!response.ok) throw new SourceError(`${what} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
@@ -196,6 +210,16 @@ export class CbbdClient {
       return { problem: `body is not valid JSON (${text.length} bytes)`, body: text };
     }
     return this.standIn(request, response.status, Buffer.byteLength(text), { text, parsed });
+  }
+
+  /** One call, for the quota watch and the ledger; the ledger's trouble never fails a fetch. */
+  private record(endpoint: string, asset: string | undefined, status: number | null, remaining: number | undefined): void {
+    this.quota.observe(remaining);
+    try {
+      this.ledger?.({ endpoint, asset: asset ?? null, status, remaining: remaining ?? null });
+    } catch (error) {
+      this.log.warn({ err: error, endpoint }, 'could not record the call in the ledger');
+    }
   }
 
   /**

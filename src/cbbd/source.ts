@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../core/logger.ts';
 import type { EndpointCalls } from './call-accounting.ts';
+import type { QuotaWatch, SourceCallSink } from './call-quota.ts';
 import { CbbdClient } from './client.ts';
 import type { DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
 import type { SimOptions } from './sim/app.ts';
@@ -20,7 +21,7 @@ export interface SourceSettings {
   readonly maxInFlight: number;
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields' | 'missingPlaysRate' | 'possessionsMissingIn'>;
+  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields' | 'missingPlaysRate' | 'possessionsMissingIn' | 'monthlyCallQuota'>;
 }
 
 export interface CbbdSource {
@@ -30,20 +31,36 @@ export interface CbbdSource {
   client(): Promise<CbbdClient>;
   /** Calls made so far, per endpoint, or undefined when no call was made. */
   calls(): Record<string, EndpointCalls> | undefined;
+  /** Calls made so far per asset being computed (retries included). */
+  callsByAsset(): Record<string, number>;
+  /** The quota figures the API reported in this process (none before the client's first call). */
+  readonly quota: Pick<QuotaWatch, 'remaining' | 'exhausted'>;
+  /**
+   * The name the ledger keeps this source's calls under: "simulator" for the in-process one, else the base URL.
+   * Figures of one source never stand for another's.
+   */
+  readonly ledgerName: string;
   close(): Promise<void>;
 }
 
 /** The key the in-process simulator is called with: it accepts any non-empty key. */
 const SIMULATOR_KEY = 'simulator-local-key';
 
-export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: DeadLetterSink, deadLetterResolved?: DeadLetterResolver): CbbdSource {
+export function cbbdSource(
+  settings: SourceSettings, log: Logger, deadLetters?: DeadLetterSink, deadLetterResolved?: DeadLetterResolver,
+  /** The ledger, told of every call with the name of this source. */
+  ledger?: (source: string, call: Parameters<SourceCallSink>[0]) => void,
+): CbbdSource {
+  const external = settings.apiKey !== undefined || settings.baseUrlOverridden;
+  const ledgerName = external ? settings.baseUrl : 'simulator';
   const clientOptions = {
+    ...(ledger && { calls: ((call) => ledger(ledgerName, call)) satisfies SourceCallSink }),
     ...(deadLetters && { deadLetters }),
     ...(deadLetterResolved && { deadLetterResolved }),
     requestsPerSecond: settings.requestsPerSecond, maxInFlight: settings.maxInFlight,
     timeoutMs: settings.timeoutMs, retries: settings.retries, log,
   };
-  if (settings.apiKey !== undefined || settings.baseUrlOverridden) {
+  if (external) {
     const client = new CbbdClient({ ...clientOptions, baseUrl: settings.baseUrl, apiKey: settings.apiKey ?? SIMULATOR_KEY });
     return {
       kind: 'api',
@@ -52,6 +69,9 @@ export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: 
         : `Source: the CBBD-compatible server at ${settings.baseUrl} (CBBD_API_BASE_URL, no key set).`,
       client: async () => client,
       calls: () => (client.calls.totalCalls ? client.calls.snapshot() : undefined),
+      callsByAsset: () => client.calls.byAsset(),
+      quota: client.quota,
+      ledgerName,
       close: async () => {},
     };
   }
@@ -71,6 +91,9 @@ export function cbbdSource(settings: SourceSettings, log: Logger, deadLetters?: 
       return started;
     },
     calls: () => (started?.calls.totalCalls ? started.calls.snapshot() : undefined),
+    callsByAsset: () => started?.calls.byAsset() ?? {},
+    quota: { get remaining() { return started?.quota.remaining; }, get exhausted() { return started?.quota.exhausted ?? false; } },
+    ledgerName,
     close: async () => {
       if (running) await (await running).sim.close();
     },

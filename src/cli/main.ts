@@ -10,6 +10,7 @@ import { deadLetterListCommand, deadLetterReplayCommand } from './commands/deadl
 import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
 import { queryCommand } from './commands/query.ts';
+import { quotaCommand } from './commands/quota.ts';
 import { serveCommand } from './commands/serve.ts';
 import { showCommand } from './commands/show.ts';
 import { simCommand } from './commands/sim.ts';
@@ -52,6 +53,7 @@ withFilters(program.command('materialize').argument('<selection>', 'assets: key,
   .option('--force', 'recompute every selected partition, stale or not')
   .option('--dry-run', 'print the plan and stop')
   .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
+  .option('--allow-over-quota', 'run even if the estimated API calls exceed the month\'s remaining quota less source.quotaReserve')
   .action((selection: string, options) => run((ctx) => materializeCommand(ctx, selection, options), !options.dryRun));
 
 program
@@ -60,6 +62,12 @@ program
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+
+program
+  .command('quota')
+  .option('--json', 'print JSON')
+  .description('API calls this month and today by endpoint, the last remaining quota the API reported, and the pace')
+  .action((options) => run((ctx) => quotaCommand(ctx, options)));
 
 program
   .command('query')

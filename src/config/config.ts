@@ -13,8 +13,16 @@ import { checkFolderPath, checkSqlitePath } from './local-paths.ts';
 
 /** The longest delay Node's timers take (2³¹−1 ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The simulator's default monthly quota (as `src/cbbd/sim/quota.ts`; config may not import the source). */
+const DEFAULT_MONTHLY_CALLS = 1_000_000;
 
 const faultName = z.enum(['429', '500', 'truncated', 'empty', 'slow']);
+/** A number of calls, or a percentage of the last remaining figure, e.g. 100 or "10%". */
+const quotaReserve = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'expected a number of calls (e.g. 100) or a percentage of the last remaining figure (e.g. "10%")')
+    .refine((v) => Number.parseFloat(v) <= 100, 'a percentage must be at most 100%'),
+]);
 const monthDay = z.string().refine((v) => /^\d{2}-\d{2}$/.test(v) && isoDateToDay(`2000-${v}`) !== undefined, 'expected MM-DD, e.g. 11-01');
 
 export const configSchema = z
@@ -44,9 +52,14 @@ export const configSchema = z
         timeoutMs: z.number().int().min(100).max(MAX_TIMER_MS).default(30_000),
         retries: z.number().int().min(0).max(10).default(4),
         rollingDays: z.number().int().min(0).max(60).default(3),
+        /**
+         * API calls a run leaves untouched in the month's quota: a number of calls, or a share of the last
+         * `X-CallLimit-Remaining` figure the API reported ("10%"). Runs that would dip into it are refused.
+         */
+        quotaReserve: quotaReserve.default('10%'),
       })
       .strict()
-      .default({ baseUrl: 'https://api.collegebasketballdata.com', requestsPerSecond: 5, maxInFlight: 4, timeoutMs: 30_000, retries: 4, rollingDays: 3 }),
+      .default({ baseUrl: 'https://api.collegebasketballdata.com', requestsPerSecond: 5, maxInFlight: 4, timeoutMs: 30_000, retries: 4, rollingDays: 3, quotaReserve: '10%' }),
     simulator: z
       .object({
         seed: z.number().int().default(2024),
@@ -71,9 +84,11 @@ export const configSchema = z
         missingPlaysRate: z.number().min(0).max(1).optional(),
         /** Seasons whose box scores lack possessions (default 2014 and 2015, as the API's). */
         possessionsMissingIn: z.array(z.number().int()).optional(),
+        /** Calls a key may make per month of the simulator's clock; a spent month answers 429 as the real API does. */
+        monthlyCallQuota: z.number().int().min(0).default(DEFAULT_MONTHLY_CALLS),
       })
       .strict()
-      .default({ seed: 2024, scale: 'demo', gameCap: 3_000, lateCorrectionDays: 2, unlistedFields: true }),
+      .default({ seed: 2024, scale: 'demo', gameCap: 3_000, lateCorrectionDays: 2, unlistedFields: true, monthlyCallQuota: DEFAULT_MONTHLY_CALLS }),
     materialize: z
       .object({ concurrency: z.number().int().min(1).max(64).default(2), retries: z.number().int().min(0).max(10).default(2) })
       .strict()

@@ -34,6 +34,11 @@ export interface MaterializeOptions extends PlanOptions {
   /** Plans the selection again from the run's live state, once the season calendars are built. */
   readonly replan?: (state: PlannerState) => Plan;
   readonly hooks?: MaterializeHooks;
+  /**
+   * Asked before each step starts: a reason to stop taking new steps (those under way finish), e.g. the API's call
+   * quota crossing its reserve. The steps not taken are skipped with the reason; their partitions stay stale.
+   */
+  readonly stopTakingSteps?: () => string | undefined;
 }
 
 export interface RunResult {
@@ -42,6 +47,8 @@ export interface RunResult {
   readonly steps: readonly StepResult[];
   readonly durationMs: number;
   readonly counts: { readonly succeeded: number; readonly failed: number; readonly skipped: number; readonly unchanged: number };
+  /** Why the run stopped taking new steps before the end of its plan, if it did. */
+  readonly stopped?: string;
 }
 
 /**
@@ -93,12 +100,19 @@ export async function materialize(
     log: options.log ?? silentLogger(), signal: options.signal ?? new AbortController().signal, hooks: options.hooks ?? {},
   };
   const results = new Map<string, StepResult>();
+  let stopped: string | undefined;
 
   const execute = async (step: MaterializeStep): Promise<StepResult> => {
     const asset = graph.get(step.asset);
     const failedUpstream = step.dependsOn.find((id) => results.get(id)?.status !== 'succeeded');
     if (failedUpstream !== undefined) return skipStep(run, asset, step, `upstream step ${failedUpstream} did not succeed`);
     if (run.signal.aborted) return skipStep(run, asset, step, 'the run was interrupted');
+    const stop = stopped ?? options.stopTakingSteps?.();
+    if (stop !== undefined) {
+      if (stopped === undefined) emit({ type: 'run_stopping', runId, reason: stop });
+      stopped = stop;
+      return skipStep(run, asset, step, `the run stopped taking new steps: ${stop}`);
+    }
     const stepStarted = Date.now();
     const { todo, unchanged } = recheckUpstreamStale(graph, asset, step, live, options);
     if (!todo.length) return stepResult(step, 'succeeded', { unchanged }, 0, Date.now() - stepStarted);
@@ -152,9 +166,9 @@ export async function materialize(
   };
   const status = counts.failed || counts.skipped ? 'failed' : 'succeeded';
   const durationMs = Date.now() - started;
-  emit({ type: 'run_finished', runId, status, durationMs, ...counts });
-  runLog.finishRun(runId, status, { counts, steps: steps.length });
-  return { runId, status, steps, durationMs, counts };
+  emit({ type: 'run_finished', runId, status, durationMs, ...counts, ...(stopped !== undefined && { stopped }) });
+  runLog.finishRun(runId, status, { counts, steps: steps.length, ...(stopped !== undefined && { stopped }) });
+  return { runId, status, steps, durationMs, counts, ...(stopped !== undefined && { stopped }) };
 }
 
 /** Steps of assets that provide a season calendar, and every step they depend on. */

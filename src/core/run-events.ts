@@ -13,4 +13,6 @@ export type RunEvent =
       type: 'step_finished'; runId: string; step: string; asset: string; status: StepStatus;
       succeeded: number; failed: number; skipped: number; unchanged: number; durationMs: number; error?: string;
     }
-  | { type: 'run_finished'; runId: string; status: 'succeeded' | 'failed'; durationMs: number; succeeded: number; failed: number; skipped: number; unchanged: number };
+  /** The run stops taking new steps (the API's call quota crossed its reserve); steps under way finish. */
+  | { type: 'run_stopping'; runId: string; reason: string }
+  | { type: 'run_finished'; runId: string; status: 'succeeded' | 'failed'; durationMs: number; succeeded: number; failed: number; skipped: number; unchanged: number; stopped?: string };

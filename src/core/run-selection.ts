@@ -42,7 +42,7 @@ export interface PlannedRun {
   readonly options: PlanOptions;
 }
 
-export type RunControls = Pick<MaterializeOptions, 'onEvent' | 'signal'> & { readonly concurrency?: number };
+export type RunControls = Pick<MaterializeOptions, 'onEvent' | 'signal' | 'stopTakingSteps'> & { readonly concurrency?: number };
 
 /**
  * The planner's view of the world in a few bulk reads: the run log's records and calendars (after marking runs whose
@@ -82,6 +82,7 @@ export function runPlanned(project: Project, planned: PlannedRun, controls: RunC
     ...(project.hooks && { hooks: project.hooks }),
     ...(controls.onEvent && { onEvent: controls.onEvent }),
     ...(controls.signal && { signal: controls.signal }),
+    ...(controls.stopTakingSteps && { stopTakingSteps: controls.stopTakingSteps }),
     replan: (live) => buildPlan(project.graph, planned.selection, live, planned.options),
   });
 }

@@ -10,6 +10,7 @@ import { gameRoutes } from './routes-games.ts';
 import { seasonRoutes } from './routes-season.ts';
 import { Random } from './random.ts';
 import { responseDelay, type LatencyProfile } from './latency.ts';
+import { QUOTA_EXCEEDED_MESSAGE, SimQuota } from './quota.ts';
 import { truthOf } from './truth.ts';
 import { SimWorld, type SimScale } from './world.ts';
 
@@ -48,6 +49,11 @@ export interface SimOptions {
    * backfill or night takes. Off by default.
    */
   readonly latency?: LatencyProfile;
+  /**
+   * Calls a key may make per month of the simulator's clock (default 1,000,000); every answer carries
+   * `X-CallLimit-Remaining`, and a key whose month is spent gets the real API's 429 (see `quota.ts`).
+   */
+  readonly monthlyCallQuota?: number;
 }
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
@@ -75,15 +81,18 @@ export interface SimStats {
   /** Time the latency profile added to responses (summed over requests, which overlap), and the 504s it sent. */
   latencyMs: number;
   gatewayTimeouts: number;
+  /** Requests refused because their key's monthly quota was spent (not counted in `total`). */
+  quotaRefused: number;
 }
 
 /** Arrival time (ms since the epoch) of every API request, for tests of the client's rate limit. */
 export type RequestTimes = number[];
 
-export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes } {
+export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes; quota: SimQuota } {
   const clock = options.now ?? (() => new Date());
   const world = new SimWorld({ seed: options.seed, scale: options.scale, now: clock, onFloorShare: options.onFloorShare });
-  const stats: SimStats = { total: 0, byPath: {}, serveMs: 0, latencyMs: 0, gatewayTimeouts: 0 };
+  const stats: SimStats = { total: 0, byPath: {}, serveMs: 0, latencyMs: 0, gatewayTimeouts: 0, quotaRefused: 0 };
+  const quota = new SimQuota(options.monthlyCallQuota, clock);
   const requestTimes: RequestTimes = [];
   const gameCap = options.gameCap ?? GAME_CAP;
   const faults = options.faults ?? {};
@@ -114,6 +123,19 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     const started = performance.now();
     await next();
     if (!c.req.path.startsWith('/_sim/')) stats.serveMs += performance.now() - started;
+  });
+  // The monthly quota, outside the faults: a faulted answer was still a call, and says what remains after it.
+  app.use('*', async (c, next) => {
+    const key = /^Bearer\s+(\S+)/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (c.req.path.startsWith('/_sim/') || key === undefined) return next();
+    const metered = quota.take(key);
+    if (!metered.ok) {
+      stats.quotaRefused++;
+      c.header('X-CallLimit-Remaining', '0');
+      return c.json({ message: QUOTA_EXCEEDED_MESSAGE }, 429);
+    }
+    await next();
+    c.res.headers.set('X-CallLimit-Remaining', String(metered.remaining));
   });
   app.use('*', async (c, next) => {
     if (c.req.path.startsWith('/_sim/')) return next();
@@ -174,13 +196,21 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   seasonRoutes({ app, world, options, gameCap, clock });
 
   app.get('/_sim/stats', (c) => c.json(stats));
+  app.get('/_sim/quota', (c) => c.json(quota.usage()));
+  app.put('/_sim/quota', async (c) => {
+    const body = (await c.req.json().catch(() => undefined)) as { monthlyCalls?: unknown } | undefined;
+    const calls = body?.monthlyCalls;
+    if (typeof calls !== 'number' || !Number.isInteger(calls) || calls < 0) return c.json({ message: 'expected {"monthlyCalls": <whole number >= 0>}' }, 400);
+    quota.setMonthlyCalls(calls);
+    return c.json(quota.usage());
+  });
   app.get('/_sim/truth', (c) => {
     const season = Number(c.req.query('season'));
     if (!Number.isInteger(season)) return c.json({ message: 'season is required, e.g. ?season=2024' }, 400);
     return c.json(truthOf(world, season));
   });
   app.notFound((c) => c.json({ message: `Not found: ${c.req.path}` }, 404));
-  return { app, world, stats, requestTimes };
+  return { app, world, stats, requestTimes, quota };
 }
 
 function drawFault(random: Random, rates: SimFaults['rates']): SimFault | undefined {

@@ -7,11 +7,14 @@ import type { CommandContext } from '../context.ts';
 import { formatDuration } from '../format.ts';
 import { progressReporter } from '../progress.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import { assertPlanFitsQuota, quotaStopRule } from '../../core/quota.ts';
+import { currentQuota, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
 import { renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
   dryRun?: boolean;
   concurrency?: string;
+  allowOverQuota?: boolean;
 }
 
 export async function materializeCommand(ctx: CommandContext, selection: string, options: MaterializeCommandOptions): Promise<number> {
@@ -20,10 +23,14 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   }
   const planned = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
   const { plan } = planned;
+  const quota = currentQuota(ctx);
   if (options.dryRun || !plan.steps.length) {
-    process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
+    const text = `${renderPlan(plan)}${plan.steps.length ? `\n${renderBudgetLine(plan.expectedCalls, quota.status, quota.budget, quota.reserve)}` : ''}`;
+    process.stdout.write(`${options.json ? JSON.stringify({ ...plan, quota: { budget: quota.budget ?? null, fits: !quota.budget || plan.expectedCalls <= quota.budget.available } }, null, 2) : text}\n`);
     return 0;
   }
+  // Before any call: a plan that does not fit the month's quota less the reserve is refused (exit 2).
+  if (!options.allowOverQuota) assertPlanFitsQuota(plan.expectedCalls, quota.budget, quota.reserve);
   for (const w of plan.warnings) ctx.log.warn(w);
   const progress = progressReporter(ctx.log);
   const abort = new AbortController();
@@ -38,6 +45,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     result = await runPlanned(ctx.project, planned, {
       onEvent: progress.onEvent,
       signal: abort.signal,
+      stopTakingSteps: quotaStopRule(ctx.source.quota, quota.reserve, { ...(quota.budget && { budget: quota.budget }), allowOverQuota: options.allowOverQuota ?? false }),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
@@ -45,8 +53,12 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     process.off('SIGINT', onSignal);
   }
   const calls = ctx.source.calls();
-  if (calls) ctx.runLog.recordEvent(result.runId, 'source_calls', { calls });
-  process.stdout.write(`${options.json ? JSON.stringify({ ...result, sourceCalls: calls ?? {} }, null, 2) : renderRunResult(result, calls)}\n`);
+  const byAsset = ctx.source.callsByAsset();
+  const estimated = new Map(plan.assets.map((a) => [a.asset, a.expectedCalls]));
+  if (calls) ctx.runLog.recordEvent(result.runId, 'source_calls', { calls, byAsset, estimated: Object.fromEntries(estimated) });
+  const estimates = renderEstimateErrors(estimated, byAsset);
+  const text = `${renderRunResult(result, calls)}${estimates ? `\nAPI calls per asset, estimated before the run and made:\n${estimates}` : ''}`;
+  process.stdout.write(`${options.json ? JSON.stringify({ ...result, sourceCalls: calls ?? {}, callsByAsset: byAsset, estimatedCalls: Object.fromEntries(estimated) }, null, 2) : text}\n`);
   return result.status === 'succeeded' ? 0 : 1;
 }
 
@@ -56,6 +68,9 @@ export function renderRunResult(result: RunResult, calls?: Record<string, Endpoi
     `Run ${result.runId} ${result.status} in ${formatDuration(result.durationMs)}: ${c.succeeded} partition(s) materialized, ` +
       `${c.unchanged} unchanged after upstream re-check, ${c.failed} failed, ${c.skipped} skipped.`,
   ];
+  if (result.stopped) {
+    lines.push(`Stopped taking new steps: ${result.stopped}. Steps under way finished; the partitions not built stay stale, and the same command builds them once calls are available again.`);
+  }
   if (calls) {
     const total = Object.values(calls).reduce((n, e) => n + e.calls, 0);
     const retries = Object.values(calls).reduce((n, e) => n + e.retries, 0);

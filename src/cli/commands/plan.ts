@@ -5,6 +5,7 @@ import { describeFilter, parsePartitionFilter, type PartitionFilterInput } from 
 import type { CommandContext } from '../context.ts';
 import { planSelection } from '../../core/run-selection.ts';
 import { formatTable } from '../format.ts';
+import { currentQuota, renderBudgetLine } from '../quota-report.ts';
 
 export interface PlanCommandOptions extends PartitionFilterInput {
   force?: boolean;
@@ -50,6 +51,8 @@ export function renderPlan(plan: Plan): string {
 
 export async function planCommand(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<number> {
   const { plan } = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
-  process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan)}\n`);
+  const { status, budget, reserve } = currentQuota(ctx);
+  const budgetLine = plan.steps.length ? `\n${renderBudgetLine(plan.expectedCalls, status, budget, reserve)}` : '';
+  process.stdout.write(`${options.json ? JSON.stringify({ ...plan, quota: { budget: budget ?? null, fits: !budget || plan.expectedCalls <= budget.available } }, null, 2) : `${renderPlan(plan)}${budgetLine}`}\n`);
   return 0;
 }

@@ -11,6 +11,7 @@ export interface SimCommandOptions {
   seed?: string;
   config?: string;
   memoize?: boolean;
+  quota?: string;
 }
 
 export async function simCommand(options: SimCommandOptions): Promise<number> {
@@ -21,10 +22,12 @@ export async function simCommand(options: SimCommandOptions): Promise<number> {
   if (scale !== 'demo' && scale !== 'full') throw new UsageError(`--scale ${options.scale} is not a scale: use demo or full.`);
   const seed = Number(options.seed ?? config.simulator.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed ${options.seed} is not a whole number.`);
-  const sim = await startSimulator({ ...config.simulator, seed, scale, memoize: options.memoize ?? false }, port, options.host ?? '127.0.0.1');
+  const monthlyCallQuota = Number(options.quota ?? config.simulator.monthlyCallQuota);
+  if (!Number.isInteger(monthlyCallQuota) || monthlyCallQuota < 0) throw new UsageError(`--quota ${options.quota} is not a whole number of calls per month.`);
+  const sim = await startSimulator({ ...config.simulator, seed, scale, monthlyCallQuota, memoize: options.memoize ?? false }, port, options.host ?? '127.0.0.1');
   process.stdout.write(
     `CBBD simulator (${scale} scale, seed ${seed}) listening on ${sim.url}\n` +
-      `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted. Ctrl-C stops it.\n`,
+      `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted, with ${monthlyCallQuota.toLocaleString('en-US')} calls a month. Ctrl-C stops it.\n`,
   );
   await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   await sim.close();

@@ -82,4 +82,20 @@ export const migrations: Record<string, Migration> = {
         PRIMARY KEY (asset_key, season)) WITHOUT ROWID`.execute(db);
     },
   },
+  '0002_api_calls': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_calls')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('asset', 'text')
+        .addColumn('status', 'integer')
+        .addColumn('remaining', 'integer')
+        .execute();
+      // `cbbd quota` reads a month of one source; the last figure is the newest row of the source that carried one.
+      await db.schema.createIndex('api_calls_by_source_time').on('api_calls').columns(['source', 'at']).execute();
+    },
+  },
 };

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionRecord, PartitionRecords } from '../state.ts';
 import { Statements } from './_statements.ts';
+import { readApiCallUsage, type ApiCallUsage } from './api-calls.ts';
 import type { CheckResultsTable, EventsTable, MaterializationsTable, RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface RunSummary {
@@ -102,6 +103,11 @@ export class RunLogReader {
       if (map.size) out.set(asset, map);
     }
     return out;
+  }
+
+  /** Source API calls of `source` since `monthStart`, by endpoint (and since `dayStart`), and its last quota figure. */
+  apiCallUsage(source: string, monthStart: number, dayStart: number): ApiCallUsage {
+    return readApiCallUsage(this.sql, this.kysely, source, monthStart, dayStart);
   }
 
   /** The encoded inputs a partition was last built from (to explain which upstream changed). */

@@ -12,12 +12,14 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { ExecutionError, serializeError } from '../errors.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
+import { insertApiCall, type ApiCallInput } from './api-calls.ts';
 import { RunLeases, type PartitionRef } from './leases.ts';
 import { migrations } from './migrations.ts';
 import { RunLogReader } from './reader.ts';
 import type { RunLogDatabase } from './schema.ts';
 
 export type { PartitionRef } from './leases.ts';
+export type { ApiCallInput, ApiCallUsage } from './api-calls.ts';
 export type { CheckResultView, MaterializationView, RunEventView, RunSummary } from './reader.ts';
 export { RunLogReader } from './reader.ts';
 
@@ -199,6 +201,11 @@ export class RunLog extends RunLogReader {
       partition: typeof payload.partition === 'string' ? payload.partition : null,
       payload: JSON.stringify(redactDeep(payload)),
     })).lastInsertRowid);
+  }
+
+  /** One source API call, for the quota ledger (see `api-calls.ts`). */
+  recordApiCall(call: ApiCallInput): void {
+    insertApiCall(this.sql, this.kysely, call, this.clock());
   }
 
   /** Delete events older than the retention; runs and materializations are kept. Returns how many were deleted. */

@@ -85,6 +85,19 @@ export interface CalendarsTable {
   dates: string;
 }
 
+/** The ledger of source API calls: one row per call (each attempt counts against the month's quota). */
+export interface ApiCallsTable {
+  id: Generated<number>;
+  at: number;
+  /** Which source: "simulator" or the API's base URL, so figures of one never stand for the other. */
+  source: string;
+  endpoint: string;
+  asset: string | null;
+  status: number | null;
+  /** `X-CallLimit-Remaining` of the answer, when it carried one. */
+  remaining: number | null;
+}
+
 export interface RunLogDatabase {
   runs: RunsTable;
   materializations: MaterializationsTable;
@@ -93,4 +106,5 @@ export interface RunLogDatabase {
   events: EventsTable;
   leases: LeasesTable;
   calendars: CalendarsTable;
+  api_calls: ApiCallsTable;
 }

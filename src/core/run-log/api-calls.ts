@@ -1,0 +1,48 @@
+/**
+ * The ledger of source API calls in the run log: every call with its endpoint, the asset it was for, its status and
+ * the `X-CallLimit-Remaining` figure it carried. `cbbd quota`, the page's panel and the budget check before a run
+ * read it; our own records are the only count of calls per endpoint, since the API reports a total only.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Statements } from './_statements.ts';
+import type { RunLogDatabase } from './schema.ts';
+
+export interface ApiCallInput {
+  readonly source: string;
+  readonly endpoint: string;
+  readonly asset: string | null;
+  readonly status: number | null;
+  readonly remaining: number | null;
+}
+
+/** Calls of one source since a month's start, by endpoint, and the last figure the API reported. */
+export interface ApiCallUsage {
+  /** Per endpoint: calls since the month's start and since the day's start. */
+  readonly endpoints: readonly { readonly endpoint: string; readonly month: number; readonly today: number }[];
+  /** The first call of the month (for the pace), if any. */
+  readonly firstCallAt: number | null;
+  /** The newest `X-CallLimit-Remaining` of this source, whenever it was reported. */
+  readonly lastFigure: { readonly remaining: number; readonly at: number } | null;
+}
+
+export function insertApiCall(statements: Statements, kysely: Kysely<RunLogDatabase>, call: ApiCallInput, at: number): void {
+  statements.run(kysely.insertInto('api_calls').values({ at, ...call }));
+}
+
+export function readApiCallUsage(
+  statements: Statements, kysely: Kysely<RunLogDatabase>, source: string, monthStart: number, dayStart: number,
+): ApiCallUsage {
+  const rows = statements.all(kysely.selectFrom('api_calls')
+    .select(['endpoint', sql<number>`count(*)`.as('month'), sql<number>`sum(at >= ${dayStart})`.as('today'), sql<number>`min(at)`.as('first')])
+    .where('source', '=', source).where('at', '>=', monthStart)
+    .groupBy('endpoint').orderBy('endpoint'));
+  const last = statements.get(kysely.selectFrom('api_calls').select(['remaining', 'at'])
+    .where('source', '=', source).where('remaining', 'is not', null)
+    .orderBy('at', 'desc').orderBy('id', 'desc').limit(1));
+  return {
+    endpoints: rows.map((r) => ({ endpoint: r.endpoint, month: Number(r.month), today: Number(r.today ?? 0) })),
+    firstCallAt: rows.length ? Math.min(...rows.map((r) => Number(r.first))) : null,
+    lastFigure: last && last.remaining !== null ? { remaining: last.remaining, at: last.at } : null,
+  };
+}
