@@ -1,9 +1,11 @@
 // The lineage page: assets by layer, coloured by state, an asset's panel, runs with live progress.
 // Plain browser modules, served by the app itself: no CDN, works with no network.
+import { renderRatingChart } from './rating-chart.js';
+
 const LAYERS = ['raw', 'bronze', 'silver', 'gold'];
 const ICONS = { fresh: '✓', stale: '●', missing: '○', failed: '✗', running: '↻' };
 const $ = (sel) => document.querySelector(sel);
-const state = { assets: [], selected: null, gridSeason: null, seasonsLoaded: false };
+const state = { assets: [], selected: null, gridSeason: null, seasonsLoaded: false, chartTeams: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -48,7 +50,7 @@ async function api(path, init) {
 function params() {
   const selection = $('#selection').value.trim() || '*';
   // Until the server has said which seasons there are, the one in the address is the filter.
-  const season = state.seasonsLoaded ? $('#season').value : new URL(location.href).searchParams.get('season') ?? '';
+  const season = state.seasonsLoaded ? $('#season').value : (new URL(location.href).searchParams.get('season') ?? '').replace('all', '');
   return { selection, season };
 }
 
@@ -57,7 +59,6 @@ async function loadAssets() {
   const q = new URLSearchParams({ selection, ...(season && { season }) });
   try {
     const body = await api(`/api/assets?${q}`);
-    fillSeasons(body.seasons, new URL(location.href).searchParams.get('season'));
     state.assets = body.assets;
     $('#source').textContent = body.source ?? '';
     renderGraph();
@@ -127,7 +128,10 @@ function drawEdges() {
 
 async function openPanel(key, fresh) {
   state.selected = key;
-  if (fresh) state.gridSeason = null;
+  if (fresh) {
+    state.gridSeason = null;
+    state.chartTeams = null;
+  }
   document.querySelectorAll('.node').forEach((n) => n.classList.toggle('selected', n.dataset.key === key));
   drawEdges();
   const [layer, name] = key.split('/');
@@ -148,6 +152,10 @@ async function openPanel(key, fresh) {
     detail.staleReasons.length
       ? el('div', { class: 'reasons' }, detail.staleReasons.slice(0, 12).map((r) => el('p', { class: 'reason', dataset: { partition: r.partition } }, el('code', {}, r.partition === '-' ? '(all)' : r.partition), ` ${r.text}`)))
       : el('p', { class: 'muted' }, 'Nothing is stale.'),
+    charted(detail) && el('h3', {}, 'Adjusted margin by rating date'),
+    charted(detail) && el('div', { id: 'rating-chart', class: 'chart' }, el('p', { class: 'muted' }, 'Loading…')),
+    previewed(key, detail) && el('h3', {}, 'Data preview'),
+    previewed(key, detail) && el('div', { id: 'preview' }, el('p', { class: 'muted' }, 'Loading…')),
     el('h3', {}, 'Schema'),
     detail.schema
       ? el('table', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'key')), detail.schema.columns.map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.type), el('td', {}, detail.schema.primaryKey.includes(c.name) ? 'key' : ''))))
@@ -162,6 +170,70 @@ async function openPanel(key, fresh) {
       ? el('table', {}, detail.checks.slice(0, 20).map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.partition), el('td', {}, c.passed ? 'passed' : 'FAILED'), el('td', {}, c.detail ?? ''))))
       : el('p', { class: 'muted' }, detail.declaredChecks.length ? `Declared: ${detail.declaredChecks.map((c) => c.name).join(', ')}; no results yet.` : 'No checks declared.'),
   );
+  if (previewed(key, detail)) void loadPreview(key);
+  if (charted(detail)) void loadChart(key);
+}
+
+// Tables only: raw assets are JSON bodies, and an asset without a schema writes no table.
+const previewed = (key, detail) => !key.startsWith('raw/') && Boolean(detail.schema);
+// Tables shaped like gold/team_adjusted_efficiencies: a team's adj_margin per rating date.
+const charted = (detail) => detail.partitioning.kind === 'season_date' && ['teamId', 'team', 'adj_margin'].every((c) => detail.schema?.columns.some((col) => col.name === c));
+
+/** Numbers to a few decimals per column, fewer as they grow (as `cbbd show` prints them); the rest as text. */
+function previewCells(columns, rows) {
+  const numeric = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+  return columns.map((c) => {
+    const values = rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined);
+    const isNumber = values.length > 0 && values.every((v) => typeof v === 'number' || (typeof v === 'string' && numeric.test(v)));
+    const numbers = isNumber ? values.map(Number) : [];
+    const largest = Math.max(0, ...numbers.map(Math.abs));
+    const decimals = !isNumber || numbers.every(Number.isInteger) ? 0 : largest >= 100 ? 1 : largest >= 10 ? 2 : 3;
+    const show = (v) => (v === null || v === undefined ? '' : decimals ? Number(v).toFixed(decimals) : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    return { isNumber, show };
+  });
+}
+
+async function loadPreview(key) {
+  const [layer, name] = key.split('/');
+  const season = $('#season').value;
+  let content;
+  try {
+    const body = await api(`/api/assets/${layer}/${name}/preview?${new URLSearchParams({ limit: '25', ...(season && { season }) })}`);
+    const cells = previewCells(body.columns, body.rows);
+    const where = [body.season, body.date].filter((v) => v !== null).join(', ');
+    const order = body.orderBy.map((t) => `${t.column}${t.descending ? ' desc' : ''}`).join(', ');
+    content = [
+      el('p', { class: 'muted' }, `${where ? `${where}: ` : ''}${body.rows.length} of ${body.totalRows} rows${order ? `, by ${order}` : ''} (cbbd show ${key}${body.season ? ` --season ${body.season}` : ''})`),
+      el('div', { class: 'preview-scroll' }, el('table', { class: 'preview' },
+        el('tr', {}, body.columns.map((c, i) => el('th', { class: cells[i].isNumber ? 'num' : null }, c))),
+        body.rows.map((r) => el('tr', {}, body.columns.map((c, i) => el('td', { class: cells[i].isNumber ? 'num' : null }, cells[i].show(r[c]))))))),
+    ];
+  } catch (error) {
+    content = [el('p', { class: 'muted' }, error.message)];
+  }
+  const box = $('#preview');
+  if (state.selected !== key || !box) return;
+  box.replaceChildren(...content);
+  box.dataset.loaded = 'true';
+}
+
+async function loadChart(key) {
+  const [layer, name] = key.split('/');
+  const season = $('#season').value;
+  const q = new URLSearchParams({ ...(season && { season }), ...(state.chartTeams && { teams: state.chartTeams.join(',') }) });
+  const box = $('#rating-chart');
+  try {
+    const body = await api(`/api/assets/${layer}/${name}/rating-history?${q}`);
+    if (state.selected !== key || !box.isConnected) return;
+    renderRatingChart(box, body, (teams) => {
+      state.chartTeams = teams;
+      void loadChart(key);
+    });
+  } catch (error) {
+    if (!box.isConnected) return;
+    box.replaceChildren(el('p', { class: 'muted' }, error.message));
+    box.dataset.loaded = 'true';
+  }
 }
 
 function gridSection(key, grid) {
@@ -252,12 +324,16 @@ async function listen() {
   }
 }
 
-// The seasons of the configured window (config.yaml `seasons`), newest first, as the server reports them.
-function fillSeasons(seasons, wanted) {
+// The seasons of the configured window (config.yaml `seasons`), newest first, as the server reports them. The filter
+// starts on the newest season that has materializations (or the configured current one on an empty lakehouse):
+// seasons nobody built would otherwise make every node look out of date. `?season=all` in the address asks for all.
+async function loadSeasons() {
+  const seasons = await api('/api/seasons');
   const select = $('#season');
-  if (state.seasonsLoaded) return;
-  for (let s = seasons.last; s >= seasons.first; s--) select.append(el('option', { value: s }, String(s)));
-  if (wanted) select.value = wanted;
+  const built = new Set(seasons.built);
+  for (let s = seasons.last; s >= seasons.first; s--) select.append(el('option', { value: s }, built.has(s) ? `${s} · built` : String(s)));
+  const wanted = new URL(location.href).searchParams.get('season');
+  select.value = wanted === 'all' ? '' : wanted ?? String(seasons.default);
   state.seasonsLoaded = true;
 }
 
@@ -267,7 +343,7 @@ async function init() {
   $('#filters').addEventListener('submit', (e) => {
     e.preventDefault();
     const { selection, season } = params();
-    history.replaceState(null, '', `?${new URLSearchParams({ selection, ...(season && { season }) })}`);
+    history.replaceState(null, '', `?${new URLSearchParams({ selection, season: season || 'all' })}`);
     void loadAssets();
   });
   $('#materialize').addEventListener('click', async () => {
@@ -282,6 +358,7 @@ async function init() {
   });
   window.addEventListener('resize', () => requestAnimationFrame(drawEdges));
   void listen();
+  await loadSeasons().catch((error) => say(error.message, true));
   await Promise.all([loadAssets(), loadRuns()]);
 }
 

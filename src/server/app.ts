@@ -40,13 +40,24 @@ export interface ServerDeps {
   readonly maxEventStreams?: number;
   readonly sourceDescription?: string;
   readonly now?: () => Date;
+  /**
+   * The first rows of an asset's table, as `cbbd show` prints them (`lake/query/preview.ts`), and the adjusted-margin
+   * history the chart draws (`lake/query/rating-history.ts`): injected, so the server imports no lake code. Both
+   * validate what they are given (season, date, limit, team ids) and throw a usage error otherwise.
+   */
+  readonly preview?: (request: { asset: string; season?: string; date?: string; limit?: string }) => Promise<DataAnswer>;
+  readonly ratingHistory?: (request: { asset: string; season?: string; teams?: string }) => Promise<DataAnswer>;
 }
+
+/** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
+export type DataAnswer = { readonly kind: 'not_materialized'; readonly message: string } | { readonly kind: 'rows' | 'series' };
 
 const UI = new URL('../../ui/', import.meta.url);
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/ui/rating-chart.js': { file: 'rating-chart.js', type: 'text/javascript; charset=utf-8' },
 };
 const KEY_PART = /^[a-z0-9_]+$/;
 
@@ -159,6 +170,29 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
         return { key: k, season: seasonOfKey(k) ?? null, date: dateOfKey(k) ?? null, state: s.state, reason: s.reason ? describeReason(s.reason) : null };
       }),
     });
+  });
+
+  // Data reads: the asset key is checked against the graph first (404 for an unknown one), then the injected
+  // function validates the rest (400). Partitions never materialized are a 404 that says what to run.
+  const readData = async (c: Context, read: ((key: string) => Promise<DataAnswer>) | undefined) => {
+    const { key, error } = assetKey(c);
+    if (error) return error;
+    if (!read) return c.json({ error: 'This server reads no lakehouse data.' }, 404);
+    const answer = await read(key);
+    return answer.kind === 'not_materialized' ? c.json({ error: answer.message, notMaterialized: true }, 404) : c.json(answer);
+  };
+  const text = (c: Context, name: string) => c.req.query(name) || undefined;
+  app.get('/api/assets/:layer/:name/preview', (c) => readData(c, deps.preview && ((asset) => deps.preview!({
+    asset, season: text(c, 'season'), date: text(c, 'date'), limit: text(c, 'limit'),
+  }))));
+  app.get('/api/assets/:layer/:name/rating-history', (c) => readData(c, deps.ratingHistory && ((asset) => deps.ratingHistory!({
+    asset, season: text(c, 'season'), teams: text(c, 'teams'),
+  }))));
+
+  app.get('/api/seasons', (c) => {
+    const built = status.builtSeasons();
+    // The newest season built, or the configured current one on an empty lakehouse.
+    return c.json({ first: deps.window.firstSeason, last: deps.window.lastSeason, built, default: built.at(-1) ?? deps.window.lastSeason });
   });
 
   app.get('/api/runs', async (c) => {

@@ -4,7 +4,7 @@
  * also moves with the clock), so `/api/assets` answers from memory.
  */
 import type { AssetGraph } from '../core/graph.ts';
-import type { SeasonWindow } from '../core/partitions.ts';
+import { seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import type { Plan, StaleReason } from '../core/plan.ts';
 import { buildPlan } from '../core/planner.ts';
 import type { RunLogReader } from '../core/run-log/run-log.ts';
@@ -39,6 +39,23 @@ export interface StatusOptions {
 
 export class StatusCache {
   private readonly cache = new Map<string, { token: string; snapshot: StatusSnapshot }>();
+  private built: { token: string; seasons: readonly number[] } | undefined;
+
+  /** Seasons with at least one partition ever built, ascending: what the page's season filter starts on. */
+  builtSeasons(): readonly number[] {
+    const token = this.runLog.changeToken();
+    if (this.built?.token !== token) {
+      const seasons = new Set<number>();
+      for (const partitions of this.runLog.loadPartitionRecords().values()) {
+        for (const [key, record] of partitions) {
+          const season = seasonOfKey(key);
+          if (season !== undefined && record.dataVersion !== null) seasons.add(season);
+        }
+      }
+      this.built = { token, seasons: [...seasons].sort((a, b) => a - b) };
+    }
+    return this.built.seasons;
+  }
 
   constructor(
     private readonly graph: AssetGraph,
@@ -82,10 +99,11 @@ export class StatusCache {
       const counts = {
         fresh: summary.partitions - summary.stale, stale: summary.stale - missing - failed, missing, failed, running: runningCount,
       };
+      // Never built is not stale: a season nobody asked for must not paint the graph yellow (the legend's ○ missing).
       const state: NodeState = runningCount ? 'running'
         : failed ? 'failed'
-        : missing === summary.partitions && missing > 0 ? 'missing'
-        : summary.stale ? 'stale'
+        : counts.stale ? 'stale'
+        : missing ? 'missing'
         : 'fresh';
       return { key: summary.asset, partitions: summary.partitions, counts, state, reasons: summary.byReason };
     });

@@ -10,6 +10,9 @@ import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
+import { ratingHistory } from '../../lake/query/rating-history.ts';
+import { tableQueryOf } from './show.ts';
 
 export interface ServeOptions {
   port?: string;
@@ -47,7 +50,10 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     throw new UsageError(`Refusing to listen on ${host} without CBBD_UI_TOKEN: beyond loopback, anyone who reaches the port could start runs. Set CBBD_UI_TOKEN, or bind 127.0.0.1.`);
   }
   registerSecret(token);
+  // The page's data preview and chart read the lakehouse as `cbbd show` does.
+  const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
   const { app, status } = createServerApp({
+    preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
     startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description, ...(token !== undefined && { token }),
     allowedHosts: allowedHostsFor(host, (process.env.CBBD_UI_ALLOWED_HOSTS ?? '').split(',')),
