@@ -152,10 +152,8 @@ async function openPanel(key, fresh) {
     detail.staleReasons.length
       ? el('div', { class: 'reasons' }, detail.staleReasons.slice(0, 12).map((r) => el('p', { class: 'reason', dataset: { partition: r.partition } }, el('code', {}, r.partition === '-' ? '(all)' : r.partition), ` ${r.text}`)))
       : el('p', { class: 'muted' }, 'Nothing is stale.'),
-    charted(detail) && el('h3', {}, 'Adjusted margin by rating date'),
-    charted(detail) && el('div', { id: 'rating-chart', class: 'chart' }, el('p', { class: 'muted' }, 'Loading…')),
-    previewed(key, detail) && el('h3', {}, 'Data preview'),
-    previewed(key, detail) && el('div', { id: 'preview' }, el('p', { class: 'muted' }, 'Loading…')),
+    ...(charted(detail) ? [el('h3', {}, 'Adjusted margin by rating date'), el('div', { id: 'rating-chart', class: 'chart' }, el('p', { class: 'muted' }, 'Loading…'))] : []),
+    ...(previewed(key, detail) ? [el('h3', {}, 'Data preview'), el('div', { id: 'preview' }, el('p', { class: 'muted' }, 'Loading…'))] : []),
     el('h3', {}, 'Schema'),
     detail.schema
       ? el('table', {}, el('tr', {}, el('th', {}, 'column'), el('th', {}, 'type'), el('th', {}, 'key')), detail.schema.columns.map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.type), el('td', {}, detail.schema.primaryKey.includes(c.name) ? 'key' : ''))))

@@ -68,6 +68,8 @@ function chartSvg(history) {
       pen = 'L';
     });
     const path = svg('path', { class: 'series', d: d.trim(), stroke: COLOURS[n % COLOURS.length], 'data-team-id': s.teamId, 'data-team': s.team });
+    // Past ten teams the colours repeat: the later lines are dashed, as are their legend swatches.
+    if (n >= COLOURS.length) path.setAttribute('stroke-dasharray', '5 3');
     path.append(svg('title', {}, `${s.team}: ${s.values.filter((v) => v !== null).at(-1)?.toFixed(1) ?? '–'} on ${shortDate(dates.at(-1))}`));
     root.append(path);
   });
@@ -94,7 +96,7 @@ export function renderRatingChart(container, history, onTeams) {
   const legend = html('ul', { class: 'chart-legend' }, ...history.series.map((s, n) => {
     const latest = s.values.filter((v) => v !== null).at(-1);
     return html('li', { dataset: { teamId: s.teamId } },
-      html('span', { class: `swatch swatch-${n % COLOURS.length}`, 'aria-hidden': 'true' }),
+      html('span', { class: `swatch swatch-${n % COLOURS.length}${n >= COLOURS.length ? ' dashed' : ''}`, 'aria-hidden': 'true' }),
       `${s.team} ${latest === undefined ? '' : latest.toFixed(1)}`,
       html('button', { type: 'button', class: 'remove', title: `remove ${s.team}`, 'aria-label': `remove ${s.team}`, onclick: () => onTeams(shown.filter((id) => id !== s.teamId)) }, '×'));
   }));
