@@ -6,6 +6,7 @@ import type { AssetDefinition } from '../src/core/asset.ts';
 import { bronzeAssets } from './bronze/bronze.ts';
 import { gameAssets } from './raw/games.ts';
 import { silverAssets } from './silver/silver.ts';
+import { pbpAssets } from './silver/pbp.ts';
 import { perTeamAssets } from './raw/per-team.ts';
 import { playsAsset } from './raw/plays.ts';
 import { snapshotAssets } from './raw/snapshots.ts';
@@ -17,5 +18,8 @@ export type { ProjectResources } from './resources.ts';
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
   const raw = [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];
   const bronze = bronzeAssets(resources, raw);
-  return [...raw, ...bronze, ...silverAssets(resources, bronze)];
+  const silver = silverAssets(resources, bronze);
+  const declared = new Map([...raw, ...bronze, ...silver].map((a) => [a.key, a]));
+  const pbp = pbpAssets(resources, (key) => declared.get(key));
+  return [...raw, ...bronze, ...silver, ...pbp];
 }

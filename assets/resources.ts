@@ -15,4 +15,18 @@ export interface ProjectResources {
   readonly now: () => Date;
   /** Days of recent games the API may still correct: re-fetched on every refresh (config `source.rollingDays`). */
   readonly rollingDays: number;
+  /** The gold layer's model parameters (config `gold`); GOLD.md's defaults when absent. */
+  readonly gold?: GoldParameters;
 }
+
+export interface GoldParameters {
+  readonly hca: number;
+  readonly sosExponent: number;
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  readonly recencyHalfLifeDays?: number;
+  readonly shrinkageGames: number;
+}
+
+/** GOLD.md's defaults, for callers without a config (tests, benchmarks). */
+export const DEFAULT_GOLD: GoldParameters = { hca: 4, sosExponent: 0.85, tolerance: 0.01, maxIterations: 200, shrinkageGames: 0 };

@@ -4,14 +4,18 @@
  * - identity: the same key (both sides partitioned alike);
  * - date_to_season: a season partition depends on every game day of that season upstream;
  * - season_to_date: a game-day partition depends on its season's partition upstream;
+ * - earlier_dates: a game-day partition depends on every game day of its season strictly before it upstream (a
+ *   time window from the season's start with an offset of one day, as Dagster's TimeWindowPartitionMapping with
+ *   start_offset): "as of the morning of day D". A late correction to one day makes exactly the later days stale;
+ *   the season's first game day reads nothing;
  * - all: depends on every partition upstream (for an unpartitioned upstream, its one latest snapshot).
  */
 import type { PartitionsDef } from './partitions.ts';
 import { seasonOfKey } from './partitions.ts';
 
-export type PartitionMapping = 'identity' | 'date_to_season' | 'season_to_date' | 'all';
+export type PartitionMapping = 'identity' | 'date_to_season' | 'season_to_date' | 'earlier_dates' | 'all';
 
-export const PARTITION_MAPPINGS: readonly PartitionMapping[] = ['identity', 'date_to_season', 'season_to_date', 'all'];
+export const PARTITION_MAPPINGS: readonly PartitionMapping[] = ['identity', 'date_to_season', 'season_to_date', 'earlier_dates', 'all'];
 
 /** The mapping an author would expect when none is declared. */
 export function defaultMapping(down: PartitionsDef, up: PartitionsDef): PartitionMapping {
@@ -33,6 +37,10 @@ export function mappingProblem(mapping: PartitionMapping, down: PartitionsDef, u
       return down.kind === 'season_date' && up.kind === 'season'
         ? undefined
         : `season_to_date maps a season×date partition onto a season upstream partition (${down.kind} vs ${up.kind})`;
+    case 'earlier_dates':
+      return down.kind === 'season_date' && up.kind === 'season_date'
+        ? undefined
+        : `earlier_dates maps a season×date partition onto the earlier season×date partitions of its season (${down.kind} vs ${up.kind})`;
     case 'all':
       return undefined;
   }
@@ -60,6 +68,19 @@ export class PartitionIndex {
   ofSeason(season: number): readonly string[] {
     return this.bySeason.get(season) ?? [];
   }
+
+  /** The season×date keys of a season strictly before `key` (keys of one season sort by date as strings). */
+  earlierInSeason(key: string): readonly string[] {
+    const days = this.ofSeason(seasonOfKey(key)!);
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (days[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return days.slice(0, lo);
+  }
 }
 
 /** The upstream partitions that a downstream partition `key` is built from. */
@@ -71,6 +92,8 @@ export function upstreamPartitionsOf(mapping: PartitionMapping, key: string, ups
       return upstream.ofSeason(seasonOfKey(key)!);
     case 'season_to_date':
       return [String(seasonOfKey(key))];
+    case 'earlier_dates':
+      return upstream.earlierInSeason(key);
     case 'all':
       return upstream.keys;
   }
