@@ -9,10 +9,11 @@ import type { AssetDefinition } from '../src/core/asset.ts';
 import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
 import type { SimScale } from '../src/cbbd/sim/world.ts';
 import { CallAccounting } from '../src/cbbd/call-accounting.ts';
+import { fetchScope } from '../src/cbbd/dead-letters.ts';
 import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import type { RunResult } from '../src/core/materializer.ts';
-import { runSelection, type Project } from '../src/core/run-selection.ts';
+import { planSelection, runPlanned, type PlannedRun, type Project, type RunControls } from '../src/core/run-selection.ts';
 import { RunLog } from '../src/core/run-log/run-log.ts';
 import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
@@ -22,8 +23,11 @@ export interface BenchProject {
   readonly root: string;
   readonly definitions: readonly AssetDefinition[];
   readonly graph: AssetGraph;
+  readonly runLog: RunLog;
+  /** Plan the selection (one season: the benchmark's, or `season`) from the run log, as `cbbd plan` does. */
+  plan(selection: string, options?: { force?: boolean; season?: number }): Promise<PlannedRun>;
   /** Plan the selection from the run log and materialize it, calendars first, as `cbbd materialize` does. */
-  run(selection: string, options?: { force?: boolean }): Promise<RunResult>;
+  run(selection: string, options?: { force?: boolean; season?: number; planned?: PlannedRun; controls?: RunControls }): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -41,27 +45,34 @@ export function callsByEndpoint(byPath: Readonly<Record<string, number>>, before
   return new Map([...calls].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date }): Promise<BenchProject> {
+export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date; firstSeason?: number }): Promise<BenchProject> {
   const now = settings.now ?? (() => new Date());
   const log = silentLogger();
+  // Every call goes to the run log's ledger, as in the CLI (the quota benchmark reads it).
+  const ledger: { runLog?: RunLog } = {};
   const source = cbbdSource({
     apiKey: 'bench-key', baseUrl: settings.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 300_000, retries: 2,
     simulator: { seed: 2024, scale: settings.scale, gameCap: 3_000 },
-  }, log);
-  const window = { firstSeason: settings.season, lastSeason: settings.season, start: '11-01', end: '04-30' };
+  }, log, undefined, undefined, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
+  const window = { firstSeason: settings.firstSeason ?? settings.season, lastSeason: settings.season, start: '11-01', end: '04-30' };
   const root = join(settings.dir, 'lakehouse');
   const checkpoints = sqliteCheckpoints(join(settings.dir, 'checkpoints.sqlite'));
   const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now, rollingDays: 3, checkpoints });
   const graph = buildAssetGraph(definitions);
   const runLog = await RunLog.open(join(settings.dir, 'runlog.sqlite'), { clock: () => now().getTime() });
+  ledger.runLog = runLog;
   // No checkpoints for the planner: the benchmarks measure what each run fetches, settled or not.
-  const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 1 }, log, now };
+  // Each compute runs in a fetch scope, as in the CLI, so the client counts calls per asset.
+  const hooks = { aroundCompute: <T>(asset: AssetDefinition, partitions: readonly string[], compute: () => Promise<T>) => fetchScope.run({ asset: asset.key, partitions }, compute) };
+  const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 1 }, log, now, hooks };
+  const plan = (selection: string, options: { force?: boolean; season?: number } = {}) => {
+    const season = options.season ?? settings.season;
+    return planSelection(project, { selection, filter: { seasonFrom: season, seasonTo: season }, force: options.force ?? false, buildNeverBuiltUpstream: false });
+  };
   return {
-    source, root, definitions, graph,
+    source, root, definitions, graph, runLog, plan,
     async run(selection, options = {}) {
-      const result = await runSelection(project, {
-        selection, filter: { seasonFrom: settings.season, seasonTo: settings.season }, force: options.force ?? false, buildNeverBuiltUpstream: false,
-      });
+      const result = await runPlanned(project, options.planned ?? await plan(selection, options), options.controls);
       for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
       return result;
     },

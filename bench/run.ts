@@ -6,9 +6,10 @@ import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
 import { nightlyBench } from './nightly.ts';
 import { plannerBench } from './planner.ts';
+import { quotaBench } from './quota.ts';
 import { realismBench } from './realism.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

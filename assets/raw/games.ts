@@ -12,6 +12,7 @@ import type { ProjectResources } from '../resources.ts';
 import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
+import { refreshesIncrementally } from './call-estimates.ts';
 import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
@@ -41,9 +42,18 @@ function windowedSeasonAsset(resources: ProjectResources, endpoint: WindowedEndp
       partitions: { kind: 'season' },
       codeVersion: '1',
       volatile: { maxAgeHours: 6 },
-      expectedCalls: (partitions) => partitions.reduce((n, s) => {
+      expectedCalls: (partitions, context) => partitions.reduce((n, s) => {
         const { from, to } = seasonRange(Number(s));
-        return n + dateWindows(from, to, endpoint.windowDays).length;
+        if (to < from) return n;
+        // A refresh keeps the windows that ended before the rolling window and asks again from the end of the last
+        // one: on average half a window before the rolling window starts, or the last fetch if it was earlier.
+        let start = from;
+        if (refreshesIncrementally(context, s)) {
+          const cutoff = isoDateToDay(isoDateOf(resources.now()))! - resources.rollingDays;
+          const lastFetch = isoDateToDay(isoDateOf(new Date(context.lastSuccessAt(s)!)))!;
+          start = dayToIsoDate(Math.max(isoDateToDay(from)!, Math.min(lastFetch, cutoff - Math.floor(endpoint.windowDays / 2))));
+        }
+        return n + dateWindows(start, to, endpoint.windowDays).length;
       }, 0),
     },
     async (ctx) => {

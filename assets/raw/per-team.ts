@@ -11,6 +11,8 @@ import type { ProjectResources } from '../resources.ts';
 import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
+import { dayIn, DIVISION_ONE_TEAMS, gamesFinishedBetween, refreshesIncrementally } from './call-estimates.ts';
+import { seasonDates } from '../../src/core/partitions.ts';
 import { rawInputRecords } from '../../src/lake/inputs.ts';
 import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
@@ -29,7 +31,12 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
     {
       key: endpoint.key, description: endpoint.description, deps: ['raw/teams', 'raw/games'], partitions: { kind: 'season' }, codeVersion: '2',
       volatile: { maxAgeHours: 20 },
-      expectedCalls: (p) => p.length * 362,
+      // A backfill asks once per Division I team; a refresh once per game that became final since the last build.
+      expectedCalls: (partitions, context) => Math.round(partitions.reduce((n, season) => {
+        if (!refreshesIncrementally(context, season)) return n + DIVISION_ONE_TEAMS;
+        const dates = seasonDates(Number(season), resources.window);
+        return n + gamesFinishedBetween(context.lastSuccessAt(season)!, context.now.getTime(), dayIn(dates[0]!, dates.at(-1)!));
+      }, 0)),
     },
     async (ctx) => {
       const client = await resources.source.client();

@@ -50,15 +50,24 @@ export class QuotaExhaustedError extends SourceError {
 export class QuotaWatch {
   private latest: { remaining: number; at: number } | undefined;
   private spent = false;
+  private answers = 0;
 
   observe(remaining: number | undefined, at = Date.now()): void {
+    this.answers++;
     if (remaining === undefined) return;
     this.latest = { remaining, at };
+    // Calls left again: the quota has reset (a new month) or the plan was raised.
+    if (remaining > 0) this.spent = false;
   }
 
   markExhausted(): void {
     this.spent = true;
     this.latest = { remaining: 0, at: Date.now() };
+  }
+
+  /** Answers seen so far: a run heeds only what was observed after it started. */
+  get observed(): number {
+    return this.answers;
   }
 
   /** The last `X-CallLimit-Remaining` seen, or undefined before the first answer that carried one. */

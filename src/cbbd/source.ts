@@ -34,7 +34,7 @@ export interface CbbdSource {
   /** Calls made so far per asset being computed (retries included). */
   callsByAsset(): Record<string, number>;
   /** The quota figures the API reported in this process (none before the client's first call). */
-  readonly quota: Pick<QuotaWatch, 'remaining' | 'exhausted'>;
+  readonly quota: Pick<QuotaWatch, 'remaining' | 'exhausted' | 'observed'>;
   /**
    * The name the ledger keeps this source's calls under: "simulator" for the in-process one, else the base URL.
    * Figures of one source never stand for another's.
@@ -92,7 +92,11 @@ export function cbbdSource(
     },
     calls: () => (started?.calls.totalCalls ? started.calls.snapshot() : undefined),
     callsByAsset: () => started?.calls.byAsset() ?? {},
-    quota: { get remaining() { return started?.quota.remaining; }, get exhausted() { return started?.quota.exhausted ?? false; } },
+    quota: {
+      get remaining() { return started?.quota.remaining; },
+      get exhausted() { return started?.quota.exhausted ?? false; },
+      get observed() { return started?.quota.observed ?? 0; },
+    },
     ledgerName,
     close: async () => {
       if (running) await (await running).sim.close();

@@ -58,7 +58,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const { storage, checkpoints, catalog } = drivers;
   const deadLetters = new DeadLetterStore(storage);
   // Every call goes to the run log's ledger (`cbbd quota`); calls are made only once the run log is open.
-  let ledger: RunLog | undefined;
+  const ledger: { runLog?: RunLog } = {};
   const source = cbbdSource({
     apiKey: config.apiKey,
     baseUrl: config.source.baseUrl,
@@ -68,7 +68,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     timeoutMs: config.source.timeoutMs,
     retries: config.source.retries,
     simulator: config.simulator,
-  }, log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger?.recordApiCall({ source: name, ...call }));
+  }, log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
   const resources: ProjectResources = {
@@ -86,7 +86,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const graph = buildAssetGraph(definitions);
   const home = await drivers.openRunLogHome(access.writes);
   const runLog = await RunLog.open(config.runLog.path);
-  ledger = runLog;
+  ledger.runLog = runLog;
   if (access.writes) {
     await catalog.register(tables);
     // A write that died between staging and swap left its staging behind; the README promises tmp/ stays empty.

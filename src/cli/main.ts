@@ -114,6 +114,7 @@ program
   .option('--scale <scale>', 'demo (a few conferences, fast) or full (about 362 Division I teams)')
   .option('--seed <seed>', 'seed of the simulated world')
   .option('--memoize', 'answer a repeated request with the body built the first time (benchmarks; holds every body in memory)')
+  .option('--quota <calls>', 'calls each API key may make per month of the simulator\'s clock (default: simulator.monthlyCallQuota, 1,000,000)')
   .action(async (options) => {
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });

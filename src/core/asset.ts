@@ -108,8 +108,22 @@ export interface AssetSpec {
    * the rolling window, or of a season in progress, are re-fetched when older than `maxAgeHours`.
    */
   readonly volatile?: { readonly maxAgeHours: number };
-  /** How many source API calls computing these partitions is expected to take (for `cbbd plan`). */
-  readonly expectedCalls?: (partitions: readonly string[]) => number;
+  /**
+   * How many source API calls computing these partitions is expected to take (for `cbbd plan` and the quota check).
+   * The context, when given (see `call-estimate.ts`), says why each partition is planned and what is known of it.
+   */
+  readonly expectedCalls?: (partitions: readonly string[], context?: CallEstimateContext) => number;
+}
+
+/** What an estimate of API calls may know beyond the partitions: a refresh of a volatile partition fetches less. */
+export interface CallEstimateContext {
+  /** Why each partition is planned. */
+  readonly reasons: ReadonlyMap<string, StaleReasonKind>;
+  /** When the partition was last built successfully (epoch ms), if ever. */
+  readonly lastSuccessAt: (partition: string) => number | undefined;
+  /** The game days of a season, once its calendar is known (assets partitioned by a calendar). */
+  readonly gameDays: (season: number) => readonly string[] | undefined;
+  readonly now: Date;
 }
 
 export interface AssetDefinition extends AssetSpec {

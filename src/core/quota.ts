@@ -121,6 +121,8 @@ export interface QuotaSignal {
   readonly remaining: number | undefined;
   /** The API said the month's quota is spent. */
   readonly exhausted: boolean;
+  /** Answers seen so far (a long-lived process runs many runs: each heeds only what it saw itself). */
+  readonly observed: number;
 }
 
 /**
@@ -130,7 +132,9 @@ export interface QuotaSignal {
  */
 export function quotaStopRule(signal: QuotaSignal, setting: QuotaReserveSetting, options: { budget?: QuotaBudget; allowOverQuota: boolean }): () => string | undefined {
   let reserve = options.budget?.reserve;
+  const startedAt = signal.observed;
   return () => {
+    if (signal.observed === startedAt) return undefined;
     if (signal.exhausted) return 'the API said the month\'s call quota is spent';
     if (options.allowOverQuota || signal.remaining === undefined) return undefined;
     reserve ??= reserveOf(setting, signal.remaining);

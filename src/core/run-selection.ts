@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { materialize, type MaterializeHooks, type MaterializeOptions, type RunResult } from './materializer.ts';
 import type { PartitionFilter, SeasonWindow } from './partitions.ts';
 import type { Plan } from './plan.ts';
+import { withCallEstimates } from './call-estimate.ts';
 import { buildPlan, type PlanOptions } from './planner.ts';
 import type { RunLog } from './run-log/run-log.ts';
 import type { PlannerState } from './state.ts';
@@ -66,7 +67,8 @@ export async function planSelection(project: Project, request: SelectionRequest)
     buildNeverBuiltUpstream: request.buildNeverBuiltUpstream ?? true,
   };
   const state = await loadPlannerState(project);
-  return { selection: request.selection, plan: buildPlan(project.graph, request.selection, state, options), state, options };
+  const plan = withCallEstimates(project.graph, buildPlan(project.graph, request.selection, state, options), state);
+  return { selection: request.selection, plan, state, options };
 }
 
 /** Materialize a plan: calendars first, then the rest re-planned over the real game days. */

@@ -1,0 +1,70 @@
+/**
+ * What the raw assets' call estimates know about a real Division I season, so a plan is priced before a call is made:
+ * how many teams a per-team endpoint is asked for, how many of a season window's days have games, how many games a
+ * game day holds and on which weekdays, and how many final games the API has no bulk plays for (each then costs one
+ * call per game, once). Figures from ENDPOINTS.md and the simulator's calibrated world (README, "The simulator's world").
+ */
+import type { CallEstimateContext } from '../../src/core/asset.ts';
+import { isoDateToDay } from '../../src/core/partitions.ts';
+import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
+
+/** Division I teams, each asked once by a per-team endpoint's backfill. */
+export const DIVISION_ONE_TEAMS = 362;
+
+/** Of the 181 days of a season window, the days with games (141 in the calibrated world, about 150 in real seasons). */
+const GAME_DAY_SHARE = 0.78;
+
+/** Games on a game day, on average (about 5,900 games over 141 game days). */
+const GAMES_PER_GAME_DAY = 42;
+
+/**
+ * Games by weekday of the local date (Sunday first), the season's mean: about 38 a day. A night's refresh asks for the
+ * games that became final since the last one, so its estimate follows the days it covers.
+ */
+const GAMES_BY_WEEKDAY = [24, 21, 33, 37, 50, 17, 84] as const;
+
+const DAY_MS = 86_400_000;
+
+/** Share of final games the API has no play-by-play for: a third before 2014, a quarter in 2021, 1% otherwise. */
+export function missingPlaysShare(season: number): number {
+  return season < 2014 ? 0.35 : season === 2021 ? 0.25 : 0.01;
+}
+
+/** Whether a partition will be refreshed incrementally (only what can still change is asked again). */
+export function refreshesIncrementally(context: CallEstimateContext | undefined, partition: string): context is CallEstimateContext {
+  return context !== undefined && context.lastSuccessAt(partition) !== undefined && INCREMENTAL.has(context.reasons.get(partition) ?? 'missing');
+}
+
+/**
+ * The share of a season's planned days that are game days: all of them once the calendar is known (the plan then
+ * lists game days only), otherwise the usual share of a window's days.
+ */
+export function gameDayShare(context: CallEstimateContext | undefined, season: number): number {
+  return context?.gameDays(season) ? 1 : GAME_DAY_SHARE;
+}
+
+/** Plays calls a game day's fetch is expected to add for games missing from the bulk answer (fetched one by one). */
+export function expectedPlayGaps(season: number): number {
+  return GAMES_PER_GAME_DAY * missingPlaysShare(season);
+}
+
+/**
+ * Games expected to become final between `since` and `now` (epoch ms), by the weekday of each game day covered: what
+ * a per-game refresh asks for. A local date's games are taken as final by 2 am UTC the next day (evening games in
+ * the east end then); days outside the season window count nothing.
+ */
+export function gamesFinishedBetween(since: number, now: number, inSeason: (day: number) => boolean): number {
+  const finalBy = DAY_MS + 2 * 3_600_000;
+  let games = 0;
+  for (let day = Math.floor((since - finalBy) / DAY_MS); day * DAY_MS + finalBy <= now; day++) {
+    if (day * DAY_MS + finalBy > since && inSeason(day)) games += GAMES_BY_WEEKDAY[(day + 4) % 7]!; // 1970-01-01 was a Thursday
+  }
+  return games;
+}
+
+/** Whether a day number (days since 1970-01-01) falls in a season window given as its first and last ISO dates. */
+export function dayIn(first: string, last: string): (day: number) => boolean {
+  const a = isoDateToDay(first)!;
+  const b = isoDateToDay(last)!;
+  return (day) => day >= a && day <= b;
+}
