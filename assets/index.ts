@@ -7,6 +7,8 @@ import { bronzeAssets } from './bronze/bronze.ts';
 import { gameAssets } from './raw/games.ts';
 import { silverAssets } from './silver/silver.ts';
 import { pbpAssets } from './silver/pbp.ts';
+import { adjustedEfficiencyAssets } from './gold/adjusted-efficiencies.ts';
+import { goldTables } from './gold/tables.ts';
 import { perTeamAssets } from './raw/per-team.ts';
 import { playsAsset } from './raw/plays.ts';
 import { snapshotAssets } from './raw/snapshots.ts';
@@ -20,6 +22,13 @@ export function createAssets(resources: ProjectResources): AssetDefinition[] {
   const bronze = bronzeAssets(resources, raw);
   const silver = silverAssets(resources, bronze);
   const declared = new Map([...raw, ...bronze, ...silver].map((a) => [a.key, a]));
-  const pbp = pbpAssets(resources, (key) => declared.get(key));
-  return [...raw, ...bronze, ...silver, ...pbp];
+  const upstream = (key: string) => declared.get(key);
+  const add = (assets: AssetDefinition[]) => {
+    for (const a of assets) declared.set(a.key, a);
+    return assets;
+  };
+  const pbp = add(pbpAssets(resources, upstream));
+  const ratings = add(adjustedEfficiencyAssets(resources, upstream));
+  const gold = add(goldTables(resources, upstream));
+  return [...raw, ...bronze, ...silver, ...pbp, ...ratings, ...gold];
 }

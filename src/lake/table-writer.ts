@@ -6,7 +6,7 @@
  * partition whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { PermanentError } from '../core/errors.ts';
@@ -181,6 +181,27 @@ export class TableWriter {
     const keys = input.layout.partitionKeys.map((k) => quoteIdent(k.name));
     const partition = keys.length ? keys.map((k) => `${k}::VARCHAR`).join(` || '|' || `) : `'-'`;
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT *, ${partition} AS __partition FROM (${await this.relation(input.files, input.layout)})`);
+  }
+
+  /**
+   * Load rows computed outside SQL (the solver's ratings) as a cached input, typed by the declared columns; each row
+   * carries its partition key in `__partition`. Read them back per partition with a `CachedInput`.
+   */
+  async loadRows(name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[]): Promise<void> {
+    const path = join(this.work, `${name}-${randomBytes(4).toString('hex')}.ndjson`);
+    await writeFile(path, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const types = [...columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckTypeOfGlue(c.type))}`), `'__partition': 'VARCHAR'`].join(', ');
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT * FROM read_json(${sqlString(path)}, format = 'newline_delimited', columns = {${types}})`);
+    await rm(path, { force: true });
+  }
+
+  /** Rows of a query over input relations (read into the process: small results only). */
+  async read(sql: string, inputs: Readonly<Record<string, TableInput | CachedInput>>): Promise<Record<string, unknown>[]> {
+    for (const [name, input] of Object.entries(inputs)) {
+      const relation = 'cached' in input ? this.cachedRelation(input) : await this.relation(input.files, input.layout);
+      await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS ${relation}`);
+    }
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   private cachedRelation(input: CachedInput): string {

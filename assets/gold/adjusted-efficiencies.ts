@@ -1,0 +1,171 @@
+/**
+ * gold/team_adjusted_efficiencies (and `_no_garbage`, from the garbage-removed box scores): each Division I team's
+ * adjusted offensive and defensive efficiency as of the morning of every game day, solved by `solver.ts`.
+ *
+ * A rating date D reads every earlier game day of its season (`earlier_dates`), so a late correction to one day
+ * makes exactly the later rating dates stale. The solver walks the season's game days in order, each date
+ * warm-started from the previous one; a step's dates are solved along that same walk from the season's first game
+ * day, so a date's ratings never depend on which dates a step happened to hold (a nightly of one new date gives the
+ * same figures as the backfill, bit for bit).
+ */
+import { createHash } from 'node:crypto';
+import { defineAsset, type AssetDefinition, type AssetSpec, type ColumnSpec, type PartitionOutput } from '../../src/core/asset.ts';
+import { dateOfKey, isoDateToDay, seasonDateKey, seasonOfKey } from '../../src/core/partitions.ts';
+import { InputFiles, KEYS_CHECK, tableOutput } from '../../src/lake/sql-asset.ts';
+import { DATE_KEY, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
+import { TableWriter } from '../../src/lake/table-writer.ts';
+import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
+import { barthag, solve, type Ratings, type TeamGame } from './solver.ts';
+
+const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
+
+export const EFFICIENCY_COLUMNS: ColumnSpec[] = [
+  col('teamId', 'bigint', false), col('rating_date', 'date', false), col('team', 'string'), col('conference', 'string'),
+  col('adj_oe', 'double'), col('adj_de', 'double'), col('adj_tempo', 'double'), col('barthag', 'double'), col('adj_margin', 'double'),
+  col('games_played', 'int', false), col('raw_oe', 'double'), col('raw_de', 'double'), col('sos_oe', 'double'), col('sos_de', 'double'),
+  col('srs', 'double'),
+  SEASON_KEY, DATE_KEY,
+];
+
+/** Division I teams of the season: the season's teams in a Division I conference, as the API lists them that season. */
+const DIVISION_ONE_SQL = `SELECT id::BIGINT AS teamId, school AS team, conference FROM teams WHERE conferenceId IS NOT NULL ORDER BY id`;
+
+/** Both sides of Division I games with opponent data: a game whose opponent row is missing is dropped, never zeroed. */
+const GAMES_SQL = `
+  SELECT f.teamId::BIGINT AS teamId, f.opponentId::BIGINT AS opponentId, f.points, f.opp_points, f.possessions, f.opp_possessions,
+    f.game_minutes, CASE WHEN f.is_neutral THEN 0 WHEN f.is_home THEN 1 WHEN NOT f.is_home THEN -1 ELSE 0 END AS venue, f.date
+  FROM flat f SEMI JOIN d1 a ON a.teamId = f.teamId SEMI JOIN d1 b ON b.teamId = f.opponentId
+  WHERE f.opp_points IS NOT NULL AND f.possessions > 0 AND f.opp_possessions > 0
+  ORDER BY f.date, f.gameId, f.teamId`;
+
+export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: (key: string) => AssetSpec | undefined): AssetDefinition[] {
+  const params = resources.gold ?? DEFAULT_GOLD;
+  return [
+    ['gold/team_adjusted_efficiencies', 'silver/fct_pbp_game_teams_flat', ''],
+    ['gold/team_adjusted_efficiencies_no_garbage', 'silver/fct_pbp_game_teams_flat_garbage_removed', ', garbage time left out'],
+  ].map(([key, flatKey, note]) => {
+    const spec: AssetSpec = {
+      key: key!,
+      description: `Adjusted offensive and defensive efficiency of every Division I team as of the morning of each game day (games before it only)${note}; home court ${params.hca} per 100 possessions, SOS exponent ${params.sosExponent}.`,
+      deps: [{ key: flatKey!, mapping: 'earlier_dates' }, { key: 'silver/dim_teams', mapping: 'season_to_date' }],
+      partitions: { kind: 'season_date', calendar: 'raw/games' },
+      batch: { maxPartitions: 400 },
+      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, solve.toString(), solveSeason.toString()])).digest('hex').slice(0, 10)}`,
+      schema: { columns: EFFICIENCY_COLUMNS, primaryKey: ['teamId', 'season', 'date'] },
+      preview: { orderBy: 'adj_margin desc' },
+      checks: [
+        {
+          name: KEYS_CHECK, description: 'One row per team and rating date.',
+          run: ({ output }) => {
+            const p = output.metadata?.keyProblems as { nullKeys: number; duplicateKeys: number } | undefined;
+            return { passed: !p || (p.nullKeys === 0 && p.duplicateKeys === 0) };
+          },
+        },
+        {
+          name: 'solver_converged', blocking: false, description: `The solver met its tolerance (${params.tolerance}) within ${params.maxIterations} iterations.`,
+          run: ({ output }) => {
+            const m = output.metadata as { iterations?: number; finalChange?: number } | undefined;
+            const passed = (m?.finalChange ?? 0) < params.tolerance;
+            return { passed, detail: `${m?.iterations ?? 0} iteration(s), final change ${(m?.finalChange ?? 0).toFixed(4)}` };
+          },
+        },
+      ],
+    };
+    if (!upstream(flatKey!) || !upstream('silver/dim_teams')) throw new Error(`${key}: ${flatKey} and silver/dim_teams must be declared first`);
+    const layout = tableLayout(spec);
+    const flatLayout = tableLayout(upstream(flatKey!)!);
+    const teamsLayout = tableLayout(upstream('silver/dim_teams')!);
+    return defineAsset(spec, async (ctx) => {
+      const writer = await TableWriter.open(resources.storage);
+      const files = new InputFiles(resources.storage);
+      try {
+        const outputs: PartitionOutput[] = [];
+        const bySeason = new Map<number, string[]>();
+        for (const p of ctx.partitions) bySeason.set(seasonOfKey(p)!, [...(bySeason.get(seasonOfKey(p)!) ?? []), p]);
+        for (const [season, partitions] of bySeason) {
+          const last = partitions.at(-1)!;
+          const earlier = ctx.inputPartitions(flatKey!, last);
+          const inputs = {
+            flat: { files: await files.of(flatKey!, earlier), layout: flatLayout },
+            teams: { files: await files.of('silver/dim_teams', ctx.inputPartitions('silver/dim_teams', last)), layout: teamsLayout },
+          };
+          await writer.read(`CREATE OR REPLACE TEMP TABLE d1 AS ${DIVISION_ONE_SQL}`, inputs);
+          const d1 = await writer.read('SELECT teamId::DOUBLE AS teamId, team, conference FROM d1', {});
+          const rows = await writer.read(GAMES_SQL.replace('SELECT f.teamId::BIGINT AS teamId, f.opponentId::BIGINT AS opponentId', 'SELECT f.teamId::DOUBLE AS teamId, f.opponentId::DOUBLE AS opponentId'), inputs);
+          const walk = [...new Set([...earlier.map((p) => dateOfKey(p)!), ...partitions.map((p) => dateOfKey(p)!)])].sort();
+          const wanted = new Set(partitions.map((p) => dateOfKey(p)!));
+          const solved = solveSeason(season, walk, wanted, d1 as never, rows as never, params);
+          await writer.loadRows('solved', EFFICIENCY_COLUMNS.filter((c) => c.name !== 'season' && c.name !== 'date'), solved.rows);
+          for (const partition of partitions) {
+            if (ctx.signal.aborted) break;
+            const written = await writer.write({
+              prefix: partitionPrefix(spec.key, partition),
+              inputs: { solved: { cached: 'solved', partitions: [partition] } },
+              sql: 'SELECT * FROM solved',
+              key: ['teamId'],
+              layout,
+              checkTypes: true,
+              materialize: true,
+              reportKeyProblems: true,
+            });
+            const stats = solved.stats.get(dateOfKey(partition)!)!;
+            outputs.push(tableOutput(partition, written, { iterations: stats.iterations, finalChange: Number(stats.finalChange.toFixed(6)), games: stats.games, league: Number(stats.league.toFixed(3)) }));
+          }
+        }
+        return outputs;
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+}
+
+interface GameRow { teamId: number; opponentId: number; points: number; opp_points: number; possessions: number; opp_possessions: number; game_minutes: number; venue: number; date: string }
+interface TeamRow { teamId: number; team: string | null; conference: string | null }
+
+/** Solve every date of the walk in order, warm-starting each from the previous; rows for the wanted dates. */
+export function solveSeason(
+  season: number, walk: readonly string[], wanted: ReadonlySet<string>, teams: readonly TeamRow[], games: readonly GameRow[],
+  params: typeof DEFAULT_GOLD,
+): { rows: Record<string, unknown>[]; stats: Map<string, { iterations: number; finalChange: number; games: number; league: number }> } {
+  const index = new Map(teams.map((t, i) => [t.teamId, i]));
+  const all: TeamGame[] = [];
+  const gameDate: string[] = [];
+  for (const g of games) {
+    const team = index.get(g.teamId);
+    const opponent = index.get(g.opponentId);
+    if (team === undefined || opponent === undefined) continue;
+    all.push({
+      team, opponent, points: g.points, oppPoints: g.opp_points, possessions: g.possessions, oppPossessions: g.opp_possessions,
+      minutes: g.game_minutes, venue: Math.sign(g.venue) as 1 | -1 | 0, day: isoDateToDay(g.date)!,
+    });
+    gameDate.push(g.date);
+  }
+  const rows: Record<string, unknown>[] = [];
+  const stats = new Map<string, { iterations: number; finalChange: number; games: number; league: number }>();
+  let previous: Ratings | undefined;
+  let used = 0;
+  for (const date of walk) {
+    // Games are ordered by date: those before this rating date are a prefix.
+    while (used < all.length && gameDate[used]! < date) used++;
+    const solution = solve(teams.length, all.slice(0, used), params, isoDateToDay(date)!, previous);
+    previous = solution;
+    if (!wanted.has(date)) continue;
+    stats.set(date, { iterations: solution.iterations, finalChange: solution.finalChange, games: used / 2, league: solution.league });
+    const partition = seasonDateKey(season, date);
+    teams.forEach((t, i) => {
+      if (!solution.games[i]) return;
+      const oe = solution.adjOe[i]!;
+      const de = solution.adjDe[i]!;
+      rows.push({
+        teamId: t.teamId, rating_date: date, team: t.team, conference: t.conference,
+        adj_oe: oe, adj_de: de, adj_tempo: finite(solution.adjTempo[i]!), barthag: barthag(oe, de), adj_margin: oe - de,
+        games_played: solution.games[i], raw_oe: solution.rawOe[i], raw_de: solution.rawDe[i],
+        sos_oe: solution.sosOe[i], sos_de: solution.sosDe[i], srs: solution.srs[i], __partition: partition,
+      });
+    });
+  }
+  return { rows, stats };
+}
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
