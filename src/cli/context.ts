@@ -79,6 +79,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     rollingDays: config.source.rollingDays,
     checkpoints,
     now: () => new Date(),
+    gold: config.gold,
   };
   const definitions = await loadAssetDefinitions(options.assets ?? config.assets, resources);
   const tables = catalogTables(definitions);

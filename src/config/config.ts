@@ -93,6 +93,23 @@ export const configSchema = z
       .object({ concurrency: z.number().int().min(1).max(64).default(2), retries: z.number().int().min(0).max(10).default(2) })
       .strict()
       .default({ concurrency: 2, retries: 2 }),
+    /** The gold layer's model parameters (GOLD.md): changing one rebuilds the tables that use it. */
+    gold: z
+      .object({
+        /** Home-court advantage, points per 100 possessions on each side. */
+        hca: z.number().min(0).max(20).default(4),
+        /** Strength-of-schedule exponent of the adjusted-efficiency solver. */
+        sosExponent: z.number().min(0).max(2).default(0.85),
+        /** The solver stops when the largest change is below this, or after maxIterations. */
+        tolerance: z.number().positive().max(1).default(0.01),
+        maxIterations: z.number().int().min(1).max(10_000).default(200),
+        /** Half-life in days of a recency weight on games (off when absent). */
+        recencyHalfLifeDays: z.number().positive().optional(),
+        /** Games' worth of shrinkage toward the league average (0 = off). */
+        shrinkageGames: z.number().min(0).default(0),
+      })
+      .strict()
+      .default({ hca: 4, sosExponent: 0.85, tolerance: 0.01, maxIterations: 200, shrinkageGames: 0 }),
     drivers: z
       .object({
         storage: z.enum(['local', 's3']).default('local'),

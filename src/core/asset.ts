@@ -113,6 +113,11 @@ export interface AssetSpec {
    * The context, when given (see `call-estimate.ts`), says why each partition is planned and what is known of it.
    */
   readonly expectedCalls?: (partitions: readonly string[], context?: CallEstimateContext) => number;
+  /**
+   * How `cbbd show` and the page's preview order rows: `orderBy` is comma-separated `column [asc|desc]` terms over
+   * the declared columns (`'composite_rank'`); the primary key's order without it.
+   */
+  readonly preview?: { readonly orderBy?: string };
 }
 
 /** What an estimate of API calls may know beyond the partitions: a refresh of a volatile partition fetches less. */
