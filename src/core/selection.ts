@@ -87,7 +87,8 @@ export interface PartitionFilterInput {
 
 /** Validate and combine the partition filters. Each value is checked before it can reach a key or a path. */
 export function parsePartitionFilter(input: PartitionFilterInput, window: SeasonWindow): PartitionFilter {
-  const given = (['season', 'seasons', 'date'] as const).filter((k) => input[k] !== undefined);
+  // --season with --date is allowed when the date is in that season (`--season 2024 --date 2024-01-13` reads well).
+  const given = (['season', 'seasons', 'date'] as const).filter((k) => input[k] !== undefined && !(k === 'season' && input.date !== undefined));
   if (given.length > 1) throw new PlanError(`Use only one of --season, --seasons and --date (got ${given.map((g) => `--${g}`).join(', ')}).`);
   if (input.date !== undefined && (input.from !== undefined || input.to !== undefined)) {
     throw new PlanError('Use either --date or --from/--to, not both.');
@@ -106,6 +107,9 @@ export function parsePartitionFilter(input: PartitionFilterInput, window: Season
   }
   if (input.date !== undefined) {
     const { season, date } = parseSeasonDate(input.date, window);
+    if (filter.seasonFrom !== undefined && filter.seasonFrom !== season) {
+      throw new PlanError(`--date ${date} is in season ${season}, not ${filter.seasonFrom}: leave out --season or pick a date inside it.`);
+    }
     filter = { seasonFrom: season, seasonTo: season, dateFrom: date, dateTo: date };
   }
   if (input.from !== undefined || input.to !== undefined) {

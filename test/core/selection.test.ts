@@ -63,6 +63,7 @@ describe('parsePartitionFilter', () => {
     [{ season: '2024' }, { seasonFrom: 2024, seasonTo: 2024 }],
     [{ seasons: '2021-2024' }, { seasonFrom: 2021, seasonTo: 2024 }],
     [{ date: '2024-01-15' }, { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2024-01-15', dateTo: '2024-01-15' }],
+    [{ season: '2024', date: '2024-01-15' }, { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2024-01-15', dateTo: '2024-01-15' }],
     [{ from: '2023-12-30', to: '2024-01-02' }, { seasonFrom: 2024, seasonTo: 2024, dateFrom: '2023-12-30', dateTo: '2024-01-02' }],
     [{}, {}],
   ])('%j', (input, expected) => {
@@ -75,7 +76,8 @@ describe('parsePartitionFilter', () => {
     [{ seasons: '2024' }, /not a range/],
     [{ date: '2024-02-30' }, /not a real date/],
     [{ date: '2024-07-01' }, /not inside any configured season/],
-    [{ season: '2024', date: '2024-01-15' }, /only one of --season, --seasons and --date/],
+    [{ season: '2023', date: '2024-01-15' }, /is in season 2024, not 2023/],
+    [{ seasons: '2023-2024', date: '2024-01-15' }, /only one of --season, --seasons and --date/],
     [{ from: '2024-02-01', to: '2024-01-01' }, /is after --to/],
   ])('%j is refused', (input, message) => {
     expect(() => parsePartitionFilter(input, window)).toThrow(message);
