@@ -30,10 +30,22 @@ describe('loadConfig', () => {
     ['source: { baseUrl: not-a-url }', 'source.baseUrl'],
     ['simulator: { faults: { sequence: [teapot] } }', 'simulator.faults.sequence.0'],
     ['simulator: { missingPlaysRate: 2 }', 'simulator.missingPlaysRate'],
+    ['source: { quotaReserve: "150%" }', 'source.quotaReserve'],
+    ['source: { quotaReserve: ten }', 'source.quotaReserve'],
+    ['source: { quotaReserve: -5 }', 'source.quotaReserve'],
+    ['simulator: { monthlyCallQuota: 1.5 }', 'simulator.monthlyCallQuota'],
   ])('%s fails naming the file and %s', (text, field) => {
     const file = configFile(text);
     expect(() => loadConfig(file, {})).toThrow(ConfigError);
     expect(() => loadConfig(file, {})).toThrow(`${file}: ${field}:`);
+  });
+
+  it('keeps a reserve of 10% of the last remaining figure by default, or the calls or share the file says', () => {
+    expect(loadConfig(configFile('seasons: { first: 2015 }\n'), {}).source.quotaReserve).toBe('10%');
+    expect(loadConfig(configFile('source: { quotaReserve: 150 }\n'), {}).source.quotaReserve).toBe(150);
+    expect(loadConfig(configFile('source: { quotaReserve: "2.5%" }\n'), {}).source.quotaReserve).toBe('2.5%');
+    expect(loadConfig(configFile('simulator: { monthlyCallQuota: 1200 }\n'), {}).simulator.monthlyCallQuota).toBe(1_200);
+    expect(() => loadConfig(configFile('source: { quotaReserve: ten }\n'), {})).toThrow(/expected a number of calls \(e.g. 100\) or a percentage/);
   });
 
   it('switches the simulator\'s imperfections and faults from the file', () => {
