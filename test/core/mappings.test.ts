@@ -10,6 +10,9 @@ describe('partition mappings', () => {
     ['identity', '2024|2023-11-06', dates, ['2024|2023-11-06']],
     ['date_to_season', '2024', dates, ['2024|2023-11-06', '2024|2023-11-07']],
     ['season_to_date', '2024|2023-11-07', seasons, ['2024']],
+    ['earlier_dates', '2024|2023-11-07', dates, ['2024|2023-11-06']],
+    ['earlier_dates', '2024|2023-11-06', dates, []],
+    ['earlier_dates', '2024|2023-12-01', dates, ['2024|2023-11-06', '2024|2023-11-07']],
     ['all', '2024', snapshot, ['-']],
     ['all', '-', dates, dates.keys],
   ] as const)('%s: %s reads %j', (mapping, key, upstream, expected) => {
@@ -26,5 +29,7 @@ describe('partition mappings', () => {
   it('rejects a mapping that cannot join the two sides', () => {
     expect(mappingProblem('identity', { kind: 'season' }, { kind: 'season_date' })).toMatch(/identity needs both sides/);
     expect(mappingProblem('date_to_season', { kind: 'season_date' }, { kind: 'season' })).toMatch(/date_to_season/);
+    expect(mappingProblem('earlier_dates', { kind: 'season' }, { kind: 'season_date' })).toMatch(/earlier_dates/);
+    expect(mappingProblem('earlier_dates', { kind: 'season_date' }, { kind: 'season_date' })).toBeUndefined();
   });
 });
