@@ -17,6 +17,7 @@ import { describeReason } from '../core/plan.ts';
 import type { RunLogReader } from '../core/run-log/run-log.ts';
 import { MAX_SELECTION_LENGTH, selectAssets } from '../core/selection.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
+import { quotaRoute, type QuotaRouteDeps } from './quota-route.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
 
 export interface StartRunRequest {
@@ -47,6 +48,8 @@ export interface ServerDeps {
    */
   readonly preview?: (request: { asset: string; season?: string; date?: string; limit?: string }) => Promise<DataAnswer>;
   readonly ratingHistory?: (request: { asset: string; season?: string; teams?: string }) => Promise<DataAnswer>;
+  /** The month's API budget for `GET /api/quota` (`quota-route.ts`); without it the route is not served. */
+  readonly quota?: QuotaRouteDeps['quota'];
 }
 
 /** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
@@ -58,6 +61,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/ui/rating-chart.js': { file: 'rating-chart.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/quota-panel.js': { file: 'quota-panel.js', type: 'text/javascript; charset=utf-8' },
 };
 const KEY_PART = /^[a-z0-9_]+$/;
 
@@ -188,6 +192,8 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   app.get('/api/assets/:layer/:name/rating-history', (c) => readData(c, deps.ratingHistory && ((asset) => deps.ratingHistory!({
     asset, season: text(c, 'season'), teams: text(c, 'teams'),
   }))));
+
+  if (deps.quota) quotaRoute(app, { runLog: deps.runLog, quota: deps.quota, ...(deps.now && { now: deps.now }) });
 
   app.get('/api/seasons', (c) => {
     const built = status.builtSeasons();

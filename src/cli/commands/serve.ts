@@ -55,7 +55,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   const { app, status } = createServerApp({
     preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
-    startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description, ...(token !== undefined && { token }),
+    startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description,
+    quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
     allowedHosts: allowedHostsFor(host, (process.env.CBBD_UI_ALLOWED_HOSTS ?? '').split(',')),
     readsNeedToken: !isLoopback(host),
   });
