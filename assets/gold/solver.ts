@@ -99,42 +99,61 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
     rawOe[t] = weightSum[t]! > 0 ? (rawOe[t]! + k * league) / (weightSum[t]! + k) : league;
     rawDe[t] = weightSum[t]! > 0 ? (rawDe[t]! + k * league) / (weightSum[t]! + k) : league;
   }
-  let adjOe = new Float64Array(teams);
-  let adjDe = new Float64Array(teams);
+  let adjOe: Float64Array = new Float64Array(teams);
+  let adjDe: Float64Array = new Float64Array(teams);
   for (let t = 0; t < teams; t++) {
     const warm = start && Number.isFinite(start.adjOe[t]) && start.adjOe[t]! > 0;
     adjOe[t] = warm ? start.adjOe[t]! : rawOe[t]!;
     adjDe[t] = warm ? start.adjDe[t]! : rawDe[t]!;
   }
   const alpha = params.sosExponent;
-  let iterations = 0;
-  let change = Number.POSITIVE_INFINITY;
-  let nextOe = new Float64Array(teams);
-  let nextDe = new Float64Array(teams);
-  while (iterations < params.maxIterations && change >= params.tolerance) {
-    nextOe.fill(0);
-    nextDe.fill(0);
+  // One Jacobi step of GOLD.md's fixed point: every team from the previous iteration's values. x = [adj_oe; adj_de].
+  const step = (x: Float64Array): Float64Array => {
+    const next = new Float64Array(2 * teams);
     for (let i = 0; i < n; i++) {
       const t = team[i]!;
       const o = opp[i]!;
-      nextOe[t]! += weight[i]! * oe[i]! * (league / adjDe[o]!) ** alpha;
-      nextDe[t]! += weight[i]! * de[i]! * (league / adjOe[o]!) ** alpha;
+      next[t]! += weight[i]! * oe[i]! * (league / x[teams + o]!) ** alpha;
+      next[teams + t]! += weight[i]! * de[i]! * (league / x[o]!) ** alpha;
     }
-    change = 0;
     for (let t = 0; t < teams; t++) {
       if (weightSum[t]! === 0) {
-        nextOe[t] = adjOe[t]!;
-        nextDe[t] = adjDe[t]!;
+        next[t] = x[t]!;
+        next[teams + t] = x[teams + t]!;
         continue;
       }
-      nextOe[t] = clamp((nextOe[t]! + k * league) / (weightSum[t]! + k));
-      nextDe[t] = clamp((nextDe[t]! + k * league) / (weightSum[t]! + k));
-      change = Math.max(change, Math.abs(nextOe[t]! - adjOe[t]!), Math.abs(nextDe[t]! - adjDe[t]!));
+      next[t] = clamp((next[t]! + k * league) / (weightSum[t]! + k));
+      next[teams + t] = clamp((next[teams + t]! + k * league) / (weightSum[t]! + k));
     }
-    [adjOe, nextOe] = [nextOe, adjOe];
-    [adjDe, nextDe] = [nextDe, adjDe];
+    return next;
+  };
+  let x: Float64Array = new Float64Array(2 * teams);
+  x.set(adjOe, 0);
+  x.set(adjDe, teams);
+  // Anderson acceleration (depth 3): the same fixed point, reached in far fewer steps when few games link the teams
+  // (early season, where the plain iteration's error shrinks only by the SOS exponent per step).
+  const history: { g: Float64Array; f: Float64Array }[] = [];
+  let iterations = 0;
+  let change = Number.POSITIVE_INFINITY;
+  while (iterations < params.maxIterations) {
+    const g = step(x);
+    const f = new Float64Array(2 * teams);
+    change = 0;
+    for (let j = 0; j < f.length; j++) {
+      f[j] = g[j]! - x[j]!;
+      change = Math.max(change, Math.abs(f[j]!));
+    }
     iterations++;
+    if (change < params.tolerance) {
+      x = g;
+      break;
+    }
+    history.push({ g, f });
+    if (history.length > 4) history.shift();
+    x = history.length < 2 ? g : anderson(history) ?? g;
   }
+  adjOe = x.slice(0, teams);
+  adjDe = x.slice(teams);
   return { adjOe, adjDe, iterations, finalChange: n ? change : 0, league, games: count, rawOe, rawDe, ...schedule(teams, games, team, opp, adjOe, adjDe, count, params) };
 }
 
@@ -195,6 +214,66 @@ function schedule(
     if (change < params.tolerance) break;
   }
   return { sosOe, sosDe, adjTempo, srs };
+}
+
+/**
+ * The Anderson-accelerated next point from the last steps (g = step(x), f = g - x): g_k minus the combination of the
+ * step differences that best cancels the residual, by least squares over at most three differences. Undefined when
+ * the small system is singular or the result is not finite (the caller then takes the plain step).
+ */
+function anderson(history: readonly { g: Float64Array; f: Float64Array }[]): Float64Array | undefined {
+  const last = history.at(-1)!;
+  const m = history.length - 1;
+  const df: Float64Array[] = [];
+  const dg: Float64Array[] = [];
+  for (let i = 0; i < m; i++) {
+    const a = history[i]!;
+    const b = history[i + 1]!;
+    df.push(b.f.map((v, j) => v - a.f[j]!));
+    dg.push(b.g.map((v, j) => v - a.g[j]!));
+  }
+  // Normal equations (DFᵀDF) γ = DFᵀ f, m ≤ 3, solved by Gaussian elimination with a little ridge for stability.
+  const a = Array.from({ length: m }, (_, r) => Array.from({ length: m }, (_, c) => dot(df[r]!, df[c]!)));
+  const b = Array.from({ length: m }, (_, r) => dot(df[r]!, last.f));
+  for (let r = 0; r < m; r++) a[r]![r]! += 1e-10 * (a[r]![r]! || 1);
+  const gamma = solveSmall(a, b);
+  if (!gamma) return undefined;
+  const out = Float64Array.from(last.g);
+  for (let i = 0; i < m; i++) for (let j = 0; j < out.length; j++) out[j]! -= gamma[i]! * dg[i]![j]!;
+  for (let j = 0; j < out.length; j++) {
+    if (!Number.isFinite(out[j]!)) return undefined;
+    out[j] = clamp(out[j]!);
+  }
+  return out;
+}
+
+function dot(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+  return s;
+}
+
+function solveSmall(a: number[][], b: number[]): number[] | undefined {
+  const m = b.length;
+  for (let c = 0; c < m; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    if (Math.abs(a[pivot]![c]!) < 1e-300) return undefined;
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    [b[c], b[pivot]] = [b[pivot]!, b[c]!];
+    for (let r = c + 1; r < m; r++) {
+      const factor = a[r]![c]! / a[c]![c]!;
+      for (let k = c; k < m; k++) a[r]![k]! -= factor * a[c]![k]!;
+      b[r]! -= factor * b[c]!;
+    }
+  }
+  const x = new Array<number>(m).fill(0);
+  for (let r = m - 1; r >= 0; r--) {
+    let s = b[r]!;
+    for (let k = r + 1; k < m; k++) s -= a[r]![k]! * x[k]!;
+    x[r] = s / a[r]![r]!;
+  }
+  return x.every(Number.isFinite) ? x : undefined;
 }
 
 /** Barthag: the chance of beating an average team, from offensive and defensive efficiency (exponent 11.5). */
