@@ -2,7 +2,8 @@
  * The month's API budget as the commands print it: `cbbd quota`, the budget line of `cbbd plan` and of
  * `cbbd materialize --dry-run`, and the estimate-against-calls table after a run.
  */
-import { quotaBudget, quotaStatus, type QuotaBudget, type QuotaReserveSetting, type QuotaStatus } from '../core/quota.ts';
+import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule, type QuotaBudget, type QuotaReserveSetting, type QuotaStatus } from '../core/quota.ts';
+import type { RunControls } from '../core/run-selection.ts';
 import type { CommandContext } from './context.ts';
 import { formatTable } from './format.ts';
 
@@ -13,6 +14,19 @@ export function currentQuota(ctx: Pick<CommandContext, 'source' | 'runLog' | 'co
   const status = quotaStatus(ctx.source.ledgerName, now, (monthStart, dayStart) => ctx.runLog.apiCallUsage(ctx.source.ledgerName, monthStart, dayStart));
   const reserve = ctx.config.source.quotaReserve;
   return { status, budget: quotaBudget(status, reserve), reserve };
+}
+
+/**
+ * Every run of the CLI and the server spends the budget the same way: a plan over the remaining quota less the reserve
+ * is refused before its first call (OverQuotaError, exit 2 / HTTP 400), unless overridden; the run then stops taking
+ * new steps once the reserve is crossed (or, overridden, once the API says the quota is spent).
+ */
+export function quotaControls(
+  ctx: Pick<CommandContext, 'source' | 'runLog' | 'config'>, estimatedCalls: number, allowOverQuota = false,
+): Pick<RunControls, 'stopTakingSteps'> {
+  const { budget, reserve } = currentQuota(ctx);
+  if (!allowOverQuota) assertPlanFitsQuota(estimatedCalls, budget, reserve);
+  return { stopTakingSteps: quotaStopRule(ctx.source.quota, reserve, { ...(budget && { budget }), allowOverQuota }) };
 }
 
 /** One line: the estimate beside the remaining quota, and whether it fits. */

@@ -6,6 +6,7 @@
 import { seasonOfKey } from '../../core/partitions.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import { quotaControls } from '../quota-report.ts';
 import { renderRunResult } from './materialize.ts';
 
 export async function deadLetterListCommand(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
@@ -42,7 +43,8 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
   const assets = [...new Set(scoped.map((l) => l.letter.asset!))];
   const seasons = scoped.flatMap((l) => (l.letter.partitions ?? []).map(seasonOfKey)).filter((s): s is number => s !== undefined);
   const filter = seasons.length ? { seasonFrom: Math.min(...seasons), seasonTo: Math.max(...seasons) } : {};
-  const result = await runPlanned(ctx.project, await planSelection(ctx.project, { selection: assets.join(','), filter }));
+  const planned = await planSelection(ctx.project, { selection: assets.join(','), filter });
+  const result = await runPlanned(ctx.project, planned, quotaControls(ctx, planned.plan.expectedCalls));
   process.stdout.write(`${renderRunResult(result, ctx.source.calls())}\n`);
   const records = ctx.runLog.loadPartitionRecords();
   let kept = 0;

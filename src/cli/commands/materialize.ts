@@ -7,8 +7,7 @@ import type { CommandContext } from '../context.ts';
 import { formatDuration } from '../format.ts';
 import { progressReporter } from '../progress.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
-import { assertPlanFitsQuota, quotaStopRule } from '../../core/quota.ts';
-import { currentQuota, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
+import { currentQuota, quotaControls, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
 import { renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
@@ -30,7 +29,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     return 0;
   }
   // Before any call: a plan that does not fit the month's quota less the reserve is refused (exit 2).
-  if (!options.allowOverQuota) assertPlanFitsQuota(plan.expectedCalls, quota.budget, quota.reserve);
+  const budgetControls = quotaControls(ctx, plan.expectedCalls, options.allowOverQuota ?? false);
   for (const w of plan.warnings) ctx.log.warn(w);
   const progress = progressReporter(ctx.log);
   const abort = new AbortController();
@@ -45,7 +44,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     result = await runPlanned(ctx.project, planned, {
       onEvent: progress.onEvent,
       signal: abort.signal,
-      stopTakingSteps: quotaStopRule(ctx.source.quota, quota.reserve, { ...(quota.budget && { budget: quota.budget }), allowOverQuota: options.allowOverQuota ?? false }),
+      ...budgetControls,
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {

@@ -10,6 +10,7 @@ import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import { quotaControls } from '../quota-report.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
@@ -24,8 +25,10 @@ export function serverRunStarter(ctx: CommandContext) {
   return async ({ selection, season }: StartRunRequest) => {
     const planned = await planSelection(ctx.project, { selection, filter: season === undefined ? {} : { seasonFrom: season, seasonTo: season } });
     if (!planned.plan.steps.length) return { nothingToDo: true as const };
+    const budget = quotaControls(ctx, planned.plan.expectedCalls); // over the month's quota: refused, HTTP 400
     return new Promise<{ runId: string }>((resolve, reject) => {
       runPlanned(ctx.project, planned, {
+        ...budget,
         onEvent: (e) => {
           if (e.type === 'run_started') resolve({ runId: e.runId });
         },
