@@ -2,6 +2,7 @@
  * Benchmarks print figures; they assert nothing. `npm run bench` runs every case; `npm run bench -- planner` one.
  */
 import { backfillBench } from './backfill.ts';
+import { goldBench } from './gold.ts';
 import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
 import { nightlyBench } from './nightly.ts';
@@ -9,7 +10,7 @@ import { plannerBench } from './planner.ts';
 import { quotaBench } from './quota.ts';
 import { realismBench } from './realism.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

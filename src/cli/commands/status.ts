@@ -13,12 +13,15 @@ export interface AssetStatus {
   failed: number;
   lastRunId: string | null;
   lastAttemptAt: number | null;
+  /** The latest outcome of each declared check on each partition (GOLD.md's checks for gold). */
+  checks: { passed: number; failed: { partition: string; name: string; detail: string | null }[] };
 }
 
 export async function computeStatus(ctx: CommandContext, selection: string): Promise<AssetStatus[]> {
   const state = await loadPlannerState(ctx.project);
   const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true });
   const activity = await ctx.runLog.lastActivityByAsset();
+  const checks = await ctx.runLog.latestCheckOutcomes();
   return plan.assets.map((a) => {
     const missing = a.byReason.missing ?? 0;
     const failed = a.byReason.failed ?? 0;
@@ -26,6 +29,10 @@ export async function computeStatus(ctx: CommandContext, selection: string): Pro
     return {
       asset: a.asset, partitions: a.partitions, fresh: a.partitions - a.stale, stale: a.stale - missing - failed, missing, failed,
       lastRunId: last?.runId ?? null, lastAttemptAt: last?.at ?? null,
+      checks: {
+        passed: checks.get(a.asset)?.passed ?? 0,
+        failed: (checks.get(a.asset)?.failed ?? []).map((c) => ({ partition: c.partition, name: c.name, detail: c.detail })),
+      },
     };
   });
 }
@@ -36,9 +43,14 @@ export async function statusCommand(ctx: CommandContext, selection: string, opti
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
+  const checks = (r: AssetStatus) => (r.checks.failed.length ? `${r.checks.failed.length} FAILED` : r.checks.passed ? `${r.checks.passed} ok` : '-');
   process.stdout.write(`${formatTable(
-    ['asset', 'partitions', 'fresh', 'stale', 'missing', 'failed', 'last run', 'at'],
-    rows.map((r) => [r.asset, r.partitions, r.fresh, r.stale, r.missing, r.failed, r.lastRunId ?? '-', formatTime(r.lastAttemptAt)]),
+    ['asset', 'partitions', 'fresh', 'stale', 'missing', 'failed', 'checks', 'last run', 'at'],
+    rows.map((r) => [r.asset, r.partitions, r.fresh, r.stale, r.missing, r.failed, checks(r), r.lastRunId ?? '-', formatTime(r.lastAttemptAt)]),
   )}\n`);
+  const failing = rows.flatMap((r) => r.checks.failed.map((c) => `  ${r.asset} ${c.partition}: ${c.name}${c.detail ? ` (${c.detail})` : ''}`));
+  if (failing.length) {
+    process.stdout.write(`\nFailing checks (latest result per partition):\n${failing.slice(0, 20).join('\n')}\n${failing.length > 20 ? `  ... and ${failing.length - 20} more (cbbd status --json lists them all)\n` : ''}`);
+  }
   return 0;
 }

@@ -174,6 +174,23 @@ export class RunLogReader {
     return rows.map(toCheckResult);
   }
 
+  /**
+   * The latest outcome of every check on every partition, by asset: how many passed, and the ones that failed (a
+   * check that failed and then passed on a rebuild counts as passed).
+   */
+  async latestCheckOutcomes(): Promise<Map<string, { passed: number; failed: CheckResultView[] }>> {
+    const latest = this.kysely.selectFrom('check_results').select((eb) => eb.fn.max('id').as('id')).groupBy(['asset_key', 'partition', 'check_name']);
+    const rows = await this.kysely.selectFrom('check_results').selectAll().where('id', 'in', latest).orderBy('id').execute();
+    const out = new Map<string, { passed: number; failed: CheckResultView[] }>();
+    for (const row of rows) {
+      let entry = out.get(row.asset_key);
+      if (!entry) out.set(row.asset_key, (entry = { passed: 0, failed: [] }));
+      if (row.passed === 1) entry.passed++;
+      else entry.failed.push(toCheckResult(row));
+    }
+    return out;
+  }
+
   /** Partitions held by runs still running, by asset. */
   runningPartitions(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
