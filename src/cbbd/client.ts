@@ -135,16 +135,18 @@ export class CbbdClient {
       await this.rateLimit();
       await this.inFlight.acquire();
       const started = performance.now();
+      const answered: { status?: number } = {};
       let outcome: Problem | Response;
       try {
-        outcome = await this.attempt(request, what);
+        outcome = await this.attempt(request, what, answered);
       } catch (error) {
         if (error instanceof SourceError) {
           this.calls.recordAttempt(endpoint, attempt, performance.now() - started, 0, asset);
           this.calls.recordFailure(endpoint);
           throw error;
         }
-        this.record(endpoint, asset, null, undefined);
+        // No answer came (a timeout, a refused connection): the ledger still counts the call, once.
+        if (!answered.status) this.record(endpoint, asset, null, undefined);
         const timedOut = (error as Error).name === 'TimeoutError';
         outcome = { problem: timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error: ${(error as Error).message}` };
       } finally {
@@ -180,8 +182,9 @@ export class CbbdClient {
   }
 
   /** One HTTP attempt: a good Response, a retryable problem, or a thrown SourceError for what retrying cannot fix. */
-  private async attempt(request: Request, what: string): Promise<Response | Problem> {
+  private async attempt(request: Request, what: string, answered: { status?: number }): Promise<Response | Problem> {
     const response = await fetch(request.clone(), { signal: AbortSignal.timeout(this.options.timeoutMs) });
+    answered.status = response.status;
     this.record(CallAccounting.endpointOf(new URL(request.url).pathname), fetchScope.getStore()?.asset, response.status, callLimitRemaining(response.headers));
     const prepare = this.preparation.getStore();
     if (prepare && response.status === 200) {

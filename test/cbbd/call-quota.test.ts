@@ -93,6 +93,12 @@ describe('the client and the quota', () => {
     expect(client.calls.byAsset()).toEqual({ 'raw/teams': 2 });
   });
 
+  it('counts a call that got no answer once, with no status: the API may have counted it', async () => {
+    const { client, calls } = await setup({ faults: { rates: { slow: 1 }, slowMs: 1_000 } }, { timeoutMs: 150, retries: 1 });
+    await expect(client.call(getTeams, {})).rejects.toThrow(/timed out/);
+    expect(calls).toEqual([{ endpoint: '/teams', asset: null, status: null, remaining: null }, { endpoint: '/teams', asset: null, status: null, remaining: null }]);
+  });
+
   it('reads the figure in any letter case and tolerates answers without it', async () => {
     const url = await oddServer();
     const calls: SourceCall[] = [];
