@@ -9,6 +9,7 @@
  * same figures as the backfill, bit for bit).
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { defineAsset, type AssetDefinition, type AssetSpec, type ColumnSpec, type PartitionOutput } from '../../src/core/asset.ts';
 import { dateOfKey, isoDateToDay, seasonDateKey, seasonOfKey } from '../../src/core/partitions.ts';
 import { InputFiles, KEYS_CHECK, tableOutput } from '../../src/lake/sql-asset.ts';
@@ -18,6 +19,9 @@ import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
 import { barthag, solve, type Ratings, type TeamGame } from './solver.ts';
 
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
+
+/** The whole solver's source, in the code version: a change anywhere in it (SOS, tempo, SRS, acceleration) rebuilds. */
+const SOLVER_SOURCE = ['./solver.ts', './solver.js'].map((f) => new URL(f, import.meta.url)).filter((u) => existsSync(u)).map((u) => readFileSync(u, 'utf8'))[0] ?? solve.toString();
 
 export const EFFICIENCY_COLUMNS: ColumnSpec[] = [
   col('teamId', 'bigint', false), col('rating_date', 'date', false), col('team', 'string'), col('conference', 'string'),
@@ -50,7 +54,7 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
       deps: [{ key: flatKey!, mapping: 'earlier_dates' }, { key: 'silver/dim_teams', mapping: 'season_to_date' }],
       partitions: { kind: 'season_date', calendar: 'raw/games' },
       batch: { maxPartitions: 400 },
-      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, solve.toString(), solveSeason.toString()])).digest('hex').slice(0, 10)}`,
+      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, SOLVER_SOURCE, solveSeason.toString()])).digest('hex').slice(0, 10)}`,
       schema: { columns: EFFICIENCY_COLUMNS, primaryKey: ['teamId', 'season', 'date'] },
       preview: { orderBy: 'adj_margin desc' },
       checks: [

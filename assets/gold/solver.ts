@@ -190,16 +190,18 @@ function schedule(
   for (let i = 0; i < n; i++) oppTempo[team[i]!]! += tempo[opp[i]!]!;
   const adjTempo = new Float64Array(teams);
   for (let t = 0; t < teams; t++) adjTempo[t] = count[t] ? (tempo[t]! * leagueTempo) / (oppTempo[t]! / count[t]!) : Number.NaN;
-  // SRS: a team's average margin plus its opponents' average rating, centred on zero, by the same fixed point.
+  // SRS: a team's average margin plus its opponents' average rating, centred on zero. Damped by half: the plain
+  // update oscillates for ever when the schedule splits teams into two sides that only meet each other (the first
+  // week: one game won by 10 must give +5 and -5, not flip between +10/-10 and 0/0).
   let srs = Float64Array.from(margin);
-  for (let iteration = 0; iteration < params.maxIterations; iteration++) {
+  for (let iteration = 0; iteration < 10 * params.maxIterations; iteration++) {
     const next = new Float64Array(teams);
     for (let i = 0; i < n; i++) next[team[i]!]! += srs[opp[i]!]!;
     let mean = 0;
     let rated = 0;
     for (let t = 0; t < teams; t++) {
       if (!count[t]) continue;
-      next[t] = margin[t]! + next[t]! / count[t]!;
+      next[t] = (srs[t]! + margin[t]! + next[t]! / count[t]!) / 2;
       mean += next[t]!;
       rated++;
     }

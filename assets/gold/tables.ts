@@ -102,7 +102,7 @@ line AS (
   FROM lines GROUP BY gameId
 ),
 form AS (
-  SELECT r.teamId, r.date, r.games AS games_before, r.ppg, r.pace, r.efg_pct, r.tov_rate, r.oreb_pct, r.ft_rate,
+  SELECT teamId, date, r.games AS games_before, r.ppg, r.pace, r.efg_pct, r.tov_rate, r.oreb_pct, r.ft_rate,
     r.opp_efg_pct, r.opp_tov_rate, r.opp_oreb_pct, r.opp_ft_rate, a.adj_oe, a.adj_de, a.adj_margin, a.barthag, a.srs
   FROM rollup r FULL JOIN adj a USING (teamId, date)
 )

@@ -18,6 +18,8 @@ import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
 const DAY = { kind: 'season_date', calendar: 'raw/games' } as const;
 /** A step computes up to a season of game days through one DuckDB connection. */
 const BATCH = { maxPartitions: 200 };
+/** Game days computed by one query where the SQL is day-local (plays and box scores): about 0.5 M plays. */
+const CHUNK = 16;
 
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
 
@@ -40,14 +42,17 @@ const ENRICHED_COLUMNS: ColumnSpec[] = [
 /**
  * Possessions from the play sequence. Plays are ordered by period, clock descending, play id. The team on offense is
  * known from what a play is (a shot, free throw, turnover or offensive rebound is the offense's; a defensive rebound,
- * steal or block ends the other team's) and carried forward over plays that say nothing (fouls, substitutions).
- * A possession ends on a turnover, a defensive rebound, a made field goal unless free throws by the same team follow
- * at the same clock (an and-one), the last free throw of a trip when made (bonus trips too), and at the end of a
- * period when something happened since the last end.
+ * steal or block belongs to the possession of the other team, which it ends or follows).
+ * A possession ends on its last such play before the other team's first, or before the period ends: a turnover (with
+ * its steal), a defensive rebound, a made field goal unless free throws by the same team follow at the same clock (an
+ * and-one), the last free throw of a trip when made (bonus trips too), the end of a period. GOLD.md's rules, read from
+ * the sequence itself, so an unlabelled change of possession (a team rebound, a violation) still ends one and a steal
+ * after its turnover does not end a second. A made basket or last free throw followed by the same team's own next
+ * play (the other side did nothing recorded) still ends its possession. Plays between possessions belong to the next.
  */
 export const ENRICHED_SQL = `
 WITH base AS (
-  SELECT id, gameId, period, secondsRemaining, clock, playType, teamId, opponentId, isHomeTeam, homeScore, awayScore,
+  SELECT date, id, gameId, period, secondsRemaining, clock, playType, teamId, opponentId, isHomeTeam, homeScore, awayScore,
     scoringPlay, shootingPlay, scoreValue::INTEGER AS scoreValue, shotInfo_shooter_id, shotInfo_assisted,
     row_number() OVER (PARTITION BY gameId ORDER BY period, secondsRemaining DESC, id)::INTEGER AS play_order,
     coalesce(shootingPlay AND (scoreValue = 1 OR playType ILIKE '%freethrow%'), false) AS is_fta,
@@ -63,36 +68,40 @@ WITH base AS (
   FROM base GROUP BY gameId
 ), trips AS (
   SELECT gameId, period, secondsRemaining, teamId, max(play_order) AS last_ft FROM base WHERE is_fta GROUP BY ALL
-), period_ends AS (
-  SELECT gameId, period, max(play_order) AS last_play FROM base GROUP BY ALL
 ), sides AS (
   SELECT b.*, t.home_id, t.away_id,
     b.is_fga AND b.scoreValue = 3 AS is_three,
     CASE WHEN coalesce(b.scoringPlay, false) AND (b.is_fga OR b.is_fta) THEN b.scoreValue ELSE 0 END AS points,
     CASE WHEN b.is_fga OR b.is_fta OR b.is_turnover OR b.is_oreb THEN b.teamId WHEN b.is_dreb OR b.is_steal OR b.is_block THEN b.opponentId END AS action_offense,
     b.is_turnover OR b.is_dreb OR (b.is_fga AND coalesce(b.scoringPlay, false) AND tr.last_ft IS NULL)
-      OR (b.is_fta AND coalesce(b.scoringPlay, false) AND b.play_order = tr.last_ft) AS base_end,
-    b.play_order = pe.last_play AS period_last
-  FROM base b JOIN teams t USING (gameId) JOIN period_ends pe USING (gameId, period)
+      OR (b.is_fta AND coalesce(b.scoringPlay, false) AND b.play_order = tr.last_ft) AS base_end
+  FROM base b JOIN teams t USING (gameId)
   LEFT JOIN trips tr ON tr.gameId = b.gameId AND tr.period = b.period AND tr.secondsRemaining = b.secondsRemaining AND tr.teamId = b.teamId
-), carried AS (
+), ahead AS (
   SELECT *,
-    last_value(action_offense IGNORE NULLS) OVER w AS offense_team_id,
-    last_value(CASE WHEN action_offense IS NOT NULL THEN play_order END IGNORE NULLS) OVER w AS last_action,
-    coalesce(max(CASE WHEN base_end THEN play_order END) OVER (PARTITION BY gameId ORDER BY play_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS last_end_before
-  FROM sides WINDOW w AS (PARTITION BY gameId ORDER BY play_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    first_value(action_offense IGNORE NULLS) OVER next_rows AS next_offense,
+    first_value(CASE WHEN action_offense IS NOT NULL THEN period END IGNORE NULLS) OVER next_rows AS next_period,
+    first_value(CASE WHEN action_offense IS NOT NULL THEN teamId = action_offense END IGNORE NULLS) OVER next_rows AS next_by_offense
+  FROM sides WINDOW next_rows AS (PARTITION BY gameId ORDER BY play_order ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 ), closed AS (
-  SELECT *, base_end OR (period_last AND coalesce(last_action > last_end_before, false)) AS possession_end FROM carried
+  SELECT *,
+    action_offense IS NOT NULL AND (
+      next_offense IS NULL OR next_offense <> action_offense OR next_period <> period
+      OR (base_end AND coalesce(next_by_offense, false))
+    ) AS possession_end
+  FROM ahead
+), numbered AS (
+  SELECT *, (1 + coalesce(sum(possession_end::INTEGER) OVER (PARTITION BY gameId ORDER BY play_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::INTEGER AS possession_id
+  FROM closed
 )
-SELECT id, gameId, play_order, period, secondsRemaining, clock, playType, teamId, opponentId, isHomeTeam, homeScore, awayScore,
+SELECT date, id, gameId, play_order, period, secondsRemaining, clock, playType, teamId, opponentId, isHomeTeam, homeScore, awayScore,
   scoringPlay, shootingPlay, scoreValue, points::INTEGER AS points, shotInfo_shooter_id, shotInfo_assisted,
   is_fga, coalesce(is_three, false) AS is_three, is_fta, is_turnover, is_oreb, is_dreb, is_steal, is_block,
-  (1 + coalesce(sum(possession_end::INTEGER) OVER (PARTITION BY gameId ORDER BY play_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::INTEGER AS possession_id,
-  offense_team_id,
+  possession_id, offense_team_id,
   CASE WHEN offense_team_id = home_id THEN away_id WHEN offense_team_id = away_id THEN home_id END AS defense_team_id,
   possession_end,
   period >= 2 AND ((abs(homeScore - awayScore) >= 20 AND secondsRemaining <= 600) OR (abs(homeScore - awayScore) >= 15 AND secondsRemaining <= 300)) AS garbage_time
-FROM closed`;
+FROM (SELECT *, first_value(action_offense IGNORE NULLS) OVER (PARTITION BY gameId, possession_id ORDER BY play_order ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS offense_team_id FROM numbered)`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Flat box scores: one row per game and team
@@ -144,7 +153,7 @@ function flatSql(garbageRemoved: boolean): string {
   const opp = (n: string) => `o.${n} AS opp_${n}`;
   return `
 WITH team AS (
-  SELECT gameId, teamId, any_value(opponentId) AS opponentId, bool_or(isHomeTeam) AS is_home,
+  SELECT gameId, teamId, any_value(date) AS date, any_value(opponentId) AS opponentId, bool_or(isHomeTeam) AS is_home,
     ${COUNTS.map(([n, e]) => `(${e})::INTEGER AS ${n}`).join(', ')}
   FROM plays ${where ? `${where} AND` : 'WHERE'} teamId IS NOT NULL GROUP BY gameId, teamId
 ), poss AS (
@@ -157,16 +166,16 @@ WITH team AS (
     ((t.fg2a + t.fg3a) - t.oreb + t.tov + 0.44 * t.fta)::DOUBLE AS possessions_formula
   FROM team t LEFT JOIN poss p USING (gameId, teamId)
 ), game AS (
-  SELECT id AS gameId, neutralSite, conferenceGame FROM games WHERE date = getvariable('date')
+  SELECT id AS gameId, neutralSite, conferenceGame FROM games
 ), paired AS (
-  SELECT s.gameId, s.teamId, s.opponentId, s.is_home, g.neutralSite AS is_neutral, g.conferenceGame AS is_conference_game,
+  SELECT s.date, s.gameId, s.teamId, s.opponentId, s.is_home, g.neutralSite AS is_neutral, g.conferenceGame AS is_conference_game,
     pr.periods, (40 + 5 * greatest(pr.periods - 2, 0))::INTEGER AS game_minutes,
     ${COUNT_NAMES.map((n) => `s.${n}`).join(', ')}, s.possessions_formula,
     ${[...COUNT_NAMES, 'possessions_formula'].map(opp).join(', ')}
   FROM side s LEFT JOIN side o ON o.gameId = s.gameId AND o.teamId = s.opponentId
   JOIN periods pr ON pr.gameId = s.gameId LEFT JOIN game g ON g.gameId = s.gameId
 )
-SELECT gameId, teamId, opponentId, is_home, is_neutral, is_conference_game, periods, game_minutes,
+SELECT date, gameId, teamId, opponentId, is_home, is_neutral, is_conference_game, periods, game_minutes,
   ${['', 'opp_'].map((p) => [...COUNT_NAMES.map((n) => `${p}${n}`), `${p}possessions_formula`, ...rates(p, p ? '' : 'opp_').map(([n, e]) => `(${e})::DOUBLE AS ${n}`)].join(', ')).join(',\n  ')},
   CASE WHEN opp_possessions IS NULL THEN NULL ELSE (possessions + opp_possessions) / 2.0 * 40.0 / game_minutes END AS pace
 FROM paired`;
@@ -198,10 +207,12 @@ function rollupSql(hca?: number): string {
   const div = (num: string, den: string) => `CASE WHEN (${den}) = 0 THEN NULL ELSE (${num}) / (${den}) END`;
   return `
 WITH games AS (
-  SELECT * REPLACE ((${adjust('')}) AS points, (${adjust('opp_')}) AS opp_points) FROM flat WHERE opp_points IS NOT NULL
+  -- Wins and losses from the score as played; only the efficiencies are corrected for home court.
+  SELECT * REPLACE ((${adjust('')}) AS points, (${adjust('opp_')}) AS opp_points), points > opp_points AS won, points < opp_points AS lost
+  FROM flat WHERE opp_points IS NOT NULL
 ), totals AS (
-  SELECT teamId, count(*)::INTEGER AS games, count(*) FILTER (WHERE points > opp_points)::INTEGER AS wins,
-    count(*) FILTER (WHERE points < opp_points)::INTEGER AS losses,
+  SELECT teamId, count(*)::INTEGER AS games, count(*) FILTER (WHERE won)::INTEGER AS wins,
+    count(*) FILTER (WHERE lost)::INTEGER AS losses,
     ${ROLLUP_SUMS.map((n) => `round(sum(${n}))::INTEGER AS ${n}`).join(', ')},
     ${COUNT_NAMES.map((n) => `round(sum(opp_${n}))::INTEGER AS opp_${n}`).join(', ')},
     sum((possessions + opp_possessions) / 2.0) AS avg_poss_sum, sum(points) AS points_exact, sum(opp_points) AS opp_points_exact
@@ -227,7 +238,7 @@ export function pbpAssets(resources: ProjectResources, upstream: (key: string) =
     description: 'Plays with possessions: possession_id, offense and defense team, possession_end, garbage_time (one row per play, by game day).',
     partitions: DAY, batch: BATCH,
     inputs: { plays: 'silver/fct_plays' },
-    sql: ENRICHED_SQL,
+    sql: ENRICHED_SQL, chunk: CHUNK,
     schema: { columns: ENRICHED_COLUMNS, primaryKey: ['id', 'season', 'date'] },
   }, lookup));
   for (const garbageRemoved of [false, true]) {
@@ -239,7 +250,7 @@ export function pbpAssets(resources: ProjectResources, upstream: (key: string) =
       // The day's games give the neutral-site and conference flags only; a new game elsewhere in the season must not
       // restale every day (a changed game of this day changes its plays too).
       inputs: { plays: 'silver/fct_pbp_plays_enriched', games: { key: 'silver/fct_games', mapping: 'season_to_date', affectsStaleness: false } },
-      sql: flatSql(garbageRemoved),
+      sql: flatSql(garbageRemoved), chunk: CHUNK,
       schema: { columns: FLAT_COLUMNS, primaryKey: ['gameId', 'teamId', 'season', 'date'] },
       checks: [{
         name: 'two_teams_per_game', description: 'Every game has exactly two team rows, each the other\'s opponent.', blocking: false,

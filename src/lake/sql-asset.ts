@@ -50,6 +50,14 @@ export interface SqlAssetSpec {
   readonly checks?: readonly SqlCheck[];
   /** Contiguous partitions computed in one step (through one DuckDB connection). */
   readonly batch?: { readonly maxPartitions: number };
+  /**
+   * The SQL is partition-local: a row of a game day depends only on that day's input rows (plays of the day's games),
+   * it returns each row's `date`, and it reads no `getvariable('date')`. Up to this many game days of a step are then
+   * computed by one query over their inputs together, and written one partition at a time: a season of small days
+   * costs a few large queries instead of a hundred small ones. Inputs must map every day of a chunk either to itself
+   * (identity) or to the same partitions (a season table).
+   */
+  readonly chunk?: number;
   readonly preview?: AssetSpec['preview'];
 }
 
@@ -110,17 +118,26 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
       const files = new InputFiles(storage);
       try {
         const outputs: PartitionOutput[] = [];
-        const reads = await stepReads(writer, files, inputs, layouts, ctx);
-        for (const partition of ctx.partitions) {
+        const reads = spec.chunk ? undefined : await stepReads(writer, files, inputs, layouts, ctx);
+        let chunk: Set<string> | undefined;
+        for (const [index, partition] of ctx.partitions.entries()) {
           if (ctx.signal.aborted) break;
           const relations: Record<string, TableInput | CachedInput> = {};
-          for (const input of inputs) relations[input.name] = await reads.get(input.name)!(partition);
+          if (spec.chunk) {
+            if (!chunk?.has(partition)) {
+              chunk = new Set(ctx.partitions.slice(index, index + spec.chunk));
+              await writer.cacheQuery('chunk', spec.sql, await chunkInputs(files, inputs, layouts, ctx, [...chunk], spec.key), `${seasonOfKey(partition)}::VARCHAR || '|' || date`);
+            }
+            relations.chunk = { cached: 'chunk', partitions: [partition] };
+          } else {
+            for (const input of inputs) relations[input.name] = await reads!.get(input.name)!(partition);
+          }
           const season = seasonOfKey(partition);
           const date = dateOfKey(partition);
           const written = await writer.write({
             prefix: partitionPrefix(spec.key, partition),
             inputs: relations,
-            sql: spec.sql,
+            sql: spec.chunk ? 'SELECT * FROM chunk' : spec.sql,
             key: rowKey,
             layout,
             variables: { ...(season !== undefined && { season }), ...(date !== undefined && { date }) },
@@ -137,6 +154,22 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
       }
     },
   );
+}
+
+/** The inputs of a chunk of game days, each the union of what the days map to (checked to be partition-local). */
+async function chunkInputs(
+  files: InputFiles, inputs: readonly { name: string; key: string; mapping?: PartitionMapping }[], layouts: ReadonlyMap<string, TableLayout>,
+  ctx: Pick<ComputeContext, 'inputPartitions'>, partitions: readonly string[], asset: string,
+): Promise<Record<string, TableInput>> {
+  const out: Record<string, TableInput> = {};
+  for (const input of inputs) {
+    const each = partitions.map((p) => ctx.inputPartitions(input.key, p));
+    const local = each.every((parts) => parts.length === 1 && parts[0] === partitions[each.indexOf(parts)])
+      || each.every((parts) => parts.join() === each[0]!.join());
+    if (!local) throw new DefinitionError(`${asset}: input "${input.name}" (${input.key}) is not read day by day, so the asset cannot compute several days in one query; remove "chunk" from its declaration.`);
+    out[input.name] = { files: await files.of(input.key, [...new Set(each.flat())]), layout: layouts.get(input.key)! };
+  }
+  return out;
 }
 
 /**

@@ -178,7 +178,9 @@ export class TableWriter {
    * opening a season of small files per partition would cost more than the work. Read it with a `CachedInput`.
    */
   async cache(name: string, input: TableInput): Promise<void> {
-    const keys = input.layout.partitionKeys.map((k) => quoteIdent(k.name));
+    // The partition key of a row is its table's partition, not its folder: a season table's `date=` folders (game
+    // facts) are all of partition `2024`.
+    const keys = input.layout.partitionKeys.filter((k) => k.name !== input.layout.folderKey).map((k) => quoteIdent(k.name));
     const partition = keys.length ? keys.map((k) => `${k}::VARCHAR`).join(` || '|' || `) : `'-'`;
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT *, ${partition} AS __partition FROM (${await this.relation(input.files, input.layout)})`);
   }
@@ -193,6 +195,18 @@ export class TableWriter {
     const types = [...columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckTypeOfGlue(c.type))}`), `'__partition': 'VARCHAR'`].join(', ');
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT * FROM read_json(${sqlString(path)}, format = 'newline_delimited', columns = {${types}})`);
     await rm(path, { force: true });
+  }
+
+  /**
+   * Run a query over input relations into a cached input, each row's partition key computed by `partition` (a SQL
+   * expression over the result): a partition-local SQL computed for several partitions at once, then written one
+   * partition at a time from the cache.
+   */
+  async cacheQuery(name: string, sql: string, inputs: Readonly<Record<string, TableInput>>, partition: string): Promise<void> {
+    for (const [view, input] of Object.entries(inputs)) {
+      await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${await this.relation(input.files, input.layout)}`);
+    }
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT *, ${partition} AS __partition FROM (${sql})`);
   }
 
   /** Rows of a query over input relations (read into the process: small results only). */
