@@ -50,7 +50,7 @@ const ENRICHED_COLUMNS: ColumnSpec[] = [
  * after its turnover does not end a second. A made basket or last free throw followed by the same team's own next
  * play (the other side did nothing recorded) still ends its possession. Plays between possessions belong to the next.
  */
-export const ENRICHED_SQL = `
+const ENRICHED_SQL = `
 WITH base AS (
   SELECT date, id, gameId, period, secondsRemaining, clock, playType, teamId, opponentId, isHomeTeam, homeScore, awayScore,
     scoringPlay, shootingPlay, scoreValue::INTEGER AS scoreValue, shotInfo_shooter_id, shotInfo_assisted,
@@ -200,7 +200,6 @@ const ROLLUP_COLUMNS: ColumnSpec[] = [
  * `points` is the expression of a game's points for a side: plain, or corrected for home court (`_adj`): the home
  * team's points lose hca per 100 possessions and the visitor's gain as much, nothing at a neutral site.
  */
-export const ROLLUP_SQL_FOR = (hca?: number) => rollupSql(hca);
 function rollupSql(hca?: number): string {
   const adjust = (side: '' | 'opp_') => hca === undefined ? `${side}points`
     : `${side}points ${side ? '+' : '-'} CASE WHEN is_neutral OR is_home IS NULL THEN 0 WHEN is_home THEN ${hca} ELSE -${hca} END * ${side}possessions / 100.0`;
