@@ -18,10 +18,19 @@ const GAME_DAY_SHARE = 0.78;
 const GAMES_PER_GAME_DAY = 42;
 
 /**
- * Games by weekday of the local date (Sunday first), the season's mean: about 38 a day. A night's refresh asks for the
- * games that became final since the last one, so its estimate follows the days it covers.
+ * Games by weekday of the local date (Sunday first), the season's mean: about 38 a day, 266 a week. A night's refresh
+ * asks for the games that became final since the last one, so its estimate follows the days it covers.
  */
 const GAMES_BY_WEEKDAY = [24, 21, 33, 37, 50, 17, 84] as const;
+
+/**
+ * In conference play (January to the first week of March) each Division I team plays twice a week: 362 games a week,
+ * against the season's mean of 266; the non-conference weeks and the tournaments are near the mean or below it.
+ */
+function seasonPhaseFactor(day: number): number {
+  const monthDay = new Date(day * DAY_MS).toISOString().slice(5, 10);
+  return monthDay >= '01-01' && monthDay <= '03-07' ? DIVISION_ONE_TEAMS / (GAMES_BY_WEEKDAY.reduce((a, b) => a + b, 0)) : 1;
+}
 
 const DAY_MS = 86_400_000;
 
@@ -43,6 +52,20 @@ export function gameDayShare(context: CallEstimateContext | undefined, season: n
   return context?.gameDays(season) ? 1 : GAME_DAY_SHARE;
 }
 
+/**
+ * Game days a season in progress will add to the plan once its calendar is refreshed in the run: the calendar ends at
+ * the last fetch of its games, and the run re-plans over the days since. Counted on the step that holds the
+ * calendar's last day; none for a season whose calendar ended before the rolling window (it is over).
+ */
+export function gameDaysBeyondCalendar(context: CallEstimateContext | undefined, season: number, partitionDates: readonly string[], rollingDays: number): number {
+  const last = context?.gameDays(season)?.at(-1);
+  if (!context || last === undefined || !partitionDates.includes(last)) return 0;
+  const today = Math.floor(context.now.getTime() / DAY_MS);
+  const lastDay = isoDateToDay(last)!;
+  if (lastDay < today - rollingDays) return 0;
+  return Math.max(0, today - lastDay) * GAME_DAY_SHARE;
+}
+
 /** Plays calls a game day's fetch is expected to add for games missing from the bulk answer (fetched one by one). */
 export function expectedPlayGaps(season: number): number {
   return GAMES_PER_GAME_DAY * missingPlaysShare(season);
@@ -57,7 +80,7 @@ export function gamesFinishedBetween(since: number, now: number, inSeason: (day:
   const finalBy = DAY_MS + 2 * 3_600_000;
   let games = 0;
   for (let day = Math.floor((since - finalBy) / DAY_MS); day * DAY_MS + finalBy <= now; day++) {
-    if (day * DAY_MS + finalBy > since && inSeason(day)) games += GAMES_BY_WEEKDAY[(day + 4) % 7]!; // 1970-01-01 was a Thursday
+    if (day * DAY_MS + finalBy > since && inSeason(day)) games += GAMES_BY_WEEKDAY[(day + 4) % 7]! * seasonPhaseFactor(day); // 1970-01-01 was a Thursday
   }
   return games;
 }

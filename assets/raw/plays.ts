@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import { DEAD_LETTER_BODY_CHARS } from '../../src/cbbd/dead-letters.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
-import { expectedPlayGaps, gameDayShare, refreshesIncrementally } from './call-estimates.ts';
+import { expectedPlayGaps, gameDayShare, gameDaysBeyondCalendar, refreshesIncrementally } from './call-estimates.ts';
 import type { ProjectResources } from '../resources.ts';
 import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
 import { preparedPart, type RawPart } from '../../src/lake/raw/body.ts';
@@ -35,14 +35,23 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
       batch: { maxPartitions: 7 },
       // One bulk call per game day, plus one per final game missing from it (the first time only). Before the season's
       // calendar is known the plan lists every day of the window, most but not all of them game days.
-      expectedCalls: (partitions, context) => Math.round(partitions.reduce((n, partition) => {
-        const season = seasonOfKey(partition)!;
-        const date = dateOfKey(partition)!;
-        const lastBuilt = context?.lastSuccessAt(partition);
-        // A refresh re-checks known gaps in the bulk answer only; games that finished since the last build are new.
-        const newFinals = !refreshesIncrementally(context, partition) || (lastBuilt ?? 0) < Date.parse(`${date}T00:00:00Z`) + 26 * 3_600_000;
-        return n + gameDayShare(context, season) * (1 + (newFinals ? expectedPlayGaps(season) : 0));
-      }, 0)),
+      expectedCalls: (partitions, context) => {
+        let calls = 0;
+        for (const partition of partitions) {
+          const season = seasonOfKey(partition)!;
+          const date = dateOfKey(partition)!;
+          const lastBuilt = context?.lastSuccessAt(partition);
+          // A refresh re-checks known gaps in the bulk answer only; games that finished since the last build are new.
+          const newFinals = !refreshesIncrementally(context, partition) || (lastBuilt ?? 0) < Date.parse(`${date}T00:00:00Z`) + 26 * 3_600_000;
+          calls += gameDayShare(context, season) * (1 + (newFinals ? expectedPlayGaps(season) : 0));
+        }
+        // The game days since the calendar's last fetch, which the run adds once raw/games is refreshed.
+        for (const season of new Set(partitions.map((p) => seasonOfKey(p)!))) {
+          const added = gameDaysBeyondCalendar(context, season, partitions.map((p) => dateOfKey(p)!), resources.rollingDays);
+          calls += added * (1 + expectedPlayGaps(season));
+        }
+        return Math.round(calls);
+      },
     },
     async (ctx) => {
       const client = await resources.source.client();
