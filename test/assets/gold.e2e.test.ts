@@ -161,5 +161,5 @@ describe('the gold layer', () => {
     expect(onOrBefore.length).toBeGreaterThan(0);
     for (const r of onOrBefore) expect(r).toEqual(before.get(key(r)));
     expect(afterRatings.filter((r) => r.date! > day).some((r) => JSON.stringify(r) !== JSON.stringify(before.get(key(r))))).toBe(true);
-  });
+  }, 300_000);
 });
