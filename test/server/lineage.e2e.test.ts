@@ -221,8 +221,10 @@ describe.skipIf(!available)('the data preview and the rating chart in Chromium',
 
     // An asset never materialized says what to run, in place of rows.
     await page.click('.node[data-key="gold/team_adjusted_efficiencies_no_garbage"]');
-    await page.waitForSelector('#preview[data-loaded="true"]');
-    expect(await page.locator('#preview').textContent()).toContain('run `cbbd materialize gold/team_adjusted_efficiencies_no_garbage --season 2024` first');
+    // The previous asset's preview may still be on the page for a moment: wait for this asset's answer.
+    const hint = 'run `cbbd materialize gold/team_adjusted_efficiencies_no_garbage --season 2024` first';
+    await page.waitForFunction((text) => document.querySelector('#preview')?.textContent?.includes(text), hint, { timeout: 20_000 });
+    expect(await page.locator('#preview').textContent()).toContain(hint);
     expect(problems.filter((p) => !/404 \(Not Found\)/.test(p))).toEqual([]);
   });
 });
