@@ -197,33 +197,66 @@ const ROLLUP_COLUMNS: ColumnSpec[] = [
 ];
 
 /**
- * `points` is the expression of a game's points for a side: plain, or corrected for home court (`_adj`): the home
- * team's points lose hca per 100 possessions and the visitor's gain as much, nothing at a neutral site.
+ * A game's points for a side: plain, or corrected for home court (`_adj`): the home team's points lose hca per 100
+ * possessions and the visitor's gain as much, nothing at a neutral site. In decimals, so totals are exact whatever
+ * order they are added in: a day's rollup is the same bytes built alone (a night) or with the season (a backfill).
  */
-function rollupSql(hca?: number): string {
+function rollupGames(hca?: number): string {
   const adjust = (side: '' | 'opp_') => hca === undefined ? `${side}points`
-    : `${side}points ${side ? '+' : '-'} CASE WHEN is_neutral OR is_home IS NULL THEN 0 WHEN is_home THEN ${hca} ELSE -${hca} END * ${side}possessions / 100.0`;
-  const div = (num: string, den: string) => `CASE WHEN (${den}) = 0 THEN NULL ELSE (${num}) / (${den}) END`;
-  return `
-WITH games AS (
-  -- Wins and losses from the score as played; only the efficiencies are corrected for home court.
+    : `${side}points::DECIMAL(18,6) ${side ? '+' : '-'} CASE WHEN is_neutral OR is_home IS NULL THEN 0 WHEN is_home THEN 1 ELSE -1 END * ${(hca / 100).toFixed(6)}::DECIMAL(18,6) * ${side}possessions`;
+  // Wins and losses from the score as played; only the efficiencies are corrected for home court.
+  return `games AS (
   SELECT * REPLACE ((${adjust('')}) AS points, (${adjust('opp_')}) AS opp_points), points > opp_points AS won, points < opp_points AS lost
   FROM flat WHERE opp_points IS NOT NULL
-), totals AS (
-  SELECT teamId, count(*)::INTEGER AS games, count(*) FILTER (WHERE won)::INTEGER AS wins,
-    count(*) FILTER (WHERE lost)::INTEGER AS losses,
-    ${ROLLUP_SUMS.map((n) => `round(sum(${n}))::INTEGER AS ${n}`).join(', ')},
-    ${COUNT_NAMES.map((n) => `round(sum(opp_${n}))::INTEGER AS opp_${n}`).join(', ')},
-    sum((possessions + opp_possessions) / 2.0) AS avg_poss_sum, sum(points) AS points_exact, sum(opp_points) AS opp_points_exact
-  FROM games GROUP BY teamId
-)
-SELECT teamId, games, wins, losses, ${ROLLUP_SUMS.join(', ')}, ${COUNT_NAMES.map((n) => `opp_${n}`).join(', ')},
+)`;
+}
+
+/** What a rollup adds up over games, as (name, aggregate): counts, integer and decimal sums, all exact. */
+const ROLLUP_TOTALS: readonly (readonly [string, string])[] = [
+  ['games', 'count(*)'], ['wins', 'count(*) FILTER (WHERE won)'], ['losses', 'count(*) FILTER (WHERE lost)'],
+  ...ROLLUP_SUMS.map((n) => [n, `sum(${n})`] as const), ...COUNT_NAMES.map((n) => [`opp_${n}`, `sum(opp_${n})`] as const),
+  ['both_possessions', 'sum(possessions + opp_possessions)'],
+];
+
+/** The rollup's columns from the totals (`totals` relation, one row per team). */
+function rollupProjection(): string {
+  const div = (num: string, den: string) => `CASE WHEN (${den}) = 0 THEN NULL ELSE (${num}) / (${den}) END`;
+  return `SELECT teamId, ${['games', 'wins', 'losses', ...ROLLUP_SUMS, ...COUNT_NAMES.map((n) => `opp_${n}`)].map((n) => `round(${n})::INTEGER AS ${n}`).join(', ')},
   ${[...rates('', 'opp_'), ...rates('opp_', '')].map(([n, e]) => `(${e})::DOUBLE AS ${n}`).join(', ')},
-  ${div('avg_poss_sum * 40.0', 'game_minutes')}::DOUBLE AS pace,
-  (points_exact / games)::DOUBLE AS ppg, (opp_points_exact / games)::DOUBLE AS opp_ppg,
-  ${div('100.0 * points_exact', 'possessions')}::DOUBLE AS off_eff,
-  ${div('100.0 * opp_points_exact', 'opp_possessions')}::DOUBLE AS def_eff,
-  (${div('100.0 * points_exact', 'possessions')} - ${div('100.0 * opp_points_exact', 'opp_possessions')})::DOUBLE AS net_eff
+  ${div('both_possessions / 2 * 40.0', 'game_minutes')}::DOUBLE AS pace,
+  (points / games)::DOUBLE AS ppg, (opp_points / games)::DOUBLE AS opp_ppg,
+  ${div('100.0 * points', 'possessions')}::DOUBLE AS off_eff,
+  ${div('100.0 * opp_points', 'opp_possessions')}::DOUBLE AS def_eff,
+  (${div('100.0 * points', 'possessions')} - ${div('100.0 * opp_points', 'opp_possessions')})::DOUBLE AS net_eff`;
+}
+
+/** A day's rollup: `flat` holds exactly the season's earlier game days. */
+export function rollupSql(hca?: number): string {
+  return `
+WITH ${rollupGames(hca)}, totals AS (
+  SELECT teamId, ${ROLLUP_TOTALS.map(([n, e]) => `${e} AS ${n}`).join(', ')} FROM games GROUP BY teamId
+)
+${rollupProjection()}
+FROM totals`;
+}
+
+/**
+ * Every day of a step at once: each team's totals per game day, running totals by date, and for each day of the step
+ * each team's running totals as of its last game day strictly before it (an ASOF join): what `rollupSql` gives day
+ * by day, in one query.
+ */
+function rollupStepSql(hca?: number): string {
+  return `
+WITH ${rollupGames(hca)}, per_day AS (
+  SELECT teamId, date, ${ROLLUP_TOTALS.map(([n, e]) => `${e} AS ${n}`).join(', ')} FROM games GROUP BY teamId, date
+), running AS (
+  SELECT teamId, date, ${ROLLUP_TOTALS.map(([n]) => `sum(${n}) OVER (PARTITION BY teamId ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${n}`).join(', ')}
+  FROM per_day
+), teams AS (SELECT DISTINCT teamId FROM per_day),
+totals AS (
+  SELECT s.date, r.* EXCLUDE (date) FROM step_partitions s CROSS JOIN teams t ASOF JOIN running r ON r.teamId = t.teamId AND r.date < s.date
+)
+${rollupProjection()}, date
 FROM totals`;
 }
 
@@ -268,7 +301,7 @@ export function pbpAssets(resources: ProjectResources, upstream: (key: string) =
       description: `Each team's totals over its games strictly before each game day (as of that morning)${hca !== undefined ? `, points corrected for home court (${hca} per 100 possessions)` : ''}${suffix === '_garbage_removed' ? ', garbage time left out' : ''}: the Four Factors for and against, pace, points per game and per possession.`,
       partitions: DAY, batch: BATCH,
       inputs: { flat: { key: from, mapping: 'earlier_dates' } },
-      sql: rollupSql(hca),
+      sql: rollupSql(hca), stepSql: rollupStepSql(hca),
       schema: { columns: ROLLUP_COLUMNS, primaryKey: ['teamId', 'season', 'date'] },
     }, lookup));
   }

@@ -17,6 +17,7 @@ import { defineAsset, type AssetCheck, type ComputeContext, type AssetDefinition
 import { DefinitionError } from '../core/errors.ts';
 import type { PartitionMapping } from '../core/mappings.ts';
 import { dateOfKey, seasonOfKey, type PartitionsDef } from '../core/partitions.ts';
+import { sqlString } from './duckdb.ts';
 import { partitionPrefix, tableLayout, type TableLayout } from './table-layout.ts';
 import { catalogPartitions, TableWriter, type CachedInput, type TableInput, type WrittenTable } from './table-writer.ts';
 import type { ObjectStorage } from './storage/storage.ts';
@@ -58,6 +59,13 @@ export interface SqlAssetSpec {
    * (identity) or to the same partitions (a season table).
    */
   readonly chunk?: number;
+  /**
+   * The same table for every partition of a step at once, for a season×date asset whose days read many input days
+   * (`earlier_dates`): a SELECT over the union of what the step's days read and the view `step_partitions(season,
+   * date)`, returning each row's `date`. It must give exactly what `sql` gives day by day (its test says so), with
+   * order-independent arithmetic (integers, decimals), so a night of one day writes the bytes a backfill writes.
+   */
+  readonly stepSql?: string;
   readonly preview?: AssetSpec['preview'];
 }
 
@@ -80,7 +88,7 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
   const pathKeys = new Set(layout.partitionKeys.map((k) => k.name));
   const rowKey = spec.schema.primaryKey.filter((k) => !pathKeys.has(k));
   const probes = Object.fromEntries((spec.checks ?? []).map((c) => [c.name, c.sql]));
-  const codeVersion = `sql.${createHash('sha256').update(JSON.stringify([spec.sql, spec.schema, spec.checks ?? [], deps])).digest('hex').slice(0, 10)}`;
+  const codeVersion = `sql.${createHash('sha256').update(JSON.stringify([spec.sql, spec.stepSql ?? '', spec.schema, spec.checks ?? [], deps])).digest('hex').slice(0, 10)}`;
   const checks: AssetCheck[] = [
     {
       name: KEYS_CHECK,
@@ -118,16 +126,28 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
       const files = new InputFiles(storage);
       try {
         const outputs: PartitionOutput[] = [];
-        const reads = spec.chunk ? undefined : await stepReads(writer, files, inputs, layouts, ctx);
+        const reads = spec.chunk || spec.stepSql ? undefined : await stepReads(writer, files, inputs, layouts, ctx);
         let chunk: Set<string> | undefined;
         for (const [index, partition] of ctx.partitions.entries()) {
           if (ctx.signal.aborted) break;
           const relations: Record<string, TableInput | CachedInput> = {};
-          if (spec.chunk) {
-            if (!chunk?.has(partition)) {
-              chunk = new Set(ctx.partitions.slice(index, index + spec.chunk));
-              await writer.cacheQuery('chunk', spec.sql, await chunkInputs(files, inputs, layouts, ctx, [...chunk], spec.key), `${seasonOfKey(partition)}::VARCHAR || '|' || date`);
+          if (spec.stepSql && !chunk?.has(partition)) {
+            // A step is one season (batches never cross one): its days and everything they read, computed at once.
+            chunk = new Set(ctx.partitions.filter((p) => seasonOfKey(p) === seasonOfKey(partition)));
+            const union: Record<string, TableInput> = {};
+            for (const input of inputs) {
+              union[input.name] = { files: await files.of(input.key, [...new Set([...chunk].flatMap((p) => ctx.inputPartitions(input.key, p)))]), layout: layouts.get(input.key)! };
             }
+            const days = [...chunk].map((p) => `(${seasonOfKey(p)}, ${sqlString(dateOfKey(p) ?? '')})`).join(', ');
+            await writer.cacheQuery('chunk', spec.stepSql, union, `${seasonOfKey(partition)}::VARCHAR || '|' || date`, {
+              step_partitions: `SELECT season::INTEGER AS season, date::VARCHAR AS date FROM (VALUES ${days}) v(season, date)`,
+            });
+          }
+          if (spec.chunk && !chunk?.has(partition)) {
+            chunk = new Set(ctx.partitions.slice(index, index + spec.chunk));
+            await writer.cacheQuery('chunk', spec.sql, await chunkInputs(files, inputs, layouts, ctx, [...chunk], spec.key), `${seasonOfKey(partition)}::VARCHAR || '|' || date`);
+          }
+          if (spec.chunk || spec.stepSql) {
             relations.chunk = { cached: 'chunk', partitions: [partition] };
           } else {
             for (const input of inputs) relations[input.name] = await reads!.get(input.name)!(partition);
@@ -137,7 +157,7 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
           const written = await writer.write({
             prefix: partitionPrefix(spec.key, partition),
             inputs: relations,
-            sql: spec.chunk ? 'SELECT * FROM chunk' : spec.sql,
+            sql: spec.chunk || spec.stepSql ? 'SELECT * FROM chunk' : spec.sql,
             key: rowKey,
             layout,
             variables: { ...(season !== undefined && { season }), ...(date !== undefined && { date }) },

@@ -202,10 +202,11 @@ export class TableWriter {
    * expression over the result): a partition-local SQL computed for several partitions at once, then written one
    * partition at a time from the cache.
    */
-  async cacheQuery(name: string, sql: string, inputs: Readonly<Record<string, TableInput>>, partition: string): Promise<void> {
+  async cacheQuery(name: string, sql: string, inputs: Readonly<Record<string, TableInput>>, partition: string, views: Readonly<Record<string, string>> = {}): Promise<void> {
     for (const [view, input] of Object.entries(inputs)) {
       await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${await this.relation(input.files, input.layout)}`);
     }
+    for (const [view, select] of Object.entries(views)) await this.connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${select}`);
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`__cache_${name}`)} AS SELECT *, ${partition} AS __partition FROM (${sql})`);
   }
 
