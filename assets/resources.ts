@@ -3,6 +3,7 @@ import type { CbbdSource } from '../src/cbbd/source.ts';
 import type { CheckpointStore } from '../src/core/checkpoints.ts';
 import type { SeasonWindow } from '../src/core/partitions.ts';
 import type { ObjectStorage } from '../src/lake/storage/storage.ts';
+import type { SolverParameters } from './gold/solver.ts';
 
 export interface ProjectResources {
   readonly source: CbbdSource;
@@ -19,14 +20,8 @@ export interface ProjectResources {
   readonly gold?: GoldParameters;
 }
 
-export interface GoldParameters {
-  readonly hca: number;
-  readonly sosExponent: number;
-  readonly tolerance: number;
-  readonly maxIterations: number;
-  readonly recencyHalfLifeDays?: number;
-  readonly shrinkageGames: number;
-}
+/** The gold layer's model parameters: the adjusted-efficiency solver's (GOLD.md). */
+export type GoldParameters = SolverParameters;
 
 /** GOLD.md's defaults, for callers without a config (tests, benchmarks). */
 export const DEFAULT_GOLD: GoldParameters = { hca: 4, sosExponent: 0.85, tolerance: 0.01, maxIterations: 200, shrinkageGames: 0 };
