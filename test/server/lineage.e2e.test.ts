@@ -205,7 +205,11 @@ describe.skipIf(!available)('the data preview and the rating chart in Chromium',
     await page.locator('#panel').screenshot({ path: join(ARTIFACTS, 'rating-chart.png') });
 
     await page.click('.node[data-key="gold/team_power_rankings"]');
-    await page.waitForSelector('#preview[data-loaded="true"] table.preview');
+    // The previous asset's preview (a table too) may still be on the page for a moment: wait for this asset's rows.
+    await page.waitForFunction(() => {
+      const preview = document.querySelector('#preview');
+      return preview?.getAttribute('data-loaded') === 'true' && /by composite_rank/.test(preview.textContent ?? '') && preview.querySelectorAll('table.preview tr').length > 1;
+    }, undefined, { timeout: 20_000 });
     const rows = page.locator('#preview table.preview tr');
     expect(await rows.count()).toBe(26); // the header and 25 rows, as cbbd show prints them
     const header = await rows.first().locator('th').allTextContents();
