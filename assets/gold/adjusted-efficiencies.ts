@@ -100,20 +100,12 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
           const wanted = new Set(partitions.map((p) => dateOfKey(p)!));
           const solved = solveSeason(season, walk, wanted, d1 as never, rows as never, params);
           await writer.loadRows('solved', EFFICIENCY_COLUMNS.filter((c) => c.name !== 'season' && c.name !== 'date'), solved.rows);
+          // Every rating date of the step written with one COPY, each committed on its own.
+          const written = await writer.writeCached('solved', partitions.map((p) => ({ partition: p, prefix: partitionPrefix(spec.key, p), date: dateOfKey(p)! })), ['teamId'], layout);
           for (const partition of partitions) {
             if (ctx.signal.aborted) break;
-            const written = await writer.write({
-              prefix: partitionPrefix(spec.key, partition),
-              inputs: { solved: { cached: 'solved', partitions: [partition] } },
-              sql: 'SELECT * FROM solved',
-              key: ['teamId'],
-              layout,
-              checkTypes: true,
-              materialize: true,
-              reportKeyProblems: true,
-            });
             const stats = solved.stats.get(dateOfKey(partition)!)!;
-            outputs.push(tableOutput(partition, written, { iterations: stats.iterations, finalChange: Number(stats.finalChange.toFixed(6)), games: stats.games, league: Number(stats.league.toFixed(3)) }));
+            outputs.push(tableOutput(partition, written.get(partition)!, { iterations: stats.iterations, finalChange: Number(stats.finalChange.toFixed(6)), games: stats.games, league: Number(stats.league.toFixed(3)) }));
           }
         }
         return outputs;

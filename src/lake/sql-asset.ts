@@ -128,9 +128,13 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
         const outputs: PartitionOutput[] = [];
         const reads = spec.chunk || spec.stepSql ? undefined : await stepReads(writer, files, inputs, layouts, ctx);
         let chunk: Set<string> | undefined;
+        let chunkWritten: Map<string, WrittenTable> | undefined;
+        // A chunk's days are written with one COPY when no SQL check needs each day's result on its own.
+        const writeChunks = (spec.chunk || spec.stepSql) && !Object.keys(probes).length;
         for (const [index, partition] of ctx.partitions.entries()) {
           if (ctx.signal.aborted) break;
           const relations: Record<string, TableInput | CachedInput> = {};
+          const newChunk = !chunk?.has(partition);
           if (spec.stepSql && !chunk?.has(partition)) {
             // A step is one season (batches never cross one): its days and everything they read, computed at once.
             chunk = new Set(ctx.partitions.filter((p) => seasonOfKey(p) === seasonOfKey(partition)));
@@ -146,6 +150,11 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
           if (spec.chunk && !chunk?.has(partition)) {
             chunk = new Set(ctx.partitions.slice(index, index + spec.chunk));
             await writer.cacheQuery('chunk', spec.sql, await chunkInputs(files, inputs, layouts, ctx, [...chunk], spec.key), `${seasonOfKey(partition)}::VARCHAR || '|' || date`);
+          }
+          if (writeChunks) {
+            if (newChunk) chunkWritten = await writer.writeCached('chunk', [...chunk!].map((p) => ({ partition: p, prefix: partitionPrefix(spec.key, p), date: dateOfKey(p)! })), rowKey, layout);
+            outputs.push(tableOutput(partition, chunkWritten!.get(partition)!));
+            continue;
           }
           if (spec.chunk || spec.stepSql) {
             relations.chunk = { cached: 'chunk', partitions: [partition] };

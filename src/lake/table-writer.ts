@@ -173,6 +173,57 @@ export class TableWriter {
   }
 
   /**
+   * Write several partitions of a season×date table from a cached result (`cacheQuery`, `loadRows`) at once: one schema
+   * check, one key check grouped by partition, one Parquet COPY split into `date=` folders, then each partition's
+   * files hashed and committed on their own. The fixed cost of a day (half a dozen statements and a COPY) was most of
+   * a season's time. A partition with no rows gets an empty file, as a write of its own would.
+   */
+  async writeCached(name: string, partitions: readonly { partition: string; prefix: string; date: string }[], key: readonly string[], layout: TableLayout): Promise<Map<string, WrittenTable>> {
+    const connection = this.connection;
+    const table = quoteIdent(`__cache_${name}`);
+    const { fileColumns, partitionKeys } = layout;
+    const described = (await connection.runAndReadAll(`DESCRIBE SELECT * EXCLUDE (__partition) FROM ${table}`)).getRowObjects()
+      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    const problems = schemaProblems(described, fileColumns, partitionKeys, true);
+    if (problems.length) throw new PermanentError(`${partitions[0]?.prefix ?? name}: the SQL's result does not match the declared schema: ${problems.join('; ')}.`);
+    const keys = key.map(quoteIdent).join(', ');
+    const wanted = partitions.map((p) => sqlString(p.partition)).join(', ');
+    const counts = new Map((await connection.runAndReadAll(
+      `SELECT __partition, count(*) AS n, count(*) FILTER (WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) AS null_keys, ` +
+        `count(*) - count(DISTINCT (${keys})) AS duplicate_keys FROM ${table} WHERE __partition IN (${wanted}) GROUP BY __partition`,
+    )).getRowObjects().map((r) => [String(r.__partition), { rows: Number(r.n), nullKeys: Number(r.null_keys), duplicateKeys: Number(r.duplicate_keys) }]));
+    const out = join(this.work, randomBytes(6).toString('hex'));
+    const columns = fileColumns.map((c) => quoteIdent(c.name)).join(', ');
+    await connection.run(`COPY (SELECT ${columns}, __partition FROM ${table} WHERE __partition IN (${wanted}) ORDER BY __partition, ${keys}) TO ${sqlString(out)} ` +
+      `(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (__partition), FILENAME_PATTERN 'part-{i}')`);
+    const written = new Map<string, WrittenTable>();
+    const storage = this.storage;
+    for (const p of partitions) {
+      // DuckDB names the folder by the value, escaping what a path cannot hold ('|' is kept on Linux).
+      const folder = (await readdir(out).catch(() => [] as string[])).find((f) => f === `__partition=${p.partition}` || decodeURIComponent(f) === `__partition=${p.partition}`);
+      const objects: StoredObject[] = [];
+      if (folder) {
+        for (const file of (await readdir(join(out, folder))).sort()) objects.push({ name: file, body: await readFile(join(out, folder, file)) });
+      } else {
+        const empty = join(this.work, `${randomBytes(6).toString('hex')}.parquet`);
+        await connection.run(`COPY (SELECT ${columns} FROM ${table} WHERE false) TO ${sqlString(empty)} (FORMAT parquet, COMPRESSION snappy)`);
+        objects.push({ name: 'part-0.parquet', body: await readFile(empty) });
+        await rm(empty, { force: true });
+      }
+      const hash = createHash('sha256');
+      for (const o of objects) hash.update(o.name).update(o.body);
+      const c = counts.get(p.partition) ?? { rows: 0, nullKeys: 0, duplicateKeys: 0 };
+      written.set(p.partition, {
+        rows: c.rows, bytes: objects.reduce((n, o) => n + o.body.length, 0), files: objects.length, dataVersion: hash.digest('hex').slice(0, 16),
+        keyProblems: { nullKeys: c.nullKeys, duplicateKeys: c.duplicateKeys }, probes: {}, folders: [''],
+        commit: () => storage.replacePartition(p.prefix, objects),
+      });
+    }
+    await rm(out, { recursive: true, force: true });
+    return written;
+  }
+
+  /**
    * Load an input's files into a temporary table once, each row tagged with its partition key, for a step whose
    * partitions read the same input partitions again and again (every rating date reads every earlier game day):
    * opening a season of small files per partition would cost more than the work. Read it with a `CachedInput`.
