@@ -34,9 +34,12 @@ export const EFFICIENCY_COLUMNS: ColumnSpec[] = [
 /** Division I teams of the season: the season's teams in a Division I conference, as the API lists them that season. */
 const DIVISION_ONE_SQL = `SELECT id::BIGINT AS teamId, school AS team, conference FROM teams WHERE conferenceId IS NOT NULL ORDER BY id`;
 
-/** Both sides of Division I games with opponent data: a game whose opponent row is missing is dropped, never zeroed. */
+/**
+ * Both sides of Division I games with opponent data: a game whose opponent row is missing is dropped, never zeroed.
+ * Ids as DOUBLE: they are read into JS numbers (every id fits in 53 bits).
+ */
 const GAMES_SQL = `
-  SELECT f.teamId::BIGINT AS teamId, f.opponentId::BIGINT AS opponentId, f.points, f.opp_points, f.possessions, f.opp_possessions,
+  SELECT f.teamId::DOUBLE AS teamId, f.opponentId::DOUBLE AS opponentId, f.points, f.opp_points, f.possessions, f.opp_possessions,
     f.game_minutes, CASE WHEN f.is_neutral THEN 0 WHEN f.is_home THEN 1 WHEN NOT f.is_home THEN -1 ELSE 0 END AS venue, f.date
   FROM flat f SEMI JOIN d1 a ON a.teamId = f.teamId SEMI JOIN d1 b ON b.teamId = f.opponentId
   WHERE f.opp_points IS NOT NULL AND f.possessions > 0 AND f.opp_possessions > 0
@@ -95,7 +98,7 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
           };
           await writer.read(`CREATE OR REPLACE TEMP TABLE d1 AS ${DIVISION_ONE_SQL}`, inputs);
           const d1 = await writer.read('SELECT teamId::DOUBLE AS teamId, team, conference FROM d1', {});
-          const rows = await writer.read(GAMES_SQL.replace('SELECT f.teamId::BIGINT AS teamId, f.opponentId::BIGINT AS opponentId', 'SELECT f.teamId::DOUBLE AS teamId, f.opponentId::DOUBLE AS opponentId'), inputs);
+          const rows = await writer.read(GAMES_SQL, inputs);
           const walk = [...new Set([...earlier.map((p) => dateOfKey(p)!), ...partitions.map((p) => dateOfKey(p)!)])].sort();
           const wanted = new Set(partitions.map((p) => dateOfKey(p)!));
           const solved = solveSeason(season, walk, wanted, d1 as never, rows as never, params);

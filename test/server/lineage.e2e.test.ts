@@ -20,6 +20,31 @@ if (!available) {
   console.warn(`\n*** SKIPPING the lineage page's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium) ***\n`);
 }
 
+
+/** `cbbd serve` on a free port, and the page's address once it says it listens. */
+async function startServe(env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
+      if (m) ok(m[1]!);
+    });
+    server.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
+  });
+  return { server, url };
+}
+
+/** Debian's headless Chromium, with the screenshots folder ready. */
+async function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 describe.skipIf(!available)('the lineage page in Chromium', () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
@@ -47,21 +72,8 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     // The API "corrects" its games: a re-fetch from another world changes raw/games, so the silver asset is stale.
     config(2);
     cli('materialize', 'raw/games', '--season', '2024', '--force');
-    server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      server!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      server!.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ server, url } = await startServe(env));
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -152,21 +164,8 @@ describe.skipIf(!available)('the data preview and the rating chart in Chromium',
     delete env.CBBD_API_KEY;
     delete env.BEARER_TOKEN;
     delete env.CBBD_API_BASE_URL;
-    server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      server!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      server!.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ server, url } = await startServe(env));
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
