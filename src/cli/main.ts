@@ -5,16 +5,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CbbdError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
-import { openContext, type CommandContext, type GlobalOptions } from './context.ts';
-import { deadLetterListCommand, deadLetterReplayCommand } from './commands/deadletter.ts';
-import { materializeCommand } from './commands/materialize.ts';
-import { planCommand } from './commands/plan.ts';
-import { queryCommand } from './commands/query.ts';
-import { quotaCommand } from './commands/quota.ts';
-import { serveCommand } from './commands/serve.ts';
-import { showCommand } from './commands/show.ts';
-import { simCommand } from './commands/sim.ts';
-import { statusCommand } from './commands/status.ts';
+import type { CommandContext, GlobalOptions } from './context.ts';
+
+// Start-up is paid by every command: each action imports its command module (and, through it, DuckDB, the AWS SDK,
+// the simulator...) only when it runs, so `cbbd --help` loads commander and little else. New commands follow the
+// pattern: `const { xCommand } = await import('./commands/x.ts')` inside the action.
 
 const program = new Command('cbbd')
   .description('Keep a college-basketball lakehouse of the CBBD API up to date, asset by asset.')
@@ -35,6 +30,7 @@ function withFilters(command: Command): Command {
 
 /** `writes`: the command changes the lakehouse or the run log (in the cloud it must hold the run-log lease). */
 async function run(action: (ctx: CommandContext) => Promise<number>, writes = false): Promise<void> {
+  const { openContext } = await import('./context.ts');
   const ctx = await openContext(program.opts<GlobalOptions>(), { writes });
   try {
     process.exitCode = await action(ctx);
@@ -46,7 +42,7 @@ async function run(action: (ctx: CommandContext) => Promise<number>, writes = fa
 withFilters(program.command('plan').argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*'))
   .description('show every stale partition of a selection, why it is stale, and the API calls it will take')
   .addOption(new Option('--force', 'plan every selected partition'))
-  .action((selection: string, options) => run((ctx) => planCommand(ctx, selection, options)));
+  .action((selection: string, options) => run(async (ctx) => (await import('./commands/plan.ts')).planCommand(ctx, selection, options)));
 
 withFilters(program.command('materialize').argument('<selection>', 'assets: key, layer/*, +key, key+, a,b'))
   .description('compute the stale partitions of a selection in dependency order')
@@ -54,27 +50,27 @@ withFilters(program.command('materialize').argument('<selection>', 'assets: key,
   .option('--dry-run', 'print the plan and stop')
   .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
   .option('--allow-over-quota', 'run even if the estimated API calls exceed the month\'s remaining quota less source.quotaReserve')
-  .action((selection: string, options) => run((ctx) => materializeCommand(ctx, selection, options), !options.dryRun));
+  .action((selection: string, options) => run(async (ctx) => (await import('./commands/materialize.ts')).materializeCommand(ctx, selection, options), !options.dryRun));
 
 program
   .command('status')
   .argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*')
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
-  .action((selection: string, options) => run((ctx) => statusCommand(ctx, selection, options)));
+  .action((selection: string, options) => run(async (ctx) => (await import('./commands/status.ts')).statusCommand(ctx, selection, options)));
 
 program
   .command('quota')
   .option('--json', 'print JSON')
   .description('API calls this month and today by endpoint, the last remaining quota the API reported, and the pace')
-  .action((options) => run((ctx) => quotaCommand(ctx, options)));
+  .action((options) => run(async (ctx) => (await import('./commands/quota.ts')).quotaCommand(ctx, options)));
 
 program
   .command('query')
   .argument('<sql>', 'one read-only statement, e.g. "select count(*) from silver.fct_plays"')
   .option('--format <format>', 'table, csv or json', 'table')
   .description('run read-only SQL over the lakehouse tables (bronze.*, silver.*, gold.*)')
-  .action((sql: string, options) => run((ctx) => queryCommand(ctx, sql, options)));
+  .action((sql: string, options) => run(async (ctx) => (await import('./commands/query.ts')).queryCommand(ctx, sql, options)));
 
 program
   .command('show')
@@ -84,7 +80,7 @@ program
   .option('--limit <n>', 'rows to print (1-1000)', '25')
   .option('--format <format>', 'table, csv or json', 'table')
   .description("print the first rows of an asset's partitions, in its natural order (no SQL needed)")
-  .action((asset: string, options) => run((ctx) => showCommand(ctx, asset, options)));
+  .action((asset: string, options) => run(async (ctx) => (await import('./commands/show.ts')).showCommand(ctx, asset, options)));
 
 const deadletter = program
   .command('deadletter')
@@ -93,18 +89,18 @@ deadletter
   .command('list', { isDefault: true })
   .option('--json', 'print JSON')
   .description('list the dead letters: request, reason, and the asset partitions they were for')
-  .action((options) => run((ctx) => deadLetterListCommand(ctx, options)));
+  .action((options) => run(async (ctx) => (await import('./commands/deadletter.ts')).deadLetterListCommand(ctx, options)));
 deadletter
   .command('replay')
   .description('materialize again the partitions the dead letters were for; remove the letters that now succeed')
-  .action(() => run((ctx) => deadLetterReplayCommand(ctx), true));
+  .action(() => run(async (ctx) => (await import('./commands/deadletter.ts')).deadLetterReplayCommand(ctx), true));
 
 program
   .command('serve')
   .description('serve the lineage page and its JSON API')
   .option('--port <port>', 'port to listen on', '3000')
   .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
-  .action((options) => run((ctx) => serveCommand(ctx, options), true));
+  .action((options) => run(async (ctx) => (await import('./commands/serve.ts')).serveCommand(ctx, options), true));
 
 program
   .command('sim')
@@ -116,6 +112,7 @@ program
   .option('--memoize', 'answer a repeated request with the body built the first time (benchmarks; holds every body in memory)')
   .option('--quota <calls>', 'calls each API key may make per month of the simulator\'s clock (default: simulator.monthlyCallQuota, 1,000,000)')
   .action(async (options) => {
+    const { simCommand } = await import('./commands/sim.ts');
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });
 
