@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.ts';
 import { isoDateToDay } from '../core/partitions.ts';
 import { registerSecret } from '../core/redact.ts';
 import { checkFolderPath, checkSqlitePath } from './local-paths.ts';
+import { schedulesSchema } from './schedules.ts';
 
 /** The longest delay Node's timers take (2³¹−1 ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -131,6 +132,8 @@ export const configSchema = z
       })
       .strict()
       .default({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints', workgroup: 'primary' }),
+    /** Cron schedules run by `cbbd schedule` and `cbbd serve` (and, on AWS, by EventBridge): see schedules.ts. */
+    schedules: schedulesSchema,
     checkpoints: z
       .object({ path: z.string().default('./.cbbd/checkpoints.sqlite') })
       .strict()

@@ -80,10 +80,35 @@ export function seasonOfDate(date: string, window: SeasonWindow): number | undef
   return undefined;
 }
 
-/** Parse a season number, checking it lies in the configured range. */
-export function parseSeason(value: string, window: SeasonWindow): number {
+/**
+ * The season `current` names at `now`: the one whose window holds today's UTC date, or, out of season, the last one
+ * whose window has ended; never beyond the configured last season. Season N runs from the window start in N-1 to
+ * the window end in N, so on 2026-12-01 it is 2027 (capped to `lastSeason`), and on 2026-07-01 it is 2026.
+ */
+export function currentSeason(now: Date, window: SeasonWindow): number {
+  const today = isoDateToDay(isoDateOf(now))!;
+  const year = now.getUTCFullYear();
+  // Newest first: with a window longer than a year two seasons overlap, and the newer one is the one in progress.
+  const candidates = [year + 1, year, year - 1];
+  const season = candidates.find((s) => {
+    const { first, last } = seasonBounds(s, window);
+    return first <= today && today <= last;
+  }) ?? candidates.find((s) => seasonBounds(s, window).last < today)!;
+  const capped = Math.min(season, window.lastSeason);
+  if (capped < window.firstSeason) {
+    throw new PlanError(`The current season (${season}, by the clock ${isoDateOf(now)}) is before the configured range ${window.firstSeason}-${window.lastSeason}: lower seasons.first in config.yaml.`);
+  }
+  return capped;
+}
+
+/**
+ * Parse a season number, checking it lies in the configured range; `current` is the season in progress at `now`
+ * (see `currentSeason`), by default the wall clock, the clock every command runs on.
+ */
+export function parseSeason(value: string, window: SeasonWindow, now: Date = new Date()): number {
+  if (value.trim().toLowerCase() === 'current') return currentSeason(now, window);
   if (!SEASON.test(value)) {
-    throw new PlanError(`"${value}" is not a season: use a four-digit year such as ${window.lastSeason}.`);
+    throw new PlanError(`"${value}" is not a season: use a four-digit year such as ${window.lastSeason}, or "current".`);
   }
   const season = Number(value);
   if (season < window.firstSeason || season > window.lastSeason) {

@@ -85,8 +85,11 @@ export interface PartitionFilterInput {
   to?: string;
 }
 
-/** Validate and combine the partition filters. Each value is checked before it can reach a key or a path. */
-export function parsePartitionFilter(input: PartitionFilterInput, window: SeasonWindow): PartitionFilter {
+/**
+ * Validate and combine the partition filters. Each value is checked before it can reach a key or a path. `now` is
+ * the clock `--season current` is read on (see `currentSeason`).
+ */
+export function parsePartitionFilter(input: PartitionFilterInput, window: SeasonWindow, now: Date = new Date()): PartitionFilter {
   // --season with --date is allowed when the date is in that season (`--season 2024 --date 2024-01-13` reads well).
   const given = (['season', 'seasons', 'date'] as const).filter((k) => input[k] !== undefined && !(k === 'season' && input.date !== undefined));
   if (given.length > 1) throw new PlanError(`Use only one of --season, --seasons and --date (got ${given.map((g) => `--${g}`).join(', ')}).`);
@@ -95,13 +98,13 @@ export function parsePartitionFilter(input: PartitionFilterInput, window: Season
   }
   let filter: { seasonFrom?: number; seasonTo?: number; dateFrom?: string; dateTo?: string } = {};
   if (input.season !== undefined) {
-    const season = parseSeason(input.season, window);
+    const season = parseSeason(input.season, window, now);
     filter = { seasonFrom: season, seasonTo: season };
   }
   if (input.seasons !== undefined) {
-    const m = /^(\d{4})-(\d{4})$/.exec(input.seasons);
-    if (!m) throw new PlanError(`--seasons "${input.seasons}" is not a range: use FROM-TO, e.g. 2020-2024.`);
-    const [from, to] = [parseSeason(m[1]!, window), parseSeason(m[2]!, window)];
+    const m = /^(\d{4}|current)-(\d{4}|current)$/i.exec(input.seasons.trim());
+    if (!m) throw new PlanError(`--seasons "${input.seasons}" is not a range: use FROM-TO, e.g. 2020-2024 or 2020-current.`);
+    const [from, to] = [parseSeason(m[1]!, window, now), parseSeason(m[2]!, window, now)];
     if (from > to) throw new PlanError(`--seasons ${input.seasons} runs backwards: put the earlier season first.`);
     filter = { seasonFrom: from, seasonTo: to };
   }
