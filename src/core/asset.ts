@@ -88,6 +88,11 @@ export interface ComputeContext {
    * apart. The storage layout turns these keys into objects (`lake/`), never the compute.
    */
   readonly inputPartitions: (dependency: string, partition?: string) => readonly string[];
+  /**
+   * The source API calls this step may make, when the run has a call budget and the asset is `deferrable` with
+   * `partial`: fetch the most overdue part of the work within it and leave the rest waiting. Undefined: no limit.
+   */
+  readonly callAllowance?: number;
 }
 
 export type ComputeFn = (ctx: ComputeContext) => Promise<readonly PartitionOutput[]>;
@@ -113,6 +118,14 @@ export interface AssetSpec {
    * The context, when given (see `call-estimate.ts`), says why each partition is planned and what is known of it.
    */
   readonly expectedCalls?: (partitions: readonly string[], context?: CallEstimateContext) => number;
+  /**
+   * Under a run's call budget (`materialize --call-budget`), a refresh of this asset's volatile partitions may wait
+   * when the budget is spent on what matters more (scores, box scores, plays), for at most `withinHours` past the
+   * moment it fell due; then it runs whatever the budget says. With `partial`, the step runs with a `callAllowance`
+   * and fetches what it can (the oldest first), leaving the rest waiting. A missing, failed or code-changed
+   * partition never waits.
+   */
+  readonly deferrable?: { readonly withinHours: number; readonly partial?: boolean };
   /**
    * How `cbbd show` and the page's preview order rows: `orderBy` is comma-separated `column [asc|desc]` terms over
    * the declared columns (`'composite_rank'`); the primary key's order without it.

@@ -30,6 +30,18 @@ export interface MaterializeStep {
   /** Steps that must finish first: those computing an upstream partition this step reads. */
   readonly dependsOn: readonly string[];
   readonly expectedCalls: number;
+  /** Under a call budget: the calls this (partial, deferrable) step may make; see `call-budget.ts`. */
+  readonly callAllowance?: number;
+}
+
+/** A step the call budget left for a later run: its partitions stay stale, nothing is lost. */
+export interface DeferredStep {
+  readonly asset: string;
+  readonly partitions: readonly string[];
+  readonly expectedCalls: number;
+  /** When the refresh fell due, and the latest moment it may wait to (epoch ms). */
+  readonly dueAt: number;
+  readonly mustRunBy: number;
 }
 
 /** The only step kind today; a union so that new kinds (checks, observations) extend it without breaking callers. */
@@ -54,6 +66,8 @@ export interface Plan {
   readonly expectedCalls: number;
   /** Things that will probably make a step fail, with how to avoid them. */
   readonly warnings: readonly string[];
+  /** Under a call budget: the budget, and the steps it deferred to a later run. */
+  readonly callBudget?: { readonly calls: number; readonly spentBeforePlan: number; readonly deferred: readonly DeferredStep[] };
 }
 
 /** One line describing a reason, for people. */

@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { materialize, type MaterializeHooks, type MaterializeOptions, type RunResult } from './materializer.ts';
 import type { PartitionFilter, SeasonWindow } from './partitions.ts';
 import type { Plan } from './plan.ts';
+import { applyCallBudget } from './call-budget.ts';
 import { withCallEstimates } from './call-estimate.ts';
 import { buildPlan, type PlanOptions } from './planner.ts';
 import type { RunLog } from './run-log/run-log.ts';
@@ -34,6 +35,8 @@ export interface SelectionRequest {
   readonly force?: boolean;
   /** Also plan what the selection reads but was never materialized (default true, as `cbbd materialize` does). */
   readonly buildNeverBuiltUpstream?: boolean;
+  /** Source API calls the whole run may make: the plan is cut to fit by priority (see `call-budget.ts`). */
+  readonly callBudget?: number;
 }
 
 export interface PlannedRun {
@@ -41,9 +44,20 @@ export interface PlannedRun {
   readonly plan: Plan;
   readonly state: PlannerState;
   readonly options: PlanOptions;
+  readonly callBudget?: number;
 }
 
-export type RunControls = Pick<MaterializeOptions, 'onEvent' | 'signal' | 'stopTakingSteps'> & { readonly concurrency?: number };
+export type RunControls = Pick<MaterializeOptions, 'onEvent' | 'signal' | 'stopTakingSteps'> & {
+  readonly concurrency?: number;
+  /** Source API calls made so far in this run: what a call budget has left when the plan is made again. */
+  readonly callsMade?: () => number;
+};
+
+/** The plan of a selection from a state, priced, and cut to the call budget when there is one. */
+function pricedPlan(project: Project, selection: string, state: PlannerState, options: PlanOptions, callBudget: number | undefined, spent: number): Plan {
+  const plan = withCallEstimates(project.graph, buildPlan(project.graph, selection, state, options), state);
+  return callBudget === undefined ? plan : applyCallBudget(project.graph, plan, state, { calls: callBudget, spent });
+}
 
 /**
  * The planner's view of the world in a few bulk reads: the run log's records and calendars (after marking runs whose
@@ -67,8 +81,8 @@ export async function planSelection(project: Project, request: SelectionRequest)
     buildNeverBuiltUpstream: request.buildNeverBuiltUpstream ?? true,
   };
   const state = await loadPlannerState(project);
-  const plan = withCallEstimates(project.graph, buildPlan(project.graph, request.selection, state, options), state);
-  return { selection: request.selection, plan, state, options };
+  const plan = pricedPlan(project, request.selection, state, options, request.callBudget, 0);
+  return { selection: request.selection, plan, state, options, ...(request.callBudget !== undefined && { callBudget: request.callBudget }) };
 }
 
 /** Materialize a plan: calendars first, then the rest re-planned over the real game days. */
@@ -85,7 +99,8 @@ export function runPlanned(project: Project, planned: PlannedRun, controls: RunC
     ...(controls.onEvent && { onEvent: controls.onEvent }),
     ...(controls.signal && { signal: controls.signal }),
     ...(controls.stopTakingSteps && { stopTakingSteps: controls.stopTakingSteps }),
-    replan: (live) => buildPlan(project.graph, planned.selection, live, planned.options),
+    // Priced again: a call budget has the calendar phase's calls less to spend.
+    replan: (live) => pricedPlan(project, planned.selection, live, planned.options, planned.callBudget, controls.callsMade?.() ?? 0),
   });
 }
 

@@ -23,6 +23,11 @@ export interface MaterializeHooks {
   readonly aroundCompute?: <T>(asset: AssetDefinition, partitions: readonly string[], compute: () => Promise<T>) => Promise<T>;
   /** Called once a partition's output is committed, before its success is recorded; a throw fails the partition. */
   readonly afterCommit?: (asset: AssetDefinition, output: PartitionOutput) => Promise<void>;
+  /**
+   * Called once a run has ended and its outcome is recorded (succeeded, failed, stopped or cut short), e.g. to write
+   * its summary beside the data. A throw is logged and never changes the run's outcome.
+   */
+  readonly afterRun?: (runId: string) => Promise<void>;
 }
 
 export interface StepResult {
@@ -103,6 +108,7 @@ export async function executeStep(
           const compute = () => asset.compute({
             asset, partitions: todo, reasons: why, runId: run.runId, log: run.log.child({ asset: asset.key }), signal: run.signal,
             inputPartitions: (dependency, partition) => run.live.inputPartitions(asset, dependency, partition === undefined ? todo : [partition]),
+            ...(step.callAllowance !== undefined && { callAllowance: step.callAllowance }),
           });
           return await (run.hooks.aroundCompute ? run.hooks.aroundCompute(asset, todo, compute) : compute());
         } catch (error) {
