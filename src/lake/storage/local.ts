@@ -27,6 +27,31 @@ function mayBeLive(entry: string, modifiedMs: number, now: number): boolean {
   return host !== HOST || processAlive(Number(m[1]));
 }
 
+/** The file in a partition's staging that names its target, so a sweep can put a moved-aside partition back. */
+const JOURNAL = 'target';
+
+/**
+ * A writer that died between moving a partition's old folder aside and renaming the new one in left the partition
+ * missing: put the old folder back (the run log still describes it; the new one was never recorded). When the new
+ * folder did get in, the old one is only garbage. Another sweep may race this one: losing the race is fine.
+ */
+async function restoreAside(root: string, work: string): Promise<void> {
+  const prefix = await readFile(join(work, JOURNAL), 'utf8').catch(() => undefined);
+  if (prefix === undefined) return;
+  let target: string;
+  try {
+    target = join(root, assertSafeKey(prefix));
+  } catch {
+    return; // not a journal this driver wrote
+  }
+  const aside = join(work, 'old');
+  if (!(await exists(aside)) || (await exists(target))) return;
+  await mkdir(dirname(target), { recursive: true });
+  await rename(aside, target).catch(() => undefined);
+}
+
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
 export function localStorage(root: string): ObjectStorage {
   const path = (key: string) => join(root, assertSafeKey(key));
   const fail = (action: string, key: string, error: unknown): never => {
@@ -84,6 +109,7 @@ export function localStorage(root: string): ObjectStorage {
       for (const entry of entries) {
         const modified = (await stat(join(tmp, entry)).catch(() => undefined))?.mtimeMs ?? 0;
         if (mayBeLive(entry, modified, now)) continue;
+        await restoreAside(root, join(tmp, entry));
         await rm(join(tmp, entry), { recursive: true, force: true });
         removed++;
       }
@@ -91,27 +117,34 @@ export function localStorage(root: string): ObjectStorage {
     },
     async replacePartition(prefix, objects: readonly StoredObject[]) {
       const target = path(prefix.replace(/\/$/, ''));
-      const staging = path(stagingName());
-      const trash = `${staging}.old`;
+      const work = path(stagingName());
+      const fresh = join(work, 'new');
+      const aside = join(work, 'old');
+      let movedAside = false;
       try {
+        // The journal comes first: whoever finds this staging after a crash knows where its old partition belongs.
+        await mkdir(fresh, { recursive: true });
+        await writeFile(join(work, JOURNAL), prefix.replace(/\/$/, ''));
         for (const o of objects) {
-          const file = join(staging, assertSafeKey(o.name));
+          const file = join(fresh, assertSafeKey(o.name));
           await mkdir(dirname(file), { recursive: true });
           await writeFile(file, o.body);
         }
-        await mkdir(staging, { recursive: true });
         await mkdir(dirname(target), { recursive: true });
-        // Swap directories: a reader sees the old partition or the new one, never a mix of the two.
-        await rename(target, trash).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
+        // Swap directories: a reader sees the old partition or the new one, never a mix of the two. The old one is
+        // moved aside, not deleted, until the new one is in place: if the second rename fails it goes back, and if
+        // the process dies between the two renames the next sweep puts it back (`restoreAside`).
+        movedAside = await rename(target, aside).then(() => true, (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return false;
+          throw error;
         });
-        await rename(staging, target);
+        await rename(fresh, target);
       } catch (error) {
-        await rm(staging, { recursive: true, force: true });
-        fail('PUT', prefix, error);
-      } finally {
-        await rm(trash, { recursive: true, force: true });
+        if (movedAside) await rename(aside, target).catch(() => undefined);
+        await rm(work, { recursive: true, force: true });
+        return fail('PUT', prefix, error);
       }
+      await rm(work, { recursive: true, force: true });
     },
   };
 }
