@@ -1,0 +1,113 @@
+/**
+ * What the stack takes from the project's config.yaml: the AWS names the code uses (bucket, checkpoint table,
+ * region) and the `schedules:` section, so EventBridge runs what `cbbd schedule` would run, at the same times.
+ * Read tolerantly: every section is optional, as it is for the CLI, and an absent `schedules:` means the defaults.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { toEventBridgeCron } from './eventbridge-cron.ts';
+
+export interface ProjectSchedule {
+  /** The schedule's name in config.yaml, e.g. `nightly`. */
+  readonly name: string;
+  /** As written in config.yaml (5-field cron). */
+  readonly cron: string;
+  /** The same, in EventBridge's form: `cron(0 8 * * ? *)`. */
+  readonly eventBridgeCron: string;
+  /** IANA time zone the cron expression is read in. */
+  readonly timezone: string;
+  /** The `cbbd` arguments the schedule runs. */
+  readonly command: readonly string[];
+}
+
+export interface ProjectConfig {
+  readonly file: string;
+  /** The file's content as parsed, for the container's configuration. */
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly region: string;
+  readonly bucket: string;
+  readonly checkpointTable: string;
+  /** Enabled schedules only: a schedule with `enabled: false` gets no EventBridge schedule. */
+  readonly schedules: readonly ProjectSchedule[];
+}
+
+/** The schedules cbbd runs when config.yaml declares none (as the CLI's defaults). */
+export const DEFAULT_SCHEDULES = {
+  nightly: { cron: '0 8 * * *', timezone: 'UTC', command: ['materialize', '*', '--season', 'current', '--call-budget', '150'] },
+  'weekly-validate': { cron: '0 12 * * 0', timezone: 'UTC', command: ['validate'] },
+} as const;
+
+export class ProjectConfigError extends Error {
+  override name = 'ProjectConfigError';
+}
+
+export function readProjectConfig(file: string): ProjectConfig {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new ProjectConfigError(`${path}: the project's config.yaml is not there; pass its path with \`cdk synth -c config=<path>\`.`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (error) {
+    throw new ProjectConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
+  }
+  if (!isRecord(document)) throw new ProjectConfigError(`${path}: expected a mapping of sections at the top level.`);
+  const aws = isRecord(document.aws) ? document.aws : {};
+  const text = (value: unknown, field: string, fallback: string): string => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string' || !value.trim()) throw new ProjectConfigError(`${path}: ${field}: expected a non-empty string.`);
+    return value.trim();
+  };
+  return {
+    file: path,
+    document,
+    region: text(aws.region, 'aws.region', 'us-east-1'),
+    bucket: text(aws.bucket, 'aws.bucket', 'hoops-edge'),
+    checkpointTable: text(aws.checkpointTable, 'aws.checkpointTable', 'cbbd_checkpoints'),
+    schedules: readSchedules(document.schedules ?? DEFAULT_SCHEDULES, path),
+  };
+}
+
+function readSchedules(section: unknown, path: string): ProjectSchedule[] {
+  if (!isRecord(section)) throw new ProjectConfigError(`${path}: schedules: expected a mapping of schedule names to { cron, timezone, command }.`);
+  const out: ProjectSchedule[] = [];
+  for (const [name, entry] of Object.entries(section)) {
+    const at = `${path}: schedules.${name}`;
+    // The name becomes part of the EventBridge schedule's name, which allows only these characters.
+    if (!/^[A-Za-z0-9_.-]{1,50}$/.test(name)) throw new ProjectConfigError(`${at}: a schedule name may use letters, digits, ".", "_" and "-" (at most 50).`);
+    if (!isRecord(entry)) throw new ProjectConfigError(`${at}: expected { cron, timezone, command }.`);
+    if (entry.enabled === false) continue;
+    if (typeof entry.cron !== 'string') throw new ProjectConfigError(`${at}.cron: expected a cron expression such as "0 8 * * *".`);
+    const timezone = entry.timezone ?? 'UTC';
+    if (typeof timezone !== 'string' || !isTimeZone(timezone)) {
+      throw new ProjectConfigError(`${at}.timezone: "${String(timezone)}" is not an IANA time zone (e.g. UTC, America/New_York).`);
+    }
+    const command = typeof entry.command === 'string' ? entry.command.trim().split(/\s+/) : entry.command;
+    if (!Array.isArray(command) || !command.length || !command.every((a) => typeof a === 'string' && a.length)) {
+      throw new ProjectConfigError(`${at}.command: expected the cbbd arguments as a list, e.g. ["materialize", "*"].`);
+    }
+    let eventBridgeCron: string;
+    try {
+      eventBridgeCron = toEventBridgeCron(entry.cron);
+    } catch (error) {
+      throw new ProjectConfigError(`${at}.cron: ${(error as Error).message}`);
+    }
+    out.push({ name, cron: entry.cron, eventBridgeCron, timezone, command: command as string[] });
+  }
+  return out;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
