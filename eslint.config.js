@@ -16,6 +16,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['bin/**/*.js', '*.js'], languageOptions: { globals: globals.node } },
+  { files: ['bin/**/*.js', 'src/**/*.js', '*.js'], languageOptions: { globals: globals.node } },
   { files: ['ui/**/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -9,8 +9,9 @@ import { nightlyBench } from './nightly.ts';
 import { plannerBench } from './planner.ts';
 import { quotaBench } from './quota.ts';
 import { realismBench } from './realism.ts';
+import { startupBench } from './startup.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, startup: startupBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

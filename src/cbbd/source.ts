@@ -10,7 +10,7 @@ import { CbbdClient } from './client.ts';
 import type { DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
 import type { SimOptions } from './sim/app.ts';
 import type { SimScale } from './sim/world.ts';
-import { startSimulator, type RunningSim } from './sim/serve.ts';
+import type { RunningSim } from './sim/serve.ts';
 
 export interface SourceSettings {
   readonly apiKey: string | undefined;
@@ -82,7 +82,9 @@ export function cbbdSource(
     kind: 'simulator',
     description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
     client: async () => {
-      running ??= startSimulator(settings.simulator).then((sim) => ({
+      // Imported on the first call: the simulator (its world, Hono, the HTTP server) costs every command's start-up
+      // otherwise, and `status` or `plan` never call it.
+      running ??= import('./sim/serve.ts').then(({ startSimulator }) => startSimulator(settings.simulator)).then((sim) => ({
         sim,
         // The in-process simulator answers at once: no need to be polite to ourselves.
         client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),

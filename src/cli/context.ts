@@ -2,8 +2,6 @@
  * What every command needs, built from config: the logger, the asset graph, the run log and the planner state.
  * The one place the CLI wires the kernel to the project's assets.
  */
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { AssetDefinition } from '../core/asset.ts';
 import type { CheckpointStore } from '../core/checkpoints.ts';
 import { ConfigError, DefinitionError } from '../core/errors.ts';
@@ -20,6 +18,7 @@ import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
 import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
 import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { openDrivers, type Drivers } from './drivers.ts';
+import { importUserModule, moduleExists } from './load-module.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 import type { ProjectResources } from '../../assets/resources.ts';
 
@@ -54,7 +53,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     start: config.seasons.windowStart,
     end: config.seasons.windowEnd,
   };
-  const drivers = openDrivers(config);
+  const drivers = await openDrivers(config);
   const { storage, checkpoints, catalog } = drivers;
   const deadLetters = new DeadLetterStore(storage);
   // Every call goes to the run log's ledger (`cbbd quota`); calls are made only once the run log is open.
@@ -135,10 +134,10 @@ export function projectHooks(catalog: Catalog, tables: ReadonlyMap<string, Catal
  * `assets`, an array (a self-contained graph, as in the tests).
  */
 export async function loadAssetDefinitions(path: string, resources: ProjectResources): Promise<AssetDefinition[]> {
-  if (!existsSync(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
+  if (!moduleExists(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
   let module: { createAssets?: unknown; assets?: unknown; default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as typeof module;
+    module = (await importUserModule(path)) as typeof module;
   } catch (error) {
     const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new DefinitionError(`${path} could not be loaded as the assets module (${first}). Point "assets" in config.yaml or --assets at a TypeScript or JavaScript module that exports createAssets(resources) or "assets".`);

@@ -3,19 +3,15 @@
  * or Glue) and, with S3, the cloud run log. The one place that knows every driver; the kernel and the assets see
  * only the interfaces.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CheckpointStore } from '../core/checkpoints.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
 import { awsClientConfig, type AwsSettings } from '../lake/aws.ts';
 import type { Catalog } from '../lake/catalog/catalog.ts';
 import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
-import { glueCatalog } from '../lake/catalog/glue.ts';
-import { dynamoCheckpoints } from '../lake/checkpoints/dynamodb.ts';
 import { sqliteCheckpoints } from '../lake/checkpoints/sqlite.ts';
-import { openCloudRunLog, type CloudRunLog } from '../lake/run-log-lease.ts';
+import type { CloudRunLog } from '../lake/run-log-lease.ts';
 import { localStorage } from '../lake/storage/local.ts';
-import { s3Storage } from '../lake/storage/s3.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 
 export interface Drivers {
@@ -32,19 +28,23 @@ export function awsSettingsOf(config: Config): AwsSettings {
   return { region: config.aws.region, ...(config.aws.endpoint && { endpoint: config.aws.endpoint }) };
 }
 
-export function openDrivers(config: Config): Drivers {
+/** The AWS drivers are imported only when config chooses them: the SDK is a large share of a local command's start-up. */
+export async function openDrivers(config: Config): Promise<Drivers> {
   const aws = awsSettingsOf(config);
   const { drivers } = config;
   if (drivers.catalog === 'glue' && drivers.storage !== 's3') {
     throw new ConfigError(`${config.file}: drivers.catalog is "glue" but drivers.storage is "${drivers.storage}": Glue tables point at S3, so use storage "s3" too.`);
   }
-  const storage = drivers.storage === 's3' ? s3Storage(config.aws.bucket, aws) : localStorage(config.lakehouse.root);
-  const checkpoints = drivers.checkpoints === 'dynamodb' ? dynamoCheckpoints(config.aws.checkpointTable, aws) : sqliteCheckpoints(config.checkpoints.path);
-  const catalog = drivers.catalog === 'glue' ? glueCatalog(config.aws.bucket, aws) : duckdbCatalog;
+  const storage = drivers.storage === 's3' ? (await import('../lake/storage/s3.ts')).s3Storage(config.aws.bucket, aws) : localStorage(config.lakehouse.root);
+  const checkpoints = drivers.checkpoints === 'dynamodb'
+    ? (await import('../lake/checkpoints/dynamodb.ts')).dynamoCheckpoints(config.aws.checkpointTable, aws)
+    : sqliteCheckpoints(config.checkpoints.path);
+  const catalog = drivers.catalog === 'glue' ? (await import('../lake/catalog/glue.ts')).glueCatalog(config.aws.bucket, aws) : duckdbCatalog;
   return {
     storage, checkpoints, catalog, aws,
     async openRunLogHome(writes) {
       if (drivers.storage !== 's3') return undefined;
+      const [{ openCloudRunLog }, { DynamoDBClient }] = await Promise.all([import('../lake/run-log-lease.ts'), import('@aws-sdk/client-dynamodb')]);
       return openCloudRunLog({
         storage, dynamo: new DynamoDBClient(awsClientConfig(aws)), table: config.aws.checkpointTable, localPath: config.runLog.path, writes,
       });

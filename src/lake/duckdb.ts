@@ -4,7 +4,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -13,11 +13,12 @@ let instance: Promise<DuckDBInstance> | undefined;
  * spills to a temporary folder, so a big table costs time, not a crash. `CBBD_DUCKDB_MEMORY` overrides it.
  */
 export async function duckConnection(): Promise<DuckDBConnection> {
-  instance ??= DuckDBInstance.create(':memory:', {
+  // Imported on first use: the native module is the heaviest load of all, and `status` or `plan` never query.
+  instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', {
     threads: '2',
     memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '768MB',
     temp_directory: join(tmpdir(), 'cbbd-duckdb-spill'),
-  });
+  }));
   return (await instance).connect();
 }
 

@@ -16,6 +16,7 @@ import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/
 import { describeReason } from '../core/plan.ts';
 import type { RunLogReader } from '../core/run-log/run-log.ts';
 import { MAX_SELECTION_LENGTH, selectAssets } from '../core/selection.ts';
+import { packageRoot } from '../core/package-root.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
 import { quotaRoute, type QuotaRouteDeps } from './quota-route.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
@@ -55,7 +56,8 @@ export interface ServerDeps {
 /** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
 export type DataAnswer = { readonly kind: 'not_materialized'; readonly message: string } | { readonly kind: 'rows' | 'series' };
 
-const UI = new URL('../../ui/', import.meta.url);
+// From the package root, not this file: compiled, this module sits one folder deeper (dist/src/server/).
+const UI = new URL('ui/', packageRoot(import.meta.url));
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },

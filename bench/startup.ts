@@ -1,0 +1,75 @@
+/**
+ * Start-up of the `cbbd` command: median wall time of N runs of `--help`, `status` on a small lakehouse and `plan` for
+ * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/), with
+ * Node's own start (`node -e 0`) for reference. `--runs N` (default 7); `--baseline <checkout>` also times another
+ * checkout's bin/cbbd.js (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from '../scripts/build.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface Launcher { readonly name: string; readonly argv: readonly string[] }
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One run's wall time in ms; a failing command stops the benchmark (a fast failure is not a fast start). */
+function timeOnce(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, argv, { env, cwd, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return ms;
+}
+
+export async function startupBench(args: string[]): Promise<void> {
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 7;
+  const baselineAt = args.indexOf('--baseline');
+  const baseline = baselineAt >= 0 ? resolve(args[baselineAt + 1]!) : undefined;
+  const built = await build();
+  console.log(`build: ${built.written} of ${built.files} file(s) compiled (the rest were up to date) in ${built.ms} ms`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'cbbd-startup-'));
+  try {
+    writeFileSync(join(dir, 'config.yaml'), [
+      `assets: ${join(ROOT, 'assets/index.ts')}`,
+      'seasons: { first: 2024, last: 2024 }',
+      `lakehouse: { root: ${join(dir, 'lakehouse')} }`,
+      `runLog: { path: ${join(dir, 'runlog.sqlite')} }`,
+      `checkpoints: { path: ${join(dir, 'checkpoints.sqlite')} }`,
+    ].join('\n'));
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml'), NO_COLOR: '1' };
+    delete env.CBBD_API_KEY;
+    delete env.BEARER_TOKEN;
+    delete env.CBBD_API_BASE_URL;
+    // A small lakehouse: two snapshot-like raw assets of one season, from the built-in simulator.
+    timeOnce([join(ROOT, 'bin/cbbd.js'), 'materialize', 'raw/teams,raw/conferences', '--season', '2024'], env, dir);
+
+    const launchers: Launcher[] = [
+      { name: 'tsx (sources)', argv: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] },
+      { name: 'compiled (dist/)', argv: [join(ROOT, 'bin/cbbd.js')] },
+      ...(baseline ? [{ name: `baseline (${baseline})`, argv: [join(baseline, 'bin/cbbd.js')] }] : []),
+    ];
+    const commands = [['--help'], ['status'], ['plan', '--season', '2024']];
+    const nodeAlone = median(Array.from({ length: runs }, () => timeOnce(['-e', '0'], env, dir)));
+    console.log(`\nmedian wall time of ${runs} runs, ms (Node alone, \`node -e 0\`: ${nodeAlone.toFixed(0)} ms)`);
+    console.log(`${'launcher'.padEnd(22)}${commands.map((c) => c.join(' ').padStart(22)).join('')}`);
+    for (const launcher of launchers) {
+      const cells = commands.map((command) => {
+        timeOnce([...launcher.argv, ...command], env, dir); // warm the file cache (and tsx's compile cache)
+        return median(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], env, dir)));
+      });
+      console.log(`${launcher.name.padEnd(22)}${cells.map((ms) => ms.toFixed(0).padStart(22)).join('')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

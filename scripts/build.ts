@@ -1,0 +1,154 @@
+/**
+ * The build step: src/ and assets/ compiled to JavaScript under dist/ (dist/src/..., dist/assets/...), file by file,
+ * so `cbbd` starts without compiling TypeScript. Run by `npm run build`, by `npm ci` (the "prepare" script), and by
+ * bin/cbbd.js when a source changed since the last build (only the changed files are compiled again).
+ *
+ * Each file is transformed with the esbuild options tsx uses at start-up, so the compiled code is the code tsx runs:
+ * code versions derived from a function's text (`solveSeason.toString()`) hash the same compiled or not, and
+ * materializing compiled after tsx restales nothing. Relative `.ts` import specifiers (static and `import('./x.ts')`)
+ * become `.js`. Plain JavaScript sources (worker entry files) are copied as they are, and so are the sources a module
+ * reads as data (SOURCES_READ_AS_DATA), beside their compiled output.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init as initLexer, parse as parseImports } from 'es-module-lexer';
+import { transform, version as esbuildVersion, type TransformOptions } from 'esbuild';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const DIST = join(ROOT, 'dist');
+/** The compiled folders; bin/cbbd.js checks the same ones (and this script) for edits newer than the build. */
+export const SOURCE_DIRS = ['src', 'assets'] as const;
+/** Written last; its `startedAt` is what bin/cbbd.js compares source mtimes with. */
+export const STAMP = join(DIST, '.build-stamp.json');
+/**
+ * Sources that a module reads as text at runtime, next to itself (`readFileSync(new URL('./solver.ts', import.meta.url))`,
+ * the solver's code version): shipped beside the compiled module so the text, and the hash, are the same.
+ */
+const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts'];
+
+export interface BuildResult {
+  /** Files compiled or copied this time (the others were up to date). */
+  readonly written: number;
+  /** Outputs removed because their source is gone. */
+  readonly removed: number;
+  readonly files: number;
+  readonly ms: number;
+}
+
+/** tsx's own transform options (tsx 4: `target: node<version>`, whitespace minified, names kept), plus the tsconfig. */
+function transformOptions(sourcefile: string): TransformOptions {
+  return {
+    loader: 'ts',
+    format: 'esm',
+    target: `node${process.versions.node}`,
+    minifyWhitespace: true,
+    keepNames: true,
+    sourcemap: 'external',
+    sourcefile,
+    tsconfigRaw: TSCONFIG,
+  };
+}
+
+const TSCONFIG = (() => {
+  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  return { compilerOptions } as TransformOptions['tsconfigRaw'];
+})();
+
+/** `./x.ts` and `../y/z.ts` become `.js`; package specifiers and anything not ending in `.ts` stay. */
+export function rewriteImportSpecifiers(code: string): string {
+  const [imports] = parseImports(code);
+  let out = '';
+  let at = 0;
+  for (const { n: name, s: start, e: end } of imports) {
+    if (!name || !/^\.\.?\//.test(name) || !name.endsWith('.ts')) continue;
+    const text = code.slice(start, end);
+    // A static import's span is the bare specifier; a dynamic import's span may include its quotes.
+    const offset = text.lastIndexOf('.ts');
+    if (offset < 0) continue;
+    out += code.slice(at, start + offset) + '.js';
+    at = start + offset + 3;
+  }
+  return out + code.slice(at);
+}
+
+interface Job { readonly source: string; readonly output: string; readonly kind: 'compile' | 'copy' }
+
+function jobsOf(): Job[] {
+  const jobs: Job[] = [];
+  for (const dir of SOURCE_DIRS) {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const source = join(entry.parentPath, entry.name);
+      const rel = relative(ROOT, source);
+      if (entry.name.endsWith('.d.ts')) continue;
+      if (entry.name.endsWith('.ts')) {
+        jobs.push({ source, output: join(DIST, rel.replace(/\.ts$/, '.js')), kind: 'compile' });
+        if (SOURCES_READ_AS_DATA.includes(rel.split(sep).join('/'))) jobs.push({ source, output: join(DIST, rel), kind: 'copy' });
+      } else if (/\.(js|mjs|json|sql)$/.test(entry.name)) {
+        jobs.push({ source, output: join(DIST, rel), kind: 'copy' });
+      }
+    }
+  }
+  return jobs;
+}
+
+function newerThanOutput(job: Job): boolean {
+  if (!existsSync(job.output)) return true;
+  return statSync(job.source).mtimeMs > statSync(job.output).mtimeMs;
+}
+
+/** Write through a temporary name and rename: a `cbbd` starting beside a build never imports half a file. */
+function writeAtomically(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+async function runJob(job: Job): Promise<void> {
+  const text = readFileSync(job.source, 'utf8');
+  if (job.kind === 'copy') return writeAtomically(job.output, text);
+  const sourcefile = relative(dirname(job.output), job.source).split(sep).join('/');
+  const result = await transform(text, transformOptions(sourcefile));
+  const mapName = `${job.output.slice(dirname(job.output).length + 1)}.map`;
+  writeAtomically(`${job.output}.map`, result.map);
+  writeAtomically(job.output, `${rewriteImportSpecifiers(result.code)}//# sourceMappingURL=${mapName}\n`);
+}
+
+/** Outputs under dist/ whose source was deleted or renamed: an import of a removed module must fail, not run old code. */
+function removeOrphans(jobs: readonly Job[]): number {
+  const expected = new Set(jobs.flatMap((j) => j.kind === 'compile' ? [j.output, `${j.output}.map`] : [j.output]));
+  let removed = 0;
+  for (const dir of SOURCE_DIRS) {
+    const out = join(DIST, dir);
+    if (!existsSync(out)) continue;
+    for (const entry of readdirSync(out, { withFileTypes: true, recursive: true })) {
+      const path = join(entry.parentPath, entry.name);
+      if (entry.isFile() && !expected.has(path) && !path.endsWith('.tmp')) {
+        rmSync(path);
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+/** Compile what changed since the last build (`all`: everything) and stamp the build. */
+export async function build(options: { all?: boolean } = {}): Promise<BuildResult> {
+  const started = Date.now();
+  await initLexer;
+  const jobs = jobsOf();
+  const todo = options.all ? jobs : jobs.filter(newerThanOutput);
+  await Promise.all(todo.map(runJob));
+  const removed = removeOrphans(jobs);
+  writeAtomically(STAMP, `${JSON.stringify({ startedAt: started, node: process.versions.node, esbuild: esbuildVersion }, null, 2)}\n`);
+  return { written: todo.length, removed, files: jobs.length, ms: Date.now() - started };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const all = process.argv.includes('--all');
+  if (all) rmSync(DIST, { recursive: true, force: true });
+  const result = await build({ all });
+  process.stdout.write(`build: ${result.written} of ${result.files} file(s) compiled or copied to dist/, ${result.removed} removed, in ${result.ms} ms\n`);
+}
