@@ -54,7 +54,14 @@ export interface SimOptions {
    * `X-CallLimit-Remaining`, and a key whose month is spent gets the real API's 429 (see `quota.ts`).
    */
   readonly monthlyCallQuota?: number;
+  /**
+   * For tests of source drift: rewrite each record of a path's answers (a field added, retyped or dropped), as the
+   * real API's answers drift from its spec. Keyed by path, e.g. `{ '/conferences': (r, i) => ({ ...r, id: String(r.id) }) }`.
+   */
+  readonly drift?: SimDrift;
 }
+
+export type SimDrift = Readonly<Record<string, (record: Record<string, unknown>, index: number) => Record<string, unknown>>>;
 
 export type SimFault = '429' | '500' | 'truncated' | 'empty' | 'slow';
 
@@ -174,6 +181,17 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
       }
     }
   });
+
+  if (options.drift) {
+    const drift = options.drift;
+    app.use('*', async (c, next) => {
+      await next();
+      const rewrite = drift[c.req.path];
+      if (!rewrite || c.res.status !== 200) return;
+      const body = (await c.res.json()) as unknown;
+      c.res = Response.json(Array.isArray(body) ? body.map((r, i) => rewrite(r as Record<string, unknown>, i)) : body);
+    });
+  }
 
   app.get('/conferences', (c) => c.json(world.conferences satisfies readonly ConferenceInfo[]));
   app.get('/venues', (c) => c.json(world.venues satisfies readonly VenueInfo[]));

@@ -60,6 +60,8 @@ export function quoteIdent(name: string): string {
 }
 
 const INT32 = 2 ** 31;
+/** The end of a misfit that is a missing (or null) value of a field declared never null. */
+export const NULL_MISFIT = 'is null but the schema says it never is';
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -87,7 +89,7 @@ function found(problem: string): Found {
 }
 
 function check(value: unknown, type: FieldType, nullable: boolean): Found | undefined {
-  if (value === null || value === undefined) return nullable ? undefined : found('is null but the schema says it never is');
+  if (value === null || value === undefined) return nullable ? undefined : found(NULL_MISFIT);
   switch (type.kind) {
     case 'int':
     case 'bigint':
