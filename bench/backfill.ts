@@ -5,6 +5,8 @@
  * With `--latency real` the simulator answers as slowly as the real API (src/cbbd/sim/latency.ts), so the time is
  * what a real backfill would take.
  * Run: npm run bench -- backfill [--season 2024] [--latency real]
+ * With --seasons it measures the `cbbd backfill` command itself, raw to gold, over several seasons, with a kill and a
+ * resume half-way (see backfill-command.ts): npm run bench -- backfill --seasons 2020-2024 --scale full
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,10 @@ import { join } from 'node:path';
 import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
+import { backfillCommandBench } from './backfill-command.ts';
 
 export async function backfillBench(args: string[]): Promise<void> {
+  if (args.includes('--seasons')) return backfillCommandBench(args);
   const i = args.indexOf('--season');
   const season = i >= 0 ? Number(args[i + 1]) : 2024;
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-backfill-'));

@@ -9,6 +9,7 @@ import { buildAssetGraph, type AssetGraph } from '../core/graph.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { SeasonWindow } from '../core/partitions.ts';
 import { RunLog } from '../core/run-log/run-log.ts';
+import { buildRunReport } from '../core/run-log/run-report.ts';
 import type { MaterializeHooks } from '../core/materializer.ts';
 import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
@@ -20,6 +21,7 @@ import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { openDrivers, type Drivers } from './drivers.ts';
 import { importUserModule, moduleExists } from './load-module.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
+import { writeRunSummary } from '../lake/run-summaries.ts';
 import type { ProjectResources } from '../../assets/resources.ts';
 
 export interface GlobalOptions {
@@ -100,7 +102,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const project: Project = {
     graph, runLog, checkpoints, window, log, rollingDays: config.source.rollingDays,
     materialize: { concurrency: config.materialize.concurrency, retries: config.materialize.retries, eventRetentionDays: config.runLog.eventRetentionDays },
-    hooks: projectHooks(catalog, tableOf),
+    hooks: projectHooks(catalog, tableOf, { storage, runLog, log }),
   };
   return {
     config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers, project,
@@ -118,8 +120,17 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
  * asset partitions its request was for), and a committed table partition is registered in the catalog (Glue; DuckDB
  * views read the folders as they are).
  */
-export function projectHooks(catalog: Catalog, tables: ReadonlyMap<string, CatalogTable>): MaterializeHooks {
+export function projectHooks(
+  catalog: Catalog, tables: ReadonlyMap<string, CatalogTable>, summaries?: { storage: ObjectStorage; runLog: RunLog; log: Logger },
+): MaterializeHooks {
   return {
+    // Every run's summary goes to meta/runs/<run id>.json, whoever started it (the CLI, `cbbd serve`, a schedule).
+    ...(summaries && {
+      afterRun: async (runId: string) => {
+        const report = await buildRunReport(summaries.runLog, runId);
+        if (report) summaries.log.debug({ key: await writeRunSummary(summaries.storage, report) }, 'run summary written');
+      },
+    }),
     aroundCompute: (asset, partitions, compute) => fetchScope.run({ asset: asset.key, partitions }, compute),
     afterCommit: async (asset, output) => {
       const table = tables.get(asset.key);

@@ -20,7 +20,7 @@ const program = new Command('cbbd')
 
 function withFilters(command: Command): Command {
   return command
-    .option('--season <season>', 'one season, e.g. 2024')
+    .option('--season <season>', 'one season, e.g. 2024, or "current" (the season in progress, or the last one ended)')
     .option('--seasons <from-to>', 'a range of seasons, e.g. 2020-2024')
     .option('--date <date>', 'one game day, e.g. 2024-01-15')
     .option('--from <date>', 'first game day')
@@ -42,6 +42,7 @@ async function run(action: (ctx: CommandContext) => Promise<number>, writes = fa
 withFilters(program.command('plan').argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*'))
   .description('show every stale partition of a selection, why it is stale, and the API calls it will take')
   .addOption(new Option('--force', 'plan every selected partition'))
+  .option('--call-budget <calls>', 'plan the run within this many source API calls, by priority (see "The nightly\'s call budget" in the README)')
   .action((selection: string, options) => run(async (ctx) => (await import('./commands/plan.ts')).planCommand(ctx, selection, options)));
 
 withFilters(program.command('materialize').argument('<selection>', 'assets: key, layer/*, +key, key+, a,b'))
@@ -49,6 +50,7 @@ withFilters(program.command('materialize').argument('<selection>', 'assets: key,
   .option('--force', 'recompute every selected partition, stale or not')
   .option('--dry-run', 'print the plan and stop')
   .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
+  .option('--call-budget <calls>', 'make at most about this many source API calls: scores, box scores and plays first; per-game substitutions and lineups and weekly refreshes wait a night or two when it is spent')
   .option('--allow-over-quota', 'run even if the estimated API calls exceed the month\'s remaining quota less source.quotaReserve')
   .action((selection: string, options) => run(async (ctx) => (await import('./commands/materialize.ts')).materializeCommand(ctx, selection, options), !options.dryRun));
 
@@ -96,11 +98,46 @@ deadletter
   .action(() => run(async (ctx) => (await import('./commands/deadletter.ts')).deadLetterReplayCommand(ctx), true));
 
 program
+  .command('backfill')
+  .description('materialize every asset of every configured season (or --seasons), newest season first; resumes where a killed backfill stopped')
+  .option('--seasons <from-to>', 'a range of seasons, e.g. 2010-2026 (default: seasons in config.yaml)')
+  .option('--season <season>', 'one season, e.g. 2024')
+  .option('--concurrency <n>', 'steps at once (default: materialize.concurrency in config.yaml)')
+  .option('--allow-over-quota', 'run even if a season\'s estimated API calls exceed the month\'s remaining quota less source.quotaReserve')
+  .option('--json', 'print JSON')
+  .action((options) => run(async (ctx) => (await import('./commands/backfill.ts')).backfillCommand(ctx, options), true));
+
+const runs = program.command('runs').description('recent runs, and one run\'s summary (`cbbd runs show <run>`)');
+runs
+  .command('list', { isDefault: true })
+  .option('--limit <n>', 'runs to list, newest first', '20')
+  .option('--json', 'print JSON')
+  .description('recent runs: id, start, duration, selection, outcome, partitions, API calls')
+  .action((options) => run(async (ctx) => (await import('./commands/runs.ts')).runsListCommand(ctx, options)));
+runs
+  .command('show')
+  .argument('<run>', 'a run id, e.g. r20240115-083000-a1b2c3')
+  .option('--json', 'print JSON (the same as meta/runs/<run>.json)')
+  .description('a run\'s summary: selection, partitions by outcome, rows, bytes, API calls per endpoint, durations, failures')
+  .action((runId: string, options) => run(async (ctx) => (await import('./commands/runs.ts')).runsShowCommand(ctx, runId, options)));
+
+program
   .command('serve')
   .description('serve the lineage page and its JSON API')
   .option('--port <port>', 'port to listen on', '3000')
   .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
+  .option('--no-schedules', 'do not run the schedules of config.yaml beside the page')
   .action((options) => run(async (ctx) => (await import('./commands/serve.ts')).serveCommand(ctx, options), true));
+
+program
+  .command('schedule')
+  .description('run the schedules of config.yaml in the foreground, each tick a cbbd command (without the page)')
+  .option('--list', 'print the schedules with their next and recent ticks, and exit')
+  .option('--json', 'with --list: print JSON')
+  .action(async (options) => {
+    const { scheduleCommand } = await import('./commands/schedule.ts');
+    process.exitCode = await scheduleCommand({ ...options, ...program.opts<GlobalOptions>() });
+  });
 
 program
   .command('sim')

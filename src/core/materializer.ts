@@ -154,6 +154,7 @@ export async function materialize(
     } catch {
       // The run log itself failed: the next start finds the run orphaned and closes it.
     }
+    await afterRun(options, runId);
     throw error;
   }
 
@@ -167,8 +168,20 @@ export async function materialize(
   const status = counts.failed || counts.skipped ? 'failed' : 'succeeded';
   const durationMs = Date.now() - started;
   emit({ type: 'run_finished', runId, status, durationMs, ...counts, ...(stopped !== undefined && { stopped }) });
-  runLog.finishRun(runId, status, { counts, steps: steps.length, ...(stopped !== undefined && { stopped }) });
+  // The plan's estimate of source calls per asset, beside what the ledger counts (`cbbd runs show`).
+  const estimatedCalls = Object.fromEntries(plan.assets.filter((a) => a.expectedCalls > 0).map((a) => [a.asset, a.expectedCalls]));
+  runLog.finishRun(runId, status, { counts, steps: steps.length, estimatedCalls, ...(stopped !== undefined && { stopped }) });
+  await afterRun(options, runId);
   return { runId, status, steps, durationMs, counts, ...(stopped !== undefined && { stopped }) };
+}
+
+/** The project's end-of-run hook: its trouble is logged, never the run's (the run is already recorded). */
+async function afterRun(options: MaterializeOptions, runId: string): Promise<void> {
+  try {
+    await options.hooks?.afterRun?.(runId);
+  } catch (error) {
+    options.log?.warn({ err: error, runId }, `run ${runId}: the end-of-run hook failed: ${redactSecrets((error as Error).message)}`);
+  }
 }
 
 /** Steps of assets that provide a season calendar, and every step they depend on. */

@@ -46,3 +46,19 @@ export function readApiCallUsage(
     lastFigure: last && last.remaining !== null ? { remaining: last.remaining, at: last.at } : null,
   };
 }
+
+/** Calls per endpoint and asset made between two times (a run's span), with how many got no 2xx answer. */
+export interface ApiCallsInSpan {
+  readonly endpoint: string;
+  readonly asset: string | null;
+  readonly calls: number;
+  readonly failed: number;
+}
+
+export function readApiCallsBetween(statements: Statements, kysely: Kysely<RunLogDatabase>, from: number, to: number): ApiCallsInSpan[] {
+  const rows = statements.all(kysely.selectFrom('api_calls')
+    .select(['endpoint', 'asset', sql<number>`count(*)`.as('calls'), sql<number>`sum(status IS NULL OR status >= 300)`.as('failed')])
+    .where('at', '>=', from).where('at', '<=', to)
+    .groupBy(['endpoint', 'asset']).orderBy('endpoint'));
+  return rows.map((r) => ({ endpoint: r.endpoint, asset: r.asset, calls: Number(r.calls), failed: Number(r.failed ?? 0) }));
+}

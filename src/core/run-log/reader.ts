@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionRecord, PartitionRecords } from '../state.ts';
 import { Statements } from './_statements.ts';
-import { readApiCallUsage, type ApiCallUsage } from './api-calls.ts';
+import { readApiCallsBetween, readApiCallUsage, type ApiCallsInSpan, type ApiCallUsage } from './api-calls.ts';
 import type { CheckResultsTable, EventsTable, MaterializationsTable, RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface RunSummary {
@@ -108,6 +108,11 @@ export class RunLogReader {
   /** Source API calls of `source` since `monthStart`, by endpoint (and since `dayStart`), and its last quota figure. */
   apiCallUsage(source: string, monthStart: number, dayStart: number): ApiCallUsage {
     return readApiCallUsage(this.sql, this.kysely, source, monthStart, dayStart);
+  }
+
+  /** Source API calls between two times (a run's span), by endpoint and the asset they were made for. */
+  apiCallsBetween(from: number, to: number): ApiCallsInSpan[] {
+    return readApiCallsBetween(this.sql, this.kysely, from, to);
   }
 
   /** The encoded inputs a partition was last built from (to explain which upstream changed). */

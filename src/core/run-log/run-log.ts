@@ -19,7 +19,7 @@ import { RunLogReader } from './reader.ts';
 import type { RunLogDatabase } from './schema.ts';
 
 export type { PartitionRef } from './leases.ts';
-export type { ApiCallInput, ApiCallUsage } from './api-calls.ts';
+export type { ApiCallInput, ApiCallsInSpan, ApiCallUsage } from './api-calls.ts';
 export type { CheckResultView, MaterializationView, RunEventView, RunSummary } from './reader.ts';
 export { RunLogReader } from './reader.ts';
 
@@ -192,6 +192,12 @@ export class RunLog extends RunLogReader {
         }));
       }
     })();
+  }
+
+  /** Check outcomes evaluated apart from a materialization (`cbbd validate` over stored partitions). */
+  recordCheckResults(runId: string, asset: string, partition: string, checks: readonly CheckResultInput[]): void {
+    const now = this.clock();
+    this.db.transaction(() => this.insertChecks(runId, asset, partition, checks, now))();
   }
 
   recordEvent(runId: string, type: string, payload: Record<string, unknown> = {}, level = 'info'): number {

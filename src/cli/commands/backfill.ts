@@ -1,0 +1,114 @@
+/**
+ * `cbbd backfill [--seasons FROM-TO]`: every asset of every season in config (or the range given), one season at a
+ * time, newest first: the season a user queries first is complete first, and when the month's API quota stops a
+ * backfill, what is still missing is the oldest history. Each season is an ordinary run of `*` over that season, so a
+ * backfill that was killed goes on where it stopped: committed partitions are fresh and are neither fetched nor
+ * computed again, and the partitions of the run that died are stale (the run log marks it failed at the next start).
+ */
+import type { EndpointCalls } from '../../cbbd/call-accounting.ts';
+import { UsageError } from '../../core/errors.ts';
+import type { RunResult } from '../../core/materializer.ts';
+import { parsePartitionFilter } from '../../core/selection.ts';
+import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import type { CommandContext } from '../context.ts';
+import { formatDuration, formatTable } from '../format.ts';
+import { progressReporter } from '../progress.ts';
+import { quotaControls } from '../quota-report.ts';
+import { renderRunResult } from './materialize.ts';
+
+export interface BackfillOptions {
+  seasons?: string;
+  season?: string;
+  concurrency?: string;
+  allowOverQuota?: boolean;
+  json?: boolean;
+}
+
+export interface SeasonOutcome {
+  season: number;
+  /** `fresh`: nothing was stale (done by an earlier backfill). */
+  outcome: 'succeeded' | 'failed' | 'fresh' | 'not started';
+  runId: string | null;
+  partitions: number;
+  failed: number;
+  skipped: number;
+  apiCalls: number;
+  durationMs: number;
+  stopped?: string;
+}
+
+export async function backfillCommand(ctx: CommandContext, options: BackfillOptions): Promise<number> {
+  if (options.concurrency !== undefined && !(/^\d+$/.test(options.concurrency) && Number(options.concurrency) >= 1)) {
+    throw new UsageError(`--concurrency ${options.concurrency} is not a whole number >= 1 (e.g. --concurrency 2).`);
+  }
+  const filter = parsePartitionFilter({ ...(options.seasons !== undefined && { seasons: options.seasons }), ...(options.season !== undefined && { season: options.season }) }, ctx.window);
+  const first = filter.seasonFrom ?? ctx.window.firstSeason;
+  const last = filter.seasonTo ?? ctx.window.lastSeason;
+  const seasons = Array.from({ length: last - first + 1 }, (_, i) => last - i);
+  ctx.log.info(`Backfill of ${seasons.length} season(s), newest first: ${seasons.join(', ')}`);
+
+  const abort = new AbortController();
+  const onSignal = () => {
+    ctx.log.warn('Interrupted: finishing the steps under way, then stopping. The same command resumes where it stopped.');
+    abort.abort(new Error('interrupted'));
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  const outcomes: SeasonOutcome[] = [];
+  try {
+    for (const [index, season] of seasons.entries()) {
+      if (abort.signal.aborted) break;
+      const planned = await planSelection(ctx.project, { selection: '*', filter: { seasonFrom: season, seasonTo: season } });
+      if (!planned.plan.steps.length) {
+        outcomes.push({ season, outcome: 'fresh', runId: null, partitions: 0, failed: 0, skipped: 0, apiCalls: 0, durationMs: 0 });
+        process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): already complete, nothing stale.\n`);
+        continue;
+      }
+      // Each season must fit the month's quota before its first call (exit 2 otherwise, the seasons done are kept).
+      const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
+      process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)\n`);
+      const callsBefore = totalCalls(ctx.source.calls());
+      const progress = progressReporter(ctx.log);
+      let result: RunResult;
+      try {
+        result = await runPlanned(ctx.project, planned, {
+          onEvent: progress.onEvent, signal: abort.signal, ...budget,
+          ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
+        });
+      } finally {
+        progress.stop();
+      }
+      const outcome: SeasonOutcome = {
+        season, outcome: result.status, runId: result.runId, partitions: result.counts.succeeded, failed: result.counts.failed,
+        skipped: result.counts.skipped, apiCalls: totalCalls(ctx.source.calls()) - callsBefore, durationMs: result.durationMs,
+        ...(result.stopped !== undefined && { stopped: result.stopped }),
+      };
+      outcomes.push(outcome);
+      process.stdout.write(`  ${renderRunResult(result).split('\n').join('\n  ')}\n  ${outcome.apiCalls} API call(s) this season.\n`);
+      // The quota's reserve is reached: the next season would stop at once; say so instead.
+      if (result.stopped !== undefined) break;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  for (const season of seasons.slice(outcomes.length)) {
+    outcomes.push({ season, outcome: 'not started', runId: null, partitions: 0, failed: 0, skipped: 0, apiCalls: 0, durationMs: 0 });
+  }
+  const complete = outcomes.every((o) => o.outcome === 'succeeded' || o.outcome === 'fresh');
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ seasons: outcomes, complete }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`\n${formatTable(
+      ['season', 'outcome', 'run', 'built', 'failed', 'skipped', 'API calls', 'time'],
+      outcomes.map((o) => [o.season, o.outcome, o.runId ?? '-', o.partitions, o.failed, o.skipped, o.apiCalls, o.runId ? formatDuration(o.durationMs) : '-']),
+    )}\n`);
+    process.stdout.write(complete
+      ? `Backfill complete: ${outcomes.length} season(s).\n`
+      : 'Backfill not complete: run the same command again to go on where it stopped (committed partitions are not fetched again).\n');
+  }
+  return complete ? 0 : 1;
+}
+
+function totalCalls(calls: Record<string, EndpointCalls> | undefined): number {
+  return Object.values(calls ?? {}).reduce((n, e) => n + e.calls, 0);
+}

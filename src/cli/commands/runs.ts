@@ -1,0 +1,116 @@
+/**
+ * `cbbd runs`: the recent runs, newest first. `cbbd runs show <id>`: one run's report (selection, partitions by
+ * outcome, rows, bytes, API calls per endpoint against the plan's estimate, durations per asset, failures with their
+ * reasons), the same report that is written to `meta/runs/<id>.json` when a run ends.
+ */
+import { UsageError } from '../../core/errors.ts';
+import { buildRunReport, type RunReport } from '../../core/run-log/run-report.ts';
+import type { RunSummary } from '../../core/run-log/run-log.ts';
+import { runSummaryKey } from '../../lake/run-summaries.ts';
+import type { CommandContext } from '../context.ts';
+import { formatDuration, formatTable, formatTime } from '../format.ts';
+
+export interface RunsListOptions {
+  limit?: string;
+  json?: boolean;
+}
+
+interface RunRow {
+  id: string;
+  startedAt: string;
+  durationMs: number | null;
+  selection: string;
+  filter: unknown;
+  status: RunSummary['status'];
+  partitions: { planned: number; succeeded: number | null; failed: number | null; skipped: number | null };
+  apiCalls: number;
+}
+
+export async function runsListCommand(ctx: CommandContext, options: RunsListOptions): Promise<number> {
+  const limit = Number(options.limit ?? 20);
+  if (!/^\d+$/.test(options.limit ?? '20') || limit < 1 || limit > 1000) {
+    throw new UsageError(`--limit ${options.limit} is not a whole number from 1 to 1000 (e.g. --limit 50).`);
+  }
+  ctx.runLog.recoverOrphans();
+  const now = Date.now();
+  const rows: RunRow[] = (await ctx.runLog.listRuns(limit)).map((run) => {
+    const counts = (run.summary as { counts?: { succeeded?: number; failed?: number; skipped?: number } } | null)?.counts;
+    // The ledger's calls made for an asset while the run was going (a `cbbd fetch` beside it has no asset).
+    const calls = ctx.runLog.apiCallsBetween(run.startedAt, run.endedAt ?? now).filter((c) => c.asset !== null).reduce((n, c) => n + c.calls, 0);
+    return {
+      id: run.id, startedAt: new Date(run.startedAt).toISOString(), durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt,
+      selection: run.selection, filter: run.filter, status: run.status,
+      partitions: { planned: run.partitionsTotal, succeeded: counts?.succeeded ?? null, failed: counts?.failed ?? null, skipped: counts?.skipped ?? null },
+      apiCalls: calls,
+    };
+  });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (!rows.length) {
+    process.stdout.write('No runs yet: `cbbd materialize <selection>` or `cbbd backfill` starts one.\n');
+    return 0;
+  }
+  process.stdout.write(`${formatTable(
+    ['run', 'started', 'duration', 'selection', 'outcome', 'built', 'failed', 'skipped', 'API calls'],
+    rows.map((r) => [
+      r.id, formatTime(Date.parse(r.startedAt)), r.durationMs === null ? 'running' : formatDuration(r.durationMs), `${r.selection}${filterText(r.filter)}`,
+      r.status, r.partitions.succeeded === null ? `-/${r.partitions.planned}` : `${r.partitions.succeeded}/${r.partitions.planned}`,
+      r.partitions.failed ?? '-', r.partitions.skipped ?? '-', r.apiCalls,
+    ]),
+  )}\n\n\`cbbd runs show <run>\` prints one run's summary.\n`);
+  return 0;
+}
+
+export async function runsShowCommand(ctx: CommandContext, runId: string, options: { json?: boolean }): Promise<number> {
+  runSummaryKey(runId); // a malformed id is a usage error, before any read
+  ctx.runLog.recoverOrphans();
+  const report = await buildRunReport(ctx.runLog, runId);
+  if (!report) throw new UsageError(`No run ${runId} in the run log (${ctx.config.runLog.path}); \`cbbd runs\` lists the recent ones.`);
+  process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : renderRunReport(report)}\n`);
+  return 0;
+}
+
+/** A run's report as text. */
+export function renderRunReport(r: RunReport): string {
+  const p = r.partitions;
+  const lines = [
+    `Run ${r.id}: ${r.status}${r.stopped ? ` (stopped: ${r.stopped})` : ''}`,
+    `  selection   ${r.selection}${filterText(r.filter)}`,
+    `  started     ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC on ${r.host} (pid ${r.pid})${r.durationMs === null ? ', still running' : `, took ${formatDuration(r.durationMs)}`}`,
+    `  partitions  ${p.planned} planned: ${p.succeeded} succeeded, ${p.unchanged} unchanged, ${p.failed} failed, ${p.skipped} skipped${p.running ? `, ${p.running} running` : ''}`,
+    `  written     ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)}`,
+    `  API calls   ${r.apiCalls.total}${r.apiCalls.failed ? ` (${r.apiCalls.failed} without a usable answer)` : ''}${Object.keys(r.apiCalls.byEndpoint).length ? `: ${Object.entries(r.apiCalls.byEndpoint).map(([e, n]) => `${e} ${n}`).join(', ')}` : ''}`,
+  ];
+  if (r.error) lines.push(`  error       ${r.error}`);
+  if (r.assets.length) {
+    const estimated = r.apiCalls.estimatedByAsset ?? {};
+    lines.push('', formatTable(
+      ['asset', 'succeeded', 'failed', 'skipped', 'rows', 'bytes', 'time', 'API calls', 'estimated'],
+      r.assets.map((a) => [a.asset, a.succeeded, a.failed, a.skipped, a.rows, formatBytes(a.bytes), formatDuration(a.durationMs), a.apiCalls, estimated[a.asset] ?? '-']),
+    ).split('\n').map((l) => `  ${l}`).join('\n'));
+  }
+  if (r.failures.length) {
+    lines.push('', 'Failures:');
+    for (const f of r.failures) lines.push(`  ${f.status} ${f.asset} ${f.partition}: ${f.error ?? 'no reason recorded'}`);
+    if (r.failuresNotListed) lines.push(`  ... and ${r.failuresNotListed} more (cbbd runs show ${r.id} --json lists the first 100)`);
+  }
+  return lines.join('\n');
+}
+
+function filterText(filter: unknown): string {
+  if (!filter || typeof filter !== 'object') return '';
+  const f = filter as { seasonFrom?: number; seasonTo?: number; dateFrom?: string; dateTo?: string };
+  const parts: string[] = [];
+  if (f.seasonFrom !== undefined) parts.push(f.seasonFrom === f.seasonTo ? `season ${f.seasonFrom}` : `seasons ${f.seasonFrom}-${f.seasonTo ?? ''}`);
+  if (f.dateFrom !== undefined) parts.push(f.dateFrom === f.dateTo ? f.dateFrom : `${f.dateFrom}..${f.dateTo ?? ''}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
