@@ -98,4 +98,33 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('api_calls_by_source_time').on('api_calls').columns(['source', 'at']).execute();
     },
   },
+  '0003_schedules': {
+    async up(db: Kysely<unknown>) {
+      // One row: the process that runs the schedules. It beats; a row from a dead process is taken over.
+      await sql`CREATE TABLE scheduler_lease (
+        id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+        label TEXT NOT NULL, started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL)`.execute(db);
+      // The last planned tick of each schedule (or when a scheduler first saw it): what missed ticks are counted from.
+      await sql`CREATE TABLE schedule_state (
+        schedule TEXT PRIMARY KEY, last_planned_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID`.execute(db);
+      await db.schema
+        .createTable('schedule_ticks')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('schedule', 'text', (c) => c.notNull())
+        .addColumn('planned_at', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'integer', (c) => c.notNull())
+        .addColumn('ended_at', 'integer')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('missed', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('command', 'text', (c) => c.notNull())
+        .addColumn('pid', 'integer')
+        .addColumn('exit_code', 'integer')
+        .addColumn('run_id', 'text')
+        .addColumn('scheduler_pid', 'integer', (c) => c.notNull())
+        .addColumn('scheduler_host', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('schedule_ticks_by_schedule').on('schedule_ticks').columns(['schedule', 'id']).execute();
+    },
+  },
 };

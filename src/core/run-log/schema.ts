@@ -5,7 +5,8 @@ export interface RunsTable {
   id: string;
   selection: string;
   filter: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `cancelled`: stopped by a signal (SIGTERM, Ctrl-C); its steps not taken were skipped, those cut short failed. */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   started_at: number;
   ended_at: number | null;
   heartbeat_at: number;
@@ -98,6 +99,48 @@ export interface ApiCallsTable {
   remaining: number | null;
 }
 
+/** The one process running the schedules (`cbbd schedule` or `cbbd serve`): a single row, id 1. */
+export interface SchedulerLeaseTable {
+  id: number;
+  /** Unique per scheduler instance, so a release never frees another's lease. */
+  holder: string;
+  pid: number;
+  host: string;
+  /** What holds it, e.g. "cbbd schedule" or "cbbd serve". */
+  label: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+export interface ScheduleStateTable {
+  schedule: string;
+  /** The planned time of the schedule's last tick, or when a scheduler first saw the schedule. */
+  last_planned_at: number;
+  updated_at: number;
+}
+
+/** One tick of a schedule: what it ran (or why it did not), and how that ended. */
+export interface ScheduleTicksTable {
+  id: Generated<number>;
+  schedule: string;
+  planned_at: number;
+  started_at: number;
+  ended_at: number | null;
+  outcome: 'running' | 'ran' | 'skipped' | 'failed';
+  reason: string | null;
+  /** 1 when this tick stands for the ticks missed while no scheduler ran (run once, at start-up). */
+  missed: number;
+  /** The argv after `cbbd`, as JSON. */
+  command: string;
+  /** The child process that ran the command. */
+  pid: number | null;
+  exit_code: number | null;
+  /** The run the command created, when it created one. */
+  run_id: string | null;
+  scheduler_pid: number;
+  scheduler_host: string;
+}
+
 export interface RunLogDatabase {
   runs: RunsTable;
   materializations: MaterializationsTable;
@@ -107,4 +150,7 @@ export interface RunLogDatabase {
   leases: LeasesTable;
   calendars: CalendarsTable;
   api_calls: ApiCallsTable;
+  scheduler_lease: SchedulerLeaseTable;
+  schedule_state: ScheduleStateTable;
+  schedule_ticks: ScheduleTicksTable;
 }

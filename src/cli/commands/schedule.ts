@@ -1,0 +1,80 @@
+/**
+ * `cbbd schedule [--list] [--json]`: the foreground scheduler, for a machine or a container that only runs jobs
+ * (`cbbd serve` runs the same scheduler beside the page). It prints each schedule's next tick, then ticks until
+ * SIGTERM or SIGINT; `--list` prints the schedules with their recent ticks and exits. Needs only the configuration
+ * and the run log, not the asset graph: the ticks load what they need in their own processes.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ConfigError } from '../../core/errors.ts';
+import { createLogger } from '../../core/logger.ts';
+import { RunLog } from '../../core/run-log/run-log.ts';
+import { ScheduleLog } from '../../core/run-log/schedule-log.ts';
+import { loadConfig, type Config } from '../../config/config.ts';
+import { renderSchedules, schedulesView } from '../../schedule/schedule-views.ts';
+import { Scheduler } from '../../schedule/scheduler.ts';
+import type { TickCli } from '../../schedule/tick-process.ts';
+
+export interface ScheduleCommandOptions {
+  config?: string;
+  assets?: string;
+  list?: boolean;
+  json?: boolean;
+}
+
+/** Ticks run this very CLI (`process.argv[1]`, bin/cbbd.js) with the scheduler's own configuration file. */
+export function tickCli(config: Config, assets?: string): TickCli {
+  return {
+    execPath: process.execPath,
+    script: process.argv[1]!,
+    // Without a file the scheduler runs on the defaults, and so does a tick started in the same folder.
+    globalArgs: [...(existsSync(config.file) ? ['--config', config.file] : []), ...(assets ? ['--assets', assets] : [])],
+  };
+}
+
+/**
+ * With S3 the run log is a copy downloaded per command under a lease, so two processes cannot share it live: there
+ * the schedules run as EventBridge rules (infra/), each tick its own task.
+ */
+export function schedulerUnsupported(config: Config): string | undefined {
+  return config.drivers.storage === 's3'
+    ? `schedules do not run in-process with drivers.storage "s3": the run log lives in the bucket and only one command holds it at a time. On AWS the schedules in config.yaml run as EventBridge rules (see infra/); run cbbd schedule against a local run log.`
+    : undefined;
+}
+
+export async function scheduleCommand(options: ScheduleCommandOptions): Promise<number> {
+  const config = loadConfig(options.config);
+  const unsupported = schedulerUnsupported(config);
+  if (unsupported) throw new ConfigError(`${config.file}: ${unsupported}`);
+  if (!options.list && !Object.values(config.schedules).some((s) => s.enabled)) {
+    throw new ConfigError(`${config.file}: no enabled schedule in schedules:, so cbbd schedule has nothing to run. Add one (see the README, "Schedules") or set enabled: true.`);
+  }
+  const runLog = await RunLog.open(config.runLog.path);
+  const scheduleLog = ScheduleLog.open(config.runLog.path);
+  try {
+    const view = schedulesView(config.schedules, scheduleLog, new Date());
+    if (options.list) {
+      process.stdout.write(`${options.json ? JSON.stringify(view, null, 2) : renderSchedules(view)}\n`);
+      return 0;
+    }
+    process.stdout.write(`cbbd schedule: pid ${process.pid} on ${hostname()}, run log ${config.runLog.path} (SIGTERM or Ctrl-C stops it)\n${renderSchedules(view)}\n`);
+    const scheduler = new Scheduler({
+      schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log: createLogger(), label: 'cbbd schedule',
+    });
+    scheduler.start();
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const on = (s: NodeJS.Signals) => () => {
+        process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+        resolve(s);
+      };
+      const onInt = on('SIGINT');
+      const onTerm = on('SIGTERM');
+      process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+    });
+    await scheduler.stop(signal);
+    return 0;
+  } finally {
+    await scheduleLog.close();
+    await runLog.close();
+  }
+}
