@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Synthesizing the stack takes a few seconds of CPU; the machine the root suite shares has two cores.
-    testTimeout: 60_000,
+    // A synth with CDK's CloudFormation check takes about 15 s of CPU, minutes of wall time on a loaded 2-core machine.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     maxWorkers: 1,
   },
 });

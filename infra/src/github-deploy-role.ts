@@ -3,7 +3,7 @@
  * and register a task definition revision that uses it. Only workflows of the one repository (context `githubRepo`,
  * `owner/name`) on its main branch can assume it; no long-lived AWS key is stored in GitHub.
  */
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { TaskRuntime } from './task-runtime.ts';
@@ -62,6 +62,10 @@ export class GitHubDeployRole extends Construct {
       resources: [task.taskRole.roleArn, task.obtainExecutionRole().roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition, which take no resource-level permission.',
+    });
     new CfnOutput(this, 'DeployRoleArn', {
       value: this.role.roleArn,
       description: 'Set as the AWS_DEPLOY_ROLE_ARN variable of the GitHub repository (deploy.yml assumes it)',

@@ -1,0 +1,13 @@
+const t0 = performance.now();
+const { App } = await import('aws-cdk-lib');
+const { CbbdStack } = await import('./src/cbbd-stack.ts');
+const { readProjectConfig } = await import('./src/project-config.ts');
+const { checkWithCdkNag } = await import('./src/nag.ts');
+const t2 = performance.now();
+const app = new App({ outdir: '/tmp/scratch-infra/out2', context: process.argv[2] ? { [process.argv[2]]: true } : {} });
+new CbbdStack(app, 'Cbbd', { env: { region: 'us-east-1' }, project: readProjectConfig('../config.yaml') });
+checkWithCdkNag(app);
+const t3 = performance.now();
+app.synth();
+const t4 = performance.now();
+console.log({ imports: t2 - t0, construct: t3 - t2, synth: t4 - t3, cpu: process.cpuUsage() });
