@@ -43,7 +43,15 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
   const assets = [...new Set(scoped.map((l) => l.letter.asset!))];
   const seasons = scoped.flatMap((l) => (l.letter.partitions ?? []).map(seasonOfKey)).filter((s): s is number => s !== undefined);
   const filter = seasons.length ? { seasonFrom: Math.min(...seasons), seasonTo: Math.max(...seasons) } : {};
-  const planned = await planSelection(ctx.project, { selection: assets.join(','), filter });
+  // What the failed requests held back downstream (its latest attempt in these seasons skipped or failed) is built
+  // too, so a replay completes the data; downstream assets never attempted stay a matter for `cbbd materialize`.
+  const heldBack: string[] = [];
+  for (const key of new Set(assets.flatMap((a) => [...ctx.graph.closure(a, 'downstream')]))) {
+    if (assets.includes(key)) continue;
+    const latest = (await ctx.runLog.recentMaterializationsOf(key, 50)).find((m) => inSeasons(m.partition, filter));
+    if (latest && latest.status !== 'succeeded') heldBack.push(key);
+  }
+  const planned = await planSelection(ctx.project, { selection: [...assets, ...heldBack].join(','), filter });
   const result = await runPlanned(ctx.project, planned, quotaControls(ctx, planned.plan.expectedCalls));
   process.stdout.write(`${renderRunResult(result, ctx.source.calls())}\n`);
   const records = ctx.runLog.loadPartitionRecords();
@@ -55,4 +63,10 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
     process.stdout.write(`${ok ? 'Replayed' : 'Still failing'}: GET ${letter.path} for ${letter.asset} ${letter.partitions?.join(', ') ?? ''}\n`);
   }
   return kept ? 1 : 0;
+}
+
+/** Whether a partition falls in the replay's seasons (every partition, when the letters name none). */
+function inSeasons(partition: string, filter: { seasonFrom?: number; seasonTo?: number }): boolean {
+  const season = seasonOfKey(partition);
+  return filter.seasonFrom === undefined || (season !== undefined && season >= filter.seasonFrom && season <= filter.seasonTo!);
 }
