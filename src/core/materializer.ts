@@ -43,7 +43,8 @@ export interface MaterializeOptions extends PlanOptions {
 
 export interface RunResult {
   readonly runId: string;
-  readonly status: 'succeeded' | 'failed';
+  /** `cancelled`: the signal was aborted (SIGTERM, Ctrl-C) and the run stopped taking steps. */
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
   readonly steps: readonly StepResult[];
   readonly durationMs: number;
   readonly counts: { readonly succeeded: number; readonly failed: number; readonly skipped: number; readonly unchanged: number };
@@ -165,7 +166,7 @@ export async function materialize(
     skipped: steps.reduce((n, s) => n + s.skipped.length, 0),
     unchanged: steps.reduce((n, s) => n + s.unchanged.length, 0),
   };
-  const status = counts.failed || counts.skipped ? 'failed' : 'succeeded';
+  const status = run.signal.aborted ? 'cancelled' : counts.failed || counts.skipped ? 'failed' : 'succeeded';
   const durationMs = Date.now() - started;
   emit({ type: 'run_finished', runId, status, durationMs, ...counts, ...(stopped !== undefined && { stopped }) });
   // The plan's estimate of source calls per asset, beside what the ledger counts (`cbbd runs show`).

@@ -15,4 +15,4 @@ export type RunEvent =
     }
   /** The run stops taking new steps (the API's call quota crossed its reserve); steps under way finish. */
   | { type: 'run_stopping'; runId: string; reason: string }
-  | { type: 'run_finished'; runId: string; status: 'succeeded' | 'failed'; durationMs: number; succeeded: number; failed: number; skipped: number; unchanged: number; stopped?: string };
+  | { type: 'run_finished'; runId: string; status: 'succeeded' | 'failed' | 'cancelled'; durationMs: number; succeeded: number; failed: number; skipped: number; unchanged: number; stopped?: string };

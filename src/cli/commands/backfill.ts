@@ -27,7 +27,7 @@ export interface BackfillOptions {
 export interface SeasonOutcome {
   season: number;
   /** `fresh`: nothing was stale (done by an earlier backfill). */
-  outcome: 'succeeded' | 'failed' | 'fresh' | 'not started';
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'fresh' | 'not started';
   runId: string | null;
   partitions: number;
   failed: number;

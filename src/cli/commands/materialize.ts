@@ -6,6 +6,7 @@ import { parsePartitionFilter } from '../../core/selection.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration } from '../format.ts';
 import { progressReporter } from '../progress.ts';
+import { onStopSignals } from '../stop-signals.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
 import { currentQuota, quotaControls, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
 import { renderPlan, type PlanCommandOptions } from './plan.ts';
@@ -32,24 +33,28 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   const budgetControls = quotaControls(ctx, plan.expectedCalls, options.allowOverQuota ?? false);
   for (const w of plan.warnings) ctx.log.warn(w);
   const progress = progressReporter(ctx.log);
-  const abort = new AbortController();
-  const onSignal = () => {
-    ctx.log.warn('Interrupted: finishing the steps under way, skipping the rest. Press Ctrl-C again to stop at once.');
-    abort.abort(new Error('interrupted'));
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  let runId: string | undefined;
+  const stop = onStopSignals({
+    log: ctx.log,
+    abandon: (signal) => {
+      progress.stop();
+      if (runId) ctx.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the steps still under way were abandoned`);
+    },
+  });
   let result: RunResult;
   try {
     result = await runPlanned(ctx.project, planned, {
-      onEvent: progress.onEvent,
-      signal: abort.signal,
+      onEvent: (event) => {
+        if (event.type === 'run_started') runId = event.runId;
+        progress.onEvent(event);
+      },
+      signal: stop.signal,
       ...budgetControls,
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
+    stop.dispose();
   }
   const calls = ctx.source.calls();
   const byAsset = ctx.source.callsByAsset();
@@ -58,7 +63,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   const estimates = renderEstimateErrors(estimated, byAsset);
   const text = `${renderRunResult(result, calls)}${estimates ? `\nAPI calls per asset, estimated before the run and made:\n${estimates}` : ''}`;
   process.stdout.write(`${options.json ? JSON.stringify({ ...result, sourceCalls: calls ?? {}, callsByAsset: byAsset, estimatedCalls: Object.fromEntries(estimated) }, null, 2) : text}\n`);
-  return result.status === 'succeeded' ? 0 : 1;
+  return result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? stop.exitCode() : 1;
 }
 
 export function renderRunResult(result: RunResult, calls?: Record<string, EndpointCalls>): string {

@@ -12,7 +12,7 @@ import { ExecutionError } from '../errors.ts';
 import { processAlive } from '../process-alive.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
 import type { Statements } from './_statements.ts';
-import type { RunLogDatabase } from './schema.ts';
+import type { RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface PartitionRef {
   readonly asset: string;
@@ -79,15 +79,24 @@ export class RunLeases {
     return id;
   }
 
-  /** End a run: record its outcome and release its leases. */
-  finishRun(runId: string, status: 'succeeded' | 'failed', summary: unknown, error?: string): void {
+  /**
+   * End a run: record its outcome and release its leases. A cancelled run may end with steps still under way (the
+   * process is about to exit): their partitions are failed with `error`, so they are stale, never left "running".
+   */
+  finishRun(runId: string, status: Exclude<RunsTable['status'], 'running'>, summary: unknown, error?: string): void {
     clearInterval(this.heartbeats.get(runId));
     this.heartbeats.delete(runId);
+    const now = this.clock();
+    const message = error === undefined ? null : redactSecrets(error);
+    const k = this.kysely;
     this.db.transaction(() => {
-      this.sql.run(this.kysely.updateTable('runs').set({
-        status, ended_at: this.clock(), summary: JSON.stringify(redactDeep(summary)), error: error === undefined ? null : redactSecrets(error),
-      }).where('id', '=', runId));
-      this.sql.run(this.kysely.deleteFrom('leases').where('run_id', '=', runId));
+      this.sql.run(k.updateTable('runs').set({ status, ended_at: now, summary: JSON.stringify(redactDeep(summary)), error: message }).where('id', '=', runId));
+      if (status === 'cancelled') {
+        const why = message ?? 'the run was cancelled while this partition was being computed';
+        this.sql.run(k.updateTable('materializations').set({ status: 'failed', ended_at: now, error: why }).where('run_id', '=', runId).where('status', '=', 'running'));
+        this.sql.run(k.updateTable('partition_state').set({ status: 'failed', error: why }).where('last_run_id', '=', runId).where('status', '=', 'running'));
+      }
+      this.sql.run(k.deleteFrom('leases').where('run_id', '=', runId));
     })();
   }
 

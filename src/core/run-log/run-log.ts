@@ -116,7 +116,7 @@ export class RunLog extends RunLogReader {
   }
 
   /** End a run: record its outcome and release its leases. */
-  finishRun(runId: string, status: 'succeeded' | 'failed', summary: unknown, error?: string): void {
+  finishRun(runId: string, status: 'succeeded' | 'failed' | 'cancelled', summary: unknown, error?: string): void {
     this.leases.finishRun(runId, status, summary, error);
   }
 

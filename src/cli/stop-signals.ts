@@ -1,0 +1,60 @@
+/**
+ * How a command that runs materializations stops on SIGTERM (a container being stopped, which is killed 30 s later)
+ * or SIGINT (Ctrl-C): the first signal aborts the run (it takes no new step, and the steps under way get a grace
+ * period to finish); a second signal, or the grace period running out, abandons what is still under way: `abandon`
+ * records the run as cancelled and the process exits with 128 + the signal's number. Abandoning is safe because a
+ * partition becomes visible only by its atomic commit, so one cut short is left stale, never half-written.
+ */
+import { constants } from 'node:os';
+import type { Logger } from '../core/logger.ts';
+
+/** How long the steps under way may take to finish once a stop was asked for. */
+export const STOP_GRACE_MS = 5_000;
+
+export interface StopSignals {
+  /** Aborted by the first SIGTERM or SIGINT. */
+  readonly signal: AbortSignal;
+  /** The signal received, if any. */
+  received(): NodeJS.Signals | undefined;
+  /** The exit code of a process stopped by `signal`: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
+  exitCode(): number;
+  /** Stop listening (the work ended): later signals get Node's default behaviour again. */
+  dispose(): void;
+}
+
+export function exitCodeOf(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 15);
+}
+
+export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.Signals) => void; graceMs?: number }): StopSignals {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  let grace: NodeJS.Timeout | undefined;
+  const abandon = (signal: NodeJS.Signals) => {
+    try {
+      options.abandon(signal);
+    } finally {
+      process.exit(exitCodeOf(signal));
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return abandon(signal);
+    received = signal;
+    const seconds = Math.round((options.graceMs ?? STOP_GRACE_MS) / 1000);
+    options.log.warn(`${signal}: stopping. No new step starts; the steps under way get ${seconds} s to finish, then are abandoned (stale, never half-written). Send it again to stop at once.`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+    grace = setTimeout(() => abandon(signal), options.graceMs ?? STOP_GRACE_MS);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    received: () => received,
+    exitCode: () => (received ? exitCodeOf(received) : 0),
+    dispose() {
+      clearTimeout(grace);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
