@@ -127,7 +127,7 @@ program
   .option('--port <port>', 'port to listen on', '3000')
   .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
   .option('--no-schedules', 'do not run the schedules of config.yaml beside the page')
-  .action((options) => run(async (ctx) => (await import('./commands/serve.ts')).serveCommand(ctx, options), true));
+  .action((options) => run(async (ctx) => (await import('./commands/serve.ts')).serveCommand(ctx, { ...options, assets: program.opts<GlobalOptions>().assets }), true));
 
 program
   .command('schedule')

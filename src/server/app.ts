@@ -19,6 +19,7 @@ import { MAX_SELECTION_LENGTH, selectAssets } from '../core/selection.ts';
 import { packageRoot } from '../core/package-root.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
 import { quotaRoute, type QuotaRouteDeps } from './quota-route.ts';
+import { schedulesRoute, type SchedulesRouteDeps } from './schedules-route.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
 
 export interface StartRunRequest {
@@ -51,6 +52,8 @@ export interface ServerDeps {
   readonly ratingHistory?: (request: { asset: string; season?: string; teams?: string }) => Promise<DataAnswer>;
   /** The month's API budget for `GET /api/quota` (`quota-route.ts`); without it the route is not served. */
   readonly quota?: QuotaRouteDeps['quota'];
+  /** The schedules and their ticks for `GET /api/schedules` (`schedules-route.ts`); without it the route is not served. */
+  readonly schedules?: SchedulesRouteDeps['schedules'];
 }
 
 /** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
@@ -64,6 +67,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/ui/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/ui/rating-chart.js': { file: 'rating-chart.js', type: 'text/javascript; charset=utf-8' },
   '/ui/quota-panel.js': { file: 'quota-panel.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/schedules-panel.js': { file: 'schedules-panel.js', type: 'text/javascript; charset=utf-8' },
 };
 const KEY_PART = /^[a-z0-9_]+$/;
 
@@ -196,6 +200,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   }))));
 
   if (deps.quota) quotaRoute(app, { runLog: deps.runLog, quota: deps.quota, ...(deps.now && { now: deps.now }) });
+  if (deps.schedules) schedulesRoute(app, { schedules: deps.schedules });
 
   app.get('/api/seasons', (c) => {
     const built = status.builtSeasons();

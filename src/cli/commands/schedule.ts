@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError } from '../../core/errors.ts';
-import { createLogger } from '../../core/logger.ts';
+import { ConfigError, ExecutionError } from '../../core/errors.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 import { RunLog } from '../../core/run-log/run-log.ts';
 import { ScheduleLog } from '../../core/run-log/schedule-log.ts';
 import { loadConfig, type Config } from '../../config/config.ts';
@@ -77,4 +77,44 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
     await scheduleLog.close();
     await runLog.close();
   }
+}
+
+/** The schedules beside `cbbd serve`: its scheduler (unless turned off), and the view `GET /api/schedules` answers. */
+export interface ServeSchedules {
+  view(): object;
+  /** Start ticking: once the page listens, so a server that cannot start leaves no scheduler behind. */
+  start(): void;
+  /** Refuse (409) a page's run while this server's tick runs a command: the two never overlap. */
+  refuseDuringTick(): void;
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+export function serveSchedules(config: Config, runLog: RunLog, log: Logger, options: { run: boolean; assets?: string }): ServeSchedules {
+  const scheduleLog = ScheduleLog.open(config.runLog.path);
+  const unsupported = schedulerUnsupported(config);
+  if (unsupported && options.run) log.info(`No schedules beside the page: ${unsupported}`);
+  const scheduler = options.run && !unsupported
+    ? new Scheduler({ schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log, label: 'cbbd serve' })
+    : undefined;
+  return {
+    start: () => scheduler?.start(),
+    refuseDuringTick() {
+      const tick = scheduler?.status.activeTick;
+      if (tick) {
+        throw new ExecutionError(`Refused: the ${tick.schedule} schedule's tick (pid ${tick.pid}, since ${new Date(tick.startedAt).toISOString()}) is running. Start this run once it has finished.`);
+      }
+    },
+    view() {
+      const status = scheduler?.status;
+      const activeTick = status?.activeTick && { ...status.activeTick, plannedAt: new Date(status.activeTick.plannedAt).toISOString(), startedAt: new Date(status.activeTick.startedAt).toISOString() };
+      return {
+        ...schedulesView(config.schedules, scheduleLog, new Date()),
+        thisServer: { state: !status || status.state === 'stopped' ? 'off' : status.state, activeTick: activeTick ?? null, ...(unsupported && { why: unsupported }) },
+      };
+    },
+    async stop(signal) {
+      await scheduler?.stop(signal);
+      await scheduleLog.close();
+    },
+  };
 }

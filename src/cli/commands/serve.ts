@@ -14,10 +14,15 @@ import { quotaControls } from '../quota-report.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
+import { serveSchedules } from './schedule.ts';
 
 export interface ServeOptions {
   port?: string;
   host?: string;
+  /** false with --no-schedules: the page shows the schedules, another process runs them. */
+  schedules?: boolean;
+  /** The global --assets, passed on to the ticks. */
+  assets?: string;
 }
 
 /** Start a run in this process; resolves once it holds its partitions, and lets it go on. */
@@ -55,11 +60,17 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   registerSecret(token);
   // The page's data preview and chart read the lakehouse as `cbbd show` does.
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
+  const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
   const { app, status } = createServerApp({
     preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
-    startRun: serverRunStarter(ctx), sourceDescription: ctx.source.description,
+    startRun: (request) => {
+      schedules.refuseDuringTick();
+      return serverRunStarter(ctx)(request);
+    },
+    sourceDescription: ctx.source.description,
     quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
+    schedules: () => schedules.view(),
     allowedHosts: allowedHostsFor(host, (process.env.CBBD_UI_ALLOWED_HOSTS ?? '').split(',')),
     readsNeedToken: !isLoopback(host),
   });
@@ -71,7 +82,10 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     });
     s.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`Cannot listen on ${host}:${port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (another program uses the port; pick another with --port)' : ''}.`)));
   });
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+  schedules.start();
+  const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', () => resolve('SIGINT')).once('SIGTERM', () => resolve('SIGTERM')));
+  // A tick's command is passed the signal and waited for (bounded) before the page goes away.
+  await schedules.stop(signal);
   // Live-progress streams never end by themselves: close them, or the server would wait for every open page.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeAllConnections' in server) server.closeAllConnections();
