@@ -32,6 +32,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'src/cbbd': ['src/cbbd', 'src/core', 'src/lake'],
   'src/config': ['src/config', 'src/core'],
   'src/server': ['src/server', 'src/core'],
+  'src/schedule': ['src/schedule', 'src/core', 'src/config'],
   assets: ['assets', 'src/core', 'src/lake', 'src/cbbd'],
 };
 
