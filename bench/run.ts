@@ -2,6 +2,7 @@
  * Benchmarks print figures; they assert nothing. `npm run bench` runs every case; `npm run bench -- planner` one.
  */
 import { backfillBench } from './backfill.ts';
+import { chaosBench } from './chaos.ts';
 import { goldBench } from './gold.ts';
 import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
@@ -11,7 +12,7 @@ import { quotaBench } from './quota.ts';
 import { realismBench } from './realism.ts';
 import { startupBench } from './startup.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, startup: startupBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, startup: startupBench, chaos: chaosBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {
