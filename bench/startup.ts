@@ -54,7 +54,7 @@ export async function startupBench(args: string[]): Promise<void> {
     timeOnce([join(ROOT, 'bin/cbbd.js'), 'materialize', 'raw/teams,raw/conferences', '--season', '2024'], env, dir);
 
     const launchers: Launcher[] = [
-      { name: 'tsx (sources)', argv: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] },
+      { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')] },
       { name: 'compiled (dist/)', argv: [join(ROOT, 'bin/cbbd.js')] },
       ...(baseline ? [{ name: `baseline (${baseline})`, argv: [join(baseline, 'bin/cbbd.js')] }] : []),
     ];

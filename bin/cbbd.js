@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 const compiledMain = new URL('dist/src/cli/main.js', root);
-// Folders and files the build reads (scripts/build.ts SOURCE_DIRS, the script itself and the tsconfig it passes on).
-const BUILD_INPUTS = ['src', 'assets', 'scripts/build.ts', 'tsconfig.json'];
+// What the build reads: scripts/build.ts's SOURCE_DIRS, the script, the tsconfig it passes on, and the lock file (the
+// versions of the dependencies it bundles into dist/vendor/).
+const BUILD_INPUTS = ['src', 'assets', 'scripts/build.ts', 'tsconfig.json', 'package-lock.json'];
 
 /** Why dist/ cannot be run as it is, or undefined when it is up to date with every source beside it. */
 function staleReason() {

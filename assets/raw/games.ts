@@ -3,7 +3,7 @@
  * at the API's result cap, so no game is lost silently. raw/games also provides the season's calendar: the game
  * days of every game-day partitioned asset.
  */
-import { getBroadcasts, getGamePlayers, getGames, getGameTeams, getLines } from 'cbbd';
+import { getBroadcasts, getGamePlayers, getGames, getGameTeams, getLines } from '../../src/cbbd/sdk.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams, type DateWindow, type WindowResult } from '../../src/cbbd/game-windows.ts';

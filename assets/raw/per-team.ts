@@ -4,7 +4,8 @@
  * /substitutions/game/{id} and /lineups/game/{id} only for the games that became final since, about 50 calls a night
  * instead of 362. The partition's manifest remembers which games its parts cover.
  */
-import { getLineupsByTeamSeason, getLineupStatsByGame, getSubstitutionsByGame, getSubstitutionsByTeam, type GameInfo, type TeamInfo } from 'cbbd';
+import type { GameInfo, TeamInfo } from 'cbbd';
+import { getLineupsByTeamSeason, getLineupStatsByGame, getSubstitutionsByGame, getSubstitutionsByTeam } from '../../src/cbbd/sdk.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';

@@ -4,7 +4,8 @@
  * plays for at all is remembered in the partition (and re-checked only when the day is re-fetched), not fetched
  * every night.
  */
-import { getPlays, getPlaysByDate, type GameInfo } from 'cbbd';
+import type { GameInfo } from 'cbbd';
+import { getPlays, getPlaysByDate } from '../../src/cbbd/sdk.ts';
 import pLimit from 'p-limit';
 import { DEAD_LETTER_BODY_CHARS } from '../../src/cbbd/dead-letters.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';

@@ -1,5 +1,5 @@
 /** Snapshot sources: one call each, shared by all seasons, kept as one `asof=` folder per day. */
-import { getConferenceHistory, getConferences, getDraftPositions, getDraftTeams, getPlayTypes, getProviders, getVenues } from 'cbbd';
+import { getConferenceHistory, getConferences, getDraftPositions, getDraftTeams, getPlayTypes, getProviders, getVenues } from '../../src/cbbd/sdk.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
 import { snapshotPrefix } from '../../src/lake/inputs.ts';

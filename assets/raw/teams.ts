@@ -2,7 +2,7 @@
 import {
   getAdjustedEfficiency, getDraftPicks, getElo, getPlayerSeasonShootingStats, getPortalTransfers, getPlayerSeasonStats, getRankings, getRecruits, getSrs,
   getTeamLeaderboardStats, getTeamRecruitingRankings, getTeamRoster, getTeams, getTeamSeasonShootingStats, getTeamSeasonStats,
-} from 'cbbd';
+} from '../../src/cbbd/sdk.ts';
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';

@@ -2,8 +2,9 @@
  * Structured logging: JSON lines when stderr is not a terminal (CI, ECS, files), readable lines when it is.
  * Every record passes through `redactDeep` here, so a secret never reaches a log whatever the call site passed.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import { redactDeep, redactSecrets } from './redact.ts';
 
 export type Logger = PinoLogger;
@@ -16,12 +17,15 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+// Required only for a terminal: JSON lines (a container, a schedule's tick, a pipe) never pay for loading it.
+const requireModule = createRequire(import.meta.url);
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const readable = options.pretty ?? Boolean(process.stderr.isTTY);
   const destination =
     options.destination ??
     (readable
-      ? pretty({ sync: true, destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' })
+      ? (requireModule('pino-pretty') as typeof pinoPretty)({ sync: true, destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' })
       : pino.destination({ dest: 2, sync: true }));
   return pino(
     {
