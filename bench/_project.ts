@@ -25,9 +25,9 @@ export interface BenchProject {
   readonly graph: AssetGraph;
   readonly runLog: RunLog;
   /** Plan the selection (one season: the benchmark's, or `season`) from the run log, as `cbbd plan` does. */
-  plan(selection: string, options?: { force?: boolean; season?: number }): Promise<PlannedRun>;
+  plan(selection: string, options?: { force?: boolean; season?: number; callBudget?: number }): Promise<PlannedRun>;
   /** Plan the selection from the run log and materialize it, calendars first, as `cbbd materialize` does. */
-  run(selection: string, options?: { force?: boolean; season?: number; planned?: PlannedRun; controls?: RunControls }): Promise<RunResult>;
+  run(selection: string, options?: { force?: boolean; season?: number; callBudget?: number; planned?: PlannedRun; controls?: RunControls }): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -65,14 +65,21 @@ export async function benchProject(settings: { url: string; dir: string; season:
   // Each compute runs in a fetch scope, as in the CLI, so the client counts calls per asset.
   const hooks = { aroundCompute: <T>(asset: AssetDefinition, partitions: readonly string[], compute: () => Promise<T>) => fetchScope.run({ asset: asset.key, partitions }, compute) };
   const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 1 }, log, now, hooks };
-  const plan = (selection: string, options: { force?: boolean; season?: number } = {}) => {
+  const plan = (selection: string, options: { force?: boolean; season?: number; callBudget?: number } = {}) => {
     const season = options.season ?? settings.season;
-    return planSelection(project, { selection, filter: { seasonFrom: season, seasonTo: season }, force: options.force ?? false, buildNeverBuiltUpstream: false });
+    return planSelection(project, {
+      selection, filter: { seasonFrom: season, seasonTo: season }, force: options.force ?? false, buildNeverBuiltUpstream: false,
+      ...(options.callBudget !== undefined && { callBudget: options.callBudget }),
+    });
   };
+  const totalCalls = () => Object.values(source.calls() ?? {}).reduce((n, e) => n + e.calls, 0);
   return {
     source, root, definitions, graph, runLog, plan,
     async run(selection, options = {}) {
-      const result = await runPlanned(project, options.planned ?? await plan(selection, options), options.controls);
+      // A call budget counts this run's calls only (the source's counts span every run of the benchmark).
+      const before = totalCalls();
+      const controls: RunControls = { callsMade: () => totalCalls() - before, ...options.controls };
+      const result = await runPlanned(project, options.planned ?? await plan(selection, options), controls);
       for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
       return result;
     },

@@ -15,8 +15,11 @@ import { recordTypeOf } from './record-types.ts';
 import { dayIn, DIVISION_ONE_TEAMS, gamesFinishedBetween, refreshesIncrementally } from './call-estimates.ts';
 import { seasonDates } from '../../src/core/partitions.ts';
 import { rawInputRecords } from '../../src/lake/inputs.ts';
-import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
+import { readManifest, readStoredResponse, type StoredResponse } from '../../src/lake/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
+
+/** How long a newly final game's substitutions and lineups may wait under a call budget. */
+const DEFER_HOURS = 48;
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;
 
@@ -32,6 +35,8 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
     {
       key: endpoint.key, description: endpoint.description, deps: ['raw/teams', 'raw/games'], partitions: { kind: 'season' }, codeVersion: '2',
       volatile: { maxAgeHours: 20 },
+      // Under the nightly's call budget, newly final games may wait up to two nights (the oldest are asked first).
+      deferrable: { withinHours: DEFER_HOURS, partial: true },
       // A backfill asks once per Division I team; a refresh once per game that became final since the last build.
       expectedCalls: (partitions, context) => Math.round(partitions.reduce((n, season) => {
         if (!refreshesIncrementally(context, season)) return n + DIVISION_ONE_TEAMS;
@@ -42,30 +47,74 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
     async (ctx) => {
       const client = await resources.source.client();
       const outputs = [];
+      // Under a call budget the allowance is shared by this step's seasons, oldest waiting games first.
+      let allowance = ctx.callAllowance ?? Number.POSITIVE_INFINITY;
       for (const season of ctx.partitions) {
         const prefix = partitionPrefix(endpoint.key, season);
-        const finals = (await rawInputRecords<GameInfo>(resources.storage, ctx, 'raw/games', season)).filter((g) => g.status === 'final').map((g) => g.id);
+        const finals = (await rawInputRecords<GameInfo>(resources.storage, ctx, 'raw/games', season))
+          .filter((g) => g.status === 'final')
+          .sort((a, b) => a.startDate.localeCompare(b.startDate) || a.id - b.id);
         const previous = INCREMENTAL.has(ctx.reasons.get(season) ?? 'missing') ? await readManifest(resources.storage, prefix) : undefined;
         const covered = previous && Array.isArray(previous.coveredGames) ? new Set(previous.coveredGames as number[]) : undefined;
-        let responses: SourceResponse<unknown[]>[];
+        let parts: StoredResponse<readonly unknown[]>[];
+        let coveredGames: number[];
+        let waiting: GameInfo[] = [];
+        let calls: number;
         if (previous && covered) {
-          // Keep every stored part as fetched; ask only for the games that became final since.
+          // Keep every stored part as fetched; ask only for the games that became final since, within the allowance
+          // (games waiting longer than the asset may defer them are asked whatever the allowance says).
+          const todo = finals.filter((g) => !covered.has(g.id));
+          const overdueBefore = new Date(resources.now().getTime() - DEFER_HOURS * 3_600_000).toISOString();
+          const overdue = todo.filter((g) => g.startDate < overdueBefore);
+          const rest = todo.filter((g) => g.startDate >= overdueBefore);
+          const take = [...overdue, ...rest.slice(0, Math.max(0, Math.min(rest.length, allowance - overdue.length)))];
+          waiting = todo.slice(take.length);
+          allowance -= take.length;
           const kept = await Promise.all(previous.parts.map((part) => readStoredResponse<unknown>(resources.storage, prefix, part)));
-          const fresh = await Promise.all(finals.filter((id) => !covered.has(id)).map((id) => endpoint.byGame(client, id)));
-          responses = [...kept, ...fresh];
+          const fresh = await Promise.all(take.map((g) => endpoint.byGame(client, g.id)));
+          parts = compactGameParts(endpoint.key, [...kept, ...fresh]);
+          coveredGames = [...covered, ...take.map((g) => g.id)];
+          calls = fresh.length;
         } else {
           // Division I teams are those with a conference.
           const teams = (await rawInputRecords<TeamInfo>(resources.storage, ctx, 'raw/teams', season)).filter((t) => t.conferenceId !== null);
-          responses = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
+          parts = await Promise.all(teams.map((t) => endpoint.byTeam(client, Number(season), t.school)));
+          coveredGames = finals.map((g) => g.id);
+          calls = parts.length;
         }
-        const coveredGames = [...new Set([...(covered ?? []), ...finals])].sort((a, b) => a - b);
-        outputs.push(await rawPartitionOutput(resources, recordTypeOf(endpoint.key), season, prefix, responses, {
-          apiCalls: responses.length - (previous && covered ? previous.parts.length : 0),
-        }, { coveredGames }));
+        outputs.push(await rawPartitionOutput(resources, recordTypeOf(endpoint.key), season, prefix, parts, { apiCalls: calls }, {
+          coveredGames: coveredGames.sort((a, b) => a - b),
+          // What `cbbd status` and the page show as waiting: nothing is lost, the next run asks for these first.
+          waitingGames: waiting.length,
+          ...(waiting.length && { oldestWaitingGame: waiting[0]!.startDate }),
+        }));
       }
       return outputs;
     },
   );
+}
+
+/** Per-game answers kept in one part: a season's nights must not pile up thousands of small parts. */
+const COMPACTED = 'compacted';
+
+/**
+ * The per-game answers of a partition (those fetched tonight and those kept from earlier nights) as one part whose
+ * body is their records in one JSON list, each record's text exactly as the API sent it; the per-team answers of
+ * the backfill stay as they are. The part's request names the endpoint and how many games it holds (the manifest's
+ * `coveredGames` says which).
+ */
+function compactGameParts(asset: string, parts: readonly StoredResponse<readonly unknown[]>[]): StoredResponse<readonly unknown[]>[] {
+  const perGame = parts.filter((p) => p.request.params[COMPACTED] !== undefined || /\/game\/\d+$/.test(p.request.path));
+  if (perGame.length <= 1) return [...parts];
+  const bodies = perGame.map((p) => p.raw.trim().slice(1, -1).trim()).filter((b) => b.length > 0);
+  const games = perGame.reduce((n, p) => n + Number(p.request.params[COMPACTED] ?? 1), 0);
+  const compacted: StoredResponse<readonly unknown[]> = {
+    data: perGame.flatMap((p) => p.data),
+    raw: `[${bodies.join(',')}]`,
+    request: { path: `/${asset.slice('raw/'.length)}/game/{id}`, params: { [COMPACTED]: String(games) } },
+    fetchedAt: perGame.map((p) => p.fetchedAt).sort().at(-1)!,
+  };
+  return [...parts.filter((p) => !perGame.includes(p)), compacted];
 }
 
 export function perTeamAssets(resources: ProjectResources): AssetDefinition[] {

@@ -17,6 +17,8 @@ export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {
         codeVersion: '1',
         volatile: { maxAgeHours: 24 * 7 },
         expectedCalls: () => 1,
+        // Under the nightly's call budget the weekly snapshot may wait up to two nights for the night's games.
+        deferrable: { withinHours: 48 },
       },
       async (ctx) => {
         const client = await resources.source.client();

@@ -23,7 +23,11 @@ function oneCallSeasonAsset(
   // A little under a day, so a nightly schedule that starts a few minutes early still refreshes.
   const maxAgeHours = refresh === 'daily' ? 20 : 24 * 7 - 4;
   return defineAsset(
-    { key, description, partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours }, expectedCalls: (p) => p.length },
+    {
+      key, description, partitions: { kind: 'season' }, codeVersion: '1', volatile: { maxAgeHours }, expectedCalls: (p) => p.length,
+      // Under the nightly's call budget a weekly refresh may wait up to two nights for the night's games.
+      ...(refresh === 'weekly' && { deferrable: { withinHours: 48 } }),
+    },
     async (ctx) => {
       const client = await resources.source.client();
       return Promise.all(ctx.partitions.map(async (season) =>

@@ -8,7 +8,7 @@
  * for a later run with its partitions stale: deferred, never lost.
  */
 import type { AssetGraph } from './graph.ts';
-import type { DeferredStep, MaterializeStep, Plan } from './plan.ts';
+import type { DeferredStep, MaterializeStep, Plan, StaleReasonKind } from './plan.ts';
 import type { PlannerState } from './state.ts';
 
 export interface CallBudget {
@@ -19,6 +19,9 @@ export interface CallBudget {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** Reasons that mean "stored, and may be refreshed": time passed, or the games upstream moved on. */
+const REFRESH: ReadonlySet<StaleReasonKind> = new Set(['source_volatile', 'upstream_changed', 'upstream_stale']);
 
 interface Candidate {
   readonly step: MaterializeStep;
@@ -35,7 +38,9 @@ export function applyCallBudget(graph: AssetGraph, plan: Plan, state: PlannerSta
     const asset = graph.get(step.asset);
     const deferrable = asset.deferrable;
     // Only a refresh of what is already stored may wait: anything else would leave a hole, not an old copy.
-    if (!deferrable || !asset.volatile || !step.partitions.every((p) => p.reason.kind === 'source_volatile')) {
+    const records = state.records.get(step.asset);
+    const refreshOnly = step.partitions.every((p) => REFRESH.has(p.reason.kind) && records?.get(p.key)?.lastSuccessAt != null);
+    if (!deferrable || !asset.volatile || !refreshOnly) {
       essential.push(step);
       continue;
     }
@@ -43,7 +48,6 @@ export function applyCallBudget(graph: AssetGraph, plan: Plan, state: PlannerSta
       partial.push(step);
       continue;
     }
-    const records = state.records.get(step.asset);
     const dueAt = Math.min(...step.partitions.map((p) => (records?.get(p.key)?.lastSuccessAt ?? 0) + asset.volatile!.maxAgeHours * HOUR_MS));
     const mustRunBy = dueAt + deferrable.withinHours * HOUR_MS;
     if (now >= mustRunBy) essential.push(step);

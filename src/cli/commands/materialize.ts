@@ -9,7 +9,7 @@ import { progressReporter } from '../progress.ts';
 import { onStopSignals } from '../stop-signals.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
 import { currentQuota, quotaControls, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
-import { renderPlan, type PlanCommandOptions } from './plan.ts';
+import { parseCallBudget, renderCallBudget, renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
   dryRun?: boolean;
@@ -21,7 +21,10 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   if (options.concurrency !== undefined && !(Number.isInteger(Number(options.concurrency)) && Number(options.concurrency) >= 1)) {
     throw new UsageError(`--concurrency ${options.concurrency} is not a whole number >= 1.`);
   }
-  const planned = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
+  const callBudget = parseCallBudget(options.callBudget);
+  const planned = await planSelection(ctx.project, {
+    selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false, ...(callBudget !== undefined && { callBudget }),
+  });
   const { plan } = planned;
   const quota = currentQuota(ctx);
   if (options.dryRun || !plan.steps.length) {
@@ -50,6 +53,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
       },
       signal: stop.signal,
       ...budgetControls,
+      callsMade: () => Object.values(ctx.source.calls() ?? {}).reduce((n, e) => n + e.calls, 0),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
@@ -61,7 +65,8 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   const estimated = new Map(plan.assets.map((a) => [a.asset, a.expectedCalls]));
   if (calls) ctx.runLog.recordEvent(result.runId, 'source_calls', { calls, byAsset, estimated: Object.fromEntries(estimated) });
   const estimates = renderEstimateErrors(estimated, byAsset);
-  const text = `${renderRunResult(result, calls)}${estimates ? `\nAPI calls per asset, estimated before the run and made:\n${estimates}` : ''}`;
+  const budgetLines = plan.callBudget ? `\n${renderCallBudget(plan).join('\n')}` : '';
+  const text = `${renderRunResult(result, calls)}${budgetLines}${estimates ? `\nAPI calls per asset, estimated before the run and made:\n${estimates}` : ''}`;
   process.stdout.write(`${options.json ? JSON.stringify({ ...result, sourceCalls: calls ?? {}, callsByAsset: byAsset, estimatedCalls: Object.fromEntries(estimated) }, null, 2) : text}\n`);
   return result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? stop.exitCode() : 1;
 }

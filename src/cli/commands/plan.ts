@@ -4,12 +4,22 @@ import { describeReason } from '../../core/plan.ts';
 import { describeFilter, parsePartitionFilter, type PartitionFilterInput } from '../../core/selection.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection } from '../../core/run-selection.ts';
-import { formatTable } from '../format.ts';
+import { UsageError } from '../../core/errors.ts';
+import { formatTable, formatTime } from '../format.ts';
 import { currentQuota, renderBudgetLine } from '../quota-report.ts';
 
 export interface PlanCommandOptions extends PartitionFilterInput {
   force?: boolean;
   json?: boolean;
+  callBudget?: string;
+}
+
+/** `--call-budget N`: a whole number of calls, or absent. */
+export function parseCallBudget(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--call-budget ${value} is not a whole number of calls >= 0, e.g. --call-budget 150.`);
+  return n;
 }
 
 
@@ -45,12 +55,29 @@ export function renderPlan(plan: Plan): string {
       if (first) lines.push(`  ${a.asset} ${first.key}: ${describeReason(first.reason)}`);
     }
   }
+  if (plan.callBudget) lines.push('', ...renderCallBudget(plan));
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
+/** What a call budget did to the plan: the allowances of per-game work, and what waits for a later run. */
+export function renderCallBudget(plan: Plan): string[] {
+  const budget = plan.callBudget!;
+  const lines = [`Call budget ${budget.calls}${budget.spentBeforePlan ? ` (${budget.spentBeforePlan} spent before this plan)` : ''}: about ${plan.expectedCalls} call(s) planned.`];
+  for (const step of plan.steps) {
+    if (step.callAllowance !== undefined) lines.push(`  ${step.asset} ${step.partitions.map((p) => p.key).join(', ')}: up to ${step.callAllowance} call(s); games beyond wait for the next run (oldest first)`);
+  }
+  for (const d of budget.deferred) {
+    lines.push(`  deferred: ${d.asset} ${d.partitions.join(', ')} (about ${d.expectedCalls} call(s); due since ${formatTime(d.dueAt)}, runs by ${formatTime(d.mustRunBy)} at the latest)`);
+  }
+  return lines;
+}
+
 export async function planCommand(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<number> {
-  const { plan } = await planSelection(ctx.project, { selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false });
+  const callBudget = parseCallBudget(options.callBudget);
+  const { plan } = await planSelection(ctx.project, {
+    selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false, ...(callBudget !== undefined && { callBudget }),
+  });
   const { status, budget, reserve } = currentQuota(ctx);
   const budgetLine = plan.steps.length ? `\n${renderBudgetLine(plan.expectedCalls, status, budget, reserve)}` : '';
   process.stdout.write(`${options.json ? JSON.stringify({ ...plan, quota: { budget: budget ?? null, fits: !budget || plan.expectedCalls <= budget.available } }, null, 2) : `${renderPlan(plan)}${budgetLine}`}\n`);
