@@ -107,6 +107,15 @@ program
   .option('--json', 'print JSON')
   .action((options) => run(async (ctx) => (await import('./commands/backfill.ts')).backfillCommand(ctx, options), true));
 
+program
+  .command('validate')
+  .argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*')
+  .option('--season <season>', 'one season, e.g. 2024')
+  .option('--seasons <from-to>', 'a range of seasons, e.g. 2020-2024')
+  .option('--json', 'print JSON')
+  .description('run every check again over the stored partitions; exit 1 when one fails (outcomes go to the run log, see cbbd status)')
+  .action((selection: string, options) => run(async (ctx) => (await import('./commands/validate.ts')).validateCommand(ctx, selection, options), true));
+
 const runs = program.command('runs').description('recent runs, and one run\'s summary (`cbbd runs show <run>`)');
 runs
   .command('list', { isDefault: true })

@@ -67,6 +67,12 @@ export interface AssetCheck {
   readonly blocking?: boolean;
   readonly description?: string;
   readonly run: (input: { asset: AssetSpec; output: PartitionOutput }) => CheckOutcome | Promise<CheckOutcome>;
+  /**
+   * The same check as SQL, so `cbbd validate` can run it again over what is stored: `query` reads the stored
+   * partition as `out` and the asset's inputs by their view names (`inputs`: view name -> dependency key), and returns
+   * one row `(passed BOOLEAN, detail VARCHAR)`. A check without it is evaluated at materialization only.
+   */
+  readonly sql?: { readonly query: string; readonly inputs: Readonly<Record<string, string>> };
 }
 
 export interface ComputeContext {

@@ -103,6 +103,7 @@ export function defineSqlAsset(storage: ObjectStorage, spec: SqlAssetSpec, upstr
       name: c.name,
       description: c.description,
       ...(c.blocking === false && { blocking: false }),
+      sql: { query: c.sql, inputs: Object.fromEntries(inputs.map((i) => [i.name, i.key])) },
       run: ({ output }) => {
         const outcome = (output.metadata?.checks as Record<string, { passed: boolean; detail?: string }> | undefined)?.[c.name];
         return outcome ?? { passed: false, detail: 'the check did not run' };

@@ -305,7 +305,7 @@ export async function writeTable(storage: ObjectStorage, write: TableWrite): Pro
  * How a result differs from the declared columns: a declared file column missing, a column not declared (partition
  * keys may be returned or not: they live in the path), and with `types` a type other than the declared one.
  */
-function schemaProblems(
+export function schemaProblems(
   described: readonly { name: string; type: string }[], fileColumns: readonly ColumnSpec[], partitionKeys: readonly ColumnSpec[], types: boolean,
 ): string[] {
   const got = new Map(described.map((c) => [c.name, c.type]));

@@ -86,7 +86,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       outcomes.push(outcome);
       process.stdout.write(`  ${renderRunResult(result).split('\n').join('\n  ')}\n  ${outcome.apiCalls} API call(s) this season.\n`);
       // The quota's reserve is reached: the next season would stop at once; say so instead.
-      if (result.stopped !== undefined) break;
+      if (result.stopped !== undefined || result.status === 'cancelled') break;
     }
   } finally {
     process.off('SIGINT', onSignal);
