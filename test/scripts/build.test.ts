@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, rewriteImportSpecifiers } from '../../scripts/build.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Each asset's code version, from the assets module at `moduleUrl`, computed in a fresh process. */
+function codeVersions(nodeArgs: string[], moduleUrl: string): Record<string, string> {
+  const script = `const { createAssets } = await import(process.argv[1]);
+process.stdout.write(JSON.stringify(Object.fromEntries(createAssets({}).map((a) => [a.key, a.codeVersion]))));`;
+  const result = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script, moduleUrl], { cwd: ROOT, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout) as Record<string, string>;
+}
+
+describe('the build step (scripts/build.ts)', () => {
+  beforeAll(async () => {
+    await build();
+  }, 120_000);
+
+  it('gives every asset the code version it has from the sources, so running compiled after tsx restales nothing', () => {
+    const fromSources = codeVersions(['--import', 'tsx'], new URL('assets/index.ts', `file://${ROOT}/`).href);
+    const compiled = codeVersions([], new URL('dist/assets/index.js', `file://${ROOT}/`).href);
+    expect(Object.keys(fromSources).length).toBeGreaterThan(50);
+    // The solver's version hashes its source text and a function's text: the cases most likely to drift.
+    expect(Object.keys(fromSources).filter((k) => fromSources[k]!.startsWith('solver.'))).not.toEqual([]);
+    expect(compiled).toEqual(fromSources);
+  }, 120_000);
+
+  it('rewrites relative .ts specifiers (static, re-exported, dynamic) and vendored packages, and nothing else', () => {
+    const code = [
+      'import{a}from"./a.ts";export*from"../b/c.ts";const d=await import("./d.ts");import{sql}from"kysely";',
+      'import{z}from"zod";import x from"node:fs";import y from"yaml";const text="./not-an-import.ts";',
+    ].join('');
+    const out = rewriteImportSpecifiers(code, join(ROOT, 'dist/src/core/x.js'));
+    expect(out).toBe([
+      'import{a}from"./a.js";export*from"../b/c.js";const d=await import("./d.js");import{sql}from"../../vendor/kysely.js";',
+      'import{z}from"../../vendor/zod.js";import x from"node:fs";import y from"yaml";const text="./not-an-import.ts";',
+    ].join(''));
+  });
+});
+
+describe('bin/cbbd.js in a checkout', () => {
+  let dir: string;
+  const cbbd = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin/cbbd.js'), ...args], { cwd: dir, encoding: 'utf8' });
+
+  beforeAll(() => {
+    // A copy of the checkout (its own dist/), so editing a source here cannot disturb anyone else's run.
+    dir = mkdtempSync(join(tmpdir(), 'cbbd-build-'));
+    for (const entry of ['bin', 'src', 'assets', 'scripts', 'ui', 'package.json', 'package-lock.json', 'tsconfig.json', 'config.yaml']) {
+      cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds dist/ when there is none, then runs an edited source as edited, never the stale compiled one', () => {
+    const first = cbbd('--help');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Keep a college-basketball lakehouse');
+    expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep a college-basketball lakehouse');
+
+    const main = join(dir, 'src/cli/main.ts');
+    writeFileSync(main, readFileSync(main, 'utf8').replace('Keep a college-basketball lakehouse', 'Keep an edited lakehouse'));
+    const edited = cbbd('--help');
+    expect(edited.status).toBe(0);
+    expect(edited.stdout).toContain('Keep an edited lakehouse');
+    expect(edited.stderr).toBe('');
+    expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep an edited lakehouse');
+  }, 120_000);
+
+  it('runs a user TypeScript assets module through tsx, with one copy of the kernel', () => {
+    // A fixture that imports the package's own sources: compiled, they must resolve to dist/, not load twice.
+    const fixture = join(dir, 'my-assets.ts');
+    writeFileSync(fixture, [
+      "import { defineAsset } from './src/core/asset.ts';",
+      "import { CbbdError } from './src/core/errors.ts';",
+      'export const assets = [defineAsset({ key: "raw/hello", partitions: { kind: "none" }, codeVersion: "1" }, async () => ({ rows: 0 }))];',
+      "export const sameKernel = new CbbdError('usage', 'x') instanceof (await import('./dist/src/core/errors.js')).CbbdError;",
+      "if (!sameKernel) throw new Error('two copies of the kernel');",
+    ].join('\n'));
+    writeFileSync(join(dir, 'user.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp.sqlite')} }\n`);
+    const status = cbbd('--config', join(dir, 'user.yaml'), 'status');
+    expect(status.stderr).not.toMatch(/could not be loaded|two copies/);
+    expect(status.stdout).toContain('raw/hello');
+    expect(status.status).toBe(0);
+  }, 120_000);
+});
