@@ -6,7 +6,7 @@
  * plain re-run completes; after every kill nothing the run log or checkpoints claim may be ahead of the data, and at
  * the end of each chain the lakehouse must equal the clean run's with nothing left in tmp/ and no run "running".
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -44,7 +44,7 @@ export async function chaosBench(args: string[]): Promise<void> {
       ] as const) {
         const l = lab(join(work, name.replace(/ /g, '-')));
         const run = await runCbbd(l.env(l.config('config.yaml', extra)), ['materialize', selection, ...season]);
-        const letters = readdirSync(join(l.lakehouse, 'deadletter'), { recursive: true }).filter((f) => String(f).endsWith('.json') && !String(f).startsWith('quarantine')).length;
+        const letters = (existsSync(join(l.lakehouse, 'deadletter')) ? readdirSync(join(l.lakehouse, 'deadletter'), { recursive: true }) : []).filter((f) => String(f).endsWith('.json') && !String(f).startsWith('quarantine')).length;
         let runs = 1;
         let ms = run.ms;
         if (run.code !== 0) {
