@@ -152,6 +152,7 @@ async function openPanel(key, fresh) {
     detail.staleReasons.length
       ? el('div', { class: 'reasons' }, detail.staleReasons.slice(0, 12).map((r) => el('p', { class: 'reason', dataset: { partition: r.partition } }, el('code', {}, r.partition === '-' ? '(all)' : r.partition), ` ${r.text}`)))
       : el('p', { class: 'muted' }, 'Nothing is stale.'),
+    ...(detail.waiting?.games ? [el('p', { class: 'waiting' }, `Waiting under the call budget: ${detail.waiting.games} game(s)${detail.waiting.oldest ? `, the oldest from ${detail.waiting.oldest.slice(0, 10)}` : ''}; the next run asks for them first.`)] : []),
     ...(charted(detail) ? [el('h3', {}, 'Adjusted margin by rating date'), el('div', { id: 'rating-chart', class: 'chart' }, el('p', { class: 'muted' }, 'Loading…'))] : []),
     ...(previewed(key, detail) ? [el('h3', {}, 'Data preview'), el('div', { id: 'preview' }, el('p', { class: 'muted' }, 'Loading…'))] : []),
     el('h3', {}, 'Schema'),

@@ -4,6 +4,7 @@
  * Runs are started through an injected `startRun`, the one thing here that changes state (see `security.ts`); its
  * request must be exactly right (JSON, a schema, a size bound) or nothing starts.
  */
+import { waitingWork } from '../core/waiting-work.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
@@ -156,6 +157,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
       declaredChecks: (def.checks ?? []).map((ch) => ({ name: ch.name, blocking: ch.blocking ?? true, description: ch.description ?? null })),
       view: snapshot.assets.find((a) => a.key === key) ?? null,
       staleReasons: reasons, materializations, checks,
+      waiting: await waitingWork(def, deps.runLog),
     });
   });
 

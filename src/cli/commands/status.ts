@@ -1,6 +1,7 @@
 /** `cbbd status [selection]`: per asset, partitions fresh / stale / missing / failed, and the last run. */
 import { buildPlan } from '../../core/planner.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
+import { describeWaiting, waitingWork, type WaitingWork } from '../../core/waiting-work.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable, formatTime } from '../format.ts';
 
@@ -16,34 +17,7 @@ export interface AssetStatus {
   /** The latest outcome of each declared check on each partition (GOLD.md's checks for gold). */
   checks: { passed: number; failed: { partition: string; name: string; detail: string | null }[] };
   /** Work a call budget deferred (per-game substitutions and lineups): games waiting, and the oldest one's start. */
-  waiting: { games: number; oldest: string | null } | null;
-}
-
-/** The games a partial deferrable asset left waiting at its latest build of each partition (from the run log). */
-async function waitingWork(ctx: CommandContext, asset: string): Promise<AssetStatus['waiting']> {
-  if (!ctx.graph.get(asset).deferrable?.partial) return null;
-  const latest = new Map<string, Readonly<Record<string, unknown>> | null>();
-  for (const m of await ctx.runLog.recentMaterializationsOf(asset, 50)) {
-    if (m.status === 'succeeded' && !latest.has(m.partition)) latest.set(m.partition, m.metadata);
-  }
-  let games = 0;
-  let oldest: string | null = null;
-  for (const metadata of latest.values()) {
-    const n = typeof metadata?.waitingGames === 'number' ? metadata.waitingGames : 0;
-    if (!n) continue;
-    games += n;
-    const first = typeof metadata?.oldestWaitingGame === 'string' ? metadata.oldestWaitingGame : null;
-    if (first && (oldest === null || first < oldest)) oldest = first;
-  }
-  return { games, oldest };
-}
-
-/** "38 games, oldest 1 day": what the budget left for the next run. */
-export function describeWaiting(waiting: AssetStatus['waiting'], now = Date.now()): string {
-  if (!waiting) return '-';
-  if (!waiting.games) return 'none';
-  const days = waiting.oldest ? Math.max(0, Math.floor((now - Date.parse(waiting.oldest)) / 86_400_000)) : null;
-  return `${waiting.games} game(s)${days !== null ? `, oldest ${days} day(s)` : ''}`;
+  waiting: WaitingWork | null;
 }
 
 export async function computeStatus(ctx: CommandContext, selection: string): Promise<AssetStatus[]> {
@@ -51,7 +25,7 @@ export async function computeStatus(ctx: CommandContext, selection: string): Pro
   const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true });
   const activity = await ctx.runLog.lastActivityByAsset();
   const checks = await ctx.runLog.latestCheckOutcomes();
-  const waiting = new Map(await Promise.all(plan.assets.map(async (a) => [a.asset, await waitingWork(ctx, a.asset)] as const)));
+  const waiting = new Map(await Promise.all(plan.assets.map(async (a) => [a.asset, await waitingWork(ctx.graph.get(a.asset), ctx.runLog)] as const)));
   return plan.assets.map((a) => {
     const missing = a.byReason.missing ?? 0;
     const failed = a.byReason.failed ?? 0;
