@@ -75,8 +75,8 @@ function readSchedules(section: unknown, path: string): ProjectSchedule[] {
   const out: ProjectSchedule[] = [];
   for (const [name, entry] of Object.entries(section)) {
     const at = `${path}: schedules.${name}`;
-    // The name becomes part of the EventBridge schedule's name, which allows only these characters.
-    if (!/^[A-Za-z0-9_.-]{1,50}$/.test(name)) throw new ProjectConfigError(`${at}: a schedule name may use letters, digits, ".", "_" and "-" (at most 50).`);
+    // As src/config/schedules.ts checks it; the name becomes part of the EventBridge schedule's name.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/.test(name)) throw new ProjectConfigError(`${at}: a schedule name may use letters, digits, "-" and "_" (at most 48).`);
     if (!isRecord(entry)) throw new ProjectConfigError(`${at}: expected { cron, timezone, command }.`);
     if (entry.enabled === false) continue;
     if (typeof entry.cron !== 'string') throw new ProjectConfigError(`${at}.cron: expected a cron expression such as "0 8 * * *".`);
@@ -84,7 +84,7 @@ function readSchedules(section: unknown, path: string): ProjectSchedule[] {
     if (typeof timezone !== 'string' || !isTimeZone(timezone)) {
       throw new ProjectConfigError(`${at}.timezone: "${String(timezone)}" is not an IANA time zone (e.g. UTC, America/New_York).`);
     }
-    const command = typeof entry.command === 'string' ? entry.command.trim().split(/\s+/) : entry.command;
+    const { command } = entry;
     if (!Array.isArray(command) || !command.length || !command.every((a) => typeof a === 'string' && a.length)) {
       throw new ProjectConfigError(`${at}.command: expected the cbbd arguments as a list, e.g. ["materialize", "*"].`);
     }

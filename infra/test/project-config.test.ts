@@ -12,11 +12,11 @@ describe('readProjectConfig', () => {
     ]);
   });
 
-  it('leaves out a schedule with enabled: false, and reads a command given as one string', () => {
+  it('leaves out a schedule with enabled: false', () => {
     const project = readProjectConfig(writeConfig(`
 schedules:
-  nightly: { cron: "0 8 * * *", command: "materialize * --season current", enabled: false }
-  hourly:  { cron: "0 * * * *", timezone: Europe/Paris, command: "plan *" }
+  nightly: { cron: "0 8 * * *", command: ["materialize", "*", "--season", "current"], enabled: false }
+  hourly:  { cron: "0 * * * *", timezone: Europe/Paris, command: ["plan", "*"] }
 `));
     expect(project.schedules.map((s) => [s.name, s.timezone, s.command])).toEqual([['hourly', 'Europe/Paris', ['plan', '*']]]);
   });
@@ -26,6 +26,7 @@ schedules:
     ['schedules: { nightly: { cron: "0 8 1 * 1", command: [validate] } }', /schedules\.nightly\.cron: .*split it into two schedules/],
     ['schedules: { nightly: { cron: "0 8 * * *", command: [] } }', /schedules\.nightly\.command: expected the cbbd arguments as a list/],
     ['schedules: { "night ly": { cron: "0 8 * * *", command: [validate] } }', /a schedule name may use letters, digits/],
+    ['schedules: { nightly: { cron: "0 8 * * *", command: "validate" } }', /schedules\.nightly\.command: expected the cbbd arguments as a list/],
     ['aws: { bucket: "" }', /aws\.bucket: expected a non-empty string/],
     ['schedules: [nightly]', /schedules: expected a mapping/],
   ])('refuses %s, naming the file and the field', (yaml, message) => {
