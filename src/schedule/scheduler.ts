@@ -86,6 +86,14 @@ export class Scheduler {
     if (wasActive) this.options.scheduleLog.releaseScheduler();
   }
 
+  /** A second Ctrl-C: kill a running tick's command at once instead of waiting for it. */
+  killTick(): void {
+    const running = this.active;
+    if (!running) return;
+    this.options.log.warn({ schedule: running.schedule }, `Killing the tick's command (pid ${running.pid}) at once.`);
+    void running.process.stop('SIGKILL', 0);
+  }
+
   private tryToLead(): void {
     if (this.state === 'stopped') return;
     const claim = this.options.scheduleLog.claimScheduler(this.options.label);

@@ -74,6 +74,7 @@ export function startTickProcess(cli: TickCli, command: readonly string[], log: 
     exited,
     async stop(signal, graceMs) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (signal === 'SIGKILL') return exited;
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
       const first = await Promise.race([exited, late]);

@@ -71,7 +71,11 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
       const onTerm = on('SIGTERM');
       process.on('SIGINT', onInt).on('SIGTERM', onTerm);
     });
+    // Asked twice, stop at once: the tick's command runs in its own process group, so nothing else would end it.
+    const again = () => scheduler.killTick();
+    process.once('SIGINT', again).once('SIGTERM', again);
     await scheduler.stop(signal);
+    process.off('SIGINT', again).off('SIGTERM', again);
     return 0;
   } finally {
     await scheduleLog.close();
