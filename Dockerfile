@@ -1,30 +1,55 @@
-# The cbbd orchestrator as a container (for ECS Fargate runs started by EventBridge schedules).
-# Built with: docker build -t cbbd . ; run: docker run --rm -e CBBD_API_KEY cbbd materialize '*'
-FROM node:20-bookworm-slim AS deps
+# The cbbd orchestrator as a container (ECS Fargate runs started by EventBridge schedules, or any Docker host).
+#   docker build -t cbbd .
+#   docker run --rm -v cbbd-data:/data cbbd materialize '*' --season current
+#   docker run --rm -v cbbd-data:/data -e CBBD_API_KEY cbbd status
+# Three stages on one base image: `build` compiles the TypeScript with the dev dependencies; `deps` installs the
+# production dependencies only, building the native modules (better-sqlite3; DuckDB ships its binary as a package)
+# for this very image; the runtime stage gets the compiled dist/, those node_modules, ui/ and a config, nothing else.
+# test/cli/prod-install.test.ts does what the runtime stage does, without Docker.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# better-sqlite3 uses a prebuilt binary when one matches; the toolchain is here for when none does.
+COPY package.json package-lock.json ./
+# No lifecycle scripts: "prepare" would build before the sources are copied, and nothing here loads a native module.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json config.yaml ./
+COPY scripts ./scripts
+COPY src ./src
+COPY assets ./assets
+RUN npm run build \
+ && node --import tsx scripts/container-config.ts config.yaml /app/config.container.yaml --app /app --data /data
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+# better-sqlite3 downloads a prebuilt binary when one matches this Node and libc; the toolchain is for when none does.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# "prepare" builds from the sources, which this stage does not have (dist/ comes from the build stage).
+RUN npm pkg delete scripts.prepare \
+ && npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY bin ./bin
-COPY src ./src
-COPY assets ./assets
 COPY ui ./ui
-# Run as the image's unprivileged user; the lakehouse and run log live under /data (mount a volume, or use S3).
-# Paths in a config file resolve against its folder, so the image's config names them absolutely. For AWS, mount a
-# config with `drivers: { storage: s3, checkpoints: dynamodb, catalog: glue }` and point CBBD_CONFIG at it.
-RUN mkdir -p /data && chown node:node /data \
- && printf 'assets: /app/assets/index.ts\nlakehouse: { root: /data/lakehouse }\nrunLog: { path: /data/.cbbd/runlog.sqlite }\ncheckpoints: { path: /data/.cbbd/checkpoints.sqlite }\n' > /app/config.yaml
-USER node
+COPY --from=build /app/dist ./dist
+# The project's config.yaml with absolute paths: the assets module /app/assets/index.ts (no sources here: it resolves to
+# the compiled dist/assets/index.js), the lakehouse, run log and checkpoints under /data (mount a volume,
+# or point the drivers at S3 and DynamoDB). Replace it with a mount: -v ./my.yaml:/config/config.yaml
+# -e CBBD_CONFIG=/config/config.yaml (for AWS: drivers { storage: s3, checkpoints: dynamodb, catalog: glue }).
+COPY --from=build /app/config.container.yaml ./config.yaml
 ENV CBBD_CONFIG=/app/config.yaml
+# The image's unprivileged user (uid 1000) owns only /data.
+RUN mkdir -p /data && chown node:node /data
+USER node
 WORKDIR /data
+VOLUME ["/data"]
 ENTRYPOINT ["node", "/app/bin/cbbd.js"]
-CMD ["materialize", "*"]
+CMD ["--help"]

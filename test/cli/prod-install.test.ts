@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.ts';
+import { containerConfig } from '../../scripts/container-config.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -67,14 +68,9 @@ describe('a production install, as in the container image', () => {
     for (const entry of ['bin', 'dist', 'ui', 'package.json', 'package-lock.json']) cpSync(join(ROOT, entry), join(app, entry), { recursive: true });
     symlinkSync(modules, join(app, 'node_modules'));
     mkdirSync(data);
-    // The image's config: absolute paths, the default assets module named as its (unshipped) source.
-    writeFileSync(join(app, 'config.yaml'), [
-      `assets: ${join(app, 'assets/index.ts')}`,
-      'seasons: { first: 2024, last: 2024 }',
-      `lakehouse: { root: ${join(data, 'lakehouse')} }`,
-      `runLog: { path: ${join(data, '.cbbd/runlog.sqlite')} }`,
-      `checkpoints: { path: ${join(data, '.cbbd/checkpoints.sqlite')} }`,
-    ].join('\n'));
+    // The image's config, made the same way: the project's, paths absolute, the assets module named as its
+    // (unshipped) source.
+    writeFileSync(join(app, 'config.yaml'), containerConfig(readFileSync(join(ROOT, 'config.yaml'), 'utf8'), { app, data }));
     env = { ...process.env, CBBD_CONFIG: join(app, 'config.yaml'), NODE_ENV: 'production' };
     for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL', 'NODE_OPTIONS']) delete env[name];
   }, 40 * 60_000);
