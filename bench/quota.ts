@@ -101,12 +101,12 @@ async function quotaScenario(quota: number, scale: 'demo' | 'full'): Promise<voi
 }
 
 /** Estimated against made, per asset, over a backfill as of mid-January and seven nights. */
-async function nightlyEstimates(nights: number): Promise<void> {
+async function nightlyEstimates(nights: number, scale: 'demo' | 'full'): Promise<void> {
   let clock = new Date('2024-01-15T10:00:00Z');
   const now = () => clock;
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-quota-nightly-'));
-  const sim = await startSimulator({ seed: 2024, scale: 'full', now });
-  const project = await benchProject({ url: sim.url, dir, season: 2024, scale: 'full', now });
+  const sim = await startSimulator({ seed: 2024, scale, now });
+  const project = await benchProject({ url: sim.url, dir, season: 2024, scale, now });
   const totals = { estimated: new Map<string, number>(), made: {} as Record<string, number> };
   const run = async () => {
     const planned = await project.plan('raw/*');
@@ -118,7 +118,7 @@ async function nightlyEstimates(nights: number): Promise<void> {
     for (const [a, n] of Object.entries(after)) if (n - (before[a] ?? 0)) made[a] = n - (before[a] ?? 0);
     return { estimated, made };
   };
-  console.log(`quota benchmark, estimates: full scale, season 2024 backfilled as of ${clock.toISOString()}, then ${nights} nights`);
+  console.log(`quota benchmark, estimates: ${scale} scale, season 2024 backfilled as of ${clock.toISOString()}, then ${nights} nights`);
   const backfill = await run();
   console.log('  backfill:');
   console.log(indent(renderEstimateErrors(backfill.estimated, backfill.made)));
@@ -127,7 +127,8 @@ async function nightlyEstimates(nights: number): Promise<void> {
     const night = await run();
     const e = [...night.estimated.values()].reduce((a, b) => a + b, 0);
     const m = Object.values(night.made).reduce((a, b) => a + b, 0);
-    console.log(`  night ${n} (${clock.toISOString().slice(0, 10)}): estimated ${e}, made ${m}`);
+    const plays = `raw/plays ${night.estimated.get('raw/plays') ?? 0} / ${night.made['raw/plays'] ?? 0}`;
+    console.log(`  night ${n} (${clock.toISOString().slice(0, 10)}): estimated ${e}, made ${m} (${plays})`);
     for (const [a, x] of night.estimated) totals.estimated.set(a, (totals.estimated.get(a) ?? 0) + x);
     for (const [a, x] of Object.entries(night.made)) totals.made[a] = (totals.made[a] ?? 0) + x;
   }
@@ -142,5 +143,5 @@ export async function quotaBench(args: string[]): Promise<void> {
   const nights = Number(arg(args, '--nights', '7'));
   const scale = arg(args, '--scale', 'full') as 'demo' | 'full';
   if (!args.includes('--only-nightly')) await quotaScenario(Number(arg(args, '--quota', '1200')), scale);
-  if (args.includes('--nightly') || args.includes('--only-nightly')) await nightlyEstimates(nights);
+  if (args.includes('--nightly') || args.includes('--only-nightly')) await nightlyEstimates(nights, scale);
 }

@@ -11,8 +11,19 @@ import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
 /** Division I teams, each asked once by a per-team endpoint's backfill. */
 export const DIVISION_ONE_TEAMS = 362;
 
-/** Of the 181 days of a season window, the days with games (141 in the calibrated world, about 150 in real seasons). */
-const GAME_DAY_SHARE = 0.78;
+/**
+ * The share of a month's days with games, by month (January = 0): the season opens in the second week of November,
+ * pauses around Christmas, plays every day of January and February, thins out after the conference tournaments in
+ * March, and ends with the Final Four in April (139 to 141 game days a season in the calibrated world, as in real
+ * seasons). A backfill is priced before its calendar is known, and its days are mostly the busy early months: a flat
+ * share of the whole window (0.78) priced a backfill to mid-January 13% low.
+ */
+const GAME_DAY_SHARE_BY_MONTH = [1, 1, 0.8, 0.1, 0, 0, 0, 0, 0, 0, 0.85, 0.88] as const;
+
+/** Whether a day (days since 1970-01-01, or an ISO date) is likely a game day, as a share. */
+function gameDayShareOf(day: number): number {
+  return GAME_DAY_SHARE_BY_MONTH[new Date(day * DAY_MS).getUTCMonth()]!;
+}
 
 /** Games on a game day, on average (about 5,900 games over 141 game days). */
 const GAMES_PER_GAME_DAY = 42;
@@ -45,25 +56,32 @@ export function refreshesIncrementally(context: CallEstimateContext | undefined,
 }
 
 /**
- * The share of a season's planned days that are game days: all of them once the calendar is known (the plan then
- * lists game days only), otherwise the usual share of a window's days.
+ * The share of a season's planned day that is a game day: 1 once the calendar is known (the plan then lists game
+ * days only), otherwise the usual share of its month's days.
  */
-export function gameDayShare(context: CallEstimateContext | undefined, season: number): number {
-  return context?.gameDays(season) ? 1 : GAME_DAY_SHARE;
+export function gameDayShare(context: CallEstimateContext | undefined, season: number, date: string): number {
+  return context?.gameDays(season) ? 1 : gameDayShareOf(isoDateToDay(date)!);
 }
 
 /**
  * Game days a season in progress will add to the plan once its calendar is refreshed in the run: the calendar ends at
- * the last fetch of its games, and the run re-plans over the days since. Counted on the step that holds the
- * calendar's last day; none for a season whose calendar ended before the rolling window (it is over).
+ * the last fetch of its games, and the run re-plans over the days since, today included. Counted on the step that
+ * holds the calendar's last day; none for a season whose calendar ended before the rolling window (it is over).
+ * `finished`: those of them before today, whose games are final (today's have not started by a morning run).
  */
-export function gameDaysBeyondCalendar(context: CallEstimateContext | undefined, season: number, partitionDates: readonly string[], rollingDays: number): number {
+export function gameDaysBeyondCalendar(context: CallEstimateContext | undefined, season: number, partitionDates: readonly string[], rollingDays: number): { days: number; finished: number } {
   const last = context?.gameDays(season)?.at(-1);
-  if (!context || last === undefined || !partitionDates.includes(last)) return 0;
+  if (!context || last === undefined || !partitionDates.includes(last)) return { days: 0, finished: 0 };
   const today = Math.floor(context.now.getTime() / DAY_MS);
   const lastDay = isoDateToDay(last)!;
-  if (lastDay < today - rollingDays) return 0;
-  return Math.max(0, today - lastDay) * GAME_DAY_SHARE;
+  if (lastDay < today - rollingDays) return { days: 0, finished: 0 };
+  let days = 0;
+  let finished = 0;
+  for (let day = lastDay + 1; day <= today; day++) {
+    days += gameDayShareOf(day);
+    if (day < today) finished += gameDayShareOf(day);
+  }
+  return { days, finished };
 }
 
 /** Plays calls a game day's fetch is expected to add for games missing from the bulk answer (fetched one by one). */

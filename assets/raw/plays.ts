@@ -44,12 +44,13 @@ export function playsAsset(resources: ProjectResources): AssetDefinition {
           const lastBuilt = context?.lastSuccessAt(partition);
           // A refresh re-checks known gaps in the bulk answer only; games that finished since the last build are new.
           const newFinals = !refreshesIncrementally(context, partition) || (lastBuilt ?? 0) < Date.parse(`${date}T00:00:00Z`) + 26 * 3_600_000;
-          calls += gameDayShare(context, season) * (1 + (newFinals ? expectedPlayGaps(season) : 0));
+          calls += gameDayShare(context, season, date) * (1 + (newFinals ? expectedPlayGaps(season) : 0));
         }
         // The game days since the calendar's last fetch, which the run adds once raw/games is refreshed.
         for (const season of new Set(partitions.map((p) => seasonOfKey(p)!))) {
           const added = gameDaysBeyondCalendar(context, season, partitions.map((p) => dateOfKey(p)!), resources.rollingDays);
-          calls += added * (1 + expectedPlayGaps(season));
+          // One bulk call a day; gaps only on the days whose games are final (a morning run also asks for today).
+          calls += added.days + added.finished * expectedPlayGaps(season);
         }
         return Math.round(calls);
       },
