@@ -167,7 +167,7 @@ describe('cbbd CLI', () => {
 
   it('serves on [::1] given with brackets, and stops on SIGTERM', async () => {
     const { env } = project();
-    const server = spawn(process.execPath, [BIN, 'serve', '--host', '[::1]', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [BIN, 'serve', '--host', '[::1]', '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout!.on('data', (d) => (out += d));
     await waitFor(() => /Lineage page on http:\/\/\[::1\]:\d+\//.test(out));

@@ -15,7 +15,7 @@ describe('two runs over the same partitions', () => {
     const l = lab(tempDir('cbbd-concurrency-'));
     const env = l.env(l.config('config.yaml'));
     const port = 4000 + Math.floor(Math.random() * 2000);
-    const serve = startCbbd(env, ['serve', '--port', String(port)]);
+    const serve = startCbbd(env, ['serve', '--port', String(port), '--no-schedules']);
     const base = `http://127.0.0.1:${port}`;
     try {
       await until(async () => (await fetch(`${base}/api/assets`).catch(() => undefined))?.ok === true);
