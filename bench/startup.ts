@@ -5,8 +5,8 @@
  * checkout's bin/cbbd.js (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from '../scripts/build.ts';
 
@@ -20,13 +20,30 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** One run's wall time in ms; a failing command stops the benchmark (a fast failure is not a fast start). */
-function timeOnce(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): number {
+/**
+ * CPU time (user + system, ms) of this process's waited-for children, from /proc (Linux; 10 ms ticks): on a busy
+ * machine wall time measures the queue for a core as much as the command, CPU time only the command.
+ */
+function childrenCpuMs(): number {
+  if (!existsSync('/proc/self/stat')) return Number.NaN;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the command name: cutime and cstime are the 14th and 15th (proc(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** One run's wall and CPU time in ms; a failing command stops the benchmark (a fast failure is not a fast start). */
+function timeOnce(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): { wall: number; cpu: number } {
+  const cpuBefore = childrenCpuMs();
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, argv, { env, cwd, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const wall = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return ms;
+  return { wall, cpu: childrenCpuMs() - cpuBefore };
+}
+
+function medians(samples: readonly { wall: number; cpu: number }[]): string {
+  return `${median(samples.map((s) => s.wall)).toFixed(0)} (${median(samples.map((s) => s.cpu)).toFixed(0)})`;
 }
 
 export async function startupBench(args: string[]): Promise<void> {
@@ -59,15 +76,15 @@ export async function startupBench(args: string[]): Promise<void> {
       ...(baseline ? [{ name: `baseline (${baseline})`, argv: [join(baseline, 'bin/cbbd.js')] }] : []),
     ];
     const commands = [['--help'], ['status'], ['plan', '--season', '2024']];
-    const nodeAlone = median(Array.from({ length: runs }, () => timeOnce(['-e', '0'], env, dir)));
-    console.log(`\nmedian wall time of ${runs} runs, ms (Node alone, \`node -e 0\`: ${nodeAlone.toFixed(0)} ms)`);
+    const nodeAlone = medians(Array.from({ length: runs }, () => timeOnce(['-e', '0'], env, dir)));
+    console.log(`\nmedian of ${runs} runs: wall ms (CPU ms, user + system). Node alone, \`node -e 0\`: ${nodeAlone}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`${'launcher'.padEnd(22)}${commands.map((c) => c.join(' ').padStart(22)).join('')}`);
     for (const launcher of launchers) {
       const cells = commands.map((command) => {
         timeOnce([...launcher.argv, ...command], env, dir); // warm the file cache (and tsx's compile cache)
-        return median(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], env, dir)));
+        return medians(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], env, dir)));
       });
-      console.log(`${launcher.name.padEnd(22)}${cells.map((ms) => ms.toFixed(0).padStart(22)).join('')}`);
+      console.log(`${launcher.name.padEnd(22)}${cells.map((cell) => cell.padStart(22)).join('')}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
