@@ -116,6 +116,23 @@ program
   .description('run every check again over the stored partitions; exit 1 when one fails (outcomes go to the run log, see cbbd status)')
   .action((selection: string, options) => run(async (ctx) => (await import('./commands/validate.ts')).validateCommand(ctx, selection, options), true));
 
+program
+  .command('fetch')
+  .argument('<endpoint>', 'an API path (/games, /plays/game/{gameId}) or the cbbd package function (getGames)')
+  .option('--params <json>', 'the parameters as a JSON object, e.g. \'{"season": 2024}\'')
+  .option('--summary', 'print a summary (records, fields, the first record) instead of the JSON')
+  .description('make one API call through the normal client and print it (writes nothing to the lakehouse; the call counts against the quota)')
+  .action((endpoint: string, options) => run(async (ctx) => (await import('./commands/fetch.ts')).fetchCommand(ctx, endpoint, options)));
+
+program
+  .command('gaps')
+  .option('--season <season>', 'one season, e.g. 2024 (default: every season whose games are built)')
+  .option('--check', 'ask the API about the games nobody asked yet (one call per game, at most --limit)')
+  .option('--limit <n>', 'API calls --check may make', '25')
+  .option('--json', 'print JSON')
+  .description('final games missing plays, substitutions or lineups in the lakehouse, and whether the API has them')
+  .action((options) => run(async (ctx) => (await import('./commands/gaps.ts')).gapsCommand(ctx, options)));
+
 const runs = program.command('runs').description('recent runs, and one run\'s summary (`cbbd runs show <run>`)');
 runs
   .command('list', { isDefault: true })
