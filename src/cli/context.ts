@@ -93,7 +93,9 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     await catalog.register(tables);
     // A write that died between staging and swap left its staging behind; the README promises tmp/ stays empty.
     // Housekeeping: a storage that refuses the sweep (a missing list permission on tmp/) must not stop the command.
-    const swept = await storage.sweepStaging().catch((error: unknown) => {
+    // In the cloud, S3 cannot say whether a writer is alive, but the lease can: its holder is the bucket's only
+    // writer, so all of tmp/ was left by writers that died (a kill -9 need not wait for the staging to age).
+    const swept = await storage.sweepStaging(home?.soleWriter ? Number.POSITIVE_INFINITY : undefined).catch((error: unknown) => {
       log.warn({ err: error }, 'could not sweep tmp/ of staging left by writes that died');
       return 0;
     });

@@ -1,23 +1,28 @@
 /**
  * The cloud run log: the same SQLite file as on a laptop, kept at `meta/runlog.sqlite` in the bucket. A command that
  * writes takes a lease in DynamoDB first (one item in the checkpoint table), downloads the file, and uploads it and
- * releases the lease when it ends; a second writer is refused with who holds the lease and since when. A lease
- * left by a task that died expires after `leaseHours`.
+ * releases the lease when it ends; a second writer is refused with who holds the lease and since when. The lease
+ * beats while the command runs, so one left by a command that died is taken over (see dynamo-lease.ts): at once on
+ * its own host, from anywhere once its heartbeat has stopped for five minutes. A command killed before its upload
+ * leaves the previous file in the bucket: its run is simply absent, its partitions stale, and the next run redoes them.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ExecutionError } from '../core/errors.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureCheckpointTable } from './checkpoints/dynamodb.ts';
+import { takeLease, type HeldLease } from './dynamo-lease.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 
 export const RUN_LOG_KEY = 'meta/runlog.sqlite';
 const LEASE_KEY = { endpoint: { S: '#lease' }, parameter_hash: { S: RUN_LOG_KEY } };
 
 export interface CloudRunLog {
+  /**
+   * True when this command holds the lease: every command that writes the bucket takes it, so the holder is the
+   * bucket's only writer and whatever is staged under tmp/ was left by one that died.
+   */
+  readonly soleWriter: boolean;
   /** Upload the file (when this command writes) and release the lease. */
   close(): Promise<void>;
 }
@@ -30,52 +35,44 @@ export interface CloudRunLogOptions {
   readonly localPath: string;
   /** True for commands that write the run log (materialize, serve, replay): they need the lease. */
   readonly writes: boolean;
-  readonly leaseHours?: number;
+  /** The lease's heartbeat and expiry (see dynamo-lease.ts); tests shorten them. */
+  readonly heartbeatMs?: number;
+  readonly expiryMs?: number;
   readonly now?: () => number;
 }
 
 export async function openCloudRunLog(options: CloudRunLogOptions): Promise<CloudRunLog> {
-  const now = options.now ?? Date.now;
-  const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let lease: HeldLease | undefined;
   if (options.writes) {
     await ensureCheckpointTable(options.dynamo, options.table);
-    const since = now();
-    try {
-      await options.dynamo.send(new PutItemCommand({
-        TableName: options.table,
-        Item: {
-          ...LEASE_KEY, holder: { S: holder }, host: { S: hostname() }, pid: { N: String(process.pid) },
-          since: { N: String(since) }, expires_at: { N: String(since + (options.leaseHours ?? 12) * 3_600_000) },
-        },
-        ConditionExpression: 'attribute_not_exists(endpoint) OR expires_at < :now',
-        ExpressionAttributeValues: { ':now': { N: String(since) } },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const held = (await options.dynamo.send(new GetItemCommand({ TableName: options.table, Key: LEASE_KEY, ConsistentRead: true }))).Item;
-      throw new ExecutionError(
-        `Another run holds the cloud run log: ${held?.host?.S ?? '?'} (pid ${held?.pid?.N ?? '?'}) since ${new Date(Number(held?.since?.N ?? 0)).toISOString()}. ` +
-        `It is released when that run ends, or expires at ${new Date(Number(held?.expires_at?.N ?? 0)).toISOString()}.`,
-      );
-    }
+    lease = await takeLease({
+      dynamo: options.dynamo, table: options.table, key: LEASE_KEY, what: 'the cloud run log',
+      heartbeatMs: options.heartbeatMs, expiryMs: options.expiryMs, now: options.now,
+    });
   }
-  const body = await options.storage.get(RUN_LOG_KEY);
-  await mkdir(dirname(options.localPath), { recursive: true });
-  if (body) {
-    // A WAL left from an earlier command belongs to another copy of the file.
-    await rm(`${options.localPath}-wal`, { force: true });
-    await rm(`${options.localPath}-shm`, { force: true });
-    await writeFile(options.localPath, body);
+  try {
+    const body = await options.storage.get(RUN_LOG_KEY);
+    await mkdir(dirname(options.localPath), { recursive: true });
+    if (body) {
+      // A WAL left from an earlier command belongs to another copy of the file.
+      await rm(`${options.localPath}-wal`, { force: true });
+      await rm(`${options.localPath}-shm`, { force: true });
+      await writeFile(options.localPath, body);
+    }
+  } catch (error) {
+    await lease?.release();
+    throw error;
   }
   return {
+    soleWriter: lease !== undefined,
     async close() {
-      if (!options.writes) return;
+      if (!lease) return;
       try {
+        // Upload only while the lease is still ours: a command that lost it would overwrite its taker's run log.
+        await lease.confirm();
         if (existsSync(options.localPath)) await options.storage.put(RUN_LOG_KEY, await readFile(options.localPath));
       } finally {
-        await options.dynamo.send(new DeleteItemCommand({
-          TableName: options.table, Key: LEASE_KEY, ConditionExpression: 'holder = :me', ExpressionAttributeValues: { ':me': { S: holder } },
-        })).catch(() => undefined);
+        await lease.release();
       }
     },
   };
