@@ -7,6 +7,7 @@
  */
 import { constants } from 'node:os';
 import type { Logger } from '../core/logger.ts';
+import { interruptQueries } from '../lake/duckdb.ts';
 
 /** How long the steps under way may take to finish once a stop was asked for. */
 export const STOP_GRACE_MS = 5_000;
@@ -34,6 +35,7 @@ export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.S
     try {
       options.abandon(signal);
     } finally {
+      interruptQueries();
       process.exit(exitCodeOf(signal));
     }
   };

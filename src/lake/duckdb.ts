@@ -19,7 +19,26 @@ export async function duckConnection(): Promise<DuckDBConnection> {
     memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '768MB',
     temp_directory: join(tmpdir(), 'cbbd-duckdb-spill'),
   }));
-  return (await instance).connect();
+  const connection = await (await instance).connect();
+  for (const ref of connections) if (!ref.deref()) connections.delete(ref);
+  connections.add(new WeakRef(connection));
+  return connection;
+}
+
+const connections = new Set<WeakRef<DuckDBConnection>>();
+
+/**
+ * Interrupt every query under way, for a process that must exit now (SIGTERM's grace period is over): at exit DuckDB
+ * waits for its threads, so a long query would otherwise hold the process until it finishes.
+ */
+export function interruptQueries(): void {
+  for (const ref of connections) {
+    try {
+      ref.deref()?.interrupt();
+    } catch {
+      // already closed: nothing runs on it
+    }
+  }
 }
 
 /** A SQL string literal. */

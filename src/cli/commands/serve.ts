@@ -14,6 +14,7 @@ import { quotaControls } from '../quota-report.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
+import { ServerRuns } from '../server-runs.ts';
 import { serveSchedules } from './schedule.ts';
 
 export interface ServeOptions {
@@ -25,17 +26,23 @@ export interface ServeOptions {
   assets?: string;
 }
 
-/** Start a run in this process; resolves once it holds its partitions, and lets it go on. */
-export function serverRunStarter(ctx: CommandContext) {
+/** Start a run in this process; resolves once it holds its partitions, and lets it go on (until `runs` stop). */
+export function serverRunStarter(ctx: CommandContext, runs?: ServerRuns) {
   return async ({ selection, season }: StartRunRequest) => {
     const planned = await planSelection(ctx.project, { selection, filter: season === undefined ? {} : { seasonFrom: season, seasonTo: season } });
     if (!planned.plan.steps.length) return { nothingToDo: true as const };
     const budget = quotaControls(ctx, planned.plan.expectedCalls); // over the month's quota: refused, HTTP 400
     return new Promise<{ runId: string }>((resolve, reject) => {
+      // `run_started` may be heard before runPlanned returns: the server follows the run through `ended`.
+      let ended!: () => void;
+      const end = new Promise<void>((done) => (ended = done));
       runPlanned(ctx.project, planned, {
         ...budget,
+        ...(runs && { signal: runs.signal }),
         onEvent: (e) => {
-          if (e.type === 'run_started') resolve({ runId: e.runId });
+          if (e.type !== 'run_started') return;
+          runs?.track(e.runId, end);
+          resolve({ runId: e.runId });
         },
       }).then(
         (result) => ctx.log.info({ runId: result.runId, status: result.status, counts: result.counts }, 'run finished'),
@@ -43,7 +50,7 @@ export function serverRunStarter(ctx: CommandContext) {
           reject(error instanceof Error ? error : new Error(String(error)));
           ctx.log.error({ err: error }, 'run could not start');
         },
-      );
+      ).finally(ended);
     });
   };
 }
@@ -61,12 +68,13 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   // The page's data preview and chart read the lakehouse as `cbbd show` does.
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
   const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
+  const runs = new ServerRuns(ctx.runLog, ctx.log);
   const { app, status } = createServerApp({
     preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
     startRun: (request) => {
       schedules.refuseDuringTick();
-      return serverRunStarter(ctx)(request);
+      return serverRunStarter(ctx, runs)(request);
     },
     sourceDescription: ctx.source.description,
     quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
@@ -84,8 +92,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   });
   schedules.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', () => resolve('SIGINT')).once('SIGTERM', () => resolve('SIGTERM')));
-  // A tick's command is passed the signal and waited for (bounded) before the page goes away.
-  await schedules.stop(signal);
+  // A tick's command is passed the signal and waited for (bounded) before the page goes away; so are the page's runs.
+  await Promise.all([schedules.stop(signal), runs.stop(signal)]);
   // Live-progress streams never end by themselves: close them, or the server would wait for every open page.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeAllConnections' in server) server.closeAllConnections();

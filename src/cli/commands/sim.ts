@@ -29,7 +29,8 @@ export async function simCommand(options: SimCommandOptions): Promise<number> {
     `CBBD simulator (${scale} scale, seed ${seed}) listening on ${sim.url}\n` +
       `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted, with ${monthlyCallQuota.toLocaleString('en-US')} calls a month. Ctrl-C stops it.\n`,
   );
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-  await sim.close();
-  return 0;
+  // No handler for SIGTERM or SIGINT: the simulator keeps nothing worth a graceful close, and building a full-scale
+  // season for a request holds the event loop for seconds, so a handler would run only after it. The signal's default
+  // action stops the process at once, whatever it is doing.
+  return new Promise<number>(() => {});
 }
