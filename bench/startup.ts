@@ -54,39 +54,47 @@ export async function startupBench(args: string[]): Promise<void> {
   const built = await build();
   console.log(`build: ${built.written} of ${built.files} file(s) compiled (the rest were up to date) in ${built.ms} ms`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'cbbd-startup-'));
-  try {
+  const dirs: string[] = [];
+  /**
+   * A small lakehouse (two raw assets of one season, from the built-in simulator) made by the launcher's own code:
+   * another checkout's run log may not know this one's migrations. The environment its commands run with.
+   */
+  const lakehouseFor = (cli: string, assets: string): NodeJS.ProcessEnv => {
+    const dir = mkdtempSync(join(tmpdir(), 'cbbd-startup-'));
+    dirs.push(dir);
     writeFileSync(join(dir, 'config.yaml'), [
-      `assets: ${join(ROOT, 'assets/index.ts')}`,
+      `assets: ${assets}`,
       'seasons: { first: 2024, last: 2024 }',
       `lakehouse: { root: ${join(dir, 'lakehouse')} }`,
       `runLog: { path: ${join(dir, 'runlog.sqlite')} }`,
       `checkpoints: { path: ${join(dir, 'checkpoints.sqlite')} }`,
     ].join('\n'));
     const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml'), NO_COLOR: '1' };
-    delete env.CBBD_API_KEY;
-    delete env.BEARER_TOKEN;
-    delete env.CBBD_API_BASE_URL;
-    // A small lakehouse: two snapshot-like raw assets of one season, from the built-in simulator.
-    timeOnce([join(ROOT, 'bin/cbbd.js'), 'materialize', 'raw/teams,raw/conferences', '--season', '2024'], env, dir);
-
-    const launchers: Launcher[] = [
-      { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')] },
-      { name: 'compiled (dist/)', argv: [join(ROOT, 'bin/cbbd.js')] },
-      ...(baseline ? [{ name: `baseline (${baseline})`, argv: [join(baseline, 'bin/cbbd.js')] }] : []),
+    for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL']) delete env[name];
+    timeOnce([cli, 'materialize', 'raw/teams,raw/conferences', '--season', '2024'], env, dir);
+    return env;
+  };
+  try {
+    const env = lakehouseFor(join(ROOT, 'bin/cbbd.js'), join(ROOT, 'assets/index.ts'));
+    const launchers: (Launcher & { env: NodeJS.ProcessEnv })[] = [
+      { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')], env },
+      { name: 'compiled (dist/)', argv: [join(ROOT, 'bin/cbbd.js')], env },
+      ...(baseline ? [{ name: 'baseline', argv: [join(baseline, 'bin/cbbd.js')], env: lakehouseFor(join(baseline, 'bin/cbbd.js'), join(baseline, 'assets/index.ts')) }] : []),
     ];
     const commands = [['--help'], ['status'], ['plan', '--season', '2024']];
-    const nodeAlone = medians(Array.from({ length: runs }, () => timeOnce(['-e', '0'], env, dir)));
+    const cwd = tmpdir();
+    const nodeAlone = medians(Array.from({ length: runs }, () => timeOnce(['-e', '0'], env, cwd)));
     console.log(`\nmedian of ${runs} runs: wall ms (CPU ms, user + system). Node alone, \`node -e 0\`: ${nodeAlone}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
+    if (baseline) console.log(`baseline: ${baseline}`);
     console.log(`${'launcher'.padEnd(22)}${commands.map((c) => c.join(' ').padStart(22)).join('')}`);
     for (const launcher of launchers) {
       const cells = commands.map((command) => {
-        timeOnce([...launcher.argv, ...command], env, dir); // warm the file cache (and tsx's compile cache)
-        return medians(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], env, dir)));
+        timeOnce([...launcher.argv, ...command], launcher.env, cwd); // warm the file cache (and tsx's compile cache)
+        return medians(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], launcher.env, cwd)));
       });
       console.log(`${launcher.name.padEnd(22)}${cells.map((cell) => cell.padStart(22)).join('')}`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
