@@ -15,7 +15,7 @@ const program = new Command('cbbd')
   .description('Keep a college-basketball lakehouse of the CBBD API up to date, asset by asset.')
   .option('--config <file>', 'configuration file (default: config.yaml, or $CBBD_CONFIG)')
   .option('--assets <module>', 'module declaring the assets (default: "assets" in config.yaml)')
-  .showHelpAfterError()
+  .showHelpAfterError('(add --help to the command to see what it accepts)')
   .exitOverride();
 
 function withFilters(command: Command): Command {

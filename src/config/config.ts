@@ -163,7 +163,8 @@ export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env:
     try {
       raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
     } catch (error) {
-      throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
+      // The YAML parser quotes the offending lines after its first line: the first says what and where.
+      throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
     }
   } else if (file !== 'config.yaml') {
     throw new ConfigError(`${path}: the configuration file does not exist (given by --config or CBBD_CONFIG).`);

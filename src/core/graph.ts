@@ -86,7 +86,9 @@ export class AssetGraph {
 export function unknownAssetMessage(key: string, known: readonly string[], context = ''): string {
   const suggestion = known.length ? closest(key, [...known]) : undefined;
   const close = suggestion !== undefined && distance(key, suggestion) <= Math.max(3, Math.floor(key.length / 4));
-  return `Unknown asset "${key}"${context}.${close ? ` Did you mean "${suggestion}"?` : ''}`;
+  // A key typed by a user (not a declaration's dependency) gets a way to see what exists.
+  const hint = context.startsWith(',') ? '' : ' `cbbd status` lists every asset.';
+  return `Unknown asset "${key}"${context}.${close ? ` Did you mean "${suggestion}"?` : hint}`;
 }
 
 /** Validate the definitions and build the graph. Throws one DefinitionError listing every problem found. */

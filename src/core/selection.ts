@@ -38,6 +38,7 @@ export function selectAssets(graph: AssetGraph, selection: string): string[] {
 
 function matchKeys(graph: AssetGraph, pattern: string): string[] {
   if (!pattern.includes('*')) {
+    if (pattern === '') throw new PlanError('A selection term has "+" but no asset key: write +key (the asset and its upstream) or key+ (and its downstream), e.g. +gold/team_power_rankings.');
     if (!graph.has(pattern)) throw new PlanError(unknownAssetMessage(pattern, graph.order, ' in the selection'));
     return [pattern];
   }
@@ -104,6 +105,8 @@ export function parsePartitionFilter(input: PartitionFilterInput, window: Season
   if (input.seasons !== undefined) {
     const m = /^(\d{4}|current)-(\d{4}|current)$/i.exec(input.seasons.trim());
     if (!m) throw new PlanError(`--seasons "${input.seasons}" is not a range: use FROM-TO, e.g. 2020-2024 or 2020-current.`);
+    // Said before either end is checked against the configured seasons: "2024-2020" is a typo of order, not of range.
+    if (Number(m[1]) > Number(m[2])) throw new PlanError(`--seasons ${input.seasons} runs backwards: put the earlier season first.`);
     const [from, to] = [parseSeason(m[1]!, window, now), parseSeason(m[2]!, window, now)];
     if (from > to) throw new PlanError(`--seasons ${input.seasons} runs backwards: put the earlier season first.`);
     filter = { seasonFrom: from, seasonTo: to };
