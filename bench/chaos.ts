@@ -1,10 +1,12 @@
 /**
- * `npm run chaos` (`npm run bench -- chaos [--trials 20] [--kills-per-chain 4] [--selection '*'] [--only faults,crash,concurrency]`):
+ * `npm run chaos` (`npm run bench -- chaos [--trials 20] [--kills-per-chain 4] [--selection '*'] [--cloud-trials 4]
+ * [--only faults,crash,concurrency,cloud]`):
  * one demo-scale season materialized by the real `cbbd` command, clean, then under faults, SIGKILLs and concurrent
  * runs; each ends compared with the clean run by files, the run log's data versions, row counts and checkpoints.
  * Crash trials come in chains: a run is killed, its re-run is killed again (up to --kills-per-chain times), then a
  * plain re-run completes; after every kill nothing the run log or checkpoints claim may be ahead of the data, and at
  * the end of each chain the lakehouse must equal the clean run's with nothing left in tmp/ and no run "running".
+ * The cloud scenario (bench/_chaos-cloud.ts) does the same on S3 + DynamoDB (moto) over a smaller selection.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +15,9 @@ import Database from 'better-sqlite3';
 import {
   claimsAheadOfData, compare, describeDifference, fingerprint, identical, killHard, lab, runCbbd, startCbbd, type Fingerprint, type Lab,
 } from '../test/reliability/_chaos-kit.ts';
+import { cloudCrash } from './_chaos-cloud.ts';
 
-interface Row { scenario: string; faults: string; runs: number; rowsLost: number; duplicates: number; recovered: string; extra: string }
+export interface Row { scenario: string; faults: string; runs: number; rowsLost: number; duplicates: number; recovered: string; extra: string }
 
 const FAULTS = 'simulator: { faults: { rates: { "429": 0.3, "500": 0.1, truncated: 0.05, empty: 0.03, slow: 0.02 }, retryAfterSeconds: 1, slowMs: 12000 } }';
 
@@ -23,7 +26,7 @@ export async function chaosBench(args: string[]): Promise<void> {
   const trials = Number(flag('trials', '20'));
   const perChain = Number(flag('kills-per-chain', '4'));
   const selection = flag('selection', '*');
-  const only = new Set(flag('only', 'faults,crash,concurrency').split(','));
+  const only = new Set(flag('only', 'faults,crash,concurrency,cloud').split(','));
   const work = mkdtempSync(join(tmpdir(), 'cbbd-chaos-'));
   const season = ['--season', '2024'];
   const rows: Row[] = [];
@@ -121,6 +124,7 @@ export async function chaosBench(args: string[]): Promise<void> {
     }
 
     if (only.has('concurrency')) rows.push(await concurrency(join(work, 'concurrency'), selection, expected, clean.ms));
+    if (only.has('cloud')) rows.push(await cloudCrash(join(work, 'cloud'), Number(flag('cloud-trials', '4')), perChain));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

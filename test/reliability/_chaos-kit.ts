@@ -100,22 +100,24 @@ export interface Fingerprint {
 const listFiles = (root: string): string[] => !existsSync(root) ? [] : readdirSync(root, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/')).sort();
 
-export function fingerprint(l: Lab): Fingerprint {
-  const files = new Map<string, string>();
-  for (const key of listFiles(l.lakehouse)) {
-    if (key.startsWith('tmp/') || key.startsWith('meta/') || (key.startsWith('deadletter/') && !key.startsWith('deadletter/quarantine/'))) continue;
-    const body = readFileSync(join(l.lakehouse, key));
-    // A manifest holds fetch times; what it says about the data is its version and its parts.
-    const value = key.endsWith('/_partition.json')
-      ? (({ dataVersion, parts }: { dataVersion: string; parts: { name: string }[] }) => `${dataVersion} ${parts.map((p) => p.name).join(',')}`)(JSON.parse(body.toString('utf8')) as never)
-      : createHash('sha256').update(key.endsWith('.gz') ? gunzipSync(body) : body).digest('hex').slice(0, 16);
-    files.set(key, value);
-  }
+/** Whether a lakehouse key holds data to compare (not staging, the run log, or dead letters other than quarantine). */
+export const isDataKey = (key: string) =>
+  !(key.startsWith('tmp/') || key.startsWith('meta/') || (key.startsWith('deadletter/') && !key.startsWith('deadletter/quarantine/')));
+
+/** What a data file is worth comparing by: a manifest by its data version and parts (it holds fetch times), else a hash. */
+export function fileValue(key: string, body: Uint8Array): string {
+  return key.endsWith('/_partition.json')
+    ? (({ dataVersion, parts }: { dataVersion: string; parts: { name: string }[] }) => `${dataVersion} ${parts.map((p) => p.name).join(',')}`)(JSON.parse(Buffer.from(body).toString('utf8')) as never)
+    : createHash('sha256').update(key.endsWith('.gz') ? gunzipSync(body) : body).digest('hex').slice(0, 16);
+}
+
+/** The run log's succeeded partitions, runs still "running" and partition leases. */
+export function runLogState(path: string): Pick<Fingerprint, 'versions' | 'runsRunning' | 'leases'> {
   const versions = new Map<string, { dataVersion: string; rows: number }>();
   let runsRunning = 0;
   let leases = 0;
-  if (existsSync(l.runLogPath)) {
-    const db = new Database(l.runLogPath, { readonly: true });
+  if (existsSync(path)) {
+    const db = new Database(path, { readonly: true });
     try {
       for (const r of db.prepare("SELECT asset_key, partition, data_version, row_count FROM partition_state WHERE status = 'succeeded'").all() as { asset_key: string; partition: string; data_version: string; row_count: number }[]) {
         versions.set(`${r.asset_key} ${r.partition}`, { dataVersion: r.data_version, rows: r.row_count ?? 0 });
@@ -126,6 +128,15 @@ export function fingerprint(l: Lab): Fingerprint {
       db.close();
     }
   }
+  return { versions, runsRunning, leases };
+}
+
+export function fingerprint(l: Lab): Fingerprint {
+  const files = new Map<string, string>();
+  for (const key of listFiles(l.lakehouse)) {
+    if (isDataKey(key)) files.set(key, fileValue(key, readFileSync(join(l.lakehouse, key))));
+  }
+  const { versions, runsRunning, leases } = runLogState(l.runLogPath);
   const checkpoints = new Map<string, string>();
   if (existsSync(l.checkpointsPath)) {
     const db = new Database(l.checkpointsPath, { readonly: true });
