@@ -47,7 +47,10 @@ function selectList(table: SilverTable, layout: Layout): string {
   return layout.columns.map((c) => {
     const e = c.expr;
     const agg = table.key.includes(c.name) ? `any_value(${e})`
-      : c.type.kind === 'int' || c.type.kind === 'bigint' || table.aggregate!.sum.includes(c.name) ? `sum(${e})`
+      // DuckDB sums integers as HUGEINT: cast back to the declared type, so the stored file says what the schema does.
+      : c.type.kind === 'int' ? `CAST(sum(${e}) AS INTEGER)`
+        : c.type.kind === 'bigint' ? `CAST(sum(${e}) AS BIGINT)`
+          : table.aggregate!.sum.includes(c.name) ? `sum(${e})`
         : c.type.kind === 'double' ? `CASE WHEN sum(${weight}) > 0 THEN sum(${e} * ${weight}) / sum(${weight}) ELSE avg(${e}) END`
           : `any_value(${e})`;
     return `${agg} AS ${quoteIdent(c.name)}`;
