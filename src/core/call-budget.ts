@@ -20,6 +20,9 @@ export interface CallBudget {
 
 const HOUR_MS = 3_600_000;
 
+/** Share of the budget kept back for estimate error (5 calls of the nightly's 150). */
+const SAFETY_SHARE = 0.03;
+
 /** Reasons that mean "stored, and may be refreshed": time passed, or the games upstream moved on. */
 const REFRESH: ReadonlySet<StaleReasonKind> = new Set(['source_volatile', 'upstream_changed', 'upstream_stale']);
 
@@ -54,7 +57,10 @@ export function applyCallBudget(graph: AssetGraph, plan: Plan, state: PlannerSta
     else whole.push({ step, dueAt, mustRunBy });
   }
 
-  let available = budget.calls - budget.spent - essential.reduce((n, s) => n + s.expectedCalls, 0);
+  // A few calls are kept back: the essential steps' estimates are averages (a day's plays may have a gap or two to
+  // fetch one by one, a window may split at the result cap), and the per-game work is what gives way.
+  const margin = Math.max(2, Math.round(budget.calls * SAFETY_SHARE));
+  let available = budget.calls - budget.spent - margin - essential.reduce((n, s) => n + s.expectedCalls, 0);
   // A weekly source waits while the night's games need the calls: their substitutions and lineups are what silver
   // and gold miss, a weekly copy is only a few days older. Then the per-game steps share all that is left, so a
   // backlog of waiting games (which no estimate sees) is worked off with every call the night can spare.

@@ -115,7 +115,7 @@ describe('the nightly refresh of the raw layer', () => {
     const newlyFinal = finals().filter((g) => !coveredBefore.has(g.id));
     expect(newlyFinal.length).toBeGreaterThan(4);
     // Enough for the scores, box scores and plays of the night (about 8 calls here), not for every new game.
-    const tight = await run(10);
+    const tight = await run(14);
     expect(tight.result.status).toBe('succeeded');
     const perGame = (tight.calls['/substitutions/game/{id}'] ?? 0) + (tight.calls['/lineups/game/{id}'] ?? 0);
     expect(perGame).toBeLessThan(2 * newlyFinal.length);

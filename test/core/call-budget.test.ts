@@ -66,9 +66,9 @@ describe('a run within a call budget', () => {
     expect(byAsset.has('raw/teams')).toBe(false);
     expect(plan.callBudget?.deferred.map((d) => d.asset)).toEqual(['raw/teams']);
     expect(plan.callBudget?.deferred[0]?.mustRunBy).toBe(NOW.getTime() + 38 * HOUR);
-    // 150 less the essential 101, shared by need: 24 each.
-    expect(byAsset.get('raw/substitutions')?.callAllowance).toBe(24);
-    expect(byAsset.get('raw/lineups')?.callAllowance).toBe(24);
+    // 150 less the essential 101 and a margin of 5 for estimate error, shared by need: 22 each.
+    expect(byAsset.get('raw/substitutions')?.callAllowance).toBe(22);
+    expect(byAsset.get('raw/lineups')?.callAllowance).toBe(22);
     expect(plan.expectedCalls).toBeLessThanOrEqual(150);
     // bronze/teams no longer waits on a step that is not in the plan (its partition is re-checked and found fresh).
     expect(byAsset.get('bronze/teams')?.dependsOn).toEqual([]);
@@ -76,7 +76,7 @@ describe('a run within a call budget', () => {
 
   it('counts the calls spent before a re-plan', () => {
     const plan = applyCallBudget(graph, night(), stateOf(), { calls: 150, spent: 40 });
-    expect(plan.steps.find((s) => s.asset === 'raw/substitutions')?.callAllowance).toBe(5); // (150 - 40 - 100) / 2
+    expect(plan.steps.find((s) => s.asset === 'raw/substitutions')?.callAllowance).toBe(2); // (150 - 40 - 5 - 100) / 2
     expect(plan.callBudget?.deferred.map((d) => d.asset).sort()).toEqual(['raw/rosters', 'raw/teams']);
   });
 
