@@ -105,7 +105,14 @@ export class Scheduler {
     this.state = 'active';
     this.standbyHolder = undefined;
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.beat(), SCHEDULER_HEARTBEAT_MS);
+    // A run-log hiccup (SQLITE_BUSY under a long write) must not crash the scheduler or the page beside it.
+    this.timer = setInterval(() => {
+      try {
+        this.beat();
+      } catch (error) {
+        this.options.log.error(`Scheduler heartbeat failed (retried at the next beat): ${(error as Error).message}`);
+      }
+    }, SCHEDULER_HEARTBEAT_MS);
     const abandoned = this.options.scheduleLog.failAbandonedTicks();
     if (abandoned) this.options.log.warn(`${abandoned} tick(s) were left running by a scheduler that stopped: recorded as failed.`);
     const catchUp = this.missedTicks();
@@ -115,10 +122,10 @@ export class Scheduler {
         // Croner calls back at (or just after) the occurrence: the tick is planned at the occurrence itself.
         const now = new Date();
         const planned = previousTick(cron, now, new Date(now.getTime() - 60_000)) ?? now;
-        void this.tick(name, schedule, planned.getTime());
+        this.tick(name, schedule, planned.getTime()).catch((error: unknown) => this.options.log.error(`Tick of ${name} failed: ${(error as Error).message}`));
       }));
     }
-    void this.runCatchUp(catchUp);
+    this.runCatchUp(catchUp).catch((error: unknown) => this.options.log.error(`Missed ticks could not run: ${(error as Error).message}`));
   }
 
   private becomeStandby(holder: SchedulerHolder): void {

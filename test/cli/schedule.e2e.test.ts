@@ -127,7 +127,8 @@ describe('cbbd schedule', () => {
     const restartedAt = Date.now();
     const missed = await until('the missed tick', () => ticks().find((t) => t.missed === 1), 30_000);
     expect(missed.planned_at).toBeGreaterThan(stoppedAt);
-    expect(missed.planned_at).toBeLessThanOrEqual(restartedAt + 3_000);
+    // At most a tick or two after the restart: a loaded machine may take seconds to start the scheduler.
+    expect(missed.planned_at).toBeLessThanOrEqual(restartedAt + 10_000);
     await until('the missed tick to end', () => ticks().find((t) => t.id === missed.id && t.outcome !== 'running'), 90_000);
     expect(ticks().find((t) => t.id === missed.id)).toMatchObject({ outcome: 'ran', exit_code: 0, reason: expect.stringMatching(/^\d tick\(s\) missed while no scheduler ran, the latest planned .+Z$/) });
     expect(ticks().filter((t) => t.missed === 1)).toHaveLength(1);

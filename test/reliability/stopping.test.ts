@@ -110,7 +110,7 @@ describe('stopping', () => {
     const run = cbbd(env, 'materialize', 'gold/solver_like');
     await run.waitFor(/heavy work started: CPU on the main thread/);
     const { code, ms } = await run.stop('SIGTERM');
-    expect(ms).toBeLessThan(3_000);
+    expect(ms).toBeLessThan(8_000); // "a few seconds", with room for a loaded CI machine
     expect(code).toBe(143);
     expect(run.out.stdout).toMatch(/^Run r\S+ cancelled in /m);
     expect(runsIn(runLog).runs.map((r) => r.status)).toEqual(['cancelled']);
@@ -145,7 +145,7 @@ describe('stopping', () => {
     await new Promise((r) => setTimeout(r, 300));
     const { code, ms } = await sim.stop('SIGTERM');
     await pending;
-    expect(ms).toBeLessThan(3_000);
+    expect(ms).toBeLessThan(8_000); // "a few seconds", with room for a loaded CI machine
     expect(code).toBe(143); // stopped by the signal itself: the simulator keeps nothing to close
   }, 60_000);
 

@@ -5,6 +5,7 @@
  * backfill that was killed goes on where it stopped: committed partitions are fresh and are neither fetched nor
  * computed again, and the partitions of the run that died are stale (the run log marks it failed at the next start).
  */
+import { onStopSignals } from '../stop-signals.ts';
 import type { EndpointCalls } from '../../cbbd/call-accounting.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RunResult } from '../../core/materializer.ts';
@@ -47,13 +48,18 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
   const seasons = Array.from({ length: last - first + 1 }, (_, i) => last - i);
   ctx.log.info(`Backfill of ${seasons.length} season(s), newest first: ${seasons.join(', ')}`);
 
-  const abort = new AbortController();
-  const onSignal = () => {
-    ctx.log.warn('Interrupted: finishing the steps under way, then stopping. The same command resumes where it stopped.');
-    abort.abort(new Error('interrupted'));
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  // SIGTERM (a container stopped) as SIGINT: no new step, the steps under way get a grace period, the run is
+  // recorded as cancelled; the same command resumes where it stopped.
+  let runId: string | undefined;
+  let progress: ReturnType<typeof progressReporter> | undefined;
+  const stop = onStopSignals({
+    log: ctx.log,
+    abandon: (signal) => {
+      progress?.stop();
+      if (runId) ctx.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the steps still under way were abandoned`);
+    },
+  });
+  const abort = { signal: stop.signal };
   const outcomes: SeasonOutcome[] = [];
   try {
     for (const [index, season] of seasons.entries()) {
@@ -68,15 +74,20 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
       process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)\n`);
       const callsBefore = totalCalls(ctx.source.calls());
-      const progress = progressReporter(ctx.log);
+      const reporter = progressReporter(ctx.log);
+      progress = reporter;
       let result: RunResult;
       try {
         result = await runPlanned(ctx.project, planned, {
-          onEvent: progress.onEvent, signal: abort.signal, ...budget,
+          onEvent: (event) => {
+            if (event.type === 'run_started') runId = event.runId;
+            reporter.onEvent(event);
+          },
+          signal: abort.signal, ...budget,
           ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
         });
       } finally {
-        progress.stop();
+        reporter.stop();
       }
       const outcome: SeasonOutcome = {
         season, outcome: result.status, runId: result.runId, partitions: result.counts.succeeded, failed: result.counts.failed,
@@ -89,7 +100,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       if (result.stopped !== undefined || result.status === 'cancelled') break;
     }
   } finally {
-    process.off('SIGINT', onSignal);
+    stop.dispose();
   }
   for (const season of seasons.slice(outcomes.length)) {
     outcomes.push({ season, outcome: 'not started', runId: null, partitions: 0, failed: 0, skipped: 0, apiCalls: 0, durationMs: 0 });
@@ -106,7 +117,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       ? `Backfill complete: ${outcomes.length} season(s).\n`
       : 'Backfill not complete: run the same command again to go on where it stopped (committed partitions are not fetched again).\n');
   }
-  return complete ? 0 : 1;
+  return stop.received() ? stop.exitCode() : complete ? 0 : 1;
 }
 
 function totalCalls(calls: Record<string, EndpointCalls> | undefined): number {

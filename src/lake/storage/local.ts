@@ -140,8 +140,10 @@ export function localStorage(root: string): ObjectStorage {
         });
         await rename(fresh, target);
       } catch (error) {
-        if (movedAside) await rename(aside, target).catch(() => undefined);
-        await rm(work, { recursive: true, force: true });
+        // The old partition goes back; if even that fails, the staging (and the old folder in it, with its journal)
+        // is left for the next sweep to restore, never deleted with it.
+        const restored = !movedAside || (await rename(aside, target).then(() => true, () => false));
+        if (restored) await rm(work, { recursive: true, force: true });
         return fail('PUT', prefix, error);
       }
       await rm(work, { recursive: true, force: true });
