@@ -95,12 +95,12 @@ export function applyCallBudget(graph: AssetGraph, plan: Plan, state: PlannerSta
     });
   const callsOf = new Map<string, number>();
   for (const s of steps) callsOf.set(s.asset, (callsOf.get(s.asset) ?? 0) + s.expectedCalls);
-  const assets = plan.assets.map((a) => Object.freeze({ ...a, expectedCalls: callsOf.get(a.asset) ?? 0 }));
+  const assets = plan.assets.map((a) => Object.freeze({ ...a, expectedCalls: Math.round((callsOf.get(a.asset) ?? 0) * 10) / 10 }));
   return Object.freeze({
     ...plan,
     steps: Object.freeze(steps),
     assets: Object.freeze(assets),
-    expectedCalls: steps.reduce((n, s) => n + s.expectedCalls, 0),
+    expectedCalls: Math.round(steps.reduce((n, s) => n + s.expectedCalls, 0)),
     callBudget: Object.freeze({ calls: budget.calls, spentBeforePlan: budget.spent, deferred: Object.freeze(deferred) }),
   });
 }

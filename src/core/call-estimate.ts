@@ -26,11 +26,12 @@ export function withCallEstimates(graph: AssetGraph, plan: Plan, state: PlannerS
     byAsset.set(step.asset, (byAsset.get(step.asset) ?? 0) + expectedCalls);
     return Object.freeze({ ...step, expectedCalls });
   });
-  const assets = plan.assets.map((a): AssetPlanSummary => (byAsset.has(a.asset) ? Object.freeze({ ...a, expectedCalls: byAsset.get(a.asset)! }) : a));
+  // An estimate may come in tenths (a night's plays are about 3.4 calls); sums keep a tenth, the plan's total is whole.
+  const assets = plan.assets.map((a): AssetPlanSummary => (byAsset.has(a.asset) ? Object.freeze({ ...a, expectedCalls: Math.round(byAsset.get(a.asset)! * 10) / 10 }) : a));
   return Object.freeze({
     ...plan,
     steps: Object.freeze(steps),
     assets: Object.freeze(assets),
-    expectedCalls: assets.reduce((n, a) => n + a.expectedCalls, 0),
+    expectedCalls: Math.round(assets.reduce((n, a) => n + a.expectedCalls, 0)),
   });
 }
