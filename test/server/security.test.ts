@@ -150,12 +150,13 @@ describe('the server refuses', () => {
 
 describe('any request at all', () => {
   const paths = ['/', '/ui/app.js', '/api/assets', '/api/assets/raw/games', '/api/assets/raw/games/partitions', '/api/runs',
-    '/api/runs/r20240101-000000-abcdef', '/api/events', '/api/materialize', '/api/nope', '/api/assets/%2e%2e/%00', '/ui/../../etc/passwd'];
+    '/api/runs/r20240101-000000-abcdef', '/api/events', '/api/materialize', '/api/nope', '/api/assets/%2e%2e/%00', '/ui/../../etc/passwd',
+    '/api/seasons', '/api/quota', '/api/schedules', '/api/assets/raw/games/preview', '/api/assets/raw/games/rating-history', '/api/assets/raw/%2e%2e/preview'];
   const text = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('*', '*'.repeat(30) + 'Z', 'raw/*', '+silver/fct_games', '2024', '1900', '%00', '..', 'all'));
   const request = fc.record({
     method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
     path: fc.constantFrom(...paths),
-    query: fc.dictionary(fc.constantFrom('selection', 'season', 'limit', 'after', 'x'), text, { maxKeys: 3 }),
+    query: fc.dictionary(fc.constantFrom('selection', 'season', 'limit', 'after', 'date', 'teams', 'x'), text, { maxKeys: 3 }),
     host: fc.constantFrom('127.0.0.1:3000', 'localhost', 'evil.example', '[::1]:3000', '', 'a:b:c'),
     origin: fc.option(fc.constantFrom(ORIGIN, 'http://evil.example', 'null', 'not a url'), { nil: undefined }),
     contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data'), { nil: undefined }),
@@ -167,7 +168,8 @@ describe('any request at all', () => {
   });
 
   it('answers under a second with no 5xx, and starts a run only for a valid request from this host and origin', async () => {
-    const { app, started } = await server();
+    // Every route the CLI's server has, the quota and schedules panels' included (data routes answer without DuckDB).
+    const { app, started } = await server({ quota: { source: 'simulator', reserve: '10%' }, schedules: () => ({ scheduler: null, schedules: [] }) });
     await fc.assert(fc.asyncProperty(request, async (r) => {
       started.length = 0;
       const query = new URLSearchParams(r.query).toString();
