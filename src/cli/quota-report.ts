@@ -68,7 +68,8 @@ export function renderEstimateErrors(estimated: ReadonlyMap<string, number>, mad
   const rows = assets.map((a) => {
     const e = estimated.get(a) ?? 0;
     const m = made[a] ?? 0;
-    return [a, e, m, m === 0 ? (e === 0 ? '0%' : 'n/a') : `${e >= m ? '+' : ''}${Math.round(((e - m) / m) * 100)}%`];
+    // Estimates come in tenths; sums of them carry float noise (23.799999999999997).
+    return [a, Math.round(e * 10) / 10, m, m === 0 ? (e === 0 ? '0%' : 'n/a') : `${e >= m ? '+' : ''}${Math.round(((e - m) / m) * 100)}%`];
   });
   return formatTable(['asset', 'estimated calls', 'calls made', 'error'], rows);
 }
