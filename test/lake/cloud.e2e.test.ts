@@ -48,7 +48,11 @@ describe.skipIf(!motoAvailable)(`cloud mode on the emulator (${moto})`, () => {
     const keys = async (prefix: string) => (await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents?.map((o) => o.Key!) ?? [];
     expect((await keys('silver/fct_plays/season=2024/')).some((k) => /date=\d{4}-\d\d-\d\d\/part-0\.parquet$/.test(k))).toBe(true);
     expect(await keys('tmp/')).toEqual([]);
-    expect(await keys('meta/')).toEqual(['meta/runlog.sqlite']);
+    // The run log, and each run's summary (meta/runs/<run id>.json) written through the same storage.
+    const meta = await keys('meta/');
+    expect(meta).toContain('meta/runlog.sqlite');
+    expect(meta.filter((k) => k !== 'meta/runlog.sqlite').length).toBeGreaterThan(0);
+    expect(meta.filter((k) => k !== 'meta/runlog.sqlite').every((k) => /^meta\/runs\/r[\w-]+\.json$/.test(k))).toBe(true);
 
     const glue = new GlueClient(awsClientConfig(awsSettings));
     const silver = (await glue.send(new GetTablesCommand({ DatabaseName: 'cbbd_silver' }))).TableList ?? [];
