@@ -8,7 +8,7 @@ import { createAssets } from '../assets/index.ts';
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
 import type { SimScale } from '../src/cbbd/sim/world.ts';
-import { CallAccounting } from '../src/cbbd/call-accounting.ts';
+import { CallAccounting, totalCalls } from '../src/cbbd/call-accounting.ts';
 import { fetchScope } from '../src/cbbd/dead-letters.ts';
 import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
@@ -72,13 +72,13 @@ export async function benchProject(settings: { url: string; dir: string; season:
       ...(options.callBudget !== undefined && { callBudget: options.callBudget }),
     });
   };
-  const totalCalls = () => Object.values(source.calls() ?? {}).reduce((n, e) => n + e.calls, 0);
+  const callsSoFar = () => totalCalls(source.calls());
   return {
     source, root, definitions, graph, runLog, plan,
     async run(selection, options = {}) {
       // A call budget counts this run's calls only (the source's counts span every run of the benchmark).
-      const before = totalCalls();
-      const controls: RunControls = { callsMade: () => totalCalls() - before, ...options.controls };
+      const before = callsSoFar();
+      const controls: RunControls = { callsMade: () => callsSoFar() - before, ...options.controls };
       const result = await runPlanned(project, options.planned ?? await plan(selection, options), controls);
       for (const step of result.steps.filter((s) => s.status !== 'succeeded')) console.log(`    ${step.step} ${step.status}: ${step.error}`);
       return result;

@@ -17,18 +17,11 @@ import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
-import type { RunLog } from '../src/core/run-log/run-log.ts';
+import { waitingWork } from '../src/core/waiting-work.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1]! : fallback;
-}
-
-/** Games each partial deferrable asset left waiting at its latest build, and the oldest one's start. */
-async function waitingGames(runLog: RunLog, asset: string): Promise<{ games: number; oldest: string | undefined }> {
-  const [latest] = (await runLog.recentMaterializationsOf(asset, 5)).filter((m) => m.status === 'succeeded');
-  const games = typeof latest?.metadata?.waitingGames === 'number' ? latest.metadata.waitingGames : 0;
-  return { games, oldest: games ? String(latest?.metadata?.oldestWaitingGame) : undefined };
 }
 
 export async function nightlyBench(args: string[]): Promise<void> {
@@ -62,6 +55,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
   console.log(`  backfill: ${backfill.calls} calls, ${backfill.partitions} partitions, ${backfill.seconds.toFixed(0)} s`);
   const perNight: { calls: number; seconds: number; pipeline: number }[] = [];
   let longestWaitDays = 0;
+  const lineupsAsset = project.graph.get('raw/lineups');
   const weekly = project.definitions.filter((d) => d.deferrable && !d.deferrable.partial && d.volatile).map((d) => d.key);
   let longestWeeklyDelayHours = 0;
   for (let n = 1; n <= nights; n++) {
@@ -70,7 +64,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
     const newGames = sim.world.season(season).games.filter((g) => g.startDate >= since && g.startDate < clock.toISOString()).length;
     const night = await run(callBudget);
     perNight.push({ calls: night.calls, seconds: night.seconds, pipeline: night.seconds - night.simSeconds });
-    const waiting = await waitingGames(project.runLog, 'raw/lineups');
+    const waiting = (await waitingWork(lineupsAsset, project.runLog))!;
     if (waiting.oldest) longestWaitDays = Math.max(longestWaitDays, (clock.getTime() - Date.parse(waiting.oldest)) / 86_400_000);
     // A weekly refresh's delay: how far past its due time (7 days less 4 hours) its partition is, at its oldest.
     const records = project.runLog.loadPartitionRecords(weekly);
@@ -90,7 +84,7 @@ export async function nightlyBench(args: string[]): Promise<void> {
   console.log(`  per night: median ${sorted[sorted.length >> 1]?.calls}, max ${sorted.at(-1)?.calls} calls (target: at most 150); ${totalCalls} calls in ${nights} nights; ` +
     `wall time without the simulator: median ${bySeconds[bySeconds.length >> 1]?.pipeline.toFixed(1)} s, max ${bySeconds.at(-1)?.pipeline.toFixed(1)} s (target: under 120 s)${latency ? `; gateway timeouts ${sim.stats.gatewayTimeouts}` : ''}`);
   console.log(`  longest deferral: a game's substitutions and lineups ${longestWaitDays.toFixed(1)} day(s) after it started; a weekly refresh ${Math.max(0, longestWeeklyDelayHours).toFixed(0)} hour(s) past due`);
-  const waitingAtEnd = await waitingGames(project.runLog, 'raw/lineups');
+  const waitingAtEnd = (await waitingWork(lineupsAsset, project.runLog))!;
   // Games left waiting are asked for by the next run that refreshes their partition: the next night. One more night
   // without a budget works off the backlog, and then the lakehouse must hold every final game.
   let catchUp;

@@ -8,6 +8,11 @@ export interface EndpointCalls {
   latencyMs: number;
 }
 
+/** Calls (attempts, retries included) over every endpoint: what a run's call budget and the quota count. */
+export function totalCalls(calls: Readonly<Record<string, EndpointCalls>> | undefined): number {
+  return Object.values(calls ?? {}).reduce((n, e) => n + e.calls, 0);
+}
+
 export class CallAccounting {
   private readonly endpoints = new Map<string, EndpointCalls>();
   /** Calls (attempts) per asset being computed, to compare with the plan's estimate per asset. */

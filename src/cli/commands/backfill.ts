@@ -6,7 +6,7 @@
  * computed again, and the partitions of the run that died are stale (the run log marks it failed at the next start).
  */
 import { onStopSignals } from '../stop-signals.ts';
-import type { EndpointCalls } from '../../cbbd/call-accounting.ts';
+import { totalCalls } from '../../cbbd/call-accounting.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RunResult } from '../../core/materializer.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
@@ -120,6 +120,3 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
   return stop.received() ? stop.exitCode() : complete ? 0 : 1;
 }
 
-function totalCalls(calls: Record<string, EndpointCalls> | undefined): number {
-  return Object.values(calls ?? {}).reduce((n, e) => n + e.calls, 0);
-}

@@ -1,5 +1,5 @@
 /** `cbbd materialize <selection>`: compute every stale partition of the selection, in dependency order. */
-import type { EndpointCalls } from '../../cbbd/call-accounting.ts';
+import { totalCalls, type EndpointCalls } from '../../cbbd/call-accounting.ts';
 import type { RunResult } from '../../core/materializer.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
@@ -53,7 +53,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
       },
       signal: stop.signal,
       ...budgetControls,
-      callsMade: () => Object.values(ctx.source.calls() ?? {}).reduce((n, e) => n + e.calls, 0),
+      callsMade: () => totalCalls(ctx.source.calls()),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
@@ -81,7 +81,7 @@ export function renderRunResult(result: RunResult, calls?: Record<string, Endpoi
     lines.push(`Stopped taking new steps: ${result.stopped}. Steps under way finished; the partitions not built stay stale, and the same command builds them once calls are available again.`);
   }
   if (calls) {
-    const total = Object.values(calls).reduce((n, e) => n + e.calls, 0);
+    const total = totalCalls(calls);
     const retries = Object.values(calls).reduce((n, e) => n + e.retries, 0);
     lines.push(`Source API calls: ${total} (${retries} retries): ${Object.entries(calls).map(([endpoint, e]) => `${endpoint} ${e.calls}`).join(', ')}.`);
   }
