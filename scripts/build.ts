@@ -27,11 +27,14 @@ export const STAMP = join(DIST, '.build-stamp.json');
  */
 const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts'];
 /**
- * Dependencies made of many small ES modules, bundled into one file each (dist/vendor/<name>.js) and imported from
- * there by the compiled code: Node pays for every module file it loads, and kysely's 263 files cost `cbbd status`
- * more than all of its own modules (about 7 times less once bundled). Pure JavaScript, no dependencies of their own.
+ * Dependencies bundled into one file each (dist/vendor/<name>.js, with what they depend on) and imported from there
+ * by the compiled code: Node pays for every module file it loads, and most for CommonJS ones. kysely's 263 files cost
+ * `cbbd status` more than all of its own modules (about 7 times less once bundled); yaml's 30 CommonJS files, pino's
+ * 20 and commander's, graphology's and graphology-dag's cost it about 100 ms of its start together. Pure JavaScript
+ * only (a native module cannot be bundled), and only packages whose state is not shared with another copy: pino-pretty,
+ * required from node_modules on a terminal, does not import pino.
  */
-export const VENDORED = ['kysely', 'zod'] as const;
+export const VENDORED = ['kysely', 'zod', 'yaml', 'commander', 'pino', 'graphology', 'graphology-dag'] as const;
 export const VENDOR_DIR = join(DIST, 'vendor');
 
 export interface BuildResult {
@@ -92,19 +95,62 @@ function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Bundle each vendored package whose installed version differs from the last build's. */
+/**
+ * What a vendored bundle was built from: the package's version and those of the packages bundled with it, e.g.
+ * `pino@10.4.0 sonic-boom@4.2.0 ...`; a bundle whose key changed is built again.
+ */
+function bundleKey(name: string, bundledWith: readonly string[]): string {
+  return [name, ...bundledWith].map((p) => `${p}@${existsSync(join(ROOT, 'node_modules', p, 'package.json')) ? installedVersion(p) : 'gone'}`).join(' ');
+}
+
+/** The packages (other than `name`) whose files an esbuild metafile's inputs include. */
+function packagesIn(inputs: readonly string[], name: string): string[] {
+  const found = new Set<string>();
+  for (const input of inputs) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m && m[1] !== name) found.add(m[1]!);
+  }
+  return [...found].sort();
+}
+
+/**
+ * The bundle's entry: the package's own ES module entry when it has one; for a CommonJS package, one named re-export
+ * per export Node sees (`import { parse } from 'yaml'` keeps working), and its default (`module.exports`).
+ */
+async function vendorEntry(name: string): Promise<{ contents: string } | { file: string }> {
+  const file = fileURLToPath(import.meta.resolve(name));
+  const packageJson = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { type?: string };
+  if (file.endsWith('.mjs') || (file.endsWith('.js') && packageJson.type === 'module')) return { file };
+  const names = Object.keys((await import(name)) as object).filter((key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key));
+  return { contents: `export { ${names.join(', ')} } from '${name}';\nexport { default } from '${name}';\n` };
+}
+
+// A CommonJS module bundled into an ES module still calls require() for Node's built-in modules.
+const REQUIRE_BANNER = "import { createRequire as __vendorRequire } from 'node:module'; const require = __vendorRequire(import.meta.url);";
+
+/** Bundle each vendored package whose key (its version and its bundled dependencies') differs from the last build's. */
 async function vendor(previous: Readonly<Record<string, string>>, all: boolean): Promise<{ versions: Record<string, string>; written: number }> {
   const versions: Record<string, string> = {};
   let written = 0;
   for (const name of VENDORED) {
-    versions[name] = installedVersion(name);
     const outfile = join(VENDOR_DIR, `${name}.js`);
-    if (!all && previous[name] === versions[name] && existsSync(outfile)) continue;
+    const before = previous[name];
+    const bundledWith = before ? before.split(' ').slice(1).map((p) => p.slice(0, p.lastIndexOf('@'))) : [];
+    if (!all && before && bundleKey(name, bundledWith) === before && existsSync(outfile)) {
+      versions[name] = before;
+      continue;
+    }
+    const entry = await vendorEntry(name);
     const result = await esbuild({
-      entryPoints: [fileURLToPath(import.meta.resolve(name))], bundle: true, format: 'esm', platform: 'node',
-      target: `node${process.versions.node}`, packages: 'external', write: false, outfile, logLevel: 'error',
+      ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js' as const } }),
+      bundle: true, format: 'esm', platform: 'node', target: `node${process.versions.node}`, write: false, outfile,
+      logLevel: 'error', metafile: true, banner: { js: REQUIRE_BANNER },
+      // Another vendored package stays an import of its own bundle: one copy of each.
+      external: VENDORED.filter((other) => other !== name),
     });
-    writeAtomically(outfile, result.outputFiles[0]!.text);
+    const code = result.outputFiles[0]!.text;
+    writeAtomically(outfile, rewriteImportSpecifiers(code, outfile));
+    versions[name] = bundleKey(name, packagesIn(Object.keys(result.metafile.inputs), name));
     written++;
   }
   return { versions, written };
@@ -179,7 +225,9 @@ export async function build(options: { all?: boolean } = {}): Promise<BuildResul
   const previous = existsSync(STAMP) ? (JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string> }).vendored ?? {} : {};
   const vendored = await vendor(previous, options.all ?? false);
   const jobs = jobsOf();
-  const todo = options.all ? jobs : jobs.filter(newerThanOutput);
+  // A package added to or removed from VENDORED changes the import specifiers of every file that imports it.
+  const vendoredListChanged = Object.keys(previous).sort().join() !== [...VENDORED].sort().join();
+  const todo = options.all || vendoredListChanged ? jobs : jobs.filter(newerThanOutput);
   await Promise.all(todo.map(runJob));
   const removed = removeOrphans(jobs);
   const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, vendored: vendored.versions };

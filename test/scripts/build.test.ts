@@ -33,12 +33,12 @@ describe('the build step (scripts/build.ts)', () => {
   it('rewrites relative .ts specifiers (static, re-exported, dynamic) and vendored packages, and nothing else', () => {
     const code = [
       'import{a}from"./a.ts";export*from"../b/c.ts";const d=await import("./d.ts");import{sql}from"kysely";',
-      'import{z}from"zod";import x from"node:fs";import y from"yaml";const text="./not-an-import.ts";',
+      'import{z}from"zod";import x from"node:fs";import y from"croner";const text="./not-an-import.ts";',
     ].join('');
     const out = rewriteImportSpecifiers(code, join(ROOT, 'dist/src/core/x.js'));
     expect(out).toBe([
       'import{a}from"./a.js";export*from"../b/c.js";const d=await import("./d.js");import{sql}from"../../vendor/kysely.js";',
-      'import{z}from"../../vendor/zod.js";import x from"node:fs";import y from"yaml";const text="./not-an-import.ts";',
+      'import{z}from"../../vendor/zod.js";import x from"node:fs";import y from"croner";const text="./not-an-import.ts";',
     ].join(''));
   });
 });
