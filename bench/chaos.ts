@@ -144,7 +144,7 @@ async function concurrency(dir: string, selection: string, expected: Fingerprint
     const first = startCbbd(env, ['materialize', selection, '--season', '2024']);
     await until(async () => first.output().includes('"run_started"'));
     const second = await runCbbd(env, ['materialize', selection, '--season', '2024']);
-    const refusedCli = second.code !== 0 && new RegExp(`Refused: .* pid ${first.child.pid}`).test(second.stdout + second.stderr);
+    const refusedCli = second.code !== 0 && new RegExp(`Refused: [\\s\\S]*pid ${first.child.pid}\\b`).test(second.stdout + second.stderr);
     const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selection, season: 2024 }) });
     const pageText = await page.text();
     const refusedPage = page.status === 409 && pageText.includes(`pid ${first.child.pid}`);
