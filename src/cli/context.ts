@@ -106,13 +106,18 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     materialize: { concurrency: config.materialize.concurrency, retries: config.materialize.retries, eventRetentionDays: config.runLog.eventRetentionDays },
     hooks: projectHooks(catalog, tableOf, { storage, runLog, log }),
   };
+  let closing: Promise<void> | undefined;
   return {
     config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers, project,
-    async close() {
-      await source.close();
-      await checkpoints.close();
-      await runLog.close();
-      await home?.close();
+    // Once: a command stopped by a signal closes while its own `finally` may close too.
+    close() {
+      closing ??= (async () => {
+        await source.close();
+        await checkpoints.close();
+        await runLog.close();
+        await home?.close();
+      })();
+      return closing;
     },
   };
 }

@@ -2,8 +2,10 @@
  * How a command that runs materializations stops on SIGTERM (a container being stopped, which is killed 30 s later)
  * or SIGINT (Ctrl-C): the first signal aborts the run (it takes no new step, and the steps under way get a grace
  * period to finish); a second signal, or the grace period running out, abandons what is still under way: `abandon`
- * records the run as cancelled and the process exits with 128 + the signal's number. Abandoning is safe because a
- * partition becomes visible only by its atomic commit, so one cut short is left stale, never half-written.
+ * records the run as cancelled and closes what the command opened (in the cloud that uploads the run log, so the
+ * partitions committed before the stop are not redone), within CLOSE_DEADLINE_MS, and the process exits with 128 + the
+ * signal's number; a third signal exits at once. Abandoning is safe because a partition becomes visible only by its
+ * atomic commit, so one cut short is left stale, never half-written.
  */
 import { constants } from 'node:os';
 import type { Logger } from '../core/logger.ts';
@@ -11,6 +13,8 @@ import { interruptQueries } from '../lake/duckdb.ts';
 
 /** How long the steps under way may take to finish once a stop was asked for. */
 export const STOP_GRACE_MS = 5_000;
+/** How long abandoning may take to record the run and close (upload the cloud run log); a container has 30 s in all. */
+export const CLOSE_DEADLINE_MS = 10_000;
 
 export interface StopSignals {
   /** Aborted by the first SIGTERM or SIGINT. */
@@ -27,17 +31,29 @@ export function exitCodeOf(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 15);
 }
 
-export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.Signals) => void; graceMs?: number }): StopSignals {
+export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.Signals) => void | Promise<void>; graceMs?: number }): StopSignals {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   let grace: NodeJS.Timeout | undefined;
+  let abandoning = false;
   const abandon = (signal: NodeJS.Signals) => {
-    try {
-      options.abandon(signal);
-    } finally {
-      interruptQueries();
+    if (abandoning) process.exit(exitCodeOf(signal));
+    abandoning = true;
+    clearTimeout(grace);
+    interruptQueries();
+    setTimeout(() => {
+      options.log.warn(`closing took over ${CLOSE_DEADLINE_MS / 1000} s; exiting without it`);
       process.exit(exitCodeOf(signal));
-    }
+    }, CLOSE_DEADLINE_MS);
+    void (async () => {
+      try {
+        await options.abandon(signal);
+      } catch (error) {
+        options.log.warn({ err: error }, 'could not record the abandoned run or close cleanly');
+      } finally {
+        process.exit(exitCodeOf(signal));
+      }
+    })();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) return abandon(signal);

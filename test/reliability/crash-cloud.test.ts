@@ -4,7 +4,8 @@
  * checkpoint write and as the run log is about to be uploaded, each armed after a random pause. The next command takes over the lease the
  * killed one left (no refusal, no 12-hour wait), nothing in DynamoDB or the bucket's run log claims data the bucket
  * does not hold, and a plain re-run ends with the clean run's objects, data versions and checkpoints, nothing under
- * tmp/, no run "running" and no lease held.
+ * tmp/, no run "running" and no lease held. And a run stopped by signals in the middle (a container stopped twice, so
+ * the steps under way are abandoned) still uploads the run log: the partitions it committed are not done again.
  */
 import { describe, expect, it } from 'vitest';
 import { awsSettings, moto, motoAvailable, uniqueName } from '../aws.ts';
@@ -78,4 +79,36 @@ describe.skipIf(!motoAvailable)(`cbbd materialize on S3 + DynamoDB killed with S
       trial.close();
     }
   });
+
+  it('a run abandoned by a second SIGTERM records itself cancelled in the bucket, and its committed partitions are not redone', { timeout: 300_000 }, async () => {
+    const aws = { ...awsSettings, endpoint: moto };
+    const trial = await cloudLab(tempDir('cbbd-stop-cloud-'), aws, uniqueName('stop-trial'), uniqueName('cbbd_checkpoints'));
+    try {
+      const env = trial.env(trial.config('config.yaml'));
+      const run = startCbbd(env, ARGS);
+      // Some partitions committed, more to come: stop it the way `docker stop` twice would.
+      await poll(run, async () => (run.output().match(/"type":"step_finished"/g) ?? []).length >= 3);
+      process.kill(run.child.pid!, 'SIGTERM');
+      await sleep(200);
+      process.kill(run.child.pid!, 'SIGTERM');
+      const ended = await run.done;
+      expect(ended.code, ended.stderr.slice(-1500)).toBe(143);
+      expect(ended.stderr).not.toMatch(/\n\s+at /);
+
+      // What a new task sees: only the bucket.
+      trial.newTask();
+      const after = await trial.fingerprint();
+      expect(after.runsRunning).toBe(0);
+      expect(after.leases).toBe(0);
+      expect(await trial.lease(), 'the stopped run released the run-log lease').toBeUndefined();
+      expect(after.versions.size, 'the partitions committed before the stop are in the uploaded run log').toBeGreaterThan(0);
+      const plan = await runCbbd(env, ['plan', SELECTION, '--season', '2024', '--json']);
+      expect(plan.code, plan.stderr.slice(-1500)).toBe(0);
+      const planned = new Set((JSON.parse(plan.stdout) as { steps: { asset: string; partitions: { key: string }[] }[] }).steps.flatMap((s) => s.partitions.map((p) => `${s.asset} ${p.key}`)));
+      expect([...after.versions.keys()].filter((k) => planned.has(k)), 'committed before the stop, planned again').toEqual([]);
+    } finally {
+      trial.close();
+    }
+  });
 });
+

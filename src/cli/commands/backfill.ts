@@ -54,9 +54,11 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
   let progress: ReturnType<typeof progressReporter> | undefined;
   const stop = onStopSignals({
     log: ctx.log,
-    abandon: (signal) => {
+    abandon: async (signal) => {
       progress?.stop();
       if (runId) ctx.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the steps still under way were abandoned`);
+      // In the cloud this uploads the run log: what was committed before the stop is not redone by the next run.
+      await ctx.close();
     },
   });
   const abort = { signal: stop.signal };
