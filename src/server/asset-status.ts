@@ -1,7 +1,11 @@
 /**
  * The state of every asset and partition as the page shows it, from one plan over the run log. Plans are cached by
  * (selection, season) and recomputed only when the run log changed or the cache is older than a minute (staleness
- * also moves with the clock), so `/api/assets` answers from memory.
+ * also moves with the clock), so `/api/assets` answers from memory. While a run writes, the run log changes with
+ * every event: a plan per poll of the page would make each answer wait for one (about 50 ms for a season's 1,200
+ * partitions, far more on a busy machine), so the last snapshot answers at once and is refreshed after the answer,
+ * at most once every REFRESH_WHILE_RUNNING_MS. Once no run is under way, a changed run log is planned again before
+ * the answer: the page never shows a finished run as still going.
  */
 import type { AssetGraph } from '../core/graph.ts';
 import { seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
@@ -35,11 +39,17 @@ export interface StatusOptions {
   readonly settled?: () => ReadonlyMap<string, ReadonlySet<string>>;
   readonly now?: () => Date;
   readonly maxAgeMs?: number;
+  /** While a run is under way, how often at most the snapshot is refreshed off the request path. */
+  readonly refreshWhileRunningMs?: number;
 }
+
+export const REFRESH_WHILE_RUNNING_MS = 1_000;
 
 export class StatusCache {
   private readonly cache = new Map<string, { token: string; snapshot: StatusSnapshot }>();
   private built: { token: string; seasons: readonly number[] } | undefined;
+  /** Keys whose refresh is scheduled (see the module's comment). */
+  private readonly refreshing = new Set<string>();
 
   /** Seasons with at least one partition ever built, ascending: what the page's season filter starts on. */
   builtSeasons(): readonly number[] {
@@ -69,10 +79,36 @@ export class StatusCache {
     const now = (this.options.now ?? (() => new Date()))();
     const hit = this.cache.get(key);
     if (hit && hit.token === token && now.getTime() - hit.snapshot.computedAt < (this.options.maxAgeMs ?? 60_000)) return hit.snapshot;
-    const snapshot = this.compute(selection, season, now);
+    if (hit && this.runLog.runInProgress()) {
+      this.refreshLater(key, selection, season, hit.snapshot.computedAt);
+      return hit.snapshot;
+    }
+    return this.store(key, token, this.compute(selection, season, now));
+  }
+
+  private store(key: string, token: string, snapshot: StatusSnapshot): StatusSnapshot {
     if (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { token, snapshot });
     return snapshot;
+  }
+
+  /** Plan again once the snapshot computed at `computedAt` is REFRESH_WHILE_RUNNING_MS old, after this answer. */
+  private refreshLater(key: string, selection: string, season: number | undefined, computedAt: number): void {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    const clock = this.options.now ?? (() => new Date());
+    const wait = Math.max(0, computedAt + (this.options.refreshWhileRunningMs ?? REFRESH_WHILE_RUNNING_MS) - clock().getTime());
+    setTimeout(() => {
+      this.refreshing.delete(key);
+      // The token read before planning: a change during the plan leaves the snapshot behind, to be refreshed again.
+      const token = this.runLog.changeToken();
+      try {
+        this.store(key, token, this.compute(selection, season, clock()));
+      } catch {
+        // The next request plans on its own path, and answers with the error.
+        this.cache.delete(key);
+      }
+    }, wait).unref();
   }
 
   private compute(selection: string, season: number | undefined, now: Date): StatusSnapshot {

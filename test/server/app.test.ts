@@ -54,6 +54,25 @@ describe('the JSON API', () => {
     expect(grid.partitions.at(-1)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^failed last time: injected failure/) });
   });
 
+  it('answers at once while a run writes (the last snapshot, refreshed after the answer within a second), and exactly once it ended', async () => {
+    const runLog = await world();
+    const a = app(runLog);
+    type Body = { computedAt: string; assets: { key: string; counts: Record<string, number> }[] };
+    const get = async () => (await (await a.request('/api/assets?season=2024')).json()) as Body;
+    const running = (b: Body) => b.assets.find((x) => x.key === 'raw/games')!.counts.running;
+    const before = await get();
+    const runId = runLog.startRun({ selection: 'raw/games', filter: {}, partitions: [{ asset: 'raw/games', partition: '2024|2024-03-02' }] });
+    const during = await get();
+    expect(during.computedAt, 'answered from the last snapshot, not planned on the request path').toBe(before.computedAt);
+    await new Promise((r) => setTimeout(r, 1_300));
+    const refreshed = await get();
+    expect(refreshed.computedAt > before.computedAt).toBe(true);
+    expect(running(refreshed)).toBe(1);
+    runLog.finishRun(runId, 'cancelled', {});
+    const after = await get();
+    expect(running(after), 'a finished run is never shown as still going').toBe(0);
+  });
+
   it.each([
     ['/api/assets?season=1999', 400, /outside the configured range/],
     ['/api/assets?season=abcd', 400, /not a season/],

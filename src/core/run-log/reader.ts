@@ -208,12 +208,18 @@ export class RunLogReader {
     return out;
   }
 
+  /** Whether a run is under way (its status is still "running"). */
+  runInProgress(): boolean {
+    return this.db.prepare("SELECT 1 FROM runs WHERE status = 'running' LIMIT 1").raw().get() !== undefined;
+  }
+
   /**
-   * Changes whenever anything is recorded, so a cache knows it is stale. Raw SQL on purpose: the server asks on
-   * every request, and three sub-selects in one prepared statement cost microseconds.
+   * Changes whenever anything is recorded, so a cache knows it is stale (a run ending changes the count of running
+   * ones). Raw SQL on purpose: the server asks on every request, and sub-selects in one prepared statement cost
+   * microseconds.
    */
   changeToken(): string {
-    const row = this.db.prepare(`SELECT (SELECT max(id) FROM events), (SELECT max(id) FROM materializations), (SELECT count(*) FROM runs)`).raw().get() as unknown[];
+    const row = this.db.prepare(`SELECT (SELECT max(id) FROM events), (SELECT max(id) FROM materializations), (SELECT count(*) FROM runs), (SELECT count(*) FROM runs WHERE status = 'running')`).raw().get() as unknown[];
     return row.join(':');
   }
 
