@@ -9,13 +9,17 @@ import { PlanError } from './errors.ts';
 import { unknownAssetMessage, type AssetGraph } from './graph.ts';
 import { parseSeason, parseSeasonDate, type PartitionFilter, type SeasonWindow } from './partitions.ts';
 
-/** Longest selection accepted: far beyond any real one, short enough that matching it costs nothing. */
+/**
+ * Longest selection accepted: far beyond any typed one, short enough that matching it costs nothing. A selection that
+ * lists every asset of the graph once (what `cbbd deadletter replay` may build) is always accepted.
+ */
 export const MAX_SELECTION_LENGTH = 1_000;
 
 /** The selected asset keys, in the graph's topological order. */
 export function selectAssets(graph: AssetGraph, selection: string): string[] {
-  if (selection.length > MAX_SELECTION_LENGTH) {
-    throw new PlanError(`The selection is ${selection.length} characters long; at most ${MAX_SELECTION_LENGTH} are accepted. Select by layer ("silver/*") or with "+key" instead of listing every asset.`);
+  const limit = Math.max(MAX_SELECTION_LENGTH, graph.order.join(',').length);
+  if (selection.length > limit) {
+    throw new PlanError(`The selection is ${selection.length} characters long; at most ${limit} are accepted. Select by layer ("silver/*") or with "+key" instead of listing every asset.`);
   }
   const terms = selection.split(',').map((t) => t.trim());
   if (terms.some((t) => t === '')) {
