@@ -36,11 +36,21 @@ const POWER_COLUMNS: ColumnSpec[] = [
 /** A percentile score 0-100 (higher is better) among the teams that have the figure; null without it. */
 const percentile = (x: string) => `CASE WHEN ${x} IS NULL THEN NULL ELSE 100.0 * percent_rank() OVER (PARTITION BY ${x} IS NULL ORDER BY ${x}) END`;
 
+/**
+ * The mean and the sum of a DOUBLE, the same to the last bit however DuckDB splits the rows among its threads: a
+ * floating-point sum depends on the order of its terms, so `avg(pace)` came out 1e-14 apart from one run to the next and
+ * the table's data version changed with nothing changed upstream. Summed as DECIMAL (exact integer arithmetic), the
+ * order no longer matters; 12 decimals keep the figures' precision.
+ */
+const exact = (fn: 'avg' | 'sum') => (x: string, where?: string) => `(${fn}((${x})::DECIMAL(38,12))${where ? ` FILTER (WHERE ${where})` : ''})::DOUBLE`;
+const exactAvg = exact('avg');
+const exactSum = exact('sum');
+
 const POWER_SQL = `
 WITH d1 AS (${DIVISION_ONE}),
 pbp AS (
   SELECT teamId, count(*)::INTEGER AS games_played,
-    100.0 * sum(points) / nullif(sum(possessions), 0) AS off, 100.0 * sum(opp_points) / nullif(sum(opp_possessions), 0) AS def, avg(pace) AS pace
+    100.0 * sum(points) / nullif(sum(possessions), 0) AS off, 100.0 * sum(opp_points) / nullif(sum(opp_possessions), 0) AS def, ${exactAvg('pace')} AS pace
   FROM flat WHERE opp_points IS NOT NULL GROUP BY teamId
 ),
 latest AS (SELECT teamId, adj_oe, adj_de, adj_margin FROM adj QUALIFY date = max(date) OVER ()),
@@ -161,7 +171,7 @@ player AS (
     sum(offensive_rebounds) AS offensive_rebounds, sum(defensive_rebounds) AS defensive_rebounds, sum(assists) AS assists,
     sum(steals) AS steals, sum(blocks) AS blocks, sum(turnovers) AS turnovers, sum(fgm) AS fgm, sum(fga) AS fga,
     sum(fg3m) AS fg3m, sum(fg3a) AS fg3a, sum(ftm) AS ftm, sum(fta) AS fta,
-    ${div('sum(usage * minutes) FILTER (WHERE usage IS NOT NULL)', 'sum(minutes) FILTER (WHERE usage IS NOT NULL)')} AS usage_rate
+    ${div(exactSum('usage * minutes', 'usage IS NOT NULL'), 'sum(minutes) FILTER (WHERE usage IS NOT NULL)')} AS usage_rate
   FROM usage GROUP BY athleteId
 ),
 recruit AS (
@@ -238,11 +248,11 @@ factors AS (
     ${div('sum(oreb)', 'sum(oreb) + sum(opp_dreb)')} AS oreb_pct, ${div('sum(fta)', 'sum(fga)')} AS ft_rate,
     ${div('sum(opp_fgm) + 0.5 * sum(opp_fg3m)', 'sum(opp_fga)')} AS opp_efg_pct, ${div('sum(opp_tov)', 'sum(opp_possessions)')} AS opp_tov_rate,
     ${div('sum(opp_oreb)', 'sum(opp_oreb) + sum(dreb)')} AS opp_oreb_pct, ${div('sum(opp_fta)', 'sum(opp_fga)')} AS opp_ft_rate,
-    avg(pace) AS pace
+    ${exactAvg('pace')} AS pace
   FROM flat WHERE opp_points IS NOT NULL GROUP BY teamId
 ),
 class AS (
-  SELECT committedTo_id AS teamId, avg(rating) AS recruiting_avg_rating, max(stars)::INTEGER AS recruiting_top_star, count(*)::INTEGER AS recruiting_class_size
+  SELECT committedTo_id AS teamId, ${exactAvg('rating')} AS recruiting_avg_rating, max(stars)::INTEGER AS recruiting_top_star, count(*)::INTEGER AS recruiting_class_size
   FROM recruits WHERE committedTo_id IS NOT NULL GROUP BY committedTo_id
 )
 SELECT d1.teamId, d1.team, d1.conference, coalesce(r.games, 0) AS games, coalesce(r.wins, 0) AS wins, coalesce(r.losses, 0) AS losses,
