@@ -6,7 +6,7 @@
 import type { CheckpointStore } from './checkpoints.ts';
 import type { AssetGraph } from './graph.ts';
 import type { Logger } from './logger.ts';
-import { materialize, type MaterializeHooks, type MaterializeOptions, type RunResult } from './materializer.ts';
+import type { MaterializeHooks, MaterializeOptions, RunResult } from './materializer.ts';
 import type { PartitionFilter, SeasonWindow } from './partitions.ts';
 import type { Plan } from './plan.ts';
 import { applyCallBudget } from './call-budget.ts';
@@ -86,8 +86,10 @@ export async function planSelection(project: Project, request: SelectionRequest)
 }
 
 /** Materialize a plan: calendars first, then the rest re-planned over the real game days. */
-export function runPlanned(project: Project, planned: PlannedRun, controls: RunControls = {}): Promise<RunResult> {
+export async function runPlanned(project: Project, planned: PlannedRun, controls: RunControls = {}): Promise<RunResult> {
   const { materialize: settings } = project;
+  // Loaded here, not at the top: `cbbd status` and `cbbd plan` plan without it and start the faster.
+  const { materialize } = await import('./materializer.ts');
   return materialize(project.graph, planned.plan, project.runLog, planned.state, {
     ...planned.options,
     concurrency: controls.concurrency ?? settings.concurrency,
