@@ -48,4 +48,28 @@ describe('cbbd deadletter', () => {
     expect(readdirSync(join(dir, 'lakehouse/raw/conferences')).length).toBe(1);
     expect(cbbd(env, 'deadletter').stdout).toContain('No dead letters');
   });
+
+  it("a replay also builds an unpartitioned table held back beside a season's (bronze/conferences beside raw/rankings 2024)", () => {
+    const dir = tempDir('cbbd-deadletter-held-');
+    const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
+      'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
+    // Every attempt of both requests (two each) gets a truncated body.
+    writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated, truncated, truncated] } }\n`);
+    writeFileSync(join(dir, 'good.yaml'), base);
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
+    delete env.CBBD_API_KEY;
+    delete env.BEARER_TOKEN;
+
+    const failed = cbbd(env, 'materialize', 'raw/conferences+,raw/rankings,bronze/rankings', '--season', '2024');
+    expect(failed.code).toBe(1);
+    const letters = JSON.parse(cbbd(env, 'deadletter', '--json').stdout) as { letter: { asset: string; partitions: string[] } }[];
+    expect(letters.map((l) => `${l.letter.asset} ${l.letter.partitions.join()}`).sort()).toEqual(['raw/conferences -', 'raw/rankings 2024']);
+
+    const replayed = cbbd({ ...env, CBBD_CONFIG: join(dir, 'good.yaml') }, 'deadletter', 'replay');
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+    for (const table of ['bronze/conferences', 'silver/dim_conferences', 'bronze/rankings']) {
+      expect(existsSync(join(dir, 'lakehouse', table)), `${table} built by the replay`).toBe(true);
+    }
+  });
 });
+

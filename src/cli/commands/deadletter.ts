@@ -65,8 +65,11 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
   return kept ? 1 : 0;
 }
 
-/** Whether a partition falls in the replay's seasons (every partition, when the letters name none). */
+/**
+ * Whether a partition falls in the replay's seasons (every partition, when the letters name none). An unpartitioned
+ * asset's one partition (bronze/conferences) belongs to every season: a failed /conferences held it back too.
+ */
 function inSeasons(partition: string, filter: { seasonFrom?: number; seasonTo?: number }): boolean {
   const season = seasonOfKey(partition);
-  return filter.seasonFrom === undefined || (season !== undefined && season >= filter.seasonFrom && season <= filter.seasonTo!);
+  return filter.seasonFrom === undefined || season === undefined || (season >= filter.seasonFrom && season <= filter.seasonTo!);
 }
