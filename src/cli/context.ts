@@ -2,6 +2,7 @@
  * What every command needs, built from config: the logger, the asset graph, the run log and the planner state.
  * The one place the CLI wires the kernel to the project's assets.
  */
+import { tmpdir } from 'node:os';
 import type { AssetDefinition } from '../core/asset.ts';
 import type { CheckpointStore } from '../core/checkpoints.ts';
 import { ConfigError, DefinitionError } from '../core/errors.ts';
@@ -22,6 +23,7 @@ import { openDrivers, type Drivers } from './drivers.ts';
 import { importUserModule, moduleExists } from './load-module.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 import { writeRunSummary } from '../lake/run-summaries.ts';
+import { sweepScratchDirs } from '../lake/scratch-dirs.ts';
 import type { ProjectResources } from '../../assets/resources.ts';
 
 export interface GlobalOptions {
@@ -100,6 +102,9 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
       return 0;
     });
     if (swept) log.info({ swept }, `removed ${swept} staging folder(s) left in tmp/ by a write that did not finish`);
+    // And the scratch folders in the OS temp folder of processes that were killed (see lake/scratch-dirs.ts).
+    const scratch = await sweepScratchDirs();
+    if (scratch) log.info({ scratch }, `removed ${scratch} scratch folder(s) left in ${tmpdir()} by processes that are gone`);
   }
   const project: Project = {
     graph, runLog, checkpoints, window, log, rollingDays: config.source.rollingDays,

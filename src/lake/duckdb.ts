@@ -2,9 +2,8 @@
  * One in-memory DuckDB per process, opened on first use: it writes the Parquet files (typed from the declared
  * schemas) and answers local queries. DuckDB runs its own threads, so a lakehouse job never blocks the event loop.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { scratchPath } from './scratch-dirs.ts';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -17,7 +16,8 @@ export async function duckConnection(): Promise<DuckDBConnection> {
   instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', {
     threads: '2',
     memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '768MB',
-    temp_directory: join(tmpdir(), 'cbbd-duckdb-spill'),
+    // Its own per process: two processes spilling into one folder would share DuckDB's temp file names.
+    temp_directory: scratchPath('spill'),
   }));
   const connection = await (await instance).connect();
   for (const ref of connections) if (!ref.deref()) connections.delete(ref);

@@ -4,12 +4,11 @@
  * folder, so Hive folders (`season=2024/date=2024-01-15`) still name the keys, and the name's ending is kept (DuckDB
  * detects gzip from `.gz`).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PermanentError } from '../core/errors.ts';
 import type { ObjectStorage } from './storage/storage.ts';
+import { scratchPath } from './scratch-dirs.ts';
 
 /**
  * Local paths of stored objects for one piece of work: each object is downloaded once however often it is asked
@@ -23,7 +22,7 @@ export class LocalFiles {
 
   async paths(keys: readonly string[]): Promise<string[]> {
     if (this.storage.localPath) return keys.map((k) => this.storage.localPath!(k)!);
-    this.dir ??= join(tmpdir(), `cbbd-files-${randomBytes(6).toString('hex')}`);
+    this.dir ??= scratchPath('files');
     const out: string[] = [];
     // One after the other: a season of small files would otherwise open hundreds of connections at once.
     for (const key of keys) out.push(await this.download(key, this.dir));

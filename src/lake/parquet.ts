@@ -3,11 +3,10 @@
  * declared column types (never inferred per file), so the same column has the same type in every file of every
  * season: integers stay integers, nested objects become structs and lists.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { duckConnection, sqlString } from './duckdb.ts';
+import { makeScratchDir } from './scratch-dirs.ts';
 import { duckType, fieldsOf, quoteIdent, withoutFields, type FieldType } from './schema/field-types.ts';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
@@ -30,8 +29,7 @@ export async function jsonFilesToParquet(paths: readonly string[], type: FieldTy
   const compression = options.compression ?? 'snappy';
   const pathValues = Object.entries(options.pathValues ?? {});
   if (!paths.length) return toParquet([], withoutFields(type, pathValues.map(([name]) => name)), compression);
-  const dir = join(tmpdir(), `cbbd-parquet-${randomBytes(6).toString('hex')}`);
-  await mkdir(dir, { recursive: true });
+  const dir = await makeScratchDir('parquet');
   try {
     const output = join(dir, 'part.parquet');
     const connection = await duckConnection();
@@ -62,8 +60,7 @@ function columnsOf(type: FieldType): string {
 
 /** The records as one Parquet file's bytes, with exactly the declared columns (a record's other fields are left out). */
 export async function toParquet(records: readonly unknown[], type: FieldType, compression: ParquetCompression = 'snappy'): Promise<Uint8Array> {
-  const dir = join(tmpdir(), `cbbd-parquet-${randomBytes(6).toString('hex')}`);
-  await mkdir(dir, { recursive: true });
+  const dir = await makeScratchDir('parquet');
   try {
     const input = join(dir, 'records.ndjson');
     const output = join(dir, 'part.parquet');

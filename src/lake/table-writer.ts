@@ -7,7 +7,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { PermanentError } from '../core/errors.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +17,7 @@ import { quoteIdent } from './schema/field-types.ts';
 import { duckTypeOfGlue } from './schema/glue-types.ts';
 import type { ObjectStorage, StoredObject } from './storage/storage.ts';
 import { partitionPath, type TableLayout } from './table-layout.ts';
+import { makeScratchDir } from './scratch-dirs.ts';
 
 /** One input relation of a table write: its files, and the layout of the table they belong to. */
 export interface TableInput {
@@ -94,8 +94,7 @@ export class TableWriter {
   ) {}
 
   static async open(storage: ObjectStorage): Promise<TableWriter> {
-    const work = join(tmpdir(), `cbbd-table-${randomBytes(6).toString('hex')}`);
-    await mkdir(work, { recursive: true });
+    const work = await makeScratchDir('table');
     return new TableWriter(storage, await duckConnection(), new LocalFiles(storage), work);
   }
 

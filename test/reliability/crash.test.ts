@@ -124,6 +124,8 @@ describe('cbbd materialize killed with SIGKILL', () => {
     expect(got.runsRunning).toBe(0);
     expect(got.leases).toBe(0);
     expect(got.tmpLeft).toEqual([]);
+    // Scratch folders the killed processes left in the OS temp folder were removed by the re-run.
+    expect(got.osTmpLeft).toEqual([]);
   });
 });
 

@@ -13,13 +13,13 @@
  * own bronze/, silver/ and gold/ folders. (2) and (3) keep out every other write (tables, settings, extensions) and
  * every read or write elsewhere on the machine.
  */
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { CatalogTable } from '../catalog/catalog.ts';
 import { createDuckViews } from '../catalog/duckdb-views.ts';
 import { sqlString } from '../duckdb.ts';
+import { scratchPath } from '../scratch-dirs.ts';
 
 export interface QueryResult {
   readonly columns: string[];
@@ -45,7 +45,8 @@ export async function runReadOnlyQuery(root: string, tables: readonly CatalogTab
   const { DuckDBInstance, StatementType } = await import('@duckdb/node-api');
   // The real path: DuckDB compares allowed folders with the paths it opens, and a symlinked root would not match.
   const lakehouse = existsSync(root) ? realpathSync(root) : resolve(root);
-  const scratch = mkdtempSync(join(tmpdir(), 'cbbd-query-'));
+  const scratch = scratchPath('query');
+  mkdirSync(scratch, { recursive: true });
   const catalogFile = join(scratch, 'catalog.duckdb');
   try {
     const builder = await DuckDBInstance.create(catalogFile);
