@@ -89,11 +89,12 @@ export class TaskRuntime extends Construct {
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       family: TASK_FAMILY,
-      // 0.5 vCPU and 2 GB: a full season's raw→silver peaks at about 1.6 GB resident and gold at about 1.1 GB
-      // (npm run bench), above the original pipeline's 1 GB; 2 GB is the smallest Fargate size over that peak at
-      // 0.5 vCPU. The work is mostly waiting on the rate-limited API, so more CPU would buy little.
+      // 0.5 vCPU and 3 GB: `cbbd backfill` over five full-scale seasons, raw to gold, peaked at 1.88 GB resident
+      // (npm run bench -- backfill), above the original pipeline's 1 GB and too close to 2 GB to leave it there; 3 GB
+      // is the next Fargate size at 0.5 vCPU. The work is mostly waiting on the rate-limited API, so more CPU would
+      // buy little.
       cpu: 512,
-      memoryLimitMiB: 2048,
+      memoryLimitMiB: 3072,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const apiKey = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiKey', { parameterName: API_KEY_PARAMETER });

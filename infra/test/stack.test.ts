@@ -78,11 +78,11 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     expect(resourcesOf(synth.template, 'AWS::S3::Bucket')).toEqual({});
   });
 
-  it('has an image repository and a 0.5 vCPU / 2 GB Fargate task whose API key comes from SSM, never from the template', () => {
+  it('has an image repository and a 0.5 vCPU / 3 GB Fargate task whose API key comes from SSM, never from the template', () => {
     synth.template.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'cbbd', ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true } });
     synth.template.resourceCountIs('AWS::ECS::Cluster', 1);
     const [task] = Object.values(resourcesOf(synth.template, 'AWS::ECS::TaskDefinition'));
-    expect(task!.Properties).toMatchObject({ Family: 'cbbd', Cpu: '512', Memory: '2048', RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc' });
+    expect(task!.Properties).toMatchObject({ Family: 'cbbd', Cpu: '512', Memory: '3072', RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc' });
     const [container] = task!.Properties!.ContainerDefinitions as Record<string, unknown>[];
     expect(container!.EntryPoint).toEqual(ENTRY_POINT);
     expect(container!.Command).toEqual(['status']);
