@@ -21,6 +21,12 @@ export interface Row { scenario: string; faults: string; runs: number; rowsLost:
 
 const FAULTS = 'simulator: { faults: { rates: { "429": 0.3, "500": 0.1, truncated: 0.05, empty: 0.03, slow: 0.02 }, retryAfterSeconds: 1, slowMs: 12000 } }';
 
+/** Time beyond the clean run's, signed: a chain of killed runs and its re-run may take less than clean runs would. */
+function signedSeconds(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return `${seconds < 0 ? '−' : '+'}${Math.abs(seconds)} s`;
+}
+
 export async function chaosBench(args: string[]): Promise<void> {
   const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : fallback; };
   const trials = Number(flag('trials', '20'));
@@ -60,7 +66,7 @@ export async function chaosBench(args: string[]): Promise<void> {
         console.log(`  ${name}: run exit ${run.code}, ${letters} dead letter(s), ${made} calls (${made - cleanCalls} retries), ${describeDifference(d)}`);
         rows.push({
           scenario: name, faults: `429 30%, 5xx 10%, truncated 5%, empty 3%, slow 2%; ${made - cleanCalls} retries, ${letters} dead-lettered`, runs,
-          rowsLost: d.rowsLost, duplicates: d.duplicates, recovered: identical(d) ? `yes${runs > 1 ? ' (after replay)' : ''}` : 'NO', extra: `+${((ms - clean.ms) / 1000).toFixed(0)} s`,
+          rowsLost: d.rowsLost, duplicates: d.duplicates, recovered: identical(d) ? `yes${runs > 1 ? ' (after replay)' : ''}` : 'NO', extra: signedSeconds(ms - clean.ms),
         });
       }
     }
@@ -119,7 +125,7 @@ export async function chaosBench(args: string[]): Promise<void> {
       }
       rows.push({
         scenario: 'crash (SIGKILL)', faults: `${kills} kills (${[...byAim].map(([a, n]) => `${n} at ${a}`).join(', ')}) in ${chains} chains`, runs,
-        rowsLost: lost, duplicates: dups, recovered: `${recoveredChains}/${chains} chains`, extra: `+${((ms - chains * clean.ms) / 1000).toFixed(0)} s`,
+        rowsLost: lost, duplicates: dups, recovered: `${recoveredChains}/${chains} chains`, extra: signedSeconds(ms - chains * clean.ms),
       });
     }
 
@@ -163,7 +169,7 @@ async function concurrency(dir: string, selection: string, expected: Fingerprint
       `GET /api/assets p95 ${p95.toFixed(0)} ms over ${times.length} requests during the run, ${describeDifference(d)}`);
     return {
       scenario: 'concurrency', faults: `a 2nd CLI run (${refusedCli ? 'refused' : 'NOT refused'}), a page run (${refusedPage ? '409' : page.status}); /api/assets p95 ${p95.toFixed(0)} ms`, runs: 3,
-      rowsLost: d.rowsLost, duplicates: d.duplicates, recovered: identical(d) && done.code === 0 ? 'yes' : 'NO', extra: `+${((done.ms - cleanMs) / 1000).toFixed(0)} s`,
+      rowsLost: d.rowsLost, duplicates: d.duplicates, recovered: identical(d) && done.code === 0 ? 'yes' : 'NO', extra: signedSeconds(done.ms - cleanMs),
     };
   } finally {
     await killHard(serve);
