@@ -118,6 +118,8 @@ export async function takeLease(options: LeaseOptions): Promise<HeldLease> {
     const stored = (await dynamo.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
     if (!stored) continue;
     held = holderOf(stored);
+    // Our own write, applied though its answer was lost (the SDK retried it, and the retry found the condition false).
+    if (held.holder === me.holder) return heldLease(options, me, heartbeatMs, expiryMs, now);
     if (!holderIsDeadHere(held)) throw refusal(what, held);
     // Conditional on the very holder judged dead: a second newcomer that judged the same finds it replaced and loses.
     if (await put('holder = :dead', { ':dead': { S: held.holder } })) return heldLease(options, me, heartbeatMs, expiryMs, now);

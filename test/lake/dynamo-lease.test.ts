@@ -105,6 +105,22 @@ describe.skipIf(!motoAvailable)(`the DynamoDB lease on the emulator (${moto})`, 
     expect((await storedHolder(options))?.holder?.S).toBe(mine.holder.holder);
   });
 
+  it('holds the lease when its write was applied but the answer was lost and the retry found the condition false', async () => {
+    // What the SDK does after a dropped connection: the write is sent again, and the second finds the first's item.
+    const resending = Object.create(dynamo) as DynamoDBClient;
+    let resent = false;
+    resending.send = (async (command: unknown) => {
+      if (command instanceof PutItemCommand && !resent) {
+        resent = true;
+        await dynamo.send(command);
+      }
+      return dynamo.send(command as PutItemCommand);
+    }) as DynamoDBClient['send'];
+    const mine = await take(lease('answer-lost', { dynamo: resending }));
+    expect(resent).toBe(true);
+    expect((await storedHolder(lease('answer-lost')))?.holder?.S).toBe(mine.holder.holder);
+  });
+
   it('keeps a live holder\'s lease past its expiry by beating', async () => {
     const options = lease('beating', { heartbeatMs: 200, expiryMs: 1_000 });
     await take(options);
