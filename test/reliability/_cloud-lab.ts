@@ -30,12 +30,20 @@ export interface CloudLab extends Lab {
   close(): void;
 }
 
+/**
+ * The labs' own region on the emulator. Glue's databases (cbbd_bronze, cbbd_silver, cbbd_gold) are one per region,
+ * and a lab's tables pointing at its bucket would otherwise replace those of the cloud e2e test running beside it
+ * (us-east-1), whose Glue locations and Athena answers must be its own.
+ */
+export const CLOUD_LAB_REGION = 'us-west-2';
+
 /** A lab whose config points the drivers at `bucket` (created here) and `table` on the emulator at `aws.endpoint`. */
-export async function cloudLab(dir: string, aws: AwsSettings & { endpoint: string }, bucket: string, table: string): Promise<CloudLab> {
+export async function cloudLab(dir: string, settings: AwsSettings & { endpoint: string }, bucket: string, table: string): Promise<CloudLab> {
+  const aws = { ...settings, region: CLOUD_LAB_REGION };
   const base = lab(dir);
   const s3 = new S3Client(awsClientConfig(aws));
   const dynamo = new DynamoDBClient(awsClientConfig(aws));
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: CLOUD_LAB_REGION } }));
   const keys = async (prefix: string): Promise<string[]> => {
     const out: string[] = [];
     let token: string | undefined;
