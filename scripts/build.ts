@@ -142,7 +142,8 @@ async function vendor(previous: Readonly<Record<string, string>>, all: boolean):
     }
     const entry = await vendorEntry(name);
     const result = await esbuild({
-      ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js' as const } }),
+      // The entry named .mjs: esbuild then imports CommonJS as Node does (`default` is module.exports).
+      ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js' as const, sourcefile: 'vendor-entry.mjs' } }),
       bundle: true, format: 'esm', platform: 'node', target: `node${process.versions.node}`, write: false, outfile,
       logLevel: 'error', metafile: true, banner: { js: REQUIRE_BANNER },
       // Another vendored package stays an import of its own bundle: one copy of each.

@@ -40,9 +40,11 @@ const percentile = (x: string) => `CASE WHEN ${x} IS NULL THEN NULL ELSE 100.0 *
  * The mean and the sum of a DOUBLE, the same to the last bit however DuckDB splits the rows among its threads: a
  * floating-point sum depends on the order of its terms, so `avg(pace)` came out 1e-14 apart from one run to the next and
  * the table's data version changed with nothing changed upstream. Summed as DECIMAL (exact integer arithmetic), the
- * order no longer matters; 12 decimals keep the figures' precision.
+ * order no longer matters; 12 decimals keep the figures' precision. A value DECIMAL cannot hold (NaN, infinite) is
+ * left out as a null is, rather than failing the table.
  */
-const exact = (fn: 'avg' | 'sum') => (x: string, where?: string) => `(${fn}((${x})::DECIMAL(38,12))${where ? ` FILTER (WHERE ${where})` : ''})::DOUBLE`;
+const exact = (fn: 'avg' | 'sum') => (x: string, where?: string) =>
+  `(${fn}(CASE WHEN isfinite(${x}) THEN (${x})::DECIMAL(38,12) END)${where ? ` FILTER (WHERE ${where})` : ''})::DOUBLE`;
 const exactAvg = exact('avg');
 const exactSum = exact('sum');
 

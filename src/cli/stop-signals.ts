@@ -25,6 +25,12 @@ export interface StopSignals {
   exitCode(): number;
   /** Stop listening (the work ended): later signals get Node's default behaviour again. */
   dispose(): void;
+  /**
+   * Once the run is being abandoned, never settles: the abandon path records the run, closes and exits, and what the
+   * command's own code would do meanwhile (report a run whose run log was just closed under it) must not run. Else
+   * resolves at once.
+   */
+  settled(): Promise<void>;
 }
 
 export function exitCodeOf(signal: NodeJS.Signals): number {
@@ -74,5 +80,7 @@ export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.S
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
+    // The abandon path's deadline timer keeps the process alive until it exits.
+    settled: () => (abandoning ? new Promise<void>(() => {}) : Promise.resolve()),
   };
 }

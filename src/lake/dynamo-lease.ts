@@ -9,13 +9,12 @@
  * the holder judged dead), so of two newcomers only one can win.
  */
 import { randomBytes } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionError } from '../core/errors.ts';
-import { processAlive } from '../core/process-alive.ts';
+import { ownPidNamespace, processAlive } from '../core/process-alive.ts';
 
 /** Renewed this often while the command runs (on the event loop, so a step blocking it for minutes would let it lapse). */
 export const LEASE_HEARTBEAT_MS = 60_000;
@@ -51,14 +50,6 @@ export interface HeldLease {
   confirm(): Promise<void>;
   /** Stop the heartbeat and delete the item if it is still ours. */
   release(): Promise<void>;
-}
-
-function ownPidNamespace(): string | undefined {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined; // not Linux: the hostname alone says "this machine"
-  }
 }
 
 function holderOf(item: Record<string, AttributeValue>): LeaseHolder {

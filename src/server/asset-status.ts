@@ -44,6 +44,8 @@ export interface StatusOptions {
 }
 
 export const REFRESH_WHILE_RUNNING_MS = 1_000;
+/** The oldest snapshot answered while a run is under way; an older one is planned again before the answer. */
+export const STALE_AT_MOST_MS = 10_000;
 
 export class StatusCache {
   private readonly cache = new Map<string, { token: string; snapshot: StatusSnapshot }>();
@@ -79,7 +81,8 @@ export class StatusCache {
     const now = (this.options.now ?? (() => new Date()))();
     const hit = this.cache.get(key);
     if (hit && hit.token === token && now.getTime() - hit.snapshot.computedAt < (this.options.maxAgeMs ?? 60_000)) return hit.snapshot;
-    if (hit && this.runLog.runInProgress()) {
+    // Never older than STALE_AT_MOST_MS, even when the first poll in a while comes during a long backfill.
+    if (hit && now.getTime() - hit.snapshot.computedAt < STALE_AT_MOST_MS && this.runLog.runInProgress()) {
       this.refreshLater(key, selection, season, hit.snapshot.computedAt);
       return hit.snapshot;
     }
@@ -100,12 +103,13 @@ export class StatusCache {
     const wait = Math.max(0, computedAt + (this.options.refreshWhileRunningMs ?? REFRESH_WHILE_RUNNING_MS) - clock().getTime());
     setTimeout(() => {
       this.refreshing.delete(key);
-      // The token read before planning: a change during the plan leaves the snapshot behind, to be refreshed again.
-      const token = this.runLog.changeToken();
       try {
+        // The token read before planning: a change during the plan leaves the snapshot behind, to be refreshed again.
+        const token = this.runLog.changeToken();
         this.store(key, token, this.compute(selection, season, clock()));
       } catch {
-        // The next request plans on its own path, and answers with the error.
+        // The run log closed as the server stopped, or busy: the next request plans on its own path (and answers
+        // with the error, if any).
         this.cache.delete(key);
       }
     }, wait).unref();

@@ -58,10 +58,14 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
       callsMade: () => totalCalls(ctx.source.calls()),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
+  } catch (error) {
+    await stop.settled();
+    throw error;
   } finally {
     progress.stop();
     stop.dispose();
   }
+  await stop.settled();
   const calls = ctx.source.calls();
   const byAsset = ctx.source.callsByAsset();
   const estimated = new Map(plan.assets.map((a) => [a.asset, a.expectedCalls]));

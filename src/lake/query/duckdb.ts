@@ -46,7 +46,7 @@ export async function runReadOnlyQuery(root: string, tables: readonly CatalogTab
   // The real path: DuckDB compares allowed folders with the paths it opens, and a symlinked root would not match.
   const lakehouse = existsSync(root) ? realpathSync(root) : resolve(root);
   const scratch = scratchPath('query');
-  mkdirSync(scratch, { recursive: true });
+  mkdirSync(scratch, { recursive: true, mode: 0o700 });
   const catalogFile = join(scratch, 'catalog.duckdb');
   try {
     const builder = await DuckDBInstance.create(catalogFile);
