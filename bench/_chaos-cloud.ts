@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { claimsAheadOfData, compare, describeDifference, identical, killHard, runCbbd, startCbbd } from '../test/reliability/_chaos-kit.ts';
 import { CLOUD_AIMS, cloudLab, killMoment, poll, type CloudAim } from '../test/reliability/_cloud-lab.ts';
 import { startMoto } from './_moto.ts';
-import type { Row } from './chaos.ts';
+import { ChainTally, type Row } from './_chaos-tally.ts';
 
 /** Small enough for several chains on the emulator: games and lines from raw to one gold table. */
 const SELECTION = '+gold/market_lines_analysis';
@@ -31,53 +31,40 @@ export async function cloudCrash(dir: string, trials: number, perChain: number):
     cleanLab.close();
     console.log(`  cloud clean: ${(clean.ms / 1000).toFixed(1)} s, ${expected.files.size} objects, ${expected.versions.size} partitions`);
     const aims = Object.keys(CLOUD_AIMS) as CloudAim[];
-    let kills = 0;
-    let chains = 0;
-    let recovered = 0;
+    const tally = new ChainTally();
     let refused = 0;
     let ahead = 0;
-    let runs = 0;
-    let ms = 0;
-    let lost = 0;
-    let dups = 0;
-    while (kills < trials) {
-      const l = await cloudLab(join(dir, `chain-${++chains}`), aws, name('chaos-trial', chains), name('chaos_checkpoints', chains));
+    while (tally.kills < trials) {
+      const chain = tally.startChain();
+      const l = await cloudLab(join(dir, `chain-${chain}`), aws, name('chaos-trial', chain), name('chaos_checkpoints', chain));
       const env = l.env(l.config('config.yaml'));
-      for (let k = 0; k < perChain && kills < trials; k++) {
-        const aim = aims[kills % aims.length]!;
+      for (let k = 0; k < perChain && tally.kills < trials; k++) {
+        const aim = aims[tally.kills % aims.length]!;
         l.newTask(); // each command as a new ECS task: no local copy of the run log
         const run = startCbbd(env, ARGS);
-        runs++;
         await poll(run, async () => run.output().includes('"run_started"'));
         if (run.output().includes('Another run holds')) refused++;
         await killMoment(l, run, aim, clean.ms);
         await killHard(run);
         const ended = await run.done;
-        ms += ended.ms;
+        tally.ran(ended.ms);
         if (ended.signal !== 'SIGKILL') break; // finished before the kill: the chain is complete
-        kills++;
+        tally.kills++;
         const claims = claimsAheadOfData(expected, await l.fingerprint());
         ahead += claims.length;
-        if (claims.length) console.log(`  cloud crash ${kills} (${aim}): ${claims.length} claim(s) ahead of the data: ${claims.slice(0, 3).join('; ')}`);
+        if (claims.length) console.log(`  cloud crash ${tally.kills} (${aim}): ${claims.length} claim(s) ahead of the data: ${claims.slice(0, 3).join('; ')}`);
       }
       l.newTask();
       const rerun = await runCbbd(env, ARGS);
-      runs++;
-      ms += rerun.ms;
+      tally.ran(rerun.ms);
       if (rerun.stderr.includes('Another run holds')) refused++;
       const got = await l.fingerprint();
       const d = compare(expected, got);
-      const ok = rerun.code === 0 && identical(d) && got.runsRunning === 0 && !got.tmpLeft.length && !(await l.lease());
-      if (ok) recovered++;
-      lost += d.rowsLost;
-      dups += d.duplicates;
-      console.log(`  cloud chain ${chains}: ${kills} kill(s) so far, re-run exit ${rerun.code}, ${describeDifference(d)}, running ${got.runsRunning}, tmp/ ${got.tmpLeft.length}`);
+      tally.chainEnded(d, rerun.code === 0 && identical(d) && got.runsRunning === 0 && !got.tmpLeft.length && !(await l.lease()));
+      console.log(`  cloud chain ${chain}: ${tally.kills} kill(s) so far, re-run exit ${rerun.code}, ${describeDifference(d)}, running ${got.runsRunning}, tmp/ ${got.tmpLeft.length}`);
       l.close();
     }
-    return {
-      scenario, faults: `${kills} kills (${aims.join(', ')}, in turn) in ${chains} chains; ${refused} run(s) refused by a dead run's lease, ${ahead} claim(s) ahead of the data`, runs,
-      rowsLost: lost, duplicates: dups, recovered: `${recovered}/${chains} chains`, extra: `+${((ms - chains * clean.ms) / 1000).toFixed(0)} s`,
-    };
+    return tally.row(scenario, `${tally.kills} kills (${aims.join(', ')}, in turn) in ${tally.chains} chains; ${refused} run(s) refused by a dead run's lease, ${ahead} claim(s) ahead of the data`, clean.ms);
   } finally {
     moto.stop();
   }

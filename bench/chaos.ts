@@ -16,16 +16,10 @@ import {
   claimsAheadOfData, compare, describeDifference, fingerprint, identical, killHard, lab, runCbbd, startCbbd, type Fingerprint, type Lab,
 } from '../test/reliability/_chaos-kit.ts';
 import { cloudCrash } from './_chaos-cloud.ts';
+import { ChainTally, signedSeconds, type Row } from './_chaos-tally.ts';
 
-export interface Row { scenario: string; faults: string; runs: number; rowsLost: number; duplicates: number; recovered: string; extra: string }
 
 const FAULTS = 'simulator: { faults: { rates: { "429": 0.3, "500": 0.1, truncated: 0.05, empty: 0.03, slow: 0.02 }, retryAfterSeconds: 1, slowMs: 12000 } }';
-
-/** Time beyond the clean run's, signed: a chain of killed runs and its re-run may take less than clean runs would. */
-function signedSeconds(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return `${seconds < 0 ? '−' : '+'}${Math.abs(seconds)} s`;
-}
 
 export async function chaosBench(args: string[]): Promise<void> {
   const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : fallback; };
@@ -72,24 +66,17 @@ export async function chaosBench(args: string[]): Promise<void> {
     }
 
     if (only.has('crash')) {
-      let kills = 0;
-      let chains = 0;
-      let recoveredChains = 0;
-      let lost = 0;
-      let dups = 0;
-      let runs = 0;
-      let ms = 0;
+      const tally = new ChainTally();
       const aims = ['time', 'commit', 'run log', 'checkpoints'] as const;
       const byAim = new Map<string, number>();
-      while (kills < trials) {
-        const l = lab(join(work, `crash-${++chains}`));
+      while (tally.kills < trials) {
+        const l = lab(join(work, `crash-${tally.startChain()}`));
         const env = l.env(l.config('config.yaml'));
         mkdirSync(join(l.lakehouse, 'tmp'), { recursive: true });
         mkdirSync(join(l.dir, '.cbbd'), { recursive: true });
-        for (let k = 0; k < perChain && kills < trials; k++) {
-          const aim = aims[kills % aims.length]!;
+        for (let k = 0; k < perChain && tally.kills < trials; k++) {
+          const aim = aims[tally.kills % aims.length]!;
           const run = startCbbd(env, ['materialize', selection, ...season]);
-          runs++;
           // The kill is armed at a moment drawn over the clean run's duration, then lands at the next event aimed at.
           const armAfter = Math.random() * clean.ms * 0.9;
           let disarm = () => {};
@@ -104,29 +91,22 @@ export async function chaosBench(args: string[]): Promise<void> {
           const ended = await run.done;
           clearTimeout(arm);
           disarm();
-          ms += ended.ms;
+          tally.ran(ended.ms);
           if (ended.signal !== 'SIGKILL') break; // the run finished before the kill: the chain is complete
-          kills++;
+          tally.kills++;
           byAim.set(aim, (byAim.get(aim) ?? 0) + 1);
           const ahead = claimsAheadOfData(expected, fingerprint(l));
-          if (ahead.length) console.log(`  crash ${kills} (${aim}): ${ahead.length} claim(s) ahead of the data: ${ahead.slice(0, 3).join('; ')}`);
+          if (ahead.length) console.log(`  crash ${tally.kills} (${aim}): ${ahead.length} claim(s) ahead of the data: ${ahead.slice(0, 3).join('; ')}`);
         }
         const rerun = await runCbbd(env, ['materialize', selection, ...season]);
-        runs++;
-        ms += rerun.ms;
+        tally.ran(rerun.ms);
         const got = fingerprint(l);
         const d = compare(expected, got);
-        const ok = rerun.code === 0 && identical(d) && got.runsRunning === 0 && got.leases === 0 && !got.tmpLeft.length;
-        if (ok) recoveredChains++;
-        lost += d.rowsLost;
-        dups += d.duplicates;
-        console.log(`  chain ${chains}: ${kills} kill(s) so far, re-run exit ${rerun.code}, ${describeDifference(d)}, running ${got.runsRunning}, tmp/ ${got.tmpLeft.length}, os tmp ${got.osTmpLeft.length}`);
+        tally.chainEnded(d, rerun.code === 0 && identical(d) && got.runsRunning === 0 && got.leases === 0 && !got.tmpLeft.length);
+        console.log(`  chain ${tally.chains}: ${tally.kills} kill(s) so far, re-run exit ${rerun.code}, ${describeDifference(d)}, running ${got.runsRunning}, tmp/ ${got.tmpLeft.length}, os tmp ${got.osTmpLeft.length}`);
         rmSync(l.dir, { recursive: true, force: true });
       }
-      rows.push({
-        scenario: 'crash (SIGKILL)', faults: `${kills} kills (${[...byAim].map(([a, n]) => `${n} at ${a}`).join(', ')}) in ${chains} chains`, runs,
-        rowsLost: lost, duplicates: dups, recovered: `${recoveredChains}/${chains} chains`, extra: signedSeconds(ms - chains * clean.ms),
-      });
+      rows.push(tally.row('crash (SIGKILL)', `${tally.kills} kills (${[...byAim].map(([a, n]) => `${n} at ${a}`).join(', ')}) in ${tally.chains} chains`, clean.ms));
     }
 
     if (only.has('concurrency')) rows.push(await concurrency(join(work, 'concurrency'), selection, expected, clean.ms));

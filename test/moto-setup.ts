@@ -22,7 +22,7 @@ declare module 'vitest' {
 }
 
 const VENV = resolve('.venv-moto');
-const SERVER = resolve(VENV, 'bin', 'moto_server');
+export const SERVER = resolve(VENV, 'bin', 'moto_server');
 
 function ensureMoto(): string | undefined {
   if (existsSync(SERVER)) return undefined;
@@ -72,6 +72,20 @@ async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
   throw new Error('moto_server did not answer within 60 s');
 }
 
+/** moto's server from the venv on a free loopback port, once it answers; stop it by killing `child` (its own pid). */
+export async function startMotoServer(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  try {
+    await waitUntilUp(url, server);
+  } catch (error) {
+    server.kill();
+    throw error;
+  }
+  return { url, child: server };
+}
+
 let child: ChildProcess | undefined;
 
 export default async function setup(project: TestProject): Promise<() => void> {
@@ -83,11 +97,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
     project.provide('moto', `unavailable: ${missing}`);
     return () => {};
   }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  child = spawn(SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitUntilUp(url, child);
-  project.provide('moto', url);
+  const started = await startMotoServer();
+  child = started.child;
+  project.provide('moto', started.url);
   return () => {
     child?.kill();
   };
