@@ -14,7 +14,7 @@ import { buildRunReport } from '../core/run-log/run-report.ts';
 import type { MaterializeHooks } from '../core/materializer.ts';
 import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
-import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
+import { cbbdSource, type CbbdSource, type SourceSettings } from '../cbbd/source.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
 import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
 import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
@@ -48,6 +48,20 @@ export interface CommandContext {
   close(): Promise<void>;
 }
 
+/** The API source as config describes it (key, address, limits, retries, the simulator); every command's, and `cbbd fetch`'s. */
+export function sourceSettings(config: Config): SourceSettings {
+  return {
+    apiKey: config.apiKey,
+    baseUrl: config.source.baseUrl,
+    baseUrlOverridden: Boolean(process.env.CBBD_API_BASE_URL?.trim()),
+    requestsPerSecond: config.source.requestsPerSecond,
+    maxInFlight: config.source.maxInFlight,
+    timeoutMs: config.source.timeoutMs,
+    retries: config.source.retries,
+    simulator: config.simulator,
+  };
+}
+
 export async function openContext(options: GlobalOptions, access: { writes: boolean } = { writes: false }): Promise<CommandContext> {
   const config = loadConfig(options.config);
   const log = createLogger();
@@ -62,16 +76,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const deadLetters = new DeadLetterStore(storage);
   // Every call goes to the run log's ledger (`cbbd quota`); calls are made only once the run log is open.
   const ledger: { runLog?: RunLog } = {};
-  const source = cbbdSource({
-    apiKey: config.apiKey,
-    baseUrl: config.source.baseUrl,
-    baseUrlOverridden: Boolean(process.env.CBBD_API_BASE_URL?.trim()),
-    requestsPerSecond: config.source.requestsPerSecond,
-    maxInFlight: config.source.maxInFlight,
-    timeoutMs: config.source.timeoutMs,
-    retries: config.source.retries,
-    simulator: config.simulator,
-  }, log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
+  const source = cbbdSource(sourceSettings(config), log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
   const resources: ProjectResources = {

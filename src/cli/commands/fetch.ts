@@ -7,7 +7,7 @@ import * as cbbd from 'cbbd';
 import { ENDPOINTS, type EndpointFunction, type EndpointInfo } from '../../cbbd/endpoints.ts';
 import { cbbdSource, type CbbdSource } from '../../cbbd/source.ts';
 import { UsageError } from '../../core/errors.ts';
-import type { CommandContext } from '../context.ts';
+import { sourceSettings, type CommandContext } from '../context.ts';
 
 export interface FetchOptions {
   params?: string;
@@ -57,12 +57,7 @@ export function parseFetchParams(text: string | undefined, fn: EndpointFunction,
  * API leaves nothing in the lakehouse.
  */
 export function debuggingSource(ctx: Pick<CommandContext, 'config' | 'log' | 'runLog'>): CbbdSource {
-  const { config } = ctx;
-  return cbbdSource({
-    apiKey: config.apiKey, baseUrl: config.source.baseUrl, baseUrlOverridden: Boolean(process.env.CBBD_API_BASE_URL?.trim()),
-    requestsPerSecond: config.source.requestsPerSecond, maxInFlight: config.source.maxInFlight, timeoutMs: config.source.timeoutMs,
-    retries: config.source.retries, simulator: config.simulator,
-  }, ctx.log, undefined, undefined, (name, call) => ctx.runLog.recordApiCall({ source: name, ...call }));
+  return cbbdSource(sourceSettings(ctx.config), ctx.log, undefined, undefined, (name, call) => ctx.runLog.recordApiCall({ source: name, ...call }));
 }
 
 export async function fetchCommand(ctx: CommandContext, endpoint: string, options: FetchOptions): Promise<number> {
