@@ -46,6 +46,8 @@ COPY --from=build /app/dist ./dist
 # -e CBBD_CONFIG=/config/config.yaml (for AWS: drivers { storage: s3, checkpoints: dynamodb, catalog: glue }).
 COPY --from=build /app/config.container.yaml ./config.yaml
 ENV CBBD_CONFIG=/app/config.yaml
+# V8's code cache of the bundled CLI (bin/code-cache.js), written now: the runtime user cannot write into /app.
+RUN node bin/warm-code-cache.js
 # The image's unprivileged user (uid 1000) owns only /data.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -1,7 +1,9 @@
 /**
  * Start-up of the `cbbd` command: median wall time of N runs of `--help`, `status` on a small lakehouse and `plan` for
- * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/), with
- * Node's own start (`node -e 0`) for reference. `--runs N` (default 7); `--baseline <checkout>` also times another
+ * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/): the
+ * bundle from V8's code cache (what `cbbd` runs), the bundle on a first run after a build (no cache yet, written at
+ * its end), and file by file with source maps (`--enable-source-maps`), with Node's own start (`node -e 0`) for
+ * reference. `--runs N` (default 7); `--baseline <checkout>` also times another
  * checkout's bin/cbbd.js (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,8 +13,15 @@ import { join, resolve } from 'node:path';
 import { build } from '../scripts/build.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** The bundle's code cache (bin/code-cache.js): removed before each "first run". */
+const CODE_CACHE = join(ROOT, 'dist/cbbd.cjs.cache');
 
-interface Launcher { readonly name: string; readonly argv: readonly string[] }
+interface Launcher {
+  readonly name: string;
+  readonly argv: readonly string[];
+  /** Run before each timed run. */
+  readonly before?: () => void;
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -78,7 +87,9 @@ export async function startupBench(args: string[]): Promise<void> {
     const env = lakehouseFor(join(ROOT, 'bin/cbbd.js'), join(ROOT, 'assets/index.ts'));
     const launchers: (Launcher & { env: NodeJS.ProcessEnv })[] = [
       { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')], env },
-      { name: 'compiled (dist/)', argv: [join(ROOT, 'bin/cbbd.js')], env },
+      { name: 'bundled, code cache', argv: [join(ROOT, 'bin/cbbd.js')], env },
+      { name: 'bundled, first run', argv: [join(ROOT, 'bin/cbbd.js')], env, before: () => rmSync(CODE_CACHE, { force: true }) },
+      { name: 'file by file, maps', argv: ['--enable-source-maps', join(ROOT, 'bin/cbbd.js')], env },
       ...(baseline ? [{ name: 'baseline', argv: [join(baseline, 'bin/cbbd.js')], env: lakehouseFor(join(baseline, 'bin/cbbd.js'), join(baseline, 'assets/index.ts')) }] : []),
     ];
     const commands = [['--help'], ['status'], ['plan', '--season', '2024']];
@@ -90,7 +101,10 @@ export async function startupBench(args: string[]): Promise<void> {
     for (const launcher of launchers) {
       const cells = commands.map((command) => {
         timeOnce([...launcher.argv, ...command], launcher.env, cwd); // warm the file cache (and tsx's compile cache)
-        return medians(Array.from({ length: runs }, () => timeOnce([...launcher.argv, ...command], launcher.env, cwd)));
+        return medians(Array.from({ length: runs }, () => {
+          launcher.before?.();
+          return timeOnce([...launcher.argv, ...command], launcher.env, cwd);
+        }));
       });
       console.log(`${launcher.name.padEnd(22)}${cells.map((cell) => cell.padStart(22)).join('')}`);
     }

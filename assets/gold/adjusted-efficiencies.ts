@@ -20,8 +20,18 @@ import { barthag, solve, type Ratings, type TeamGame } from './solver.ts';
 
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
 
+/**
+ * A module's TypeScript source, read beside this one (compiled, the build ships it there: scripts/build.ts). Code
+ * versions hash source text, never a function's compiled text, which the bundle the CLI runs renames.
+ */
+const sourceText = (file: string, fallback: () => string): string => {
+  const url = new URL(file, import.meta.url);
+  return existsSync(url) ? readFileSync(url, 'utf8') : fallback();
+};
 /** The whole solver's source, in the code version: a change anywhere in it (SOS, tempo, SRS, acceleration) rebuilds. */
-const SOLVER_SOURCE = ['./solver.ts', './solver.js'].map((f) => new URL(f, import.meta.url)).filter((u) => existsSync(u)).map((u) => readFileSync(u, 'utf8'))[0] ?? solve.toString();
+const SOLVER_SOURCE = sourceText('./solver.ts', () => solve.toString());
+/** And this module's: how a season's dates are walked and solved (solveSeason). */
+const OWN_SOURCE = sourceText('./adjusted-efficiencies.ts', () => solveSeason.toString());
 
 export const EFFICIENCY_COLUMNS: ColumnSpec[] = [
   col('teamId', 'bigint', false), col('rating_date', 'date', false), col('team', 'string'), col('conference', 'string'),
@@ -57,7 +67,7 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
       deps: [{ key: flatKey!, mapping: 'earlier_dates' }, { key: 'silver/dim_teams', mapping: 'season_to_date' }],
       partitions: { kind: 'season_date', calendar: 'raw/games' },
       batch: { maxPartitions: 400 },
-      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, SOLVER_SOURCE, solveSeason.toString()])).digest('hex').slice(0, 10)}`,
+      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, SOLVER_SOURCE, OWN_SOURCE])).digest('hex').slice(0, 10)}`,
       schema: { columns: EFFICIENCY_COLUMNS, primaryKey: ['teamId', 'season', 'date'] },
       preview: { orderBy: 'adj_margin desc' },
       checks: [

@@ -179,17 +179,23 @@ program
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Help and version are not errors; everything else commander rejects is a usage error.
-    process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
-  } else if (error instanceof CbbdError) {
-    process.stderr.write(`cbbd: ${redactSecrets(error.message)}\n`);
-    process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;
-  } else {
-    process.stderr.write(`cbbd: unexpected error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-    process.exitCode = 1;
+/** Runs the command line; only the exit code (process.exitCode) and what was printed come out of it. */
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    } else if (error instanceof CbbdError) {
+      process.stderr.write(`cbbd: ${redactSecrets(error.message)}\n`);
+      process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;
+    } else {
+      process.stderr.write(`cbbd: unexpected error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+      process.exitCode = 1;
+    }
   }
 }
+
+// Not a top-level await: the bundle the `cbbd` command runs (scripts/build.ts) is a CommonJS script, for V8's code cache.
+void main(process.argv);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { isoDateToDay } from '../core/partitions.ts';
 import { registerSecret } from '../core/redact.ts';

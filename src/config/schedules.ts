@@ -5,7 +5,7 @@
  * with croner, the library that evaluates them, so what loads is what runs.
  */
 import { Cron } from 'croner';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Commands a tick may not run: each of them runs until it is stopped, so its tick would never end. */
 const LONG_RUNNING = new Set(['schedule', 'serve', 'sim']);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CbbdError } from '../core/errors.ts';
 import { unknownAssetMessage, type AssetGraph } from '../core/graph.ts';
 import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';

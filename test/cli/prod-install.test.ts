@@ -85,6 +85,17 @@ describe('a production install, as in the container image', () => {
     expect(existsSync(join(app, 'src'))).toBe(false);
   });
 
+  it('writes the code cache of the bundled CLI as the image build does, and starts from it', () => {
+    rmSync(join(app, 'dist/cbbd.cjs.cache'), { force: true });
+    const warm = spawnSync(process.execPath, [join(app, 'bin/warm-code-cache.js')], { cwd: data, env, encoding: 'utf8' });
+    expect(warm.stderr).toBe('');
+    expect(warm.status).toBe(0);
+    const cache = readFileSync(join(app, 'dist/cbbd.cjs.cache'));
+    // Its first line: the bundle it was made from (the hash on the bundle's first line) and the commands it has seen.
+    const bundleHash = /^\/\/ cbbd bundle ([0-9a-f]+)\n/.exec(readFileSync(join(app, 'dist/cbbd.cjs'), 'latin1'))?.[1];
+    expect(cache.toString('latin1', 0, cache.indexOf(10))).toBe(`${bundleHash} help,status,plan`);
+  }, 120_000);
+
   it('runs the compiled cbbd --help', () => {
     const help = cbbd('--help');
     expect(help.stderr).toBe('');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +25,21 @@ describe('the build step (scripts/build.ts)', () => {
     const fromSources = codeVersions(['--import', 'tsx'], new URL('assets/index.ts', `file://${ROOT}/`).href);
     const compiled = codeVersions([], new URL('dist/assets/index.js', `file://${ROOT}/`).href);
     expect(Object.keys(fromSources).length).toBeGreaterThan(50);
-    // The solver's version hashes its source text and a function's text: the cases most likely to drift.
+    // The solver's version hashes source texts read beside the module: the case most likely to drift.
     expect(Object.keys(fromSources).filter((k) => fromSources[k]!.startsWith('solver.'))).not.toEqual([]);
     expect(compiled).toEqual(fromSources);
+  }, 120_000);
+
+  it('gives every asset the same code version in the bundle the cbbd command runs (dist/cbbd.cjs)', () => {
+    // The bundle, run as a plain CommonJS script (printing its help), hands its modules to load-module.ts.
+    const script = `process.argv = [process.argv[0], 'cbbd', '--help'];
+require(${JSON.stringify(join(ROOT, 'dist/cbbd.cjs'))});
+const { createAssets } = await globalThis[Symbol.for('cbbd.bundledModules')]['assets/index.ts']();
+process.stdout.write('\\ncode versions: ' + JSON.stringify(Object.fromEntries(createAssets({}).map((a) => [a.key, a.codeVersion]))));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n${script}`], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const bundled = JSON.parse(result.stdout.slice(result.stdout.indexOf('\ncode versions: ') + 16)) as Record<string, string>;
+    expect(bundled).toEqual(codeVersions(['--import', 'tsx'], new URL('assets/index.ts', `file://${ROOT}/`).href));
   }, 120_000);
 
   it('rewrites relative .ts specifiers (static, re-exported, dynamic) and vendored packages, and nothing else', () => {
@@ -62,30 +74,44 @@ describe('bin/cbbd.js in a checkout', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Keep a college-basketball lakehouse');
     expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep a college-basketball lakehouse');
+    // The first run wrote V8's code cache of the bundle; the second starts from it.
+    expect(existsSync(join(dir, 'dist/cbbd.cjs.cache'))).toBe(true);
+    expect(cbbd('--help').stdout).toContain('Keep a college-basketball lakehouse');
 
+    // An edit of the same length: V8 checks a code cache against its script's length only, and would run the old code.
     const main = join(dir, 'src/cli/main.ts');
-    writeFileSync(main, readFileSync(main, 'utf8').replace('Keep a college-basketball lakehouse', 'Keep an edited lakehouse'));
+    writeFileSync(main, readFileSync(main, 'utf8').replace('Keep a college-basketball lakehouse', 'Keep a COLLEGE-BASKETBALL lakehouse'));
     const edited = cbbd('--help');
     expect(edited.status).toBe(0);
-    expect(edited.stdout).toContain('Keep an edited lakehouse');
+    expect(edited.stdout).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
     expect(edited.stderr).toBe('');
-    expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep an edited lakehouse');
+    expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
+    expect(cbbd('--help').stdout).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
   }, 120_000);
 
   it('runs a user TypeScript assets module through tsx, with one copy of the kernel', () => {
-    // A fixture that imports the package's own sources: compiled, they must resolve to dist/, not load twice.
+    // A fixture that imports the package's own sources: they must be the modules the CLI runs, not a second copy. With
+    // two, its PermanentError would not be the CLI's, and the materializer would retry what must not be retried.
     const fixture = join(dir, 'my-assets.ts');
+    const computed = join(dir, 'computed.log');
     writeFileSync(fixture, [
+      "import { appendFileSync } from 'node:fs';",
       "import { defineAsset } from './src/core/asset.ts';",
-      "import { CbbdError } from './src/core/errors.ts';",
-      'export const assets = [defineAsset({ key: "raw/hello", partitions: { kind: "none" }, codeVersion: "1" }, async () => ({ rows: 0 }))];',
-      "export const sameKernel = new CbbdError('usage', 'x') instanceof (await import('./dist/src/core/errors.js')).CbbdError;",
-      "if (!sameKernel) throw new Error('two copies of the kernel');",
+      "import { PermanentError } from './src/core/errors.ts';",
+      'export const assets = [',
+      '  defineAsset({ key: "raw/hello", partitions: { kind: "none" }, codeVersion: "1" }, async () => ({ rows: 0 })),',
+      `  defineAsset({ key: "raw/broken", partitions: { kind: "none" }, codeVersion: "1" }, async () => { appendFileSync(${JSON.stringify(computed)}, "computed\\n"); throw new PermanentError("broken for good"); }),`,
+      '];',
     ].join('\n'));
-    writeFileSync(join(dir, 'user.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp.sqlite')} }\n`);
+    writeFileSync(join(dir, 'user.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp.sqlite')} }\nmaterialize: { retries: 2 }\n`);
     const status = cbbd('--config', join(dir, 'user.yaml'), 'status');
-    expect(status.stderr).not.toMatch(/could not be loaded|two copies/);
+    expect(status.stderr).not.toMatch(/could not be loaded/);
     expect(status.stdout).toContain('raw/hello');
     expect(status.status).toBe(0);
+
+    const materialize = cbbd('--config', join(dir, 'user.yaml'), 'materialize', 'raw/broken');
+    expect(materialize.status).toBe(1);
+    expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
+    expect(readFileSync(computed, 'utf8')).toBe('computed\n');
   }, 120_000);
 });

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Writes V8's code cache of the bundled CLI (bin/code-cache.js) by running the commands whose start-up matters most
+// (`--help`, `status`, `plan`) on an empty lakehouse in a temporary folder. The container image runs it while
+// building: there, its runtime user cannot write into the app's folder, so a cache not written then never is.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../', import.meta.url);
+const cache = new URL('dist/cbbd.cjs.cache', root);
+const dir = mkdtempSync(join(tmpdir(), 'cbbd-warm-'));
+try {
+  writeFileSync(join(dir, 'config.yaml'), [
+    `assets: ${new URL('assets/index.ts', root).pathname}`,
+    `lakehouse: { root: ${join(dir, 'lakehouse')} }`,
+    `runLog: { path: ${join(dir, 'runlog.sqlite')} }`,
+    `checkpoints: { path: ${join(dir, 'checkpoints.sqlite')} }`,
+  ].join('\n'));
+  const env = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml') };
+  for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL', 'NODE_OPTIONS']) delete env[name];
+  for (const command of [['--help'], ['status'], ['plan', '--season', '2024']]) {
+    const result = spawnSync(process.execPath, [new URL('bin/cbbd.js', root).pathname, ...command], { cwd: dir, env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`cbbd ${command.join(' ')} exited ${result.status}: ${result.stderr.trim()}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+if (!existsSync(cache)) {
+  process.stderr.write(`warm-code-cache: ${cache.pathname} was not written (is dist/ writable?)\n`);
+  process.exit(1);
+}
+process.stdout.write(`warm-code-cache: ${cache.pathname} written\n`);
