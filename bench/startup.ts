@@ -7,14 +7,16 @@
  * checkout's bin/cbbd.js (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from '../scripts/build.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** The bundle's code cache (bin/code-cache.js): removed before each "first run". */
-const CODE_CACHE = join(ROOT, 'dist/cbbd.cjs.cache');
+/** The bundle's code caches (bin/code-cache.js), one per command: removed before each "first run". */
+const removeCodeCaches = () => {
+  for (const file of readdirSync(join(ROOT, 'dist'))) if (/^cbbd\.cjs\..*cache$/.test(file)) rmSync(join(ROOT, 'dist', file), { force: true });
+};
 
 interface Launcher {
   readonly name: string;
@@ -88,7 +90,7 @@ export async function startupBench(args: string[]): Promise<void> {
     const launchers: (Launcher & { env: NodeJS.ProcessEnv })[] = [
       { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')], env },
       { name: 'bundled, code cache', argv: [join(ROOT, 'bin/cbbd.js')], env },
-      { name: 'bundled, first run', argv: [join(ROOT, 'bin/cbbd.js')], env, before: () => rmSync(CODE_CACHE, { force: true }) },
+      { name: 'bundled, first run', argv: [join(ROOT, 'bin/cbbd.js')], env, before: removeCodeCaches },
       { name: 'file by file, maps', argv: ['--enable-source-maps', join(ROOT, 'bin/cbbd.js')], env },
       ...(baseline ? [{ name: 'baseline', argv: [join(baseline, 'bin/cbbd.js')], env: lakehouseFor(join(baseline, 'bin/cbbd.js'), join(baseline, 'assets/index.ts')) }] : []),
     ];

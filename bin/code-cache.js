@@ -1,8 +1,8 @@
 // Running the bundled CLI (dist/cbbd.cjs, see scripts/build.ts) from V8's code cache. Node 20 compiles every module
 // again at each start (its compile cache came in Node 22); a script compiled through node:vm can be handed the code V8
-// produced last time instead. The cache learns each command: the first run of a command after a build writes the
-// cache again at its end, with what it compiled added to what it was handed, so `status`, `plan` and the others start
-// without parsing most of the bundle from their second run on.
+// produced last time instead. Each command has its own cache (`dist/cbbd.cjs.<command>.cache`), written at the end of
+// its first successful run after a build with what that run compiled: `--help` is not handed the code of `plan`, and
+// `status`, `plan` and the others start without parsing most of the bundle from their second run on.
 import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,27 +24,22 @@ function commandOf(argv) {
 }
 
 /**
- * Run `file` (a CommonJS script) with the code cache kept beside it (`<file>.cache`), whose first line says what it
- * was made from: the bundle, by the content hash the build writes on the bundle's first line (V8 itself checks a
- * script only by its length), and the commands it has seen. V8 rejects a cache of another V8 or other flags.
+ * Run `file` (a CommonJS script) with the code cache of the command in `argv`, kept beside it. The cache starts with
+ * the line `// cbbd bundle <hash>` of the bundle it was made from: V8 itself checks a script only by its length, and
+ * would run the old code of a rebuilt bundle of the same length. V8 rejects a cache of another V8 or other flags.
  */
 export function runWithCodeCache(file, argv) {
   const bytes = readFileSync(file);
   // The build writes ASCII only (esbuild's default): read as such, it is read several times faster than as UTF-8.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const made = /^\/\/ cbbd bundle ([0-9a-f]+)\n/.exec(source.slice(0, 64))?.[1];
+  const made = /^\/\/ cbbd bundle [0-9a-f]+\n/.exec(source.slice(0, 64))?.[0];
   const command = commandOf(argv);
-  const cacheFile = `${file}.cache`;
+  // A name that cannot be a command's (a typo fails before the cache is written, see below) keeps no cache.
+  const cacheFile = /^[a-z][a-z-]{0,31}$/.test(command) ? `${file}.${command}.cache` : undefined;
   let cachedData;
-  let seen = [];
   try {
-    const cache = made === undefined ? undefined : readFileSync(cacheFile);
-    const end = cache?.indexOf(10) ?? -1;
-    const [from, commands = ''] = end > 0 ? cache.toString('latin1', 0, end).split(' ') : [];
-    if (from === made) {
-      cachedData = cache.subarray(end + 1);
-      seen = commands.split(',').filter(Boolean);
-    }
+    const cache = made && cacheFile ? readFileSync(cacheFile) : undefined;
+    if (cache?.toString('latin1', 0, made.length) === made) cachedData = cache.subarray(made.length);
   } catch {
     // No cache yet.
   }
@@ -52,15 +47,15 @@ export function runWithCodeCache(file, argv) {
   // require()s packages and imports a user's module with this function (src/cli/load-module.ts).
   globalThis[Symbol.for('cbbd.importModule')] = (url) => import(url);
   const script = new vm.Script(WRAPPER[0] + source + WRAPPER[1], { filename: file, cachedData });
-  // A run with other V8 flags (a profiler, --expose-gc) has its cache rejected and leaves it alone: the cache it
-  // would write, the next plain run would reject in turn.
-  const rejected = cachedData !== undefined && script.cachedDataRejected;
-  if (made !== undefined && ((rejected && process.execArgv.length === 0) || (!rejected && !seen.includes(command)))) {
-    const commands = rejected ? [command] : [...seen, command];
-    process.once('exit', () => {
+  // Written when there is none for this bundle, or when V8 rejected it in a plain `node` run: a run with other V8
+  // flags (a profiler, --expose-gc) would write a cache that the next plain run rejects in turn. Only after a run that
+  // succeeded: a mistyped command writes nothing.
+  if (made && cacheFile && (cachedData === undefined || (script.cachedDataRejected && process.execArgv.length === 0))) {
+    process.once('exit', (code) => {
+      if (code !== 0) return;
       try {
         const temporary = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(temporary, Buffer.concat([Buffer.from(`${made} ${commands.join(',')}\n`, 'latin1'), script.createCachedData()]));
+        writeFileSync(temporary, Buffer.concat([Buffer.from(made, 'latin1'), script.createCachedData()]));
         renameSync(temporary, cacheFile);
       } catch {
         // A read-only install (the container's image) runs without a cache it cannot write; it only starts slower.

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../', import.meta.url);
-const cache = new URL('dist/cbbd.cjs.cache', root);
+const COMMANDS = [['--help'], ['status'], ['plan', '--season', '2024']];
+/** The cache files bin/code-cache.js writes for those commands. */
+const caches = ['help', 'status', 'plan'].map((name) => new URL(`dist/cbbd.cjs.${name}.cache`, root));
 const dir = mkdtempSync(join(tmpdir(), 'cbbd-warm-'));
 try {
   writeFileSync(join(dir, 'config.yaml'), [
@@ -19,15 +21,16 @@ try {
   ].join('\n'));
   const env = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml') };
   for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL', 'NODE_OPTIONS']) delete env[name];
-  for (const command of [['--help'], ['status'], ['plan', '--season', '2024']]) {
+  for (const command of COMMANDS) {
     const result = spawnSync(process.execPath, [new URL('bin/cbbd.js', root).pathname, ...command], { cwd: dir, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`cbbd ${command.join(' ')} exited ${result.status}: ${result.stderr.trim()}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-if (!existsSync(cache)) {
-  process.stderr.write(`warm-code-cache: ${cache.pathname} was not written (is dist/ writable?)\n`);
+const missing = caches.filter((cache) => !existsSync(cache));
+if (missing.length) {
+  process.stderr.write(`warm-code-cache: ${missing.map((m) => m.pathname).join(', ')} not written (is dist/ writable?)\n`);
   process.exit(1);
 }
-process.stdout.write(`warm-code-cache: ${cache.pathname} written\n`);
+process.stdout.write(`warm-code-cache: ${caches.map((c) => c.pathname).join(', ')} written\n`);

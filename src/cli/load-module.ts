@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
 import { relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as TsxApi from 'tsx/esm/api';
 import { packageRoot } from '../core/package-root.ts';
 
 const COMPILED_FOLDERS = ['src', 'assets'];
@@ -82,7 +83,7 @@ let typeScriptLoader: Promise<void> | undefined;
 function loadTypeScript(): Promise<void> {
   typeScriptLoader ??= (async () => {
     // tsx's CommonJS entry (what the bundle's own import would require) cannot register its loader.
-    const { register } = await importModule('tsx/esm/api') as typeof import('tsx/esm/api');
+    const { register } = await importModule('tsx/esm/api') as typeof TsxApi;
     register();
     // Registered after tsx, so it runs first and sees what tsx resolved.
     const root = packageRoot(import.meta.url);

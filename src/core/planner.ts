@@ -32,6 +32,11 @@ export interface PlanOptions {
 /** Partition universes per asset, computed once per plan. */
 export class PartitionUniverse {
   private readonly cache = new Map<string, PartitionIndex>();
+  /**
+   * The same by partitioning (`season_date` on the games calendar...): most assets share one of a few, and enumerating
+   * every game day of every season for each of them was most of what a plan of a fresh season cost.
+   */
+  private readonly byPartitioning = new Map<string, PartitionIndex>();
   readonly today: string;
   readonly todayDay: number;
   constructor(
@@ -55,17 +60,36 @@ export class PartitionUniverse {
   of(key: string): PartitionIndex {
     let index = this.cache.get(key);
     if (!index) {
-      const asset = this.graph.get(key);
-      index = new PartitionIndex(enumeratePartitions(asset.partitions, this.window, this.today, this.state.calendars));
+      const partitioning = this.partitioningOf(key);
+      const { partitions } = this.graph.get(key);
+      index = this.byPartitioning.get(partitioning);
+      if (!index) {
+        index = new PartitionIndex(enumeratePartitions(partitions, this.window, this.today, this.state.calendars));
+        this.byPartitioning.set(partitioning, index);
+      }
       this.cache.set(key, index);
     }
     return index;
   }
 
+  private readonly filteredCache = new Map<string, readonly string[]>();
+
   /** The partitions of an asset that pass a filter. */
   filtered(key: string, filter: PartitionFilter | undefined): readonly string[] {
     if (!filter || Object.keys(filter).length === 0) return this.of(key).keys;
-    return enumeratePartitions(this.graph.get(key).partitions, this.window, this.today, this.state.calendars, filter);
+    const cacheKey = `${this.partitioningOf(key)}|${filter.seasonFrom}|${filter.seasonTo}|${filter.dateFrom}|${filter.dateTo}`;
+    let keys = this.filteredCache.get(cacheKey);
+    if (!keys) {
+      keys = enumeratePartitions(this.graph.get(key).partitions, this.window, this.today, this.state.calendars, filter);
+      this.filteredCache.set(cacheKey, keys);
+    }
+    return keys;
+  }
+
+  /** What decides an asset's partitions: its kind, and for game days the calendar asset. */
+  private partitioningOf(key: string): string {
+    const { partitions } = this.graph.get(key);
+    return partitions.kind === 'season_date' ? `season_date:${partitions.calendar ?? ''}` : partitions.kind;
   }
 }
 
