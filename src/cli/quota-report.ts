@@ -6,8 +6,9 @@ import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule, type Quot
 import type { RunControls } from '../core/run-selection.ts';
 import type { CommandContext } from './context.ts';
 import { formatTable } from './format.ts';
+import { withThousands } from '../core/thousands.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = withThousands;
 
 /** The ledger's view of this source's month, and what a run may spend of it. */
 export function currentQuota(ctx: Pick<CommandContext, 'source' | 'runLog' | 'config'>, now = new Date()): { status: QuotaStatus; budget: QuotaBudget | undefined; reserve: QuotaReserveSetting } {

@@ -6,6 +6,7 @@
  */
 import { PlanError } from './errors.ts';
 import type { ApiCallUsage } from './run-log/api-calls.ts';
+import { withThousands } from './thousands.ts';
 
 /** `source.quotaReserve`: a number of calls, or a percentage of the last remaining figure ("10%"). */
 export type QuotaReserveSetting = number | string;
@@ -104,7 +105,7 @@ export class OverQuotaError extends PlanError {}
  */
 export function assertPlanFitsQuota(estimatedCalls: number, budget: QuotaBudget | undefined, setting: QuotaReserveSetting): void {
   if (!budget || estimatedCalls <= budget.available) return;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = withThousands;
   throw new OverQuotaError(
     `this run needs about ${n(estimatedCalls)} source API calls, but the API reported ${n(budget.remaining)} left this month ` +
       `(${budget.figureAt.slice(0, 16).replace('T', ' ')} UTC), less the reserve of ${n(budget.reserve)} ` +

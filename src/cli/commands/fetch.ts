@@ -8,6 +8,7 @@ import { ENDPOINTS, type EndpointFunction, type EndpointInfo } from '../../cbbd/
 import { cbbdSource, type CbbdSource } from '../../cbbd/source.ts';
 import { UsageError } from '../../core/errors.ts';
 import { sourceSettings, type CommandContext } from '../context.ts';
+import { withThousands } from '../../core/thousands.ts';
 
 export interface FetchOptions {
   params?: string;
@@ -71,7 +72,7 @@ export async function fetchCommand(ctx: CommandContext, endpoint: string, option
     const request = `GET ${response.request.path}${Object.keys(response.request.params).length ? `?${new URLSearchParams(response.request.params).toString()}` : ''}`;
     if (!options.summary) {
       process.stdout.write(`${JSON.stringify(response.data, null, 2)}\n`);
-      process.stderr.write(`${request}: ${Buffer.byteLength(response.raw).toLocaleString('en-US')} bytes, fetched ${response.fetchedAt}\n`);
+      process.stderr.write(`${request}: ${withThousands(Buffer.byteLength(response.raw))} bytes, fetched ${response.fetchedAt}\n`);
       return 0;
     }
     process.stdout.write(`${summarize(request, response.data, Buffer.byteLength(response.raw))}\n`);
@@ -83,9 +84,9 @@ export async function fetchCommand(ctx: CommandContext, endpoint: string, option
 
 /** What came back, in a few lines: how many records, their fields, the first one. */
 function summarize(request: string, data: unknown, bytes: number): string {
-  const lines = [`${request}: ${bytes.toLocaleString('en-US')} bytes`];
+  const lines = [`${request}: ${withThousands(bytes)} bytes`];
   const records = Array.isArray(data) ? data : [data];
-  if (Array.isArray(data)) lines.push(`${data.length.toLocaleString('en-US')} record(s)`);
+  if (Array.isArray(data)) lines.push(`${withThousands(data.length)} record(s)`);
   const first = records[0];
   if (first && typeof first === 'object') {
     lines.push(`fields: ${Object.keys(first).join(', ')}`);

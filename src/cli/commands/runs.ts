@@ -9,6 +9,7 @@ import type { RunSummary } from '../../core/run-log/run-log.ts';
 import { runSummaryKey } from '../../lake/run-summaries.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable, formatTime } from '../format.ts';
+import { withThousands } from '../../core/thousands.ts';
 
 export interface RunsListOptions {
   limit?: string;
@@ -80,7 +81,7 @@ export function renderRunReport(r: RunReport): string {
     `  selection   ${r.selection}${filterText(r.filter)}`,
     `  started     ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC on ${r.host} (pid ${r.pid})${r.durationMs === null ? ', still running' : `, took ${formatDuration(r.durationMs)}`}`,
     `  partitions  ${p.planned} planned: ${p.succeeded} succeeded, ${p.unchanged} unchanged, ${p.failed} failed, ${p.skipped} skipped${p.running ? `, ${p.running} running` : ''}`,
-    `  written     ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)}`,
+    `  written     ${withThousands(r.rows)} rows, ${formatBytes(r.bytes)}`,
     `  API calls   ${r.apiCalls.total}${r.apiCalls.failed ? ` (${r.apiCalls.failed} without a usable answer)` : ''}${Object.keys(r.apiCalls.byEndpoint).length ? `: ${Object.entries(r.apiCalls.byEndpoint).map(([e, n]) => `${e} ${n}`).join(', ')}` : ''}`,
   ];
   if (r.error) lines.push(`  error       ${r.error}`);

@@ -3,6 +3,7 @@ import { startSimulator } from '../../cbbd/sim/serve.ts';
 import type { SimScale } from '../../cbbd/sim/world.ts';
 import { UsageError } from '../../core/errors.ts';
 import { loadConfig } from '../../config/config.ts';
+import { withThousands } from '../../core/thousands.ts';
 
 export interface SimCommandOptions {
   port?: string;
@@ -27,7 +28,7 @@ export async function simCommand(options: SimCommandOptions): Promise<number> {
   const sim = await startSimulator({ ...config.simulator, seed, scale, monthlyCallQuota, memoize: options.memoize ?? false }, port, options.host ?? '127.0.0.1');
   process.stdout.write(
     `CBBD simulator (${scale} scale, seed ${seed}) listening on ${sim.url}\n` +
-      `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted, with ${monthlyCallQuota.toLocaleString('en-US')} calls a month. Ctrl-C stops it.\n`,
+      `Point cbbd at it with CBBD_API_BASE_URL=${sim.url}; any non-empty key is accepted, with ${withThousands(monthlyCallQuota)} calls a month. Ctrl-C stops it.\n`,
   );
   // No handler for SIGTERM or SIGINT: the simulator keeps nothing worth a graceful close, and building a full-scale
   // season for a request holds the event loop for seconds, so a handler would run only after it. The signal's default
