@@ -40,8 +40,8 @@ COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY bin ./bin
 COPY ui ./ui
 COPY --from=build /app/dist ./dist
-# The project's config.yaml with absolute paths: the assets module /app/assets/index.ts (no sources here: it resolves to
-# the compiled dist/assets/index.js), the lakehouse, run log and checkpoints under /data (mount a volume,
+# The project's config.yaml with absolute paths: the assets module /app/assets/index.ts (no sources here: it is the
+# copy in the bundle dist/cbbd.cjs), the lakehouse, run log and checkpoints under /data (mount a volume,
 # or point the drivers at S3 and DynamoDB). Replace it with a mount: -v ./my.yaml:/config/config.yaml
 # -e CBBD_CONFIG=/config/config.yaml (for AWS: drivers { storage: s3, checkpoints: dynamodb, catalog: glue }).
 COPY --from=build /app/config.container.yaml ./config.yaml
