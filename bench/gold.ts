@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { solveSeason } from '../assets/gold/adjusted-efficiencies.ts';
+import { solveSeason } from '../assets/gold/season-walk.ts';
 import { DEFAULT_GOLD } from '../assets/resources.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { GAME_MARGIN_SD } from '../src/cbbd/sim/game-engine.ts';

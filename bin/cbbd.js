@@ -6,6 +6,7 @@
 // after the last build is compiled again first (only what changed, well under a second), so an edit never runs stale;
 // where the build cannot run (no dev dependencies), the sources run through tsx, with a one-line notice.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
 const compiledMain = new URL('dist/src/cli/main.js', root);
@@ -26,11 +27,11 @@ function staleReason() {
     const path = new URL(input, root);
     if (!existsSync(path)) continue;
     // Folders count too: adding, removing or renaming a file changes its folder's mtime.
-    const paths = [path.pathname];
+    const paths = [fileURLToPath(path)];
     if (statSync(path).isDirectory()) {
       for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) paths.push(`${entry.parentPath}/${entry.name}`);
     }
-    for (const p of paths) if (statSync(p).mtimeMs > stamp.startedAt) return `${p.slice(root.pathname.length)} changed since the last build`;
+    for (const p of paths) if (statSync(p).mtimeMs > stamp.startedAt) return `${p.slice(fileURLToPath(root).length)} changed since the last build`;
   }
   return undefined;
 }
@@ -66,7 +67,7 @@ const wantsSourceMaps = /--enable-source-maps|--inspect/.test(nodeOptions);
 process.setSourceMapsEnabled(true);
 if (main === compiledMain && !wantsSourceMaps && existsSync(bundle)) {
   const { runWithCodeCache } = await import('./code-cache.js');
-  runWithCodeCache(bundle.pathname, process.argv.slice(2));
+  runWithCodeCache(fileURLToPath(bundle), process.argv.slice(2));
 } else {
   await import(main.href);
 }

@@ -4,6 +4,7 @@
 // its first successful run after a build with what that run compiled: `--help` is not handed the code of `plan`, and
 // `status`, `plan` and the others start without parsing most of the bundle from their second run on.
 import { isAscii } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -23,22 +24,39 @@ function commandOf(argv) {
   return 'help';
 }
 
+/** FNV-1a, 32 bits, in hex: a name for a set of Node flags. */
+function shortHash(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The cache of `command` for the bundle `file` under Node flags `flags` (execArgv and NODE_OPTIONS): V8 rejects a
+ * cache made under other flags, so each set has its own (`dist/cbbd.cjs.status.cache`, `...status.1a2b3c4d.cache`).
+ * Undefined for a name that cannot be a command's.
+ */
+export function cacheFileOf(file, command, flags) {
+  if (!/^[a-z][a-z-]{0,31}$/.test(command)) return undefined;
+  return `${file}.${command}${flags ? `.${shortHash(flags)}` : ''}.cache`;
+}
+
 /**
  * Run `file` (a CommonJS script) with the code cache of the command in `argv`, kept beside it. The cache starts with
  * the line `// cbbd bundle <hash>` of the bundle it was made from: V8 itself checks a script only by its length, and
- * would run the old code of a rebuilt bundle of the same length. V8 rejects a cache of another V8 or other flags.
+ * would run the old code of a rebuilt bundle of the same length. `CBBD_CODE_CACHE_DEBUG=1` says on stderr whether
+ * V8 took the cache.
  */
 export function runWithCodeCache(file, argv) {
   const bytes = readFileSync(file);
   // The build writes ASCII only (esbuild's default): read as such, it is read several times faster than as UTF-8.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const made = /^\/\/ cbbd bundle [0-9a-f]+\n/.exec(source.slice(0, 64))?.[0];
-  const command = commandOf(argv);
-  // A name that cannot be a command's (a typo fails before the cache is written, see below) keeps no cache.
-  const cacheFile = /^[a-z][a-z-]{0,31}$/.test(command) ? `${file}.${command}.cache` : undefined;
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const cacheFile = made ? cacheFileOf(file, commandOf(argv), flags) : undefined;
   let cachedData;
   try {
-    const cache = made && cacheFile ? readFileSync(cacheFile) : undefined;
+    const cache = cacheFile ? readFileSync(cacheFile) : undefined;
     if (cache?.toString('latin1', 0, made.length) === made) cachedData = cache.subarray(made.length);
   } catch {
     // No cache yet.
@@ -47,14 +65,18 @@ export function runWithCodeCache(file, argv) {
   // require()s packages and imports a user's module with this function (src/cli/load-module.ts).
   globalThis[Symbol.for('cbbd.importModule')] = (url) => import(url);
   const script = new vm.Script(WRAPPER[0] + source + WRAPPER[1], { filename: file, cachedData });
-  // Written when there is none for this bundle, or when V8 rejected it in a plain `node` run: a run with other V8
-  // flags (a profiler, --expose-gc) would write a cache that the next plain run rejects in turn. Only after a run that
+  const taken = cachedData !== undefined && !script.cachedDataRejected;
+  if (process.env.CBBD_CODE_CACHE_DEBUG === '1') {
+    process.stderr.write(`code cache ${cacheFile ?? '(none for this command)'}: ${taken ? 'taken' : cachedData ? 'rejected' : 'absent'}\n`);
+  }
+  // Written when there is none for this bundle, or when V8 rejected it (a new Node), and only after a run that
   // succeeded: a mistyped command writes nothing.
-  if (made && cacheFile && (cachedData === undefined || (script.cachedDataRejected && process.execArgv.length === 0))) {
+  if (cacheFile && !taken) {
     process.once('exit', (code) => {
       if (code !== 0) return;
       try {
-        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        // Two processes (two containers, both pid 1, sharing dist/) never write the same temporary file.
+        const temporary = `${cacheFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         writeFileSync(temporary, Buffer.concat([Buffer.from(made, 'latin1'), script.createCachedData()]));
         renameSync(temporary, cacheFile);
       } catch {

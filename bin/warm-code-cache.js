@@ -6,23 +6,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheFileOf } from './code-cache.js';
 
 const root = new URL('../', import.meta.url);
 const COMMANDS = [['--help'], ['status'], ['plan', '--season', '2024']];
-/** The cache files bin/code-cache.js writes for those commands. */
-const caches = ['help', 'status', 'plan'].map((name) => new URL(`dist/cbbd.cjs.${name}.cache`, root));
+/** The cache files bin/code-cache.js writes for those commands, run with this environment's NODE_OPTIONS. */
+const bundle = fileURLToPath(new URL('dist/cbbd.cjs', root));
+const caches = ['help', 'status', 'plan'].map((name) => cacheFileOf(bundle, name, (process.env.NODE_OPTIONS ?? '').trim()));
 const dir = mkdtempSync(join(tmpdir(), 'cbbd-warm-'));
 try {
   writeFileSync(join(dir, 'config.yaml'), [
-    `assets: ${new URL('assets/index.ts', root).pathname}`,
-    `lakehouse: { root: ${join(dir, 'lakehouse')} }`,
-    `runLog: { path: ${join(dir, 'runlog.sqlite')} }`,
-    `checkpoints: { path: ${join(dir, 'checkpoints.sqlite')} }`,
+    `assets: ${JSON.stringify(fileURLToPath(new URL('assets/index.ts', root)))}`,
+    `lakehouse: { root: ${JSON.stringify(join(dir, 'lakehouse'))} }`,
+    `runLog: { path: ${JSON.stringify(join(dir, 'runlog.sqlite'))} }`,
+    `checkpoints: { path: ${JSON.stringify(join(dir, 'checkpoints.sqlite'))} }`,
   ].join('\n'));
+  // NODE_OPTIONS stays: a cache is kept per set of Node flags (bin/code-cache.js), so warm with the runtime's.
   const env = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml') };
-  for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL', 'NODE_OPTIONS']) delete env[name];
+  for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL']) delete env[name];
   for (const command of COMMANDS) {
-    const result = spawnSync(process.execPath, [new URL('bin/cbbd.js', root).pathname, ...command], { cwd: dir, env, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [fileURLToPath(new URL('bin/cbbd.js', root)), ...command], { cwd: dir, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`cbbd ${command.join(' ')} exited ${result.status}: ${result.stderr.trim()}`);
   }
 } finally {
@@ -30,7 +34,7 @@ try {
 }
 const missing = caches.filter((cache) => !existsSync(cache));
 if (missing.length) {
-  process.stderr.write(`warm-code-cache: ${missing.map((m) => m.pathname).join(', ')} not written (is dist/ writable?)\n`);
+  process.stderr.write(`warm-code-cache: ${missing.join(', ')} not written (is dist/ writable?)\n`);
   process.exit(1);
 }
-process.stdout.write(`warm-code-cache: ${caches.map((c) => c.pathname).join(', ')} written\n`);
+process.stdout.write(`warm-code-cache: ${caches.join(', ')} written\n`);

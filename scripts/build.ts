@@ -32,7 +32,7 @@ export const STAMP = join(DIST, '.build-stamp.json');
  * Sources that a module reads as text at runtime, next to itself (`readFileSync(new URL('./solver.ts', import.meta.url))`,
  * the adjusted efficiencies' code version): shipped beside the compiled module so the text, and the hash, are the same.
  */
-const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts', 'assets/gold/adjusted-efficiencies.ts'];
+const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts', 'assets/gold/season-walk.ts'];
 /**
  * Dependencies bundled into one file each (dist/vendor/<name>.js, with what they depend on) and imported from there
  * by the compiled code: Node pays for every module file it loads, and most for CommonJS ones. kysely's 263 files cost
@@ -270,7 +270,8 @@ async function bundleCli(jobs: readonly Job[]): Promise<void> {
     // Node 20 serves no import() of code compiled from a code cache: a package is require()d (each external one can
     // be), a user's module imported through the launcher (load-module.ts).
     supported: { 'dynamic-import': false }, tsconfigRaw: TSCONFIG, plugins: [moduleUrls], external: BUNDLE_EXTERNAL,
-    banner: { js: "const __cbbdModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;" },
+    // Strict as the ES modules it is made of: esbuild's own "use strict" would come after this line, and not count.
+    banner: { js: "'use strict';\nconst __cbbdModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;" },
   });
   // Export names by module: a build of each module as its own entry says what it exports (with `export *` resolved).
   const names = await esbuild({
@@ -289,7 +290,7 @@ async function bundleCli(jobs: readonly Job[]): Promise<void> {
 export async function build(options: { all?: boolean } = {}): Promise<BuildResult> {
   const started = Date.now();
   await initLexer;
-  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string>; builder?: string } : {};
+  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string>; builder?: string; lock?: string } : {};
   const previous = last.vendored ?? {};
   // A changed build script (this file) may compile differently: everything is compiled again.
   const builder = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
@@ -301,9 +302,15 @@ export async function build(options: { all?: boolean } = {}): Promise<BuildResul
   const todo = all || vendoredListChanged ? jobs : jobs.filter(newerThanOutput);
   await Promise.all(todo.map(runJob));
   const removed = removeOrphans(jobs);
-  const bundled = todo.length > 0 || removed > 0 || vendored.written > 0 || !existsSync(BUNDLE) || !existsSync(BUNDLE_EXPORTS);
-  if (bundled) await bundleCli(jobs);
-  const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder, vendored: vendored.versions };
+  // The bundle also holds packages that are not vendored (hono, croner, cbbd...): a changed lock file rebuilds it.
+  const lock = createHash('sha256').update(readFileSync(join(ROOT, 'package-lock.json'))).digest('hex').slice(0, 16);
+  const bundled = todo.length > 0 || removed > 0 || vendored.written > 0 || last.lock !== lock || !existsSync(BUNDLE) || !existsSync(BUNDLE_EXPORTS);
+  if (bundled) {
+    // Removed first: a bundling that fails (a package not installed yet) leaves none, and the next build makes it.
+    rmSync(BUNDLE, { force: true });
+    await bundleCli(jobs);
+  }
+  const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder, lock, vendored: vendored.versions };
   writeAtomically(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
   return { written: todo.length + vendored.written + (bundled ? 1 : 0), removed, files: jobs.length + VENDORED.length + 1, ms: Date.now() - started };
 }

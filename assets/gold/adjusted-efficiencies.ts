@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { defineAsset, type AssetDefinition, type AssetSpec, type ColumnSpec, type PartitionOutput } from '../../src/core/asset.ts';
-import { dateOfKey, isoDateToDay, seasonDateKey, seasonOfKey } from '../../src/core/partitions.ts';
+import { dateOfKey, seasonOfKey } from '../../src/core/partitions.ts';
 import { InputFiles, KEYS_CHECK, tableOutput } from '../../src/lake/sql-asset.ts';
 import { DATE_KEY, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
 import { TableWriter } from '../../src/lake/table-writer.ts';
 import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
-import { barthag, solve, type Ratings, type TeamGame } from './solver.ts';
+import { solveSeason } from './season-walk.ts';
+import { solve } from './solver.ts';
 
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
 
@@ -30,8 +31,8 @@ const sourceText = (file: string, fallback: () => string): string => {
 };
 /** The whole solver's source, in the code version: a change anywhere in it (SOS, tempo, SRS, acceleration) rebuilds. */
 const SOLVER_SOURCE = sourceText('./solver.ts', () => solve.toString());
-/** And this module's: how a season's dates are walked and solved (solveSeason). */
-const OWN_SOURCE = sourceText('./adjusted-efficiencies.ts', () => solveSeason.toString());
+/** And how a season's dates are walked and solved (solveSeason). */
+const SEASON_WALK_SOURCE = sourceText('./season-walk.ts', () => solveSeason.toString());
 
 export const EFFICIENCY_COLUMNS: ColumnSpec[] = [
   col('teamId', 'bigint', false), col('rating_date', 'date', false), col('team', 'string'), col('conference', 'string'),
@@ -67,7 +68,7 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
       deps: [{ key: flatKey!, mapping: 'earlier_dates' }, { key: 'silver/dim_teams', mapping: 'season_to_date' }],
       partitions: { kind: 'season_date', calendar: 'raw/games' },
       batch: { maxPartitions: 400 },
-      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, SOLVER_SOURCE, OWN_SOURCE])).digest('hex').slice(0, 10)}`,
+      codeVersion: `solver.${createHash('sha256').update(JSON.stringify([params, EFFICIENCY_COLUMNS, GAMES_SQL, DIVISION_ONE_SQL, SOLVER_SOURCE, SEASON_WALK_SOURCE])).digest('hex').slice(0, 10)}`,
       schema: { columns: EFFICIENCY_COLUMNS, primaryKey: ['teamId', 'season', 'date'] },
       preview: { orderBy: 'adj_margin desc' },
       checks: [
@@ -128,53 +129,3 @@ export function adjustedEfficiencyAssets(resources: ProjectResources, upstream: 
     });
   });
 }
-
-interface GameRow { teamId: number; opponentId: number; points: number; opp_points: number; possessions: number; opp_possessions: number; game_minutes: number; venue: number; date: string }
-interface TeamRow { teamId: number; team: string | null; conference: string | null }
-
-/** Solve every date of the walk in order, warm-starting each from the previous; rows for the wanted dates. */
-export function solveSeason(
-  season: number, walk: readonly string[], wanted: ReadonlySet<string>, teams: readonly TeamRow[], games: readonly GameRow[],
-  params: typeof DEFAULT_GOLD,
-): { rows: Record<string, unknown>[]; stats: Map<string, { iterations: number; finalChange: number; games: number; league: number }> } {
-  const index = new Map(teams.map((t, i) => [t.teamId, i]));
-  const all: TeamGame[] = [];
-  const gameDate: string[] = [];
-  for (const g of games) {
-    const team = index.get(g.teamId);
-    const opponent = index.get(g.opponentId);
-    if (team === undefined || opponent === undefined) continue;
-    all.push({
-      team, opponent, points: g.points, oppPoints: g.opp_points, possessions: g.possessions, oppPossessions: g.opp_possessions,
-      minutes: g.game_minutes, venue: Math.sign(g.venue) as 1 | -1 | 0, day: isoDateToDay(g.date)!,
-    });
-    gameDate.push(g.date);
-  }
-  const rows: Record<string, unknown>[] = [];
-  const stats = new Map<string, { iterations: number; finalChange: number; games: number; league: number }>();
-  let previous: Ratings | undefined;
-  let used = 0;
-  for (const date of walk) {
-    // Games are ordered by date: those before this rating date are a prefix.
-    while (used < all.length && gameDate[used]! < date) used++;
-    const solution = solve(teams.length, all.slice(0, used), params, isoDateToDay(date)!, previous);
-    previous = solution;
-    if (!wanted.has(date)) continue;
-    stats.set(date, { iterations: solution.iterations, finalChange: solution.finalChange, games: used / 2, league: solution.league });
-    const partition = seasonDateKey(season, date);
-    teams.forEach((t, i) => {
-      if (!solution.games[i]) return;
-      const oe = solution.adjOe[i]!;
-      const de = solution.adjDe[i]!;
-      rows.push({
-        teamId: t.teamId, rating_date: date, team: t.team, conference: t.conference,
-        adj_oe: oe, adj_de: de, adj_tempo: finite(solution.adjTempo[i]!), barthag: barthag(oe, de), adj_margin: oe - de,
-        games_played: solution.games[i], raw_oe: solution.rawOe[i], raw_de: solution.rawDe[i],
-        sos_oe: solution.sosOe[i], sos_de: solution.sosDe[i], srs: solution.srs[i], __partition: partition,
-      });
-    });
-  }
-  return { rows, stats };
-}
-
-const finite = (x: number) => (Number.isFinite(x) ? x : null);

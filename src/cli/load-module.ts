@@ -7,7 +7,8 @@
  *   (`./assets/index.ts` -> `dist/assets/index.js`);
  * - any other `.ts` module (a user's own, a test fixture) loads through tsx, registered only then, and its imports of
  *   this package's sources are redirected to the modules the CLI already runs (`source-redirect-hooks.ts`): one copy
- *   of the kernel, so `instanceof CbbdError` and the module-level state hold across the boundary.
+ *   of the kernel, so `instanceof CbbdError` and the module-level state hold across the boundary. Running bundled,
+ *   a JavaScript module's imports of the compiled files (`dist/src/core/asset.js`) are redirected the same way.
  */
 import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
@@ -77,26 +78,32 @@ export function moduleExists(path: string): boolean {
   return existsSync(path) || bundledModule(path) !== undefined || compiledCounterpart(path) !== undefined;
 }
 
-let typeScriptLoader: Promise<void> | undefined;
+let loaders: { typeScript?: Promise<void>; redirect?: true } = {};
 
-/** tsx, and the hook sending the package's own sources to the modules the CLI runs (`source-redirect-hooks.ts`). */
+/** The hook sending imports of the package's own modules to those the CLI runs (`source-redirect-hooks.ts`). */
+function redirectPackageModules(): void {
+  if (loaders.redirect) return;
+  loaders = { ...loaders, redirect: true };
+  const root = packageRoot(import.meta.url);
+  const dist = new URL('dist/', root);
+  registerHooks(new URL('./source-redirect-hooks.js', import.meta.url), {
+    data: {
+      root: root.href, dist: dist.href, folders: COMPILED_FOLDERS,
+      // Running bundled, the package's modules are the bundle's: facades named by the build's export list.
+      ...(bundled && { bundleExports: new URL('bundle-exports.json', dist).href }),
+    },
+  });
+}
+
+/** tsx, then the redirecting hook, which so runs first and sees what tsx resolved. */
 function loadTypeScript(): Promise<void> {
-  typeScriptLoader ??= (async () => {
+  loaders.typeScript ??= (async () => {
     // tsx's CommonJS entry (what the bundle's own import would require) cannot register its loader.
     const { register } = await importModule('tsx/esm/api') as typeof TsxApi;
     register();
-    // Registered after tsx, so it runs first and sees what tsx resolved.
-    const root = packageRoot(import.meta.url);
-    const dist = new URL('dist/', root);
-    registerHooks(new URL('./source-redirect-hooks.js', import.meta.url), {
-      data: {
-        root: root.href, dist: dist.href, folders: COMPILED_FOLDERS,
-        // Running bundled, the package's modules are the bundle's: facades named by the build's export list.
-        ...(bundled && { bundleExports: new URL('bundle-exports.json', dist).href }),
-      },
-    });
+    redirectPackageModules();
   })();
-  return typeScriptLoader;
+  return loaders.typeScript;
 }
 
 /** Import the module at `path` by the rule above. */
@@ -106,5 +113,7 @@ export async function importUserModule(path: string): Promise<unknown> {
   const compiled = compiledCounterpart(path);
   if (compiled) return importModule(pathToFileURL(compiled).href);
   if (runningCompiled && /\.[cm]?ts$/.test(path)) await loadTypeScript();
+  // A JavaScript module importing the compiled files (dist/src/...) reaches the bundle's modules too.
+  else if (bundled) redirectPackageModules();
   return importModule(pathToFileURL(path).href);
 }

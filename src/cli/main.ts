@@ -179,10 +179,18 @@ program
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });
 
+/**
+ * The exit code of a command left waiting on something that never settles, so that Node ends it for want of work:
+ * 13, as Node gives an unsettled top-level await. Never 0, which a scheduler would count as a success.
+ */
+const UNSETTLED = 13;
+
 /** Runs the command line; only the exit code (process.exitCode) and what was printed come out of it. */
 async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = UNSETTLED;
   try {
     await program.parseAsync(argv);
+    if (process.exitCode === UNSETTLED) process.exitCode = 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.

@@ -5,6 +5,7 @@
  * - running bundled (dist/cbbd.cjs), to a facade whose exports are the bundle's module's (the build lists each
  *   module's export names in dist/bundle-exports.json);
  * - running compiled file by file, to the compiled module (`dist/src/core/asset.js`).
+ * Running bundled, a JavaScript module's import of a compiled file (`dist/src/core/asset.js`) gets the facade too.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
@@ -22,16 +23,28 @@ export const initialize: InitializeHook<RedirectData> = (options) => {
   data = options;
 };
 
+/** The bundle's name for a module of the package (`src/core/asset.ts`), when running bundled and it has it. */
+function bundled(rel: string): string | undefined {
+  if (!data?.bundleExports) return undefined;
+  bundleExports ??= JSON.parse(readFileSync(fileURLToPath(data.bundleExports), 'utf8')) as Record<string, string[]>;
+  return bundleExports[rel] ? rel : undefined;
+}
+
+const facade = (rel: string) => ({ url: `${FACADE}${rel}`, format: 'module' as const, shortCircuit: true });
+
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (specifier.startsWith(FACADE)) return { url: specifier, shortCircuit: true };
   const resolved = await nextResolve(specifier, context);
-  if (!data || !resolved.url.startsWith(data.root) || !/\.[cm]?ts$/.test(resolved.url)) return resolved;
+  if (!data) return resolved;
+  // A compiled file of the package (`dist/src/core/asset.js`), imported by a JavaScript module, running bundled.
+  if (resolved.url.startsWith(data.dist) && /\.[cm]?js$/.test(resolved.url)) {
+    const rel = bundled(resolved.url.slice(data.dist.length).replace(/\.([cm]?)js$/, '.$1ts'));
+    return rel ? facade(rel) : resolved;
+  }
+  if (!resolved.url.startsWith(data.root) || !/\.[cm]?ts$/.test(resolved.url)) return resolved;
   const rel = resolved.url.slice(data.root.length);
   if (!data.folders.includes(rel.split('/')[0] ?? '')) return resolved;
-  if (data.bundleExports) {
-    bundleExports ??= JSON.parse(readFileSync(fileURLToPath(data.bundleExports), 'utf8')) as Record<string, string[]>;
-    if (bundleExports[rel]) return { url: `${FACADE}${rel}`, format: 'module', shortCircuit: true };
-  }
+  if (bundled(rel)) return facade(rel);
   const compiled = `${data.dist}${rel.replace(/\.([cm]?)ts$/, '.$1js')}`;
   return existsSync(fileURLToPath(compiled)) ? { url: compiled, format: 'module', shortCircuit: true } : resolved;
 };

@@ -57,11 +57,17 @@ process.stdout.write('\\ncode versions: ' + JSON.stringify(Object.fromEntries(cr
 
 describe('bin/cbbd.js in a checkout', () => {
   let dir: string;
-  const cbbd = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin/cbbd.js'), ...args], { cwd: dir, encoding: 'utf8' });
+  /** `cbbd` in the copy, telling on stderr whether it ran from a code cache; `env` adds to the environment. */
+  const cbbd = (...args: (string | Record<string, string>)[]) => {
+    const argv = args.filter((a): a is string => typeof a === 'string');
+    const env = Object.assign({}, ...args.filter((a) => typeof a !== 'string')) as Record<string, string>;
+    return spawnSync(process.execPath, [join(dir, 'bin/cbbd.js'), ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', CBBD_CODE_CACHE_DEBUG: '1', ...env } });
+  };
 
   beforeAll(() => {
     // A copy of the checkout (its own dist/), so editing a source here cannot disturb anyone else's run.
-    dir = mkdtempSync(join(tmpdir(), 'cbbd-build-'));
+    // With a space in its path: the launcher must not take a URL's %20 for a file name.
+    dir = mkdtempSync(join(tmpdir(), 'cbbd build-'));
     for (const entry of ['bin', 'src', 'assets', 'scripts', 'ui', 'package.json', 'package-lock.json', 'tsconfig.json', 'config.yaml']) {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
@@ -74,9 +80,18 @@ describe('bin/cbbd.js in a checkout', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Keep a college-basketball lakehouse');
     expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep a college-basketball lakehouse');
-    // The first run wrote V8's code cache of the bundle for --help; the second starts from it.
+    // The first run wrote V8's code cache of the bundle for --help; the second starts from it, also under other flags.
     expect(existsSync(join(dir, 'dist/cbbd.cjs.help.cache'))).toBe(true);
-    expect(cbbd('--help').stdout).toContain('Keep a college-basketball lakehouse');
+    const second = cbbd('--help');
+    expect(second.stdout).toContain('Keep a college-basketball lakehouse');
+    expect(second.stderr).toMatch(/code cache .*cbbd\.cjs\.help\.cache: taken/);
+    for (let run = 0; run < 2; run++) {
+      const flagged = cbbd('--help', { NODE_OPTIONS: '--max-old-space-size=512' });
+      expect(flagged.status).toBe(0);
+      expect(flagged.stderr).toMatch(run === 0 ? /: absent/ : /cbbd\.cjs\.help\.[0-9a-f]{8}\.cache: taken/);
+    }
+    // Strict, as the ES modules it is made of: esbuild's own "use strict" comes after the banner and would not count.
+    expect(readFileSync(join(dir, 'dist/cbbd.cjs'), 'latin1').split('\n')[1]).toBe("'use strict';");
 
     // An edit of the same length: V8 checks a code cache against its script's length only, and would run the old code.
     const main = join(dir, 'src/cli/main.ts');
@@ -84,7 +99,7 @@ describe('bin/cbbd.js in a checkout', () => {
     const edited = cbbd('--help');
     expect(edited.status).toBe(0);
     expect(edited.stdout).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
-    expect(edited.stderr).toBe('');
+    expect(edited.stderr).toMatch(/^code cache \S.*: absent\n$/);
     expect(readFileSync(join(dir, 'dist/src/cli/main.js'), 'utf8')).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
     expect(cbbd('--help').stdout).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
   }, 120_000);
@@ -110,6 +125,22 @@ describe('bin/cbbd.js in a checkout', () => {
     expect(status.status).toBe(0);
 
     const materialize = cbbd('--config', join(dir, 'user.yaml'), 'materialize', 'raw/broken');
+    expect(materialize.status).toBe(1);
+    expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
+    expect(readFileSync(computed, 'utf8')).toBe('computed\n');
+  }, 120_000);
+
+  it('runs a user JavaScript assets module that imports the compiled files, with one copy of the kernel', () => {
+    const fixture = join(dir, 'my-assets.mjs');
+    const computed = join(dir, 'computed-js.log');
+    writeFileSync(fixture, [
+      "import { appendFileSync } from 'node:fs';",
+      "import { defineAsset } from './dist/src/core/asset.js';",
+      "import { PermanentError } from './dist/src/core/errors.js';",
+      `export const assets = [defineAsset({ key: "raw/broken", partitions: { kind: "none" }, codeVersion: "1" }, async () => { appendFileSync(${JSON.stringify(computed)}, "computed\\n"); throw new PermanentError("broken for good"); })];`,
+    ].join('\n'));
+    writeFileSync(join(dir, 'user-js.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh-js')} }\nrunLog: { path: ${join(dir, 'runlog-js.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp-js.sqlite')} }\nmaterialize: { retries: 2 }\n`);
+    const materialize = cbbd('--config', join(dir, 'user-js.yaml'), 'materialize', 'raw/broken');
     expect(materialize.status).toBe(1);
     expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
     expect(readFileSync(computed, 'utf8')).toBe('computed\n');
