@@ -104,45 +104,41 @@ describe('bin/cbbd.js in a checkout', () => {
     expect(cbbd('--help').stdout).toContain('Keep a COLLEGE-BASKETBALL lakehouse');
   }, 120_000);
 
-  it('runs a user TypeScript assets module through tsx, with one copy of the kernel', () => {
-    // A fixture that imports the package's own sources: they must be the modules the CLI runs, not a second copy. With
-    // two, its PermanentError would not be the CLI's, and the materializer would retry what must not be retried.
-    const fixture = join(dir, 'my-assets.ts');
-    const computed = join(dir, 'computed.log');
+  /**
+   * A user's assets module `name` importing the kernel from `kernel` (the sources, or the compiled files): `raw/hello`,
+   * and `raw/broken`, whose PermanentError must not be retried. With two copies of the kernel it would not be the CLI's
+   * PermanentError, and the materializer would retry it. The config file, and the log of each computation of raw/broken.
+   */
+  function userAssets(name: string, kernel: string): { config: string; computed: string } {
+    const fixture = join(dir, name);
+    const computed = join(dir, `${name}.computed`);
     writeFileSync(fixture, [
       "import { appendFileSync } from 'node:fs';",
-      "import { defineAsset } from './src/core/asset.ts';",
-      "import { PermanentError } from './src/core/errors.ts';",
+      `import { defineAsset } from './${kernel}/core/asset.${kernel === 'src' ? 'ts' : 'js'}';`,
+      `import { PermanentError } from './${kernel}/core/errors.${kernel === 'src' ? 'ts' : 'js'}';`,
       'export const assets = [',
       '  defineAsset({ key: "raw/hello", partitions: { kind: "none" }, codeVersion: "1" }, async () => ({ rows: 0 })),',
       `  defineAsset({ key: "raw/broken", partitions: { kind: "none" }, codeVersion: "1" }, async () => { appendFileSync(${JSON.stringify(computed)}, "computed\\n"); throw new PermanentError("broken for good"); }),`,
       '];',
     ].join('\n'));
-    writeFileSync(join(dir, 'user.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp.sqlite')} }\nmaterialize: { retries: 2 }\n`);
-    const status = cbbd('--config', join(dir, 'user.yaml'), 'status');
-    expect(status.stderr).not.toMatch(/could not be loaded/);
-    expect(status.stdout).toContain('raw/hello');
-    expect(status.status).toBe(0);
+    const config = join(dir, `${name}.yaml`);
+    const data = join(dir, `${name}.data`);
+    writeFileSync(config, `assets: ${fixture}\nlakehouse: { root: ${data}/lh }\nrunLog: { path: ${data}/runlog.sqlite }\ncheckpoints: { path: ${data}/cp.sqlite }\nmaterialize: { retries: 2 }\n`);
+    return { config, computed };
+  }
 
-    const materialize = cbbd('--config', join(dir, 'user.yaml'), 'materialize', 'raw/broken');
-    expect(materialize.status).toBe(1);
-    expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
-    expect(readFileSync(computed, 'utf8')).toBe('computed\n');
-  }, 120_000);
+  for (const [language, name, kernel] of [['TypeScript assets module (through tsx)', 'my-assets.ts', 'src'], ['JavaScript assets module importing the compiled files', 'my-assets.mjs', 'dist/src']] as const) {
+    it(`runs a user ${language} with one copy of the kernel`, () => {
+      const { config, computed } = userAssets(name, kernel);
+      const status = cbbd('--config', config, 'status');
+      expect(status.stderr).not.toMatch(/could not be loaded/);
+      expect(status.stdout).toContain('raw/hello');
+      expect(status.status).toBe(0);
 
-  it('runs a user JavaScript assets module that imports the compiled files, with one copy of the kernel', () => {
-    const fixture = join(dir, 'my-assets.mjs');
-    const computed = join(dir, 'computed-js.log');
-    writeFileSync(fixture, [
-      "import { appendFileSync } from 'node:fs';",
-      "import { defineAsset } from './dist/src/core/asset.js';",
-      "import { PermanentError } from './dist/src/core/errors.js';",
-      `export const assets = [defineAsset({ key: "raw/broken", partitions: { kind: "none" }, codeVersion: "1" }, async () => { appendFileSync(${JSON.stringify(computed)}, "computed\\n"); throw new PermanentError("broken for good"); })];`,
-    ].join('\n'));
-    writeFileSync(join(dir, 'user-js.yaml'), `assets: ${fixture}\nlakehouse: { root: ${join(dir, 'lh-js')} }\nrunLog: { path: ${join(dir, 'runlog-js.sqlite')} }\ncheckpoints: { path: ${join(dir, 'cp-js.sqlite')} }\nmaterialize: { retries: 2 }\n`);
-    const materialize = cbbd('--config', join(dir, 'user-js.yaml'), 'materialize', 'raw/broken');
-    expect(materialize.status).toBe(1);
-    expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
-    expect(readFileSync(computed, 'utf8')).toBe('computed\n');
-  }, 120_000);
+      const materialize = cbbd('--config', config, 'materialize', 'raw/broken');
+      expect(materialize.status).toBe(1);
+      expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
+      expect(readFileSync(computed, 'utf8')).toBe('computed\n');
+    }, 120_000);
+  }
 });
