@@ -3,10 +3,10 @@
  * so `cbbd` starts without compiling TypeScript. Run by `npm run build`, by `npm ci` (the "prepare" script), and by
  * bin/cbbd.js when a source changed since the last build (only the changed files are compiled again).
  *
- * Each file is transformed with the esbuild options tsx uses at start-up, so the compiled code is the code tsx runs:
- * code versions derived from a function's text (`solveSeason.toString()`) hash the same compiled or not, and
- * materializing compiled after tsx restales nothing. Relative `.ts` import specifiers (static and `import('./x.ts')`)
- * become `.js`. Plain JavaScript sources (worker entry files) are copied as they are, and so are the sources a module
+ * Each file is transformed with the esbuild options tsx uses at start-up, so the compiled code is the code tsx runs.
+ * Code versions hash source text, never compiled text (the bundle below renames local variables): a source a module
+ * hashes is shipped beside it (SOURCES_READ_AS_DATA), and materializing compiled after tsx restales nothing.
+ * Relative `.ts` import specifiers (static and `import('./x.ts')`) become `.js`. Plain JavaScript sources (worker entry files) are copied as they are, and so are the sources a module
  * reads as data (SOURCES_READ_AS_DATA), beside their compiled output.
  *
  * The `cbbd` command runs none of those files directly but one bundle of them all, dist/cbbd.cjs (bundleCli): Node
@@ -45,7 +45,7 @@ export const VENDORED = ['kysely', 'zod', 'yaml', 'commander', 'pino', 'grapholo
 export const VENDOR_DIR = join(DIST, 'vendor');
 /** The whole CLI, with the package's assets, in one CommonJS script (bundleCli). */
 export const BUNDLE = join(DIST, 'cbbd.cjs');
-/** Each bundled module's export names, for the facades a user's TypeScript module imports (source-redirect-hooks.ts). */
+/** Each bundled module's export names, for the facades a user's own module imports (source-redirect-hooks.ts). */
 export const BUNDLE_EXPORTS = join(DIST, 'bundle-exports.json');
 /**
  * Packages the bundle loads from node_modules rather than contains: native modules, the heavy SDKs loaded only by the
@@ -265,7 +265,7 @@ async function bundleCli(jobs: readonly Job[]): Promise<void> {
   const result = await esbuild({
     stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'cbbd-entry.ts' },
     bundle: true, format: 'cjs', platform: 'node', target: `node${process.versions.node}`, write: false, outfile: BUNDLE,
-    // Compiled as tsx compiles (whitespace minified, names kept): code versions hash a function's text.
+    // Compiled as tsx compiles: whitespace minified, names kept (error classes and log lines read them).
     minifyWhitespace: true, keepNames: true, legalComments: 'none', logLevel: 'error',
     // Node 20 serves no import() of code compiled from a code cache: a package is require()d (each external one can
     // be), a user's module imported through the launcher (load-module.ts).
