@@ -3,8 +3,8 @@
  * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/): the
  * bundle from V8's code cache (what `cbbd` runs), the bundle on a first run after a build (no cache yet, written at
  * its end), and file by file with source maps (`--enable-source-maps`), with Node's own start (`node -e 0`) for
- * reference. `--runs N` (default 7); `--baseline <checkout>` also times another
- * checkout's bin/cbbd.js (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
+ * reference. `--runs N` (default 7); `--baseline <checkout>` also times another checkout's bin/cbbd.js (e.g.
+ * `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -28,13 +28,13 @@ export type BundledModules = Readonly<Record<string, () => Promise<unknown>>>;
  * Where the facade modules of `source-redirect-hooks.ts` find the bundle's modules: a global, because the hooks'
  * modules are evaluated by Node's loader, outside the bundle.
  */
-export const BUNDLED_MODULES = Symbol.for('cbbd.bundledModules');
+const BUNDLED_MODULES = Symbol.for('cbbd.bundledModules');
 
 /**
  * The launcher's `import()` (bin/code-cache.js), which the bundle uses for a module by URL (a user's): Node 20 serves
  * no `import()` of code compiled from V8's code cache, so the bundle has none of its own.
  */
-export const IMPORT_MODULE = Symbol.for('cbbd.importModule');
+const IMPORT_MODULE = Symbol.for('cbbd.importModule');
 
 let bundled: BundledModules | undefined;
 
@@ -78,12 +78,13 @@ export function moduleExists(path: string): boolean {
   return existsSync(path) || bundledModule(path) !== undefined || compiledCounterpart(path) !== undefined;
 }
 
-let loaders: { typeScript?: Promise<void>; redirect?: true } = {};
+let typeScriptLoader: Promise<void> | undefined;
+let redirecting = false;
 
 /** The hook sending imports of the package's own modules to those the CLI runs (`source-redirect-hooks.ts`). */
 function redirectPackageModules(): void {
-  if (loaders.redirect) return;
-  loaders = { ...loaders, redirect: true };
+  if (redirecting) return;
+  redirecting = true;
   const root = packageRoot(import.meta.url);
   const dist = new URL('dist/', root);
   registerHooks(new URL('./source-redirect-hooks.js', import.meta.url), {
@@ -97,13 +98,13 @@ function redirectPackageModules(): void {
 
 /** tsx, then the redirecting hook, which so runs first and sees what tsx resolved. */
 function loadTypeScript(): Promise<void> {
-  loaders.typeScript ??= (async () => {
+  typeScriptLoader ??= (async () => {
     // tsx's CommonJS entry (what the bundle's own import would require) cannot register its loader.
     const { register } = await importModule('tsx/esm/api') as typeof TsxApi;
     register();
     redirectPackageModules();
   })();
-  return loaders.typeScript;
+  return typeScriptLoader;
 }
 
 /** Import the module at `path` by the rule above. */

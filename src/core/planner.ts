@@ -31,12 +31,12 @@ export interface PlanOptions {
 
 /** Partition universes per asset, computed once per plan. */
 export class PartitionUniverse {
-  private readonly cache = new Map<string, PartitionIndex>();
   /**
-   * The same by partitioning (`season_date` on the games calendar...): most assets share one of a few, and enumerating
-   * every game day of every season for each of them was most of what a plan of a fresh season cost.
+   * By partitioning (`season_date` on the games calendar...), not by asset: most assets share one of a few, and
+   * enumerating every game day of every season for each of them was most of what a plan of a fresh season cost.
    */
   private readonly byPartitioning = new Map<string, PartitionIndex>();
+  private readonly filteredCache = new Map<string, readonly string[]>();
   readonly today: string;
   readonly todayDay: number;
   constructor(
@@ -58,21 +58,14 @@ export class PartitionUniverse {
 
   /** Every partition of an asset that exists by today, all seasons. */
   of(key: string): PartitionIndex {
-    let index = this.cache.get(key);
+    const partitioning = this.partitioningOf(key);
+    let index = this.byPartitioning.get(partitioning);
     if (!index) {
-      const partitioning = this.partitioningOf(key);
-      const { partitions } = this.graph.get(key);
-      index = this.byPartitioning.get(partitioning);
-      if (!index) {
-        index = new PartitionIndex(enumeratePartitions(partitions, this.window, this.today, this.state.calendars));
-        this.byPartitioning.set(partitioning, index);
-      }
-      this.cache.set(key, index);
+      index = new PartitionIndex(enumeratePartitions(this.graph.get(key).partitions, this.window, this.today, this.state.calendars));
+      this.byPartitioning.set(partitioning, index);
     }
     return index;
   }
-
-  private readonly filteredCache = new Map<string, readonly string[]>();
 
   /** The partitions of an asset that pass a filter. */
   filtered(key: string, filter: PartitionFilter | undefined): readonly string[] {

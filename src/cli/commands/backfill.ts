@@ -101,13 +101,11 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       // The quota's reserve is reached: the next season would stop at once; say so instead.
       if (result.stopped !== undefined || result.status === 'cancelled') break;
     }
-  } catch (error) {
-    await stop.settled();
-    throw error;
   } finally {
+    // Abandoning (a second signal) records the run and exits: nothing here may report on it meanwhile.
+    await stop.settled();
     stop.dispose();
   }
-  await stop.settled();
   for (const season of seasons.slice(outcomes.length)) {
     outcomes.push({ season, outcome: 'not started', runId: null, partitions: 0, failed: 0, skipped: 0, apiCalls: 0, durationMs: 0 });
   }

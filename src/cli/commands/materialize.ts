@@ -58,14 +58,12 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
       callsMade: () => totalCalls(ctx.source.calls()),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
-  } catch (error) {
-    await stop.settled();
-    throw error;
   } finally {
     progress.stop();
+    // Abandoning (a second signal) records the run and exits: nothing here may report on it meanwhile.
+    await stop.settled();
     stop.dispose();
   }
-  await stop.settled();
   const calls = ctx.source.calls();
   const byAsset = ctx.source.callsByAsset();
   const estimated = new Map(plan.assets.map((a) => [a.asset, a.expectedCalls]));
