@@ -23,11 +23,11 @@ export const initialize: InitializeHook<RedirectData> = (options) => {
   data = options;
 };
 
-/** The bundle's name for a module of the package (`src/core/asset.ts`), when running bundled and it has it. */
-function bundled(rel: string): string | undefined {
-  if (!data?.bundleExports) return undefined;
+/** Whether the bundle has the package's module `rel` (`src/core/asset.ts`): only when running bundled. */
+function inBundle(rel: string): boolean {
+  if (!data?.bundleExports) return false;
   bundleExports ??= JSON.parse(readFileSync(fileURLToPath(data.bundleExports), 'utf8')) as Record<string, string[]>;
-  return bundleExports[rel] ? rel : undefined;
+  return bundleExports[rel] !== undefined;
 }
 
 const facade = (rel: string) => ({ url: `${FACADE}${rel}`, format: 'module' as const, shortCircuit: true });
@@ -38,13 +38,13 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (!data) return resolved;
   // A compiled file of the package (`dist/src/core/asset.js`), imported by a JavaScript module, running bundled.
   if (resolved.url.startsWith(data.dist) && /\.[cm]?js$/.test(resolved.url)) {
-    const rel = bundled(resolved.url.slice(data.dist.length).replace(/\.([cm]?)js$/, '.$1ts'));
-    return rel ? facade(rel) : resolved;
+    const rel = resolved.url.slice(data.dist.length).replace(/\.([cm]?)js$/, '.$1ts');
+    return inBundle(rel) ? facade(rel) : resolved;
   }
   if (!resolved.url.startsWith(data.root) || !/\.[cm]?ts$/.test(resolved.url)) return resolved;
   const rel = resolved.url.slice(data.root.length);
   if (!data.folders.includes(rel.split('/')[0] ?? '')) return resolved;
-  if (bundled(rel)) return facade(rel);
+  if (inBundle(rel)) return facade(rel);
   const compiled = `${data.dist}${rel.replace(/\.([cm]?)ts$/, '.$1js')}`;
   return existsSync(fileURLToPath(compiled)) ? { url: compiled, format: 'module', shortCircuit: true } : resolved;
 };
