@@ -14,6 +14,8 @@ import { buildRunReport } from '../core/run-log/run-report.ts';
 import type { MaterializeHooks } from '../core/materializer.ts';
 import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
+import { seasonWindow } from '../config/season-range.ts';
+import { commandClock } from '../core/clock.ts';
 import { cbbdSource, type CbbdSource, type SourceSettings } from '../cbbd/source.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
 import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
@@ -65,12 +67,9 @@ export function sourceSettings(config: Config): SourceSettings {
 export async function openContext(options: GlobalOptions, access: { writes: boolean } = { writes: false }): Promise<CommandContext> {
   const config = loadConfig(options.config);
   const log = createLogger();
-  const window: SeasonWindow = {
-    firstSeason: config.seasons.first,
-    lastSeason: config.seasons.last,
-    start: config.seasons.windowStart,
-    end: config.seasons.windowEnd,
-  };
+  const { window, notice } = seasonWindow(config.seasons, commandClock());
+  // A fixed seasons.last that caps the season in progress is said before anything else.
+  if (notice) process.stderr.write(`${notice}\n`);
   const drivers = await openDrivers(config);
   const { storage, checkpoints, catalog } = drivers;
   const deadLetters = new DeadLetterStore(storage);
@@ -86,7 +85,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     gameCap: source.kind === 'simulator' ? config.simulator.gameCap : 3_000,
     rollingDays: config.source.rollingDays,
     checkpoints,
-    now: () => new Date(),
+    now: commandClock,
     gold: config.gold,
   };
   const definitions = await loadAssetDefinitions(options.assets ?? config.assets, resources);

@@ -33,13 +33,14 @@ export const configSchema = z
     seasons: z
       .object({
         first: z.number().int().min(2000).max(2100).default(2010),
-        last: z.number().int().min(2000).max(2100).default(2026),
+        /** `current` (the default): the season in progress by the calendar; a year fixes the range's end. */
+        last: z.union([z.literal('current'), z.number().int().min(2000).max(2100)], { error: 'expected "current" (the season in progress) or a year such as 2026' }).default('current'),
         windowStart: monthDay.default('11-01'),
         windowEnd: monthDay.default('04-30'),
       })
       .strict()
-      .default({ first: 2010, last: 2026, windowStart: '11-01', windowEnd: '04-30' })
-      .refine((s) => s.first <= s.last, { message: 'first must not be after last', path: ['first'] }),
+      .default({ first: 2010, last: 'current', windowStart: '11-01', windowEnd: '04-30' })
+      .refine((s) => s.last === 'current' || s.first <= s.last, { message: 'first must not be after last', path: ['first'] }),
     lakehouse: z.object({ root: z.string().default('./lakehouse') }).strict().default({ root: './lakehouse' }),
     runLog: z
       .object({ path: z.string().default('./.cbbd/runlog.sqlite'), eventRetentionDays: z.number().int().min(1).default(30) })

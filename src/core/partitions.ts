@@ -7,6 +7,7 @@
  * from the configured window (`enumeratePartitions`), or from a season calendar, whose dates come from the API and
  * are checked with `validatePartitionKey` before the calendar is recorded (`LiveRunState.calendarProblem`).
  */
+import { commandClock } from './clock.ts';
 import { PlanError } from './errors.ts';
 
 export type PartitionsDef =
@@ -81,19 +82,30 @@ export function seasonOfDate(date: string, window: SeasonWindow): number | undef
 }
 
 /**
- * The season `current` names at `now`: the one whose window holds today's UTC date, or, out of season, the last one
- * whose window has ended; never beyond the configured last season. Season N runs from the window start in N-1 to
- * the window end in N, so on 2026-12-01 it is 2027 (capped to `lastSeason`), and on 2026-07-01 it is 2026.
+ * The season in progress at `now` by the window alone: the one whose window holds today's UTC date, or, out of
+ * season, the last one whose window has ended. Season N runs from the window start in N-1 to the window end in N, so
+ * on 2026-12-06 it is 2027, and on 2026-07-01 it is 2026. `seasons.last: current` (the default) ends the configured
+ * range here.
  */
-export function currentSeason(now: Date, window: SeasonWindow): number {
+export function seasonInProgress(now: Date, window: Pick<SeasonWindow, 'start' | 'end'>): number {
   const today = isoDateToDay(isoDateOf(now))!;
   const year = now.getUTCFullYear();
+  const bounds = (s: number) => seasonBounds(s, { firstSeason: s, lastSeason: s, ...window });
   // Newest first: with a window longer than a year two seasons overlap, and the newer one is the one in progress.
   const candidates = [year + 1, year, year - 1];
-  const season = candidates.find((s) => {
-    const { first, last } = seasonBounds(s, window);
+  return candidates.find((s) => {
+    const { first, last } = bounds(s);
     return first <= today && today <= last;
-  }) ?? candidates.find((s) => seasonBounds(s, window).last < today)!;
+  }) ?? candidates.find((s) => bounds(s).last < today)!;
+}
+
+/**
+ * The season `current` names at `now`: the season in progress (`seasonInProgress`), never beyond the configured
+ * last season. A fixed `seasons.last` below the season in progress caps it, and every command says so on its first
+ * line (`config/season-range.ts`).
+ */
+export function currentSeason(now: Date, window: SeasonWindow): number {
+  const season = seasonInProgress(now, window);
   const capped = Math.min(season, window.lastSeason);
   if (capped < window.firstSeason) {
     throw new PlanError(`The current season (${season}, by the clock ${isoDateOf(now)}) is before the configured range ${window.firstSeason}-${window.lastSeason}: lower seasons.first in config.yaml.`);
@@ -105,7 +117,7 @@ export function currentSeason(now: Date, window: SeasonWindow): number {
  * Parse a season number, checking it lies in the configured range; `current` is the season in progress at `now`
  * (see `currentSeason`), by default the wall clock, the clock every command runs on.
  */
-export function parseSeason(value: string, window: SeasonWindow, now: Date = new Date()): number {
+export function parseSeason(value: string, window: SeasonWindow, now: Date = commandClock()): number {
   if (value.trim().toLowerCase() === 'current') return currentSeason(now, window);
   if (!SEASON.test(value)) {
     throw new PlanError(`"${value}" is not a season: use a four-digit year such as ${window.lastSeason}, or "current".`);

@@ -4,6 +4,7 @@
  * here, so none of them wires the phases, the catalog registration or the dead-letter scope by hand.
  */
 import type { CheckpointStore } from './checkpoints.ts';
+import { commandClock } from './clock.ts';
 import type { AssetGraph } from './graph.ts';
 import type { Logger } from './logger.ts';
 import type { MaterializeHooks, MaterializeOptions, RunResult } from './materializer.ts';
@@ -63,7 +64,7 @@ function pricedPlan(project: Project, selection: string, state: PlannerState, op
  * The planner's view of the world in a few bulk reads: the run log's records and calendars (after marking runs whose
  * process died as failed) and the settled partitions from the checkpoints.
  */
-export async function loadPlannerState(project: Project, now = project.now?.() ?? new Date()): Promise<PlannerState> {
+export async function loadPlannerState(project: Project, now = project.now?.() ?? commandClock()): Promise<PlannerState> {
   project.runLog.recoverOrphans();
   return {
     now,

@@ -5,6 +5,7 @@
  *   `a,b`                a union
  * and the partition filters `--season`, `--seasons`, `--date`, `--from/--to`.
  */
+import { commandClock } from './clock.ts';
 import { PlanError } from './errors.ts';
 import { unknownAssetMessage, type AssetGraph } from './graph.ts';
 import { parseSeason, parseSeasonDate, type PartitionFilter, type SeasonWindow } from './partitions.ts';
@@ -94,7 +95,7 @@ export interface PartitionFilterInput {
  * Validate and combine the partition filters. Each value is checked before it can reach a key or a path. `now` is
  * the clock `--season current` is read on (see `currentSeason`).
  */
-export function parsePartitionFilter(input: PartitionFilterInput, window: SeasonWindow, now: Date = new Date()): PartitionFilter {
+export function parsePartitionFilter(input: PartitionFilterInput, window: SeasonWindow, now: Date = commandClock()): PartitionFilter {
   // --season with --date is allowed when the date is in that season (`--season 2024 --date 2024-01-13` reads well).
   const given = (['season', 'seasons', 'date'] as const).filter((k) => input[k] !== undefined && !(k === 'season' && input.date !== undefined));
   if (given.length > 1) throw new PlanError(`Use only one of --season, --seasons and --date (got ${given.map((g) => `--${g}`).join(', ')}).`);

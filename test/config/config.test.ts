@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   it('fills defaults and resolves paths against the file', () => {
     const file = configFile('seasons: { first: 2015 }\n');
     const config = loadConfig(file, {});
-    expect(config.seasons).toEqual({ first: 2015, last: 2026, windowStart: '11-01', windowEnd: '04-30' });
+    expect(config.seasons).toEqual({ first: 2015, last: 'current', windowStart: '11-01', windowEnd: '04-30' });
     expect(config.runLog.path).toBe(join(file, '..', '.cbbd', 'runlog.sqlite'));
     expect(config.drivers).toEqual({ storage: 'local', checkpoints: 'sqlite', catalog: 'duckdb' });
     expect(config.apiKey).toBeUndefined();
