@@ -146,6 +146,12 @@ runs
   .option('--json', 'print JSON (the same as meta/runs/<run>.json)')
   .description('a run\'s summary: selection, partitions by outcome, rows, bytes, API calls per endpoint, durations, failures')
   .action((runId: string, options) => run(async (ctx) => (await import('./commands/runs.ts')).runsShowCommand(ctx, runId, options)));
+runs
+  .command('cancel')
+  .argument('<run>', 'the id of a running run, e.g. r20240115-083000-a1b2c3')
+  .option('--wait', 'wait until the run has stopped, and print how it ended')
+  .description('ask a running run (in any process on this run log) to stop as on SIGTERM: no new step, nothing half-committed')
+  .action((runId: string, options) => run(async (ctx) => (await import('./commands/runs.ts')).runsCancelCommand(ctx, runId, options)));
 
 program
   .command('serve')

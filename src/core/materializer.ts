@@ -12,6 +12,7 @@ import type { MaterializeStep, Plan } from './plan.ts';
 import { staleReason, type PlanOptions } from './planner.ts';
 import type { RunEvent } from './run-events.ts';
 import type { RunLog } from './run-log/run-log.ts';
+import { RunControls, watchCancelRequest } from './run-log/run-controls.ts';
 import { redactSecrets } from './redact.ts';
 import { LiveRunState } from './run-state.ts';
 import type { PlannerState } from './state.ts';
@@ -94,11 +95,24 @@ export async function materialize(
   };
   emit({ type: 'run_started', runId, steps: plan.steps.length, partitions: partitions.length, assets: plan.assets.map((a) => a.asset) });
 
+  // A cancel request recorded in the run log (the page, or `cbbd runs cancel` from another process) stops the run as
+  // SIGTERM does: the same signal is aborted, so no new step starts and the steps under way finish or fail whole.
+  const cancel = new AbortController();
+  const controls = RunControls.open(runLog.path);
+  const stopWatching = controls ? watchCancelRequest(controls, runId, (request) => {
+    runLog.recordEvent(runId, 'cancel_requested', { by: request.requestedBy, requestedAt: request.requestedAt }, 'warn');
+    options.log?.warn(`Run ${runId}: cancel requested by ${request.requestedBy}; no new step starts, the steps under way finish or fail whole.`);
+    cancel.abort(new Error(`cancelled by ${request.requestedBy}`));
+  }) : () => {};
+  const releaseControls = () => {
+    stopWatching();
+    controls?.close();
+  };
   const live = new LiveRunState(graph, state, options.window);
   const run: StepRunContext = {
     runId, runLog, live, emit,
     retries: options.retries, retryMinDelayMs: options.retryMinDelayMs ?? 500,
-    log: options.log ?? silentLogger(), signal: options.signal ?? new AbortController().signal, hooks: options.hooks ?? {},
+    log: options.log ?? silentLogger(), signal: options.signal ? AbortSignal.any([options.signal, cancel.signal]) : cancel.signal, hooks: options.hooks ?? {},
   };
   const results = new Map<string, StepResult>();
   let stopped: string | undefined;
@@ -155,10 +169,12 @@ export async function materialize(
     } catch {
       // The run log itself failed: the next start finds the run orphaned and closes it.
     }
+    releaseControls();
     await afterRun(options, runId);
     throw error;
   }
 
+  releaseControls();
   const steps = executed.map((s) => results.get(s.id)!);
   const counts = {
     succeeded: steps.reduce((n, s) => n + s.succeeded.length, 0),

@@ -23,6 +23,9 @@ export interface ScheduleJson {
   readonly timezone: string;
   readonly command: readonly string[];
   readonly enabled: boolean;
+  /** When and by whom the schedule was last switched on or off (overriding config.yaml), if ever. */
+  readonly switchedAt?: string;
+  readonly switchedBy?: string;
   /** ISO time of the next tick (null when disabled or never again). */
   readonly nextTick: string | null;
   readonly lastTick: TickJson | null;
@@ -46,15 +49,20 @@ function tickJson(t: TickView): TickJson {
 
 export function schedulesView(
   schedules: Readonly<Record<string, ScheduleConfig>>, scheduleLog: ScheduleLog, now: Date, recent = 10,
+  switches: ReadonlyMap<string, { readonly enabled: boolean; readonly at: number; readonly by: string }> = new Map(),
 ): SchedulesJson {
   const holder: SchedulerHolder | undefined = scheduleLog.schedulerHolder();
   return {
     scheduler: holder ? { pid: holder.pid, host: holder.host, label: holder.label, since: iso(holder.startedAt) } : null,
     schedules: Object.entries(schedules).map(([name, s]) => {
       const ticks = scheduleLog.recentTicks(name, recent).map(tickJson);
-      const next = s.enabled ? nextTick(cronOf(s), now) : null;
+      // A switch from the page (persisted in the run log) overrides config.yaml's `enabled`.
+      const switched = switches.get(name);
+      const enabled = switched?.enabled ?? s.enabled;
+      const next = enabled ? nextTick(cronOf(s), now) : null;
       return {
-        name, cron: s.cron, timezone: s.timezone, command: s.command, enabled: s.enabled,
+        name, cron: s.cron, timezone: s.timezone, command: s.command, enabled,
+        ...(switched && { switchedAt: iso(switched.at), switchedBy: switched.by }),
         nextTick: next ? next.toISOString() : null, lastTick: ticks[0] ?? null, recentTicks: ticks,
       };
     }),

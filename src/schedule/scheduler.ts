@@ -24,6 +24,11 @@ export interface SchedulerOptions {
   readonly log: Logger;
   /** What holds the lease, as other schedulers and the page name it: "cbbd schedule", "cbbd serve". */
   readonly label: string;
+  /**
+   * Whether a schedule is on now: config.yaml's `enabled`, unless the page switched it (persisted in the run log, so
+   * every scheduler of the run log agrees). Asked at each tick; without it, config.yaml's `enabled` alone.
+   */
+  readonly isEnabled?: (name: string, schedule: ScheduleConfig) => boolean;
   /** How long a stopping scheduler waits for a running tick's command before killing it (a container gets 30 s). */
   readonly stopGraceMs?: number;
 }
@@ -51,7 +56,8 @@ export class Scheduler {
   private readonly enabled: [string, ScheduleConfig][];
 
   constructor(private readonly options: SchedulerOptions) {
-    this.enabled = Object.entries(options.schedules).filter(([, s]) => s.enabled);
+    // With switches every schedule gets a job (one switched on later must tick); each tick asks whether it is on.
+    this.enabled = Object.entries(options.schedules).filter(([, s]) => options.isEnabled !== undefined || s.enabled);
   }
 
   get status(): { readonly state: SchedulerState; readonly activeTick: ActiveTick | undefined } {
@@ -178,6 +184,7 @@ export class Scheduler {
 
   private async tick(name: string, schedule: ScheduleConfig, plannedAt: number, missed?: string): Promise<void> {
     if (this.state !== 'active') return;
+    if (this.options.isEnabled && !this.options.isEnabled(name, schedule)) return;
     const { log, scheduleLog } = this.options;
     const tick: TickStart = { schedule: name, plannedAt, missed: missed !== undefined, command: schedule.command };
     const skip = (reason: string) => {

@@ -21,11 +21,19 @@ import { packageRoot } from '../core/package-root.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
 import { quotaRoute, type QuotaRouteDeps } from './quota-route.ts';
 import { schedulesRoute, type SchedulesRouteDeps } from './schedules-route.ts';
+import { runsRoute, type RunsRouteDeps } from './runs-route.ts';
+import { partitionsHeatmapRoute } from './partitions-heatmap-route.ts';
+import { scheduleActionsRoute, type ScheduleActionsDeps } from './schedule-actions-route.ts';
+import { uiFilesRoute } from './ui-files-route.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
 
 export interface StartRunRequest {
   readonly selection: string;
   readonly season?: number;
+  /** With `season`, the last season of a range (the page's range materialize, "re-run failed"). */
+  readonly seasonTo?: number;
+  readonly dateFrom?: string;
+  readonly dateTo?: string;
 }
 
 export interface ServerDeps {
@@ -55,6 +63,14 @@ export interface ServerDeps {
   readonly quota?: QuotaRouteDeps['quota'];
   /** The schedules and their ticks for `GET /api/schedules` (`schedules-route.ts`); without it the route is not served. */
   readonly schedules?: SchedulesRouteDeps['schedules'];
+  /** A run's plan before it starts (`runs-route.ts`): partitions by asset, API calls, the quota after. */
+  readonly planRun?: RunsRouteDeps['planRun'];
+  /** Record a cancel request that the run's process acts on (`core/run-log/run-controls.ts`). */
+  readonly cancelRun?: RunsRouteDeps['cancelRun'];
+  /** A run planning more partitions than this needs an explicit confirmation (default 200). */
+  readonly confirmAbovePartitions?: number;
+  /** Turn a schedule on or off, persisted in the run log (`schedule-actions-route.ts`). */
+  readonly switchSchedule?: ScheduleActionsDeps['switchSchedule'];
 }
 
 /** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
@@ -97,6 +113,24 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   for (const [path, file] of Object.entries(files)) {
     app.get(path, (c) => c.body(file.body, 200, { 'Content-Type': file.type, 'Content-Security-Policy': PAGE_CSP }));
   }
+  // The page's other modules and the graph layout library (dagre), from this server only.
+  app.route('/', uiFilesRoute());
+  // Runs (list, run page, plan, start with confirmation, cancel, re-run failed), the heatmap, schedule switches.
+  const startRun = deps.startRun;
+  app.route('/', runsRoute({
+    runLog: deps.runLog,
+    ...(deps.planRun && { planRun: deps.planRun }),
+    ...(deps.cancelRun && { cancelRun: deps.cancelRun }),
+    ...(deps.confirmAbovePartitions !== undefined && { confirmAbovePartitions: deps.confirmAbovePartitions }),
+    ...(startRun && {
+      startRun: (r) => startRun({
+        selection: r.selection, ...(r.seasonFrom !== undefined && { season: r.seasonFrom }), ...(r.seasonTo !== undefined && { seasonTo: r.seasonTo }),
+        ...(r.dateFrom !== undefined && { dateFrom: r.dateFrom }), ...(r.dateTo !== undefined && { dateTo: r.dateTo }),
+      }),
+    }),
+  }));
+  app.route('/', partitionsHeatmapRoute({ graph: deps.graph, runLog: deps.runLog, status, window: deps.window }));
+  if (deps.switchSchedule) app.route('/', scheduleActionsRoute({ switchSchedule: deps.switchSchedule }));
 
   const seasonParam = (c: Context) => {
     const value = c.req.query('season');
@@ -210,23 +244,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     return c.json({ first: deps.window.firstSeason, last: deps.window.lastSeason, built, default: built.at(-1) ?? deps.window.lastSeason });
   });
 
-  app.get('/api/runs', async (c) => {
-    const limit = Number(c.req.query('limit') ?? 50);
-    return c.json({ runs: await deps.runLog.listRuns(Number.isInteger(limit) && limit > 0 ? Math.min(limit, 500) : 50) });
-  });
-
-  app.get('/api/runs/:id', async (c) => {
-    const id = c.req.param('id');
-    if (!/^r[0-9a-z-]+$/.test(id)) return c.json({ error: `"${id}" is not a run id.` }, 400);
-    const run = await deps.runLog.getRun(id);
-    if (!run) return c.json({ error: `No run ${id}.` }, 404);
-    const [materializations, events] = await Promise.all([deps.runLog.materializationsOf(id), deps.runLog.eventsOf(id)]);
-    return c.json({
-      run,
-      steps: materializations.map((m) => ({ asset: m.asset, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.rowCount, startedAt: m.startedAt, endedAt: m.endedAt })),
-      events: events.map((e) => ({ id: e.id, at: e.at, level: e.level, type: e.type, payload: e.payload })),
-    });
-  });
+  // GET /api/runs and /api/runs/:id: runs-route.ts.
 
   // Live progress: every new run-log event, as server-sent events, from `?after=` (or from now). Each stream polls
   // the run log, so their number is bounded: a client opening a thousand would otherwise saturate a core.

@@ -10,6 +10,8 @@ import { runSummaryKey } from '../../lake/run-summaries.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable, formatTime } from '../format.ts';
 import { withThousands } from '../../core/thousands.ts';
+import { hostname } from 'node:os';
+import { RunControls } from '../../core/run-log/run-controls.ts';
 
 export interface RunsListOptions {
   limit?: string;
@@ -71,6 +73,39 @@ export async function runsShowCommand(ctx: CommandContext, runId: string, option
   if (!report) throw new UsageError(`No run ${runId} in the run log (${ctx.config.runLog.path}); \`cbbd runs\` lists the recent ones.`);
   process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : renderRunReport(report)}\n`);
   return 0;
+}
+
+/**
+ * `cbbd runs cancel <id>`: record a cancel request in the run log; the run's own process (a `cbbd materialize`, a
+ * page's run in `cbbd serve`, a schedule's tick) sees it within a second and stops as on SIGTERM. With `--wait`,
+ * waits for the run to end (exit 0 once it is cancelled or ended otherwise).
+ */
+export async function runsCancelCommand(ctx: CommandContext, runId: string, options: { wait?: boolean }): Promise<number> {
+  runSummaryKey(runId); // a malformed id is a usage error, before any write
+  ctx.runLog.recoverOrphans();
+  const controls = RunControls.open(ctx.config.runLog.path);
+  if (!controls) throw new UsageError('The run log is in memory: no other process can hold a run to cancel.');
+  try {
+    const { outcome } = controls.requestCancel(runId, `cbbd runs cancel (pid ${process.pid} on ${hostname()})`);
+    if (outcome === 'unknown') throw new UsageError(`No run ${runId} in the run log (${ctx.config.runLog.path}); \`cbbd runs\` lists the recent ones.`);
+    if (outcome !== 'requested') {
+      process.stdout.write(`Run ${runId} is not running (it ${outcome === 'cancelled' ? 'was cancelled' : outcome}); nothing to cancel.\n`);
+      return 0;
+    }
+    process.stdout.write(`Cancel requested for run ${runId}: it takes no new step; the steps under way finish or fail whole (never half-committed).\n`);
+    if (!options.wait) return 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      ctx.runLog.recoverOrphans();
+      const run = await ctx.runLog.getRun(runId);
+      if (run && run.status !== 'running') {
+        process.stdout.write(`Run ${runId} ${run.status}.\n`);
+        return 0;
+      }
+    }
+  } finally {
+    controls.close();
+  }
 }
 
 /** A run's report as text. */

@@ -10,6 +10,8 @@ import { ConfigError, ExecutionError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { RunLog } from '../../core/run-log/run-log.ts';
 import { ScheduleLog } from '../../core/run-log/schedule-log.ts';
+import type { ScheduleConfig } from '../../config/schedules.ts';
+import { RunControls } from '../../core/run-log/run-controls.ts';
 import { loadConfig, type Config } from '../../config/config.ts';
 import { renderSchedules, schedulesView } from '../../schedule/schedule-views.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
@@ -46,20 +48,23 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
   const config = loadConfig(options.config);
   const unsupported = schedulerUnsupported(config);
   if (unsupported) throw new ConfigError(`${config.file}: ${unsupported}`);
-  if (!options.list && !Object.values(config.schedules).some((s) => s.enabled)) {
-    throw new ConfigError(`${config.file}: no enabled schedule in schedules:, so cbbd schedule has nothing to run. Add one (see the README, "Schedules") or set enabled: true.`);
-  }
   const runLog = await RunLog.open(config.runLog.path);
   const scheduleLog = ScheduleLog.open(config.runLog.path);
+  const controls = RunControls.open(config.runLog.path);
   try {
-    const view = schedulesView(config.schedules, scheduleLog, new Date());
+    // Switched on or off from the page: the run log's switch wins over config.yaml's `enabled`.
+    const isEnabled = (name: string, s: ScheduleConfig) => controls?.scheduleSwitches().get(name)?.enabled ?? s.enabled;
+    if (!options.list && !Object.entries(config.schedules).some(([name, s]) => isEnabled(name, s))) {
+      throw new ConfigError(`${config.file}: no enabled schedule in schedules:, so cbbd schedule has nothing to run. Add one (see the README, "Schedules") or set enabled: true.`);
+    }
+    const view = schedulesView(config.schedules, scheduleLog, new Date(), 10, controls?.scheduleSwitches());
     if (options.list) {
       process.stdout.write(`${options.json ? JSON.stringify(view, null, 2) : renderSchedules(view)}\n`);
       return 0;
     }
     process.stdout.write(`cbbd schedule: pid ${process.pid} on ${hostname()}, run log ${config.runLog.path} (SIGTERM or Ctrl-C stops it)\n${renderSchedules(view)}\n`);
     const scheduler = new Scheduler({
-      schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log: createLogger(), label: 'cbbd schedule',
+      schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log: createLogger(), label: 'cbbd schedule', isEnabled,
     });
     scheduler.start();
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -78,6 +83,7 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
     process.off('SIGINT', again).off('SIGTERM', again);
     return 0;
   } finally {
+    controls?.close();
     await scheduleLog.close();
     await runLog.close();
   }
@@ -86,6 +92,8 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
 /** The schedules beside `cbbd serve`: its scheduler (unless turned off), and the view `GET /api/schedules` answers. */
 export interface ServeSchedules {
   view(): object;
+  /** Turn a schedule on or off for every scheduler of this run log; false for a schedule not in config.yaml. */
+  switchSchedule(name: string, enabled: boolean, by: string): boolean;
   /** Start ticking: once the page listens, so a server that cannot start leaves no scheduler behind. */
   start(): void;
   /** Refuse (409) a page's run while this server's tick runs a command: the two never overlap. */
@@ -95,12 +103,19 @@ export interface ServeSchedules {
 
 export function serveSchedules(config: Config, runLog: RunLog, log: Logger, options: { run: boolean; assets?: string }): ServeSchedules {
   const scheduleLog = ScheduleLog.open(config.runLog.path);
+  const controls = RunControls.open(config.runLog.path);
+  const isEnabled = (name: string, s: ScheduleConfig) => controls?.scheduleSwitches().get(name)?.enabled ?? s.enabled;
   const unsupported = schedulerUnsupported(config);
   if (unsupported && options.run) log.info(`No schedules beside the page: ${unsupported}`);
   const scheduler = options.run && !unsupported
-    ? new Scheduler({ schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log, label: 'cbbd serve' })
+    ? new Scheduler({ schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log, label: 'cbbd serve', isEnabled })
     : undefined;
   return {
+    switchSchedule(name, enabled, by) {
+      if (!controls || !Object.hasOwn(config.schedules, name)) return false;
+      controls.switchSchedule(name, enabled, by);
+      return true;
+    },
     start: () => scheduler?.start(),
     refuseDuringTick() {
       const tick = scheduler?.status.activeTick;
@@ -112,12 +127,13 @@ export function serveSchedules(config: Config, runLog: RunLog, log: Logger, opti
       const status = scheduler?.status;
       const activeTick = status?.activeTick && { ...status.activeTick, plannedAt: new Date(status.activeTick.plannedAt).toISOString(), startedAt: new Date(status.activeTick.startedAt).toISOString() };
       return {
-        ...schedulesView(config.schedules, scheduleLog, new Date()),
+        ...schedulesView(config.schedules, scheduleLog, new Date(), 10, controls?.scheduleSwitches()),
         thisServer: { state: !status || status.state === 'stopped' ? 'off' : status.state, activeTick: activeTick ?? null, ...(unsupported && { why: unsupported }) },
       };
     },
     async stop(signal) {
       await scheduler?.stop(signal);
+      controls?.close();
       await scheduleLog.close();
     },
   };

@@ -10,7 +10,9 @@ import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
-import { quotaControls } from '../quota-report.ts';
+import { currentQuota, quotaControls } from '../quota-report.ts';
+import { RunControls } from '../../core/run-log/run-controls.ts';
+import type { RunPlanPreview, RunRequest } from '../../server/runs-route.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
@@ -28,8 +30,12 @@ export interface ServeOptions {
 
 /** Start a run in this process; resolves once it holds its partitions, and lets it go on (until `runs` stop). */
 export function serverRunStarter(ctx: CommandContext, runs?: ServerRuns) {
-  return async ({ selection, season }: StartRunRequest) => {
-    const planned = await planSelection(ctx.project, { selection, filter: season === undefined ? {} : { seasonFrom: season, seasonTo: season } });
+  return async ({ selection, season, seasonTo, dateFrom, dateTo }: StartRunRequest) => {
+    const filter = {
+      ...(season !== undefined && { seasonFrom: season, seasonTo: seasonTo ?? season }),
+      ...(dateFrom !== undefined && { dateFrom }), ...(dateTo !== undefined && { dateTo }),
+    };
+    const planned = await planSelection(ctx.project, { selection, filter });
     if (!planned.plan.steps.length) return { nothingToDo: true as const };
     const budget = quotaControls(ctx, planned.plan.expectedCalls); // over the month's quota: refused, HTTP 400
     return new Promise<{ runId: string }>((resolve, reject) => {
@@ -52,6 +58,23 @@ export function serverRunStarter(ctx: CommandContext, runs?: ServerRuns) {
         },
       ).finally(ended);
     });
+  };
+}
+
+/** The plan the page shows before a run: partitions by asset, API calls, and the month's quota after it. */
+export async function serverPlanPreview(ctx: CommandContext, request: RunRequest): Promise<RunPlanPreview> {
+  const filter = {
+    ...(request.seasonFrom !== undefined && { seasonFrom: request.seasonFrom, seasonTo: request.seasonTo ?? request.seasonFrom }),
+    ...(request.dateFrom !== undefined && { dateFrom: request.dateFrom }), ...(request.dateTo !== undefined && { dateTo: request.dateTo }),
+  };
+  const { plan } = await planSelection(ctx.project, { selection: request.selection, filter });
+  const { budget } = currentQuota(ctx);
+  return {
+    partitions: plan.steps.reduce((n, s) => n + s.partitions.length, 0),
+    assets: plan.assets.map((a) => ({ asset: a.asset, partitions: a.partitions, expectedCalls: a.expectedCalls })),
+    expectedCalls: plan.expectedCalls,
+    quota: budget ? { available: budget.available, reserve: budget.reserve, afterRun: budget.available + budget.reserve - plan.expectedCalls } : null,
+    warnings: plan.warnings,
   };
 }
 
@@ -79,6 +102,17 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     sourceDescription: ctx.source.description,
     quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
     schedules: () => schedules.view(),
+    switchSchedule: (name, enabled, by) => schedules.switchSchedule(name, enabled, by),
+    planRun: (request) => serverPlanPreview(ctx, request),
+    cancelRun: (runId, by) => {
+      const controls = RunControls.open(ctx.config.runLog.path);
+      if (!controls) return { outcome: 'unknown' };
+      try {
+        return controls.requestCancel(runId, by);
+      } finally {
+        controls.close();
+      }
+    },
     allowedHosts: allowedHostsFor(host, (process.env.CBBD_UI_ALLOWED_HOSTS ?? '').split(',')),
     readsNeedToken: !isLoopback(host),
   });

@@ -127,4 +127,16 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('schedule_ticks_by_schedule').on('schedule_ticks').columns(['schedule', 'id']).execute();
     },
   },
+  '0004_run_cancel_and_schedule_switches': {
+    async up(db: Kysely<unknown>) {
+      // A request to cancel a run, from the page or `cbbd runs cancel` in another process: the run's own process
+      // polls for it and stops as on SIGTERM (no new step; nothing half-committed).
+      await sql`CREATE TABLE run_cancel_requests (
+        run_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL, requested_by TEXT NOT NULL) WITHOUT ROWID`.execute(db);
+      // A schedule turned on or off from the page or the CLI: overrides `enabled` of config.yaml, so `cbbd schedule`
+      // and `cbbd serve` (each reading the run log) agree.
+      await sql`CREATE TABLE schedule_switches (
+        schedule TEXT PRIMARY KEY, enabled INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL) WITHOUT ROWID`.execute(db);
+    },
+  },
 };
