@@ -5,7 +5,11 @@
  * partitions) the backfill is killed with SIGKILL and started again; the run log then shows that no raw partition
  * committed before the kill was fetched again. Prints API calls and wall time per season, peak RSS, the lakehouse's
  * size per layer, and the resume check.
- * Run: npm run bench -- backfill --seasons 2020-2024 --scale full [--seed 2024] [--no-kill]
+ * Run: npm run bench -- backfill --seasons 2020-2024 --scale full [--seed 2024] [--no-kill] [--rows-out before.json]
+ *      [--rows-against before.json]
+ * `--rows-out` writes each table's row count and a hash of its rows (every column, order-free) to a file; a later run
+ * with `--rows-against` compares its lakehouse with that file table by table, so a change that makes fewer API calls
+ * can show it lost no row. Columns that record when or by which run a row was written are left out of the hash.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,6 +84,33 @@ async function folderBytes(dir: string): Promise<number> {
     if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
   }
   return total;
+}
+
+/** Columns whose values say when or by which run a row was written, not what the API said. */
+const RUN_COLUMNS = /^(fetched_?at|ingested_?at|loaded_?at|run_?id|computed_?at|built_?at|_.*)$/i;
+
+/** Row count and an order-free hash of every bronze, silver and gold table's rows (all partitions). */
+async function tableRows(root: string): Promise<Record<string, { rows: number; hash: string }>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const out: Record<string, { rows: number; hash: string }> = {};
+  try {
+    for (const layer of ['bronze', 'silver', 'gold']) {
+      if (!existsSync(join(root, layer))) continue;
+      for (const table of (await readdir(join(root, layer))).sort()) {
+        const glob = join(root, layer, table, '**', '*.parquet').replaceAll("'", "''");
+        const source = `read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`;
+        const columns = (await (await conn.run(`describe select * from ${source}`)).getRowObjects()).map((r) => String(r.column_name)).filter((c) => !RUN_COLUMNS.test(c));
+        const row = `struct_pack(${columns.map((c) => `"${c.replaceAll('"', '""')}" := "${c.replaceAll('"', '""')}"`).join(', ')})`;
+        const [result] = await (await conn.run(`select count(*)::bigint as n, coalesce(bit_xor(hash(${row})), 0)::ubigint::varchar as h from ${source}`)).getRowObjects();
+        out[`${layer}/${table}`] = { rows: Number(result!.n), hash: String(result!.h) };
+      }
+    }
+  } finally {
+    conn.closeSync();
+  }
+  return out;
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -172,6 +203,21 @@ export async function backfillCommandBench(args: string[]): Promise<void> {
       for (const [season, s] of [...bySeason].sort(([a], [b]) => b - a)) {
         console.log(`  ${season}  ${String(s.runs).padStart(4)}  ${String(s.built).padStart(16)}  ${String(s.calls).padStart(9)}  ${(s.ms / 1000).toFixed(0).padStart(7)} s`);
       }
+      // Calls per endpoint and season: where a season's calls go, and what a change to the fetching saved.
+      const perEndpoint = new Map<string, Map<number, number>>();
+      for (const run of runs) {
+        const season = (run.filter as { seasonFrom?: number }).seasonFrom ?? 0;
+        for (const c of log.apiCallsBetween(run.startedAt, run.endedAt ?? Date.now())) {
+          const m = perEndpoint.get(c.endpoint) ?? new Map<number, number>();
+          m.set(season, (m.get(season) ?? 0) + c.calls);
+          perEndpoint.set(c.endpoint, m);
+        }
+      }
+      const seasonsDone = [...bySeason.keys()].sort((a, b) => b - a);
+      console.log(`  calls per endpoint:  ${seasonsDone.map((s) => String(s).padStart(6)).join('')}`);
+      for (const [endpoint, m] of [...perEndpoint].sort(([a], [b]) => a.localeCompare(b))) {
+        console.log(`    ${endpoint.padEnd(24)}${seasonsDone.map((s) => String(m.get(s) ?? 0).padStart(6)).join('')}`);
+      }
       const total = [...bySeason.values()].reduce((n, s) => n + s.calls, 0);
       console.log(`  API calls in all: ${total} (simulator's count: ${(await simStats()).total}; simulator building responses: ${((await simStats()).serveMs / 1000).toFixed(0)} s)`);
       if (killedRun) {
@@ -187,6 +233,22 @@ export async function backfillCommandBench(args: string[]): Promise<void> {
       await log.close();
     }
     const root = join(dir, 'lakehouse');
+    const rowsOut = arg(args, '--rows-out');
+    const rowsAgainst = arg(args, '--rows-against');
+    if (rowsOut || rowsAgainst) {
+      const rows = await tableRows(root);
+      const total = Object.values(rows).reduce((n, t) => n + t.rows, 0);
+      console.log(`  tables: ${Object.keys(rows).length}, ${total} rows in all (bronze, silver, gold)`);
+      if (rowsOut) writeFileSync(rowsOut, `${JSON.stringify(rows, null, 2)}\n`);
+      if (rowsAgainst) {
+        const before = JSON.parse(readFileSync(rowsAgainst, 'utf8')) as Record<string, { rows: number; hash: string }>;
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(rows)])].sort();
+        const differ = keys.filter((k) => before[k]?.rows !== rows[k]?.rows || before[k]?.hash !== rows[k]?.hash);
+        console.log(differ.length
+          ? `  rows against ${rowsAgainst}: ${differ.length} of ${keys.length} table(s) differ:\n${differ.map((k) => `    ${k}: ${before[k]?.rows ?? 'absent'} rows before, ${rows[k]?.rows ?? 'absent'} now${before[k]?.rows === rows[k]?.rows ? ' (same count, other values)' : ''}`).join('\n')}`
+          : `  rows against ${rowsAgainst}: all ${keys.length} tables hold the same rows (count and hash of every column)`);
+      }
+    }
     const layers = await Promise.all(['raw', 'bronze', 'silver', 'gold', 'meta'].map(async (l) => [l, await folderBytes(join(root, l))] as const));
     console.log(`  lakehouse: ${mb(layers.reduce((n, [, b]) => n + b, 0))} (${layers.map(([l, b]) => `${l} ${mb(b)}`).join(', ')})`);
     rmSync(dir, { recursive: true, force: true });

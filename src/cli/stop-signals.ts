@@ -37,14 +37,42 @@ export function exitCodeOf(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 15);
 }
 
-export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.Signals) => void | Promise<void>; graceMs?: number }): StopSignals {
+export interface StopSignalOptions {
+  log: Logger;
+  abandon: (signal: NodeJS.Signals) => void | Promise<void>;
+  graceMs?: number;
+  /**
+   * Where the stop's one-line notices go (above a progress bar on a terminal) and which steps are under way; without
+   * it, warn log lines that name no step.
+   */
+  display?: { note(text: string): void; running(): string[] };
+}
+
+/** The first signal's notice: what happens now, and what a second signal would do. */
+export function stoppingNotice(signal: NodeJS.Signals, running: readonly string[], graceMs: number): string {
+  const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
+  return `stopping: finishing ${running.length} running step(s) (up to ${Math.round(graceMs / 1000)} s), committing nothing half done; ${again} abandons them`;
+}
+
+/** The second signal's notice: what it abandons. */
+export function abandoningNotice(running: readonly string[]): string {
+  if (!running.length) return 'abandoning: no step is under way; recording the run as cancelled';
+  const assets = [...new Set(running)];
+  const named = assets.length > 4 ? `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more` : assets.join(', ');
+  return `abandoning ${running.length} running step(s) (${named}): their partitions stay stale, never half-written; recording the run as cancelled`;
+}
+
+export function onStopSignals(options: StopSignalOptions): StopSignals {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   let grace: NodeJS.Timeout | undefined;
   let abandoning = false;
-  const abandon = (signal: NodeJS.Signals) => {
+  const note = (text: string) => (options.display ? options.display.note(text) : options.log.warn(text));
+  const abandon = (signal: NodeJS.Signals, bySignal: boolean) => {
     if (abandoning) process.exit(exitCodeOf(signal));
     abandoning = true;
+    const running = options.display?.running() ?? [];
+    note(bySignal ? abandoningNotice(running) : `${running.length} step(s) still running after the grace period: ${abandoningNotice(running)}`);
     clearTimeout(grace);
     interruptQueries();
     setTimeout(() => {
@@ -62,12 +90,13 @@ export function onStopSignals(options: { log: Logger; abandon: (signal: NodeJS.S
     })();
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (received) return abandon(signal);
+    if (received) return abandon(signal, true);
     received = signal;
-    const seconds = Math.round((options.graceMs ?? STOP_GRACE_MS) / 1000);
-    options.log.warn(`${signal}: stopping. No new step starts; the steps under way get ${seconds} s to finish, then are abandoned (stale, never half-written). Send it again to stop at once.`);
+    const graceMs = options.graceMs ?? STOP_GRACE_MS;
+    // An expected stop, not a fault: a notice for the person, never an ERROR with a stack.
+    note(stoppingNotice(signal, options.display?.running() ?? [], graceMs));
     controller.abort(new Error(`interrupted by ${signal}`));
-    grace = setTimeout(() => abandon(signal), options.graceMs ?? STOP_GRACE_MS);
+    grace = setTimeout(() => abandon(signal, false), graceMs);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -121,8 +121,9 @@ export async function executeStep(
         minTimeout: run.retryMinDelayMs,
         factor: 2,
         randomize: true,
-        signal: run.signal,
-        shouldRetry: ({ error }) => isRetryable(error),
+        // Not p-retry's signal: it would throw away an attempt that finishes during a stop's grace period. A stopped
+        // run only retries nothing more.
+        shouldRetry: ({ error }) => !run.signal.aborted && isRetryable(error),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           if (retriesLeft > 0 && isRetryable(error)) run.emit({ type: 'step_retrying', runId: run.runId, step: step.id, asset: step.asset, attempt: attemptNumber, error: redactSecrets(error.message) });
         },
@@ -131,7 +132,9 @@ export async function executeStep(
   } catch (error) {
     const message = redactSecrets(serializeError(error).message);
     run.runLog.recordFailed(run.runId, asset.key, todo, error, { final: true });
-    run.log.error({ asset: step.asset, step: step.id, err: error }, `${step.id} failed after ${attempts} attempt(s)`);
+    // A step cut short by a stop (Ctrl-C, SIGTERM) is expected: a notice, not an ERROR with a stack.
+    if (run.signal.aborted) run.log.warn({ asset: step.asset, step: step.id }, `${step.id} stopped by the interruption: ${message}; its partitions stay stale`);
+    else run.log.error({ asset: step.asset, step: step.id, err: error }, `${step.id} failed after ${attempts} attempt(s)`);
     return stepResult(step, 'failed', { failed: [...todo], unchanged: [...unchanged], error: message }, attempts, Date.now() - started);
   }
 

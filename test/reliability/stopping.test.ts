@@ -92,7 +92,7 @@ describe('stopping', () => {
       const { code, ms } = await run.stop(signal);
       expect(ms).toBeLessThan(STOPS_WITHIN_MS);
       expect(code).toBe(exitCode);
-      expect(run.out.stderr).toContain(`${signal}: stopping. No new step starts`);
+      expect(run.out.stderr).toContain('stopping: finishing');
       expect(run.out.stderr).not.toMatch(/\n\s+at /); // no stack trace
       const state = runsIn(runLog);
       expect(state.runs.map((r) => r.status)).toEqual(['cancelled']);

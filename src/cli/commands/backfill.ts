@@ -13,9 +13,9 @@ import { parsePartitionFilter } from '../../core/selection.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable } from '../format.ts';
-import { progressReporter } from '../progress.ts';
+import { runDisplay, type RunDisplay } from '../progress.ts';
 import { quotaControls } from '../quota-report.ts';
-import { renderRunResult } from './materialize.ts';
+import { cancelledLine, renderRunResult } from './materialize.ts';
 
 export interface BackfillOptions {
   seasons?: string;
@@ -51,12 +51,16 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
   // SIGTERM (a container stopped) as SIGINT: no new step, the steps under way get a grace period, the run is
   // recorded as cancelled; the same command resumes where it stopped.
   let runId: string | undefined;
-  let progress: ReturnType<typeof progressReporter> | undefined;
+  let progress: RunDisplay | undefined;
   const stop = onStopSignals({
     log: ctx.log,
+    // The season under way's display: its bar, its running steps.
+    display: { note: (text) => (progress ? progress.note(text) : ctx.log.warn(text)), running: () => progress?.running() ?? [] },
     abandon: async (signal) => {
+      const counts = progress?.counts();
       progress?.stop();
       if (runId) ctx.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the steps still under way were abandoned`);
+      if (counts) process.stdout.write(`Run ${runId ?? '(not started)'} cancelled.\n${cancelledLine(counts.built, Math.max(0, counts.planned - counts.built))}\n`);
       // In the cloud this uploads the run log: what was committed before the stop is not redone by the next run.
       await ctx.close();
     },
@@ -76,7 +80,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
       process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)\n`);
       const callsBefore = totalCalls(ctx.source.calls());
-      const reporter = progressReporter(ctx.log);
+      const reporter = runDisplay(ctx.log);
       progress = reporter;
       let result: RunResult;
       try {
@@ -89,6 +93,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
           ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
         });
       } finally {
+        await stop.settled();
         reporter.stop();
       }
       const outcome: SeasonOutcome = {
@@ -117,9 +122,12 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       ['season', 'outcome', 'run', 'built', 'failed', 'skipped', 'API calls', 'time'],
       outcomes.map((o) => [o.season, o.outcome, o.runId ?? '-', o.partitions, o.failed, o.skipped, o.apiCalls, o.runId ? formatDuration(o.durationMs) : '-']),
     )}\n`);
+    const cancelled = outcomes.find((o) => o.outcome === 'cancelled');
     process.stdout.write(complete
       ? `Backfill complete: ${outcomes.length} season(s).\n`
-      : 'Backfill not complete: run the same command again to go on where it stopped (committed partitions are not fetched again).\n');
+      : cancelled
+        ? `cancelled: ${outcomes.reduce((n, o) => n + o.partitions, 0)} partition(s) built, ${outcomes.filter((o) => o.outcome !== 'succeeded' && o.outcome !== 'fresh').length} season(s) left — run the same command to resume\n`
+        : 'Backfill not complete: run the same command again to go on where it stopped (committed partitions are not fetched again).\n');
   }
   return stop.received() ? stop.exitCode() : complete ? 0 : 1;
 }
