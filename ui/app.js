@@ -1,51 +1,14 @@
-// The lineage page: assets by layer, coloured by state, an asset's panel, runs with live progress.
-// Plain browser modules, served by the app itself: no CDN, works with no network.
+// The lineage page: the asset graph (a layered layout, zoom, pan, search, focus), an asset's side sheet (why stale,
+// the partitions heatmap, preview, chart, schema, history), runs with their pages, schedules. Plain browser modules
+// served by the app itself: no CDN, works with no network.
+import { $, api, authHeaders, el, say } from './dom.js';
+import { createGraphView } from './graph-view.js';
+import { renderHeatmap } from './heatmap.js';
+import { planThenRun } from './plan-dialog.js';
 import { renderRatingChart } from './rating-chart.js';
+import { createRunPage, renderRunList } from './runs-view.js';
 
-const LAYERS = ['raw', 'bronze', 'silver', 'gold'];
-const ICONS = { fresh: '✓', stale: '●', missing: '○', failed: '✗', running: '↻' };
-const $ = (sel) => document.querySelector(sel);
-const state = { assets: [], selected: null, gridSeason: null, seasonsLoaded: false, chartTeams: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-
-function say(text, isError = false) {
-  const m = $('#message');
-  m.textContent = text;
-  m.classList.toggle('error', isError);
-}
-
-function authHeaders() {
-  const token = sessionStorage.getItem('cbbdToken');
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
-
-// Beyond loopback the server wants its token on every API call: ask once, keep it for this tab.
-function askForToken() {
-  const entered = prompt('This server requires its UI token (CBBD_UI_TOKEN):');
-  if (entered) sessionStorage.setItem('cbbdToken', entered);
-  return Boolean(entered);
-}
-
-async function api(path, init) {
-  const headers = { 'content-type': 'application/json', ...authHeaders(), ...(init?.headers ?? {}) };
-  const res = await fetch(path, { ...init, headers });
-  const body = await res.json().catch(() => ({}));
-  if (res.status === 401 && askForToken()) return api(path, init);
-  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-  return body;
-}
+const state = { assets: [], selected: null, seasonsLoaded: false, chartTeams: null };
 
 function params() {
   const selection = $('#selection').value.trim() || '*';
@@ -54,6 +17,8 @@ function params() {
   return { selection, season };
 }
 
+const graph = createGraphView($('#graph'), { onSelect: (key) => void openPanel(key, true) });
+
 async function loadAssets() {
   const { selection, season } = params();
   const q = new URLSearchParams({ selection, ...(season && { season }) });
@@ -61,7 +26,7 @@ async function loadAssets() {
     const body = await api(`/api/assets?${q}`);
     state.assets = body.assets;
     $('#source').textContent = body.source ?? '';
-    renderGraph();
+    graph.update(state.assets);
     if (state.selected && state.assets.some((a) => a.key === state.selected)) await openPanel(state.selected, false);
     document.body.dataset.ready = 'true';
   } catch (error) {
@@ -69,85 +34,40 @@ async function loadAssets() {
   }
 }
 
-function renderGraph() {
-  const columns = $('#columns');
-  columns.replaceChildren();
-  const position = new Map();
-  for (const layer of LAYERS) {
-    const nodes = state.assets.filter((a) => a.layer === layer);
-    // Order each column by where its upstream sits, so edges cross less.
-    const rank = (a) => {
-      const ups = a.deps.map((d) => position.get(d)).filter((p) => p !== undefined);
-      return ups.length ? ups.reduce((s, p) => s + p, 0) / ups.length : 0;
-    };
-    nodes.sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
-    nodes.forEach((a, i) => position.set(a.key, i));
-    columns.append(el('div', { class: 'column', dataset: { layer } }, el('h2', {}, `${layer} (${nodes.length})`), nodes.map(nodeElement)));
-  }
-  requestAnimationFrame(drawEdges);
-}
-
-function nodeElement(a) {
-  const c = a.counts;
-  const counts = Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(' · ') || 'no partitions yet';
-  return el('button', {
-    class: `node state-${a.state}${state.selected === a.key ? ' selected' : ''}`,
-    type: 'button', dataset: { key: a.key, state: a.state }, title: a.description ?? a.key,
-    onclick: () => openPanel(a.key, true),
-  }, el('span', { class: 'icon', 'aria-hidden': true }, ICONS[a.state]), el('span', { class: 'key' }, a.key), el('span', { class: 'label' }, a.state), el('span', { class: 'counts' }, counts));
-}
-
-function drawEdges() {
-  const svg = $('#edges');
-  const graph = $('#graph');
-  svg.replaceChildren();
-  const box = graph.getBoundingClientRect();
-  svg.setAttribute('width', graph.scrollWidth);
-  svg.setAttribute('height', graph.scrollHeight);
-  const at = (key) => document.querySelector(`.node[data-key="${CSS.escape(key)}"]`);
-  for (const a of state.assets) {
-    const to = at(a.key);
-    if (!to) continue;
-    for (const dep of a.deps) {
-      const from = at(dep);
-      if (!from) continue;
-      const f = from.getBoundingClientRect();
-      const t = to.getBoundingClientRect();
-      const x1 = f.right - box.left + graph.scrollLeft;
-      const y1 = f.top + f.height / 2 - box.top + graph.scrollTop;
-      const x2 = t.left - box.left + graph.scrollLeft;
-      const y2 = t.top + t.height / 2 - box.top + graph.scrollTop;
-      const mid = (x1 + x2) / 2;
-      const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-      path.setAttribute('d', `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`);
-      if (state.selected === a.key || state.selected === dep) path.classList.add('hot');
-      svg.append(path);
-    }
-  }
+function closePanel() {
+  state.selected = null;
+  $('#panel').hidden = true;
+  document.body.classList.remove('panel-open');
+  graph.select(null);
+  $('#focus-up').disabled = true;
+  $('#focus-down').disabled = true;
 }
 
 async function openPanel(key, fresh) {
+  if (key.startsWith('group:')) return;
   state.selected = key;
-  if (fresh) {
-    state.gridSeason = null;
-    state.chartTeams = null;
-  }
-  document.querySelectorAll('.node').forEach((n) => n.classList.toggle('selected', n.dataset.key === key));
-  drawEdges();
-  const [layer, name] = key.split('/');
-  const season = $('#season').value;
-  const [detail, grid] = await Promise.all([
-    api(`/api/assets/${layer}/${name}${season ? `?season=${season}` : ''}`),
-    api(`/api/assets/${layer}/${name}/partitions${state.gridSeason ? `?season=${state.gridSeason}` : ''}`),
-  ]);
+  if (fresh) state.chartTeams = null;
   const panel = $('#panel');
   panel.hidden = false;
+  document.body.classList.add('panel-open');
+  graph.select(key);
+  $('#focus-up').disabled = false;
+  $('#focus-down').disabled = false;
+  const [layer, name] = key.split('/');
+  const season = $('#season').value;
+  const detail = await api(`/api/assets/${layer}/${name}${season ? `?season=${season}` : ''}`);
+  if (state.selected !== key) return;
+  const keepScroll = fresh ? 0 : panel.scrollTop;
   panel.replaceChildren(
-    el('h2', {}, key),
+    el('h2', {}, el('span', { class: 'title', title: key }, key), el('button', { type: 'button', id: 'panel-close', 'aria-label': 'close the asset panel', onclick: closePanel }, '×')),
     el('p', {}, detail.description ?? ''),
     el('p', { class: 'muted' }, `code version ${detail.codeVersion} · partitioned by ${detail.partitioning.kind.replace('_', ' × ')}${detail.view ? ` · ${detail.view.state}` : ''}`),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', id: 'panel-upstream', onclick: () => focusOn(`+${key}`) }, 'Focus upstream'),
+      el('button', { type: 'button', id: 'panel-downstream', onclick: () => focusOn(`${key}+`) }, 'Focus downstream'),
+      el('button', { type: 'button', id: 'panel-materialize', class: 'primary', onclick: () => void startPlanned({ selection: key, season }) }, 'Materialize stale…')),
     el('h3', {}, 'Partitions'),
-    gridSection(key, grid),
+    el('div', { id: 'heatmap', class: 'partitions', dataset: { key } }, el('p', { class: 'muted' }, 'Loading…')),
     el('h3', {}, 'Why stale'),
     detail.staleReasons.length
       ? el('div', { class: 'reasons' }, detail.staleReasons.slice(0, 12).map((r) => el('p', { class: 'reason', dataset: { partition: r.partition } }, el('code', {}, r.partition === '-' ? '(all)' : r.partition), ` ${r.text}`)))
@@ -162,15 +82,35 @@ async function openPanel(key, fresh) {
     el('h3', {}, 'Last materializations'),
     detail.materializations.length
       ? el('table', {}, el('tr', {}, ['partition', 'status', 'rows', 'duration', 'API calls', 'run'].map((h) => el('th', {}, h))),
-        detail.materializations.map((m) => el('tr', {}, el('td', {}, m.partition), el('td', {}, m.status), el('td', {}, m.rows ?? ''), el('td', {}, m.durationMs === null ? '' : `${m.durationMs} ms`), el('td', {}, m.apiCalls ?? ''), el('td', {}, m.runId))))
+        detail.materializations.map((m) => el('tr', {}, el('td', {}, m.partition), el('td', {}, m.status), el('td', {}, m.rows ?? ''), el('td', {}, m.durationMs === null ? '' : `${m.durationMs} ms`), el('td', {}, m.apiCalls ?? ''), el('td', {}, el('a', { href: `#/runs/${m.runId}` }, m.runId)))))
       : el('p', { class: 'muted' }, 'Never materialized.'),
     el('h3', {}, 'Checks'),
     detail.checks.length
       ? el('table', {}, detail.checks.slice(0, 20).map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.partition), el('td', {}, c.passed ? 'passed' : 'FAILED'), el('td', {}, c.detail ?? ''))))
       : el('p', { class: 'muted' }, detail.declaredChecks.length ? `Declared: ${detail.declaredChecks.map((c) => c.name).join(', ')}; no results yet.` : 'No checks declared.'),
   );
+  panel.scrollTop = keepScroll;
+  renderHeatmap($('#heatmap'), key, season, (range) => void startPlanned({ selection: key, ...range })).catch((error) => {
+    const box = $('#heatmap');
+    if (box) box.replaceChildren(el('p', { class: 'muted' }, error.message));
+  });
   if (previewed(key, detail)) void loadPreview(key);
   if (charted(detail)) void loadChart(key);
+}
+
+function focusOn(selection) {
+  $('#selection').value = selection;
+  graph.refit();
+  $('#filters').requestSubmit();
+}
+
+async function startPlanned(request) {
+  try {
+    const runId = await planThenRun(api, request);
+    if (runId) refreshSoon();
+  } catch (error) {
+    say(error.message, true);
+  }
 }
 
 // Tables only: raw assets are JSON bodies, and an asset without a schema writes no table.
@@ -235,62 +175,56 @@ async function loadChart(key) {
   }
 }
 
-function gridSection(key, grid) {
-  const wrap = el('div', { class: 'partitions', dataset: { key } });
-  if (grid.partitioning === 'season_date' && grid.seasons.length) {
-    const select = el('select', { 'aria-label': 'season of the partition grid', onchange: async (e) => { state.gridSeason = e.target.value; await openPanel(key, false); } },
-      grid.seasons.map((s) => el('option', { value: s, selected: s === grid.season }, String(s))));
-    wrap.append(el('label', {}, 'Season', select));
-  }
-  const counts = {};
-  for (const p of grid.partitions) counts[p.state] = (counts[p.state] ?? 0) + 1;
-  wrap.append(
-    el('p', { class: 'muted' }, `${grid.partitions.length} partition(s) shown: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none yet'}`),
-    el('div', { class: 'grid', role: 'list' }, grid.partitions.map((p) => el('div', {
-      class: `cell state-${p.state}`, role: 'listitem', dataset: { partition: p.key, state: p.state },
-      title: `${p.key === '-' ? '(all)' : p.key}: ${p.state}${p.reason ? ` (${p.reason})` : ''}`,
-    }))),
-  );
-  return wrap;
-}
+
+const runPage = createRunPage($('#run-detail'), { onStarted: (id) => (location.hash = `#/runs/${id}`) });
 
 async function loadRuns() {
-  const { runs } = await api('/api/runs?limit=15');
-  const list = $('#run-list');
-  list.replaceChildren(runs.length
-    ? el('table', {}, el('tr', {}, ['run', 'status', 'selection', 'started', 'partitions'].map((h) => el('th', {}, h))),
-      runs.map((r) => el('tr', { dataset: { run: r.id, status: r.status }, onclick: () => openRun(r.id) },
-        el('td', {}, r.id), el('td', {}, r.status), el('td', {}, r.selection), el('td', {}, new Date(r.startedAt).toLocaleString()), el('td', {}, r.partitionsTotal))))
-    : el('p', { class: 'muted' }, 'No runs yet.'));
+  await renderRunList($('#run-list'), (id) => (location.hash = `#/runs/${id}`));
 }
 
-async function openRun(id) {
-  const body = await api(`/api/runs/${id}`);
-  const detail = $('#run-detail');
-  detail.hidden = false;
-  detail.dataset.run = id;
-  detail.replaceChildren(
-    el('h3', {}, `Run ${id}: ${body.run.status}`),
-    el('table', {}, body.steps.slice(-40).map((s) => el('tr', {}, el('td', {}, s.asset), el('td', {}, s.partition), el('td', {}, s.status), el('td', {}, s.rows ?? '')))),
-    el('h3', {}, 'Log'),
-    el('ol', { id: 'run-log' }, body.events.slice(-60).map((e) => el('li', {}, `${new Date(e.at).toLocaleTimeString()} ${e.type}${e.payload?.asset ? ` ${e.payload.asset}` : ''}${e.payload?.status ? ` ${e.payload.status}` : ''}`))),
-  );
+// Views by the address's hash: #/lineage, #/runs, #/runs/<id>, #/schedules.
+function route() {
+  const [, view = 'lineage', id] = location.hash.split('/');
+  for (const section of document.querySelectorAll('body > [data-view]')) section.hidden = section.dataset.view !== view;
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === view);
+  document.body.dataset.view = view;
+  if (view === 'runs') {
+    $('#runs').hidden = Boolean(id);
+    if (id) void runPage.open(id).catch((error) => say(error.message, true));
+    else {
+      runPage.close();
+      void loadRuns().catch((error) => say(error.message, true));
+    }
+  }
 }
 
 let refreshTimer = null;
+let refreshing = false;
+// Events come in bursts during a run: one refresh at most every 400 ms, never two at once.
 function refreshSoon() {
-  clearTimeout(refreshTimer);
+  if (refreshTimer) return;
   refreshTimer = setTimeout(async () => {
-    await loadAssets();
-    await loadRuns();
-    const open = $('#run-detail').dataset.run;
-    if (open) await openRun(open);
-  }, 150);
+    if (refreshing) {
+      refreshTimer = null;
+      refreshSoon();
+      return;
+    }
+    refreshing = true;
+    try {
+      if (document.body.dataset.view === 'runs') await (runPage.current ? runPage.refresh() : loadRuns());
+      else await loadAssets();
+    } catch {
+      // A refresh that fails is tried again at the next event.
+    } finally {
+      refreshing = false;
+      refreshTimer = null;
+    }
+  }, 400);
 }
 
 function onRunEvent(type, data) {
-  if (!['run_started', 'run_replanned', 'step_started', 'step_finished', 'run_finished'].includes(type)) return;
   if (type === 'step_finished') say(`Run ${data.runId}: ${data.asset} ${data.status}`);
+  if (type === 'cancel_requested') say(`Run ${data.runId}: cancel requested by ${data.by}.`);
   if (type === 'run_finished') say(`Run ${data.runId} ${data.status}: ${data.succeeded} materialized, ${data.failed} failed, ${data.skipped} skipped.`, data.status !== 'succeeded');
   refreshSoon();
 }
@@ -336,29 +270,39 @@ async function loadSeasons() {
   state.seasonsLoaded = true;
 }
 
+// The header's height, for the graph and the side sheet below it (it wraps on narrow windows).
+function trackHeader() {
+  const header = document.querySelector('header');
+  const set = () => document.documentElement.style.setProperty('--header-h', `${Math.ceil(header.getBoundingClientRect().height)}px`);
+  new ResizeObserver(set).observe(header);
+  set();
+}
+
 async function init() {
+  trackHeader();
   const url = new URL(location.href);
   if (url.searchParams.get('selection')) $('#selection').value = url.searchParams.get('selection');
   $('#filters').addEventListener('submit', (e) => {
     e.preventDefault();
     const { selection, season } = params();
-    history.replaceState(null, '', `?${new URLSearchParams({ selection, season: season || 'all' })}`);
+    history.replaceState(null, '', `?${new URLSearchParams({ selection, season: season || 'all' })}${location.hash}`);
     void loadAssets();
   });
-  $('#materialize').addEventListener('click', async () => {
+  $('#materialize').addEventListener('click', () => {
     const { selection, season } = params();
-    try {
-      const body = await api('/api/materialize', { method: 'POST', body: JSON.stringify({ selection, season: season ? Number(season) : 'all' }) });
-      say(body.runId ? `Run ${body.runId} started.` : 'Everything selected is fresh: nothing to materialize.');
-      refreshSoon();
-    } catch (error) {
-      say(error.message, true);
-    }
+    void startPlanned({ selection, season });
   });
-  window.addEventListener('resize', () => requestAnimationFrame(drawEdges));
+  $('#focus-up').addEventListener('click', () => state.selected && focusOn(`+${state.selected}`));
+  $('#focus-down').addEventListener('click', () => state.selected && focusOn(`${state.selected}+`));
+  $('#focus-all').addEventListener('click', () => focusOn('*'));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('#panel').hidden && !$('#plan-dialog').open) closePanel();
+  });
+  window.addEventListener('hashchange', route);
+  route();
   void listen();
   await loadSeasons().catch((error) => say(error.message, true));
-  await Promise.all([loadAssets(), loadRuns()]);
+  await loadAssets();
 }
 
 void init();

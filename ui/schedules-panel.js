@@ -1,6 +1,7 @@
-// The schedules, a small table above the runs: each schedule's cron and time zone, its next tick, its last tick
-// with the outcome (and why), and the command it runs; hovering a row lists its recent ticks. Its own module and
-// element, so the lineage page's script does not need to know it; it refreshes every 30 s and when a run finishes.
+// The schedules view: each schedule's cron and time zone, on or off (a switch persisted in the run log, so
+// `cbbd schedule` and every `cbbd serve` agree), its next tick, its last tick with the outcome (and why), the command
+// it runs, and its tick history. Its own module and element, so the lineage page's script does not need to know it;
+// it refreshes every 30 s and when a run finishes.
 const section = document.createElement('section');
 section.id = 'schedules';
 section.setAttribute('aria-label', 'schedules');
@@ -38,7 +39,7 @@ function render(body) {
   }
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  for (const h of ['schedule', 'when', 'next tick', 'last tick', 'command']) {
+  for (const h of ['schedule', 'on', 'when', 'next tick', 'last tick', 'command']) {
     const th = document.createElement('th');
     th.textContent = h;
     head.append(th);
@@ -49,15 +50,58 @@ function render(body) {
     tr.dataset.schedule = s.name;
     tr.dataset.outcome = s.lastTick?.outcome ?? 'none';
     tr.title = s.recentTicks.length ? s.recentTicks.map(describeTick).join('\n') : 'No tick yet.';
+    const toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.className = s.enabled ? 'primary' : '';
+    toggle.dataset.action = 'toggle';
+    toggle.setAttribute('aria-pressed', String(s.enabled));
+    toggle.textContent = s.enabled ? 'On' : 'Off';
+    toggle.title = `${s.enabled ? 'Turn off' : 'Turn on'}${s.switchedBy ? ` (switched by ${s.switchedBy} at ${when(s.switchedAt)})` : ''}`;
+    toggle.addEventListener('click', () => void switchSchedule(s.name, !s.enabled));
+    const onCell = document.createElement('td');
+    onCell.append(toggle);
+    tr.dataset.enabled = String(s.enabled);
     tr.append(
       cell(s.name),
+      onCell,
       cell(`${s.cron} (${s.timezone})`),
       cell(s.enabled ? when(s.nextTick) : 'disabled'),
       cell(s.lastTick ? `${when(s.lastTick.plannedAt)} ${s.lastTick.outcome}${s.lastTick.missed ? ' (missed)' : ''}` : 'none yet', s.lastTick?.reason ?? undefined),
       cell(`cbbd ${s.command.join(' ')}`),
     );
   }
-  section.replaceChildren(heading, who, table);
+  // Tick history: every schedule's recent ticks, newest first.
+  const history = document.createElement('table');
+  history.id = 'tick-history';
+  const hh = history.createTHead().insertRow();
+  for (const h of ['schedule', 'planned', 'outcome', 'run', 'reason']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    hh.append(th);
+  }
+  const hb = history.createTBody();
+  const ticks = body.schedules.flatMap((s) => s.recentTicks.map((t) => ({ ...t, schedule: s.name }))).sort((a, b) => b.plannedAt.localeCompare(a.plannedAt));
+  for (const t of ticks) {
+    const tr = hb.insertRow();
+    tr.dataset.outcome = t.outcome;
+    tr.append(cell(t.schedule), cell(when(t.plannedAt)), cell(`${t.outcome}${t.missed ? ' (missed)' : ''}`), cell(t.runId ?? ''), cell(t.reason ?? ''));
+  }
+  const historyHeading = document.createElement('h3');
+  historyHeading.textContent = 'Tick history';
+  const none = document.createElement('p');
+  none.className = 'muted';
+  none.textContent = 'No tick yet.';
+  section.replaceChildren(heading, who, table, historyHeading, ticks.length ? history : none);
+}
+
+async function switchSchedule(name, enabled) {
+  const response = await fetch(`/api/schedules/${encodeURIComponent(name)}/enabled`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body: JSON.stringify({ enabled }),
+  });
+  const message = document.getElementById('message');
+  const body = await response.json().catch(() => ({}));
+  if (message) message.textContent = response.ok ? `Schedule ${name} turned ${enabled ? 'on' : 'off'} (for every scheduler of this run log).` : body.error ?? `HTTP ${response.status}`;
+  await refresh();
 }
 
 async function refresh() {
@@ -70,9 +114,9 @@ async function refresh() {
 }
 
 function mount() {
-  const runs = document.getElementById('runs');
-  if (!runs) return;
-  runs.before(section);
+  const slot = document.getElementById('schedules-slot');
+  if (!slot) return;
+  slot.append(section);
   void refresh();
   setInterval(refresh, 30_000);
   const message = document.getElementById('message');

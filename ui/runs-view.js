@@ -1,0 +1,128 @@
+// Runs: the list (selection, seasons, start, duration, outcome, partitions, API calls) and a run's page: a timeline
+// of its steps (one bar per asset), progress per season (a backfill's), its failures, its event log with levels,
+// "Cancel" while it runs and "Re-run failed" once it has failures. Updated live from the page's event stream.
+import { api, duration, el, n, post, say } from './dom.js';
+import { confirmAndStart } from './plan-dialog.js';
+
+const time = (ms) => new Date(ms).toLocaleString('en-GB', { hour12: false });
+
+export async function renderRunList(box, onOpen) {
+  const { runs } = await api('/api/runs?limit=30');
+  box.replaceChildren(runs.length
+    ? el('table', { id: 'runs-table' },
+      el('tr', {}, ['run', 'outcome', 'selection', 'seasons', 'started', 'duration', 'partitions', 'API calls'].map((h) => el('th', {}, h))),
+      runs.map((r) => el('tr', { dataset: { run: r.id, status: r.status }, onclick: () => onOpen(r.id) },
+        el('td', {}, el('a', { href: `#/runs/${r.id}` }, r.id)), el('td', { class: `status-${r.status}` }, r.status), el('td', {}, r.selection), el('td', {}, r.seasons ?? 'all'),
+        el('td', {}, time(r.startedAt)), el('td', {}, r.durationMs === null ? 'running' : duration(r.durationMs)),
+        el('td', {}, r.counts ? `${n(r.counts.succeeded ?? 0)} built, ${n(r.counts.failed ?? 0)} failed / ${n(r.partitionsTotal)}` : `${n(r.partitionsTotal)} planned`),
+        el('td', {}, n(r.apiCalls)))))
+    : el('p', { class: 'muted' }, 'No runs yet.'));
+}
+
+function timeline(body) {
+  const start = body.run.startedAt;
+  const end = body.run.endedAt ?? body.now;
+  const span = Math.max(1, end - start);
+  return el('div', { class: 'timeline', id: 'run-timeline', role: 'list' }, body.steps.map((s) => {
+    const status = s.counts.running ? 'running' : s.counts.failed ? 'failed' : s.counts.succeeded ? 'succeeded' : 'skipped';
+    const bar = el('span', { class: `tl-bar ${status}`, title: `${s.asset}: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${duration((s.endedAt ?? body.now) - s.startedAt)}; ${n(s.rows)} rows` });
+    bar.style.left = `${((s.startedAt - start) / span) * 100}%`;
+    bar.style.width = `${Math.max(0.3, (((s.endedAt ?? body.now) - s.startedAt) / span) * 100)}%`;
+    return el('div', { class: 'tl-row', role: 'listitem', dataset: { asset: s.asset, status } }, el('span', { class: 'name', title: s.asset }, s.asset), el('div', { class: 'tl-track' }, bar));
+  }));
+}
+
+function eventText(e) {
+  const p = e.payload ?? {};
+  const bits = [p.asset, p.status, p.partition, p.by && `by ${p.by}`, p.error, p.reason].filter(Boolean);
+  if (e.type === 'run_finished') bits.push(`${p.succeeded ?? 0} built, ${p.failed ?? 0} failed, ${p.skipped ?? 0} skipped`);
+  return bits.join(' · ');
+}
+
+/** The run page of `id` in `box`; `refresh()` re-renders it keeping the log's filter. */
+export function createRunPage(box, { onStarted }) {
+  let current = null;
+  let level = '';
+  async function render(id) {
+    current = id;
+    const body = await api(`/api/runs/${id}`);
+    if (current !== id) return;
+    const r = body.run;
+    const running = r.status === 'running';
+    const levelSelect = el('select', { id: 'log-level', 'aria-label': 'event levels shown' },
+      ['', 'info', 'warn', 'error'].map((l) => el('option', { value: l, selected: l === level }, l || 'all levels')));
+    levelSelect.addEventListener('change', () => {
+      level = levelSelect.value;
+      void render(id);
+    });
+    const cancel = el('button', { type: 'button', id: 'run-cancel', class: 'danger', disabled: !running || body.cancelRequested !== null }, body.cancelRequested ? 'Cancel requested…' : 'Cancel run');
+    cancel.addEventListener('click', async () => {
+      cancel.disabled = true;
+      try {
+        await post(`/api/runs/${id}/cancel`);
+        say(`Cancel requested for run ${id}: it takes no new step; the steps under way finish or fail whole.`);
+      } catch (error) {
+        say(error.message, true);
+      }
+      void render(id);
+    });
+    const rerun = el('button', { type: 'button', id: 'run-rerun', class: 'primary', disabled: running || !body.failuresTotal }, `Re-run failed (${body.failuresTotal})`);
+    rerun.addEventListener('click', async () => {
+      try {
+        const started = await post(`/api/runs/${id}/rerun-failed`, {});
+        if (started.runId) {
+          say(`Run ${started.runId} started: re-running the failed partitions of ${id}.`);
+          onStarted(started.runId);
+        }
+      } catch (error) {
+        if (error.body?.needsConfirmation) {
+          const runId = await confirmAndStart({ plan: error.body.plan, confirmation: error.body.confirmation }, `/api/runs/${id}/rerun-failed`, {});
+          if (runId) onStarted(runId);
+        } else say(error.message, true);
+      }
+    });
+    const events = body.events.filter((e) => !level || e.level === level);
+    box.hidden = false;
+    box.dataset.run = id;
+    box.dataset.status = r.status;
+    box.replaceChildren(
+      el('p', {}, el('a', { href: '#/runs' }, '← all runs')),
+      el('h2', {}, `Run ${id}: `, el('span', { class: `status-${r.status}`, id: 'run-status' }, r.status)),
+      el('p', { class: 'muted' }, `${r.selection}${r.seasons ? ` · seasons ${r.seasons}` : ''} · started ${time(r.startedAt)} · ${running ? `running for ${duration(body.now - r.startedAt)}` : `took ${duration(r.durationMs)}`} · ${n(r.partitionsTotal)} partitions planned · ${n(r.apiCalls)} API calls${r.error ? ` · ${r.error}` : ''}`),
+      body.cancelRequested ? el('p', { class: 'muted', id: 'run-cancel-note' }, `Cancel requested by ${body.cancelRequested.by ?? 'someone'} at ${time(body.cancelRequested.at)}.`) : null,
+      el('div', { class: 'actions' }, cancel, rerun),
+      el('h3', {}, 'Steps'),
+      body.steps.length ? timeline(body) : el('p', { class: 'muted' }, 'No step has started yet.'),
+      body.seasons.length > 1 ? [el('h3', {}, 'Progress by season'), el('table', { id: 'run-seasons' },
+        el('tr', {}, el('th', {}, 'season'), el('th', {}, 'progress'), el('th', {}, 'succeeded'), el('th', {}, 'failed'), el('th', {}, 'running'), el('th', {}, 'skipped')),
+        body.seasons.map((s) => {
+          const total = Object.values(s.counts).reduce((a, b) => a + b, 0);
+          const bar = el('span');
+          bar.style.width = `${total ? ((s.counts.succeeded ?? 0) / total) * 100 : 0}%`;
+          return el('tr', { dataset: { season: s.season } }, el('td', {}, s.season), el('td', {}, el('span', { class: 'progress' }, bar)),
+            el('td', {}, s.counts.succeeded ?? 0), el('td', {}, s.counts.failed ?? 0), el('td', {}, s.counts.running ?? 0), el('td', {}, s.counts.skipped ?? 0));
+        }))] : null,
+      el('h3', {}, `Failures (${body.failuresTotal})`),
+      body.failures.length
+        ? el('table', { id: 'run-failures' }, el('tr', {}, el('th', {}, 'asset'), el('th', {}, 'partition'), el('th', {}, 'attempt'), el('th', {}, 'error')),
+          body.failures.map((f) => el('tr', {}, el('td', {}, f.asset), el('td', {}, f.partition), el('td', {}, f.attempt), el('td', {}, f.error ?? ''))))
+        : el('p', { class: 'muted' }, 'None.'),
+      el('h3', {}, 'Event log ', levelSelect),
+      el('div', { class: 'event-log', id: 'run-log', role: 'log' }, events.map((e) => el('div', { class: `ev level-${e.level}`, dataset: { type: e.type, level: e.level } },
+        el('span', {}, new Date(e.at).toLocaleTimeString('en-GB', { hour12: false })), el('span', {}, e.level), el('span', {}, e.type), el('span', { title: eventText(e) }, eventText(e))))),
+      body.eventsTotal > body.events.length ? el('p', { class: 'muted' }, `The last ${body.events.length} of ${body.eventsTotal} events.`) : null,
+    );
+  }
+  return {
+    open: (id) => render(id),
+    refresh: () => (current ? render(current) : Promise.resolve()),
+    close() {
+      current = null;
+      box.hidden = true;
+      delete box.dataset.run;
+    },
+    get current() {
+      return current;
+    },
+  };
+}
