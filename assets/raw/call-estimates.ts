@@ -84,6 +84,16 @@ export function gameDaysBeyondCalendar(context: CallEstimateContext | undefined,
   return { days, finished };
 }
 
+/**
+ * Games a full-scale season holds between two dates (inclusive), by the share of game days of each month: about 5,860
+ * over a whole season (the calibrated world has 5,870 to 5,900). What a backfill's date windows are priced by.
+ */
+export function expectedGamesBetween(from: string, to: string): number {
+  let games = 0;
+  for (let day = isoDateToDay(from)!; day <= isoDateToDay(to)!; day++) games += GAMES_PER_GAME_DAY * gameDayShareOf(day);
+  return games;
+}
+
 /** Plays calls a game day's fetch is expected to add for games missing from the bulk answer (fetched one by one). */
 export function expectedPlayGaps(season: number): number {
   return GAMES_PER_GAME_DAY * missingPlaysShare(season);

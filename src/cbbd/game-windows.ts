@@ -29,6 +29,38 @@ export function dateWindows(from: string, to: string, days: number): DateWindow[
   return out;
 }
 
+/**
+ * Windows covering `from`..`to` sized from a schedule (one UTC date per game): consecutive days are packed while the
+ * window holds at most `capacity` games, so a season takes as few calls as the endpoint's cap allows (three for the
+ * 3,000-game endpoints, seven for the 1,000-game box scores at full scale) instead of one per fixed month or fortnight.
+ * A window that still reaches the cap (games added since the schedule was read) is split by `fetchCapped`, so a
+ * schedule that is off costs a call, never a game.
+ */
+export function scheduleWindows(from: string, to: string, gameDates: readonly string[], capacity: number): DateWindow[] {
+  const first = isoDateToDay(from)!;
+  const last = isoDateToDay(to)!;
+  if (last < first) return [];
+  const perDay = new Map<number, number>();
+  for (const date of gameDates) {
+    const day = isoDateToDay(date.slice(0, 10));
+    if (day !== undefined && day >= first && day <= last) perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
+  const out: DateWindow[] = [];
+  let start = first;
+  let games = 0;
+  for (let day = first; day <= last; day++) {
+    const n = perDay.get(day) ?? 0;
+    if (games + n > capacity && day > start) {
+      out.push({ from: dayToIsoDate(start), to: dayToIsoDate(day - 1) });
+      start = day;
+      games = 0;
+    }
+    games += n;
+  }
+  out.push({ from: dayToIsoDate(start), to: dayToIsoDate(last) });
+  return out;
+}
+
 /** The API's range parameters for a window: from the first instant of `from` to the last of `to`, in UTC. */
 export function rangeParams(window: DateWindow): { startDateRange: string; endDateRange: string } {
   return { startDateRange: `${window.from}T00:00:00Z`, endDateRange: `${window.to}T23:59:59Z` };
