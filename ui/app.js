@@ -81,12 +81,12 @@ async function openPanel(key, fresh) {
       : el('p', { class: 'muted' }, 'Raw JSON as the API returned it (no declared schema).'),
     el('h3', {}, 'Last materializations'),
     detail.materializations.length
-      ? el('table', {}, el('tr', {}, ['partition', 'status', 'rows', 'duration', 'API calls', 'run'].map((h) => el('th', {}, h))),
+      ? el('table', { class: 'keys' }, el('tr', {}, ['partition', 'status', 'rows', 'duration', 'API calls', 'run'].map((h) => el('th', {}, h))),
         detail.materializations.map((m) => el('tr', {}, el('td', {}, m.partition), el('td', {}, m.status), el('td', {}, m.rows ?? ''), el('td', {}, m.durationMs === null ? '' : `${m.durationMs} ms`), el('td', {}, m.apiCalls ?? ''), el('td', {}, el('a', { href: `#/runs/${m.runId}` }, m.runId)))))
       : el('p', { class: 'muted' }, 'Never materialized.'),
     el('h3', {}, 'Checks'),
     detail.checks.length
-      ? el('table', {}, detail.checks.slice(0, 20).map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.partition), el('td', {}, c.passed ? 'passed' : 'FAILED'), el('td', {}, c.detail ?? ''))))
+      ? el('table', { class: 'keys-first' }, detail.checks.slice(0, 20).map((c) => el('tr', {}, el('td', {}, c.name), el('td', {}, c.partition), el('td', {}, c.passed ? 'passed' : 'FAILED'), el('td', {}, c.detail ?? ''))))
       : el('p', { class: 'muted' }, detail.declaredChecks.length ? `Declared: ${detail.declaredChecks.map((c) => c.name).join(', ')}; no results yet.` : 'No checks declared.'),
   );
   panel.scrollTop = keepScroll;

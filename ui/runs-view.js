@@ -9,7 +9,7 @@ const time = (ms) => new Date(ms).toLocaleString('en-GB', { hour12: false });
 export async function renderRunList(box, onOpen) {
   const { runs } = await api('/api/runs?limit=30');
   box.replaceChildren(runs.length
-    ? el('table', { id: 'runs-table' },
+    ? el('table', { id: 'runs-table', class: 'keys' },
       el('tr', {}, ['run', 'outcome', 'selection', 'seasons', 'started', 'duration', 'partitions', 'API calls'].map((h) => el('th', {}, h))),
       runs.map((r) => el('tr', { dataset: { run: r.id, status: r.status }, onclick: () => onOpen(r.id) },
         el('td', {}, el('a', { href: `#/runs/${r.id}` }, r.id)), el('td', { class: `status-${r.status}` }, r.status), el('td', {}, r.selection), el('td', {}, r.seasons ?? 'all'),
@@ -93,7 +93,7 @@ export function createRunPage(box, { onStarted }) {
       el('div', { class: 'actions' }, cancel, rerun),
       el('h3', {}, 'Steps'),
       body.steps.length ? timeline(body) : el('p', { class: 'muted' }, 'No step has started yet.'),
-      body.seasons.length > 1 ? [el('h3', {}, 'Progress by season'), el('table', { id: 'run-seasons' },
+      body.seasons.length > 1 ? [el('h3', {}, 'Progress by season'), el('table', { id: 'run-seasons', class: 'keys' },
         el('tr', {}, el('th', {}, 'season'), el('th', {}, 'progress'), el('th', {}, 'succeeded'), el('th', {}, 'failed'), el('th', {}, 'running'), el('th', {}, 'skipped')),
         body.seasons.map((s) => {
           const total = Object.values(s.counts).reduce((a, b) => a + b, 0);
@@ -104,7 +104,7 @@ export function createRunPage(box, { onStarted }) {
         }))] : null,
       el('h3', {}, `Failures (${body.failuresTotal})`),
       body.failures.length
-        ? el('table', { id: 'run-failures' }, el('tr', {}, el('th', {}, 'asset'), el('th', {}, 'partition'), el('th', {}, 'attempt'), el('th', {}, 'error')),
+        ? el('table', { id: 'run-failures', class: 'keys-first' }, el('tr', {}, el('th', {}, 'asset'), el('th', {}, 'partition'), el('th', {}, 'attempt'), el('th', {}, 'error')),
           body.failures.map((f) => el('tr', {}, el('td', {}, f.asset), el('td', {}, f.partition), el('td', {}, f.attempt), el('td', {}, f.error ?? ''))))
         : el('p', { class: 'muted' }, 'None.'),
       el('h3', {}, 'Event log ', levelSelect),

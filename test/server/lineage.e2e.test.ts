@@ -104,8 +104,8 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'lineage-page.png'), fullPage: true });
 
     await stale.click();
-    await page.waitForSelector('#panel .grid .cell');
-    expect(await page.locator('#panel .cell[data-partition="2024"]').getAttribute('data-state')).toBe('stale');
+    await page.waitForSelector('#heatmap[data-loaded="true"] .hm');
+    expect(await page.locator('#heatmap .hm[data-partition="2024"]').getAttribute('data-state')).toBe('stale');
     expect(await page.locator('#panel .reason').first().textContent()).toBe('2024 upstream changed (raw/games)');
     await page.locator('#panel').screenshot({ path: join(ARTIFACTS, 'lineage-asset-panel.png') });
 
@@ -115,10 +115,13 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     await page.click('#filters button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('.node').length === 2);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    // The plan first (a small one: no confirmation needed), then "Run".
     await page.click('#materialize');
+    await page.waitForSelector('#plan-dialog[open] #plan-run:not([disabled])');
+    await page.click('#plan-run');
     await page.waitForSelector('.node[data-key="silver/test_games_per_season"][data-state="fresh"]', { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
-    await page.waitForSelector('#panel .cell[data-partition="2024"][data-state="fresh"]');
+    await page.waitForSelector('#heatmap .hm[data-partition="2024"][data-state="fresh"]');
     expect(await page.locator('#message').textContent()).toMatch(/^Run r\S+ (started\.|succeeded: \d+ materialized)/);
     await page.screenshot({ path: join(ARTIFACTS, 'lineage-page-after-run.png'), fullPage: true });
 

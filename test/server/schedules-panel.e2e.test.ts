@@ -54,7 +54,7 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     // The panel refreshes every 30 s; reload until the first tick has ended (a tick is a `cbbd status` process).
     const deadline = Date.now() + 60_000;
     for (;;) {
-      await page.goto(url);
+      await page.goto(`${url}#/schedules`);
       const row = page.locator('#schedules tr[data-schedule="every-10s"]');
       await row.waitFor();
       if ((await row.getAttribute('data-outcome')) === 'ran') break;
@@ -63,11 +63,14 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     }
     const cells = await page.locator('#schedules tr[data-schedule="every-10s"] td').allInnerTexts();
     expect(cells[0]).toBe('every-10s');
-    expect(cells[1]).toBe('*/10 * * * * * (UTC)');
-    expect(cells[2]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
-    expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC ran/);
-    expect(cells[4]).toBe('cbbd status');
-    expect(await page.locator('#schedules tr[data-schedule="sundays"] td').allInnerTexts()).toEqual(['sundays', '0 12 * * 0 (America/New_York)', 'disabled', 'none yet', 'cbbd validate']);
+    expect(cells[1]).toBe('On');
+    expect(cells[2]).toBe('*/10 * * * * * (UTC)');
+    expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(cells[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC ran/);
+    expect(cells[5]).toBe('cbbd status');
+    expect(await page.locator('#schedules tr[data-schedule="sundays"] td').allInnerTexts()).toEqual(['sundays', 'Off', '0 12 * * 0 (America/New_York)', 'disabled', 'none yet', 'cbbd validate']);
+    // The tick history lists the tick that ran.
+    expect(await page.locator('#tick-history tr[data-outcome="ran"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#schedules p.muted').innerText()).toMatch(new RegExp(`^Run by cbbd serve \\(pid ${server.pid} on .+\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.$`));
     mkdirSync(resolve('test-artifacts'), { recursive: true });
     await page.locator('#schedules').screenshot({ path: resolve('test-artifacts', 'schedules-panel.png') });

@@ -1,11 +1,12 @@
 /**
- * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default; on any other address it refuses to
- * start without CBBD_UI_TOKEN, which every state-changing request and every API read must then carry. Requests
- * addressed to any other host name are refused (see `security.ts`).
+ * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default; on any other address every
+ * state-changing request and every API read must carry the UI token (CBBD_UI_TOKEN, or a random one kept in a file
+ * only this user can read: `ui-token.ts`). Requests addressed to any other host name are refused (see `security.ts`).
  */
 import { serve } from '@hono/node-server';
 import { UsageError } from '../../core/errors.ts';
-import { registerSecret } from '../../core/redact.ts';
+import { dirname, join } from 'node:path';
+import { uiToken } from '../ui-token.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
@@ -83,11 +84,9 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   if (!isBindableHost(host)) throw new UsageError(`--host ${options.host} is not an IP address: use 127.0.0.1 (the default), ::1, or an address of this machine.`);
   const port = Number(options.port ?? 3000);
   if (!/^\d+$/.test(options.port ?? '3000') || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
-  const token = process.env.CBBD_UI_TOKEN?.trim() || undefined;
-  if (!isLoopback(host) && !token) {
-    throw new UsageError(`Refusing to listen on ${host} without CBBD_UI_TOKEN: beyond loopback, anyone who reaches the port could start runs. Set CBBD_UI_TOKEN, or bind 127.0.0.1.`);
-  }
-  registerSecret(token);
+  // Beyond loopback there is always a token: CBBD_UI_TOKEN, or a random one kept beside the run log (`ui-token.ts`).
+  const ui = uiToken({ env: process.env.CBBD_UI_TOKEN, file: join(dirname(ctx.config.runLog.path), 'ui-token'), loopback: isLoopback(host) });
+  const token = ui?.token;
   // The page's data preview and chart read the lakehouse as `cbbd show` does.
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
   const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
@@ -104,6 +103,8 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     schedules: () => schedules.view(),
     switchSchedule: (name, enabled, by) => schedules.switchSchedule(name, enabled, by),
     planRun: (request) => serverPlanPreview(ctx, request),
+    // Runs planning more partitions than this need an explicit confirmation on the page (default 200).
+    ...(/^\d+$/.test(process.env.CBBD_UI_CONFIRM_ABOVE ?? '') && { confirmAbovePartitions: Number(process.env.CBBD_UI_CONFIRM_ABOVE) }),
     cancelRun: (runId, by) => {
       const controls = RunControls.open(ctx.config.runLog.path);
       if (!controls) return { outcome: 'unknown' };
@@ -119,6 +120,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   status.snapshot('*', undefined); // warm the cache: the first page load answers from memory
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      if (ui) process.stdout.write(`${ui.notice}\n`);
       process.stdout.write(`Lineage page on http://${host.includes(':') ? `[${host}]` : host}:${info.port}/ (Ctrl-C stops it)\n`);
       resolve(s);
     });
