@@ -2,6 +2,7 @@
  * What every command needs, built from config: the logger, the asset graph, the run log and the planner state.
  * The one place the CLI wires the kernel to the project's assets.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { tmpdir } from 'node:os';
 import type { AssetDefinition } from '../core/asset.ts';
 import type { CheckpointStore } from '../core/checkpoints.ts';
@@ -75,7 +76,8 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const deadLetters = new DeadLetterStore(storage);
   // Every call goes to the run log's ledger (`cbbd quota`); calls are made only once the run log is open.
   const ledger: { runLog?: RunLog } = {};
-  const source = cbbdSource(sourceSettings(config), log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
+  // Each call is recorded with the run it was made for (runScope, set around every compute by projectHooks).
+  const source = cbbdSource(sourceSettings(config), log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call, runId: runScope.getStore() ?? null }));
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
   const resources: ProjectResources = {
@@ -131,6 +133,9 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   };
 }
 
+/** The run a compute belongs to, while it runs: the ledger records each API call with it. */
+const runScope = new AsyncLocalStorage<string | undefined>();
+
 /**
  * What this project does around the kernel's work: each compute runs inside a fetch scope (a dead letter names the
  * asset partitions its request was for), and a committed table partition is registered in the catalog (Glue; DuckDB
@@ -147,7 +152,7 @@ export function projectHooks(
         if (report) summaries.log.debug({ key: await writeRunSummary(summaries.storage, report) }, 'run summary written');
       },
     }),
-    aroundCompute: (asset, partitions, compute) => fetchScope.run({ asset: asset.key, partitions }, compute),
+    aroundCompute: (asset, partitions, compute, runId) => runScope.run(runId, () => fetchScope.run({ asset: asset.key, partitions }, compute)),
     afterCommit: async (asset, output) => {
       const table = tables.get(asset.key);
       if (!table || catalog === duckdbCatalog) return;

@@ -2,6 +2,7 @@
  * The `cbbd` command line. Commands parse arguments, call the library and print; only this file exits the process.
  * Exit codes: 0 all succeeded, 1 something failed (or a run was refused), 2 usage or configuration error.
  */
+import { readdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CbbdError } from '../core/errors.ts';
 import { redactSecrets } from '../core/redact.ts';
@@ -191,6 +192,26 @@ program
  */
 const UNSETTLED = 13;
 
+/**
+ * When a command got more arguments than it takes and several of them are names in the current folder, the shell
+ * expanded an unquoted `*` (a selection such as `materialize *`) into the folder's files: say so, and how to quote it.
+ */
+export function expandedGlobHint(args: readonly string[], cwd = process.cwd()): string | undefined {
+  let names: Set<string>;
+  try {
+    names = new Set(readdirSync(cwd));
+  } catch {
+    return undefined;
+  }
+  const files = args.filter((a) => !a.startsWith('-') && names.has(a));
+  if (files.length < 2) return undefined;
+  const typed = args.map((a) => (files.includes(a) ? undefined : a));
+  const first = typed.findIndex((a) => a === undefined);
+  const command = [...typed.slice(0, first), "'*'", ...typed.slice(first).filter((a): a is string => a !== undefined)];
+  return `cbbd: the shell expanded an unquoted * into the ${files.length} files and folders here (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}). ` +
+    `Quote it: cbbd ${command.join(' ')}`;
+}
+
 /** Runs the command line; only the exit code (process.exitCode) and what was printed come out of it. */
 async function main(argv: readonly string[]): Promise<void> {
   process.exitCode = UNSETTLED;
@@ -201,6 +222,10 @@ async function main(argv: readonly string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
       process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+      if (error.code === 'commander.excessArguments') {
+        const hint = expandedGlobHint(argv.slice(2));
+        if (hint) process.stderr.write(`${hint}\n`);
+      }
     } else if (error instanceof CbbdError) {
       process.stderr.write(`cbbd: ${redactSecrets(error.message)}\n`);
       process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;

@@ -84,8 +84,10 @@ export class AssetGraph {
 
 /** "Unknown asset X. Did you mean Y?" when a close key exists. */
 export function unknownAssetMessage(key: string, known: readonly string[], context = ''): string {
-  const suggestion = known.length ? closest(key, [...known]) : undefined;
-  const close = suggestion !== undefined && distance(key, suggestion) <= Math.max(3, Math.floor(key.length / 4));
+  // A key typed without its layer ("team_power_rankings") names the asset of that name in whichever layer has it.
+  const named = key.includes('/') ? [] : known.filter((k) => k.slice(k.indexOf('/') + 1) === key);
+  const suggestion = named.length ? named.join('" or "') : known.length ? closest(key, [...known]) : undefined;
+  const close = named.length > 0 || (suggestion !== undefined && distance(key, suggestion) <= Math.max(3, Math.floor(key.length / 4)));
   // A key typed by a user (not a declaration's dependency) gets a way to see what exists.
   const hint = context.startsWith(',') ? '' : ' `cbbd status` lists every asset.';
   return `Unknown asset "${key}"${context}.${close ? ` Did you mean "${suggestion}"?` : hint}`;

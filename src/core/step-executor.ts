@@ -20,7 +20,7 @@ import type { LiveRunState } from './run-state.ts';
  */
 export interface MaterializeHooks {
   /** Wraps each attempt of a compute; must call `compute` and return its result. */
-  readonly aroundCompute?: <T>(asset: AssetDefinition, partitions: readonly string[], compute: () => Promise<T>) => Promise<T>;
+  readonly aroundCompute?: <T>(asset: AssetDefinition, partitions: readonly string[], compute: () => Promise<T>, runId: string) => Promise<T>;
   /** Called once a partition's output is committed, before its success is recorded; a throw fails the partition. */
   readonly afterCommit?: (asset: AssetDefinition, output: PartitionOutput) => Promise<void>;
   /**
@@ -110,7 +110,7 @@ export async function executeStep(
             inputPartitions: (dependency, partition) => run.live.inputPartitions(asset, dependency, partition === undefined ? todo : [partition]),
             ...(step.callAllowance !== undefined && { callAllowance: step.callAllowance }),
           });
-          return await (run.hooks.aroundCompute ? run.hooks.aroundCompute(asset, todo, compute) : compute());
+          return await (run.hooks.aroundCompute ? run.hooks.aroundCompute(asset, todo, compute, run.runId) : compute());
         } catch (error) {
           run.runLog.recordFailed(run.runId, asset.key, todo, error, { final: false });
           throw error instanceof Error ? error : new Error(String(error));

@@ -76,6 +76,11 @@ export function renderSchedules(view: SchedulesJson): string {
   return view.schedules.map((s) => {
     const when = s.enabled ? `next ${s.nextTick ?? 'never'}` : 'disabled';
     const last = s.lastTick ? `; last ${s.lastTick.plannedAt} ${s.lastTick.outcome}${s.lastTick.reason ? ` (${s.lastTick.reason})` : ''}` : '';
-    return `  ${s.name.padEnd(width)}  ${`${s.cron} (${s.timezone})`.padEnd(26)}  ${when}  cbbd ${s.command.join(' ')}${last}`;
+    return `  ${s.name.padEnd(width)}  ${`${s.cron} (${s.timezone})`.padEnd(26)}  ${when}  cbbd ${s.command.map(shellWord).join(' ')}${last}`;
   }).join('\n');
+}
+
+/** An argument as a shell needs it typed: `*` or a space quoted, so the command printed can be pasted as it is. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

@@ -4,7 +4,7 @@
  * reasons), the same report that is written to `meta/runs/<id>.json` when a run ends.
  */
 import { UsageError } from '../../core/errors.ts';
-import { buildRunReport, type RunReport } from '../../core/run-log/run-report.ts';
+import { buildRunReport, plannedPartitions, type RunReport } from '../../core/run-log/run-report.ts';
 import type { RunSummary } from '../../core/run-log/run-log.ts';
 import { runSummaryKey } from '../../lake/run-summaries.ts';
 import type { CommandContext } from '../context.ts';
@@ -37,13 +37,13 @@ export async function runsListCommand(ctx: CommandContext, options: RunsListOpti
   ctx.runLog.recoverOrphans();
   const now = Date.now();
   const rows: RunRow[] = (await ctx.runLog.listRuns(limit)).map((run) => {
-    const counts = (run.summary as { counts?: { succeeded?: number; failed?: number; skipped?: number } } | null)?.counts;
-    // The ledger's calls made for an asset while the run was going (a `cbbd fetch` beside it has no asset).
-    const calls = ctx.runLog.apiCallsBetween(run.startedAt, run.endedAt ?? now).filter((c) => c.asset !== null).reduce((n, c) => n + c.calls, 0);
+    const counts = (run.summary as { counts?: { succeeded?: number; failed?: number; skipped?: number; unchanged?: number } } | null)?.counts;
+    // The ledger's calls recorded with the run's id (older runs: made for an asset while the run was going).
+    const calls = ctx.runLog.apiCallsOfRun(run, now).reduce((n, c) => n + c.calls, 0);
     return {
       id: run.id, startedAt: new Date(run.startedAt).toISOString(), durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt,
       selection: run.selection, filter: run.filter, status: run.status,
-      partitions: { planned: run.partitionsTotal, succeeded: counts?.succeeded ?? null, failed: counts?.failed ?? null, skipped: counts?.skipped ?? null },
+      partitions: { planned: plannedPartitions(run), succeeded: counts === undefined ? null : (counts.succeeded ?? 0) + (counts.unchanged ?? 0), failed: counts?.failed ?? null, skipped: counts?.skipped ?? null },
       apiCalls: calls,
     };
   });
@@ -66,9 +66,10 @@ export async function runsListCommand(ctx: CommandContext, options: RunsListOpti
   return 0;
 }
 
-export async function runsShowCommand(ctx: CommandContext, runId: string, options: { json?: boolean }): Promise<number> {
-  runSummaryKey(runId); // a malformed id is a usage error, before any read
+export async function runsShowCommand(ctx: CommandContext, typed: string, options: { json?: boolean }): Promise<number> {
   ctx.runLog.recoverOrphans();
+  const runId = await resolveRunId(ctx, typed);
+  runSummaryKey(runId); // a malformed id is a usage error, before any read
   const report = await buildRunReport(ctx.runLog, runId);
   if (!report) throw new UsageError(`No run ${runId} in the run log (${ctx.config.runLog.path}); \`cbbd runs\` lists the recent ones.`);
   process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : renderRunReport(report)}\n`);
@@ -149,4 +150,19 @@ function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/**
+ * A run id as typed: the whole id, or enough of it to name one run of the last thousand: its start (r20261206-1954),
+ * or its random end (e2dc4d), as `cbbd runs` prints them.
+ */
+export async function resolveRunId(ctx: Pick<CommandContext, 'runLog' | 'config'>, typed: string): Promise<string> {
+  if (await ctx.runLog.getRun(typed)) return typed;
+  const text = typed.trim().toLowerCase();
+  if (text.length < 4) return typed;
+  const matches = (await ctx.runLog.listRuns(1000)).map((r) => r.id).filter((id) => id.startsWith(text) || id.endsWith(text));
+  if (matches.length > 1) {
+    throw new UsageError(`"${typed}" names ${matches.length} runs (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}): type more of the id.`);
+  }
+  return matches[0] ?? typed;
 }

@@ -14,6 +14,8 @@ export interface ApiCallInput {
   readonly asset: string | null;
   readonly status: number | null;
   readonly remaining: number | null;
+  /** The run the call was made for, if any. */
+  readonly runId?: string | null;
 }
 
 /** Calls of one source since a month's start, by endpoint, and the last figure the API reported. */
@@ -27,7 +29,8 @@ export interface ApiCallUsage {
 }
 
 export function insertApiCall(statements: Statements, kysely: Kysely<RunLogDatabase>, call: ApiCallInput, at: number): void {
-  statements.run(kysely.insertInto('api_calls').values({ at, ...call }));
+  const { runId, ...rest } = call;
+  statements.run(kysely.insertInto('api_calls').values({ at, ...rest, run_id: runId ?? null }));
 }
 
 export function readApiCallUsage(
@@ -61,4 +64,16 @@ export function readApiCallsBetween(statements: Statements, kysely: Kysely<RunLo
     .where('at', '>=', from).where('at', '<=', to)
     .groupBy(['endpoint', 'asset']).orderBy('endpoint'));
   return rows.map((r) => ({ endpoint: r.endpoint, asset: r.asset, calls: Number(r.calls), failed: Number(r.failed ?? 0) }));
+}
+
+/**
+ * Calls per endpoint and asset recorded for one run, or undefined when none carries the run's id (a run from before
+ * migration 0005, or one that made no call): the caller then falls back to the run's time span.
+ */
+export function readApiCallsOfRun(statements: Statements, kysely: Kysely<RunLogDatabase>, runId: string): ApiCallsInSpan[] | undefined {
+  const rows = statements.all(kysely.selectFrom('api_calls')
+    .select(['endpoint', 'asset', sql<number>`count(*)`.as('calls'), sql<number>`sum(status IS NULL OR status >= 300)`.as('failed')])
+    .where('run_id', '=', runId)
+    .groupBy(['endpoint', 'asset']).orderBy('endpoint'));
+  return rows.length ? rows.map((r) => ({ endpoint: r.endpoint, asset: r.asset, calls: Number(r.calls), failed: Number(r.failed ?? 0) })) : undefined;
 }

@@ -139,4 +139,12 @@ export const migrations: Record<string, Migration> = {
         schedule TEXT PRIMARY KEY, enabled INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL) WITHOUT ROWID`.execute(db);
     },
   },
+  '0005_api_calls_run_id': {
+    async up(db: Kysely<unknown>) {
+      // The run each call was made for: two runs that overlap in time (a page's run beside a CLI one) no longer share
+      // calls by their time spans. Null for calls outside a run (`cbbd fetch`, `cbbd gaps --check`) and older rows.
+      await sql`ALTER TABLE api_calls ADD COLUMN run_id TEXT`.execute(db);
+      await sql`CREATE INDEX api_calls_by_run ON api_calls (run_id) WHERE run_id IS NOT NULL`.execute(db);
+    },
+  },
 };

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionRecord, PartitionRecords } from '../state.ts';
 import { Statements } from './_statements.ts';
-import { readApiCallsBetween, readApiCallUsage, type ApiCallsInSpan, type ApiCallUsage } from './api-calls.ts';
+import { readApiCallsBetween, readApiCallsOfRun, readApiCallUsage, type ApiCallsInSpan, type ApiCallUsage } from './api-calls.ts';
 import type { CheckResultsTable, EventsTable, MaterializationsTable, RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface RunSummary {
@@ -113,6 +113,14 @@ export class RunLogReader {
   /** Source API calls between two times (a run's span), by endpoint and the asset they were made for. */
   apiCallsBetween(from: number, to: number): ApiCallsInSpan[] {
     return readApiCallsBetween(this.sql, this.kysely, from, to);
+  }
+
+  /**
+   * The calls a run made, by endpoint and asset: those recorded with its id; for a run from before the ledger kept run
+   * ids, those made for an asset during its span.
+   */
+  apiCallsOfRun(run: { readonly id: string; readonly startedAt: number; readonly endedAt: number | null }, now = Date.now()): ApiCallsInSpan[] {
+    return readApiCallsOfRun(this.sql, this.kysely, run.id) ?? readApiCallsBetween(this.sql, this.kysely, run.startedAt, run.endedAt ?? now).filter((c) => c.asset !== null);
   }
 
   /** The encoded inputs a partition was last built from (to explain which upstream changed). */

@@ -80,7 +80,7 @@ export async function buildRunReport(reader: RunLogReader, runId: string, now = 
     if (m.status === 'failed' || m.status === 'skipped') failures.push({ asset: m.asset, partition: m.partition, status: m.status, error: m.error });
   }
   const end = run.endedAt ?? now;
-  const calls = reader.apiCallsBetween(run.startedAt, end).filter((c) => c.asset !== null && byAsset.has(c.asset));
+  const calls = reader.apiCallsOfRun(run, end).filter((c) => c.asset !== null && byAsset.has(c.asset));
   const byEndpoint: Record<string, number> = {};
   for (const c of calls) {
     byEndpoint[c.endpoint] = (byEndpoint[c.endpoint] ?? 0) + c.calls;
@@ -94,7 +94,7 @@ export async function buildRunReport(reader: RunLogReader, runId: string, now = 
     id: run.id, selection: run.selection, filter: run.filter, status: run.status,
     startedAt: new Date(run.startedAt).toISOString(), endedAt: run.endedAt === null ? null : new Date(run.endedAt).toISOString(),
     durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, host: run.host, pid: run.pid,
-    partitions: { planned: run.partitionsTotal, ...outcome, unchanged: summary.counts?.unchanged ?? 0 },
+    partitions: { planned: plannedPartitions(run), ...outcome, unchanged: summary.counts?.unchanged ?? 0 },
     rows: [...byAsset.values()].reduce((n, a) => n + a.rows, 0),
     bytes: [...byAsset.values()].reduce((n, a) => n + a.bytes, 0),
     assets: [...byAsset].map(([asset, a]) => ({
@@ -119,4 +119,13 @@ async function estimatedCalls(reader: RunLogReader, runId: string): Promise<Reco
   const recorded = events.filter((e) => e.type === 'source_calls').at(-1)?.payload?.estimated;
   if (!recorded || typeof recorded !== 'object') return undefined;
   return Object.fromEntries(Object.entries(recorded as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
+}
+
+/**
+ * The partitions a run planned: once it ended, the sum of its outcomes (a run re-plans over the real game days once
+ * its calendars are fetched, so the plan it started with counted every day of the window); until then, that first plan.
+ */
+export function plannedPartitions(run: { readonly partitionsTotal: number; readonly summary: unknown }): number {
+  const counts = (run.summary as { counts?: { succeeded?: number; failed?: number; skipped?: number; unchanged?: number } } | null)?.counts;
+  return counts ? (counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.skipped ?? 0) + (counts.unchanged ?? 0) : run.partitionsTotal;
 }

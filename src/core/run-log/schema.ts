@@ -97,6 +97,8 @@ export interface ApiCallsTable {
   status: number | null;
   /** `X-CallLimit-Remaining` of the answer, when it carried one. */
   remaining: number | null;
+  /** The run the call was made for (null outside a run, and before migration 0005). */
+  run_id: string | null;
 }
 
 /** The one process running the schedules (`cbbd schedule` or `cbbd serve`): a single row, id 1. */
