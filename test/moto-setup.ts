@@ -1,9 +1,9 @@
 /**
  * Vitest global setup: the AWS emulator. Starts moto's server mode on a free loopback port from the project-local
- * venv `.venv-moto` (creating it with `pip install 'moto[server]'` when Python is there and it is not), and provides
+ * venv `.venv-moto` (creating it from the pinned test/python/requirements.txt when Python is there and it is not), and provides
  * its URL to the tests as `inject('moto')`. Without Python the AWS tests skip with a message naming what is missing;
  * with CBBD_REQUIRE_MOTO=1 (set by .ci/run) a missing emulator fails the run instead.
- * The same venv gets pyarrow (`pip install pyarrow`, once), for the test that reads every table as a data scientist
+ * The same venv has pyarrow (pinned in the same file), for the test that reads every table as a data scientist
  * would; its python is provided as `inject('pyarrow')`, or `unavailable: <why>`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,15 +24,25 @@ declare module 'vitest' {
 const VENV = resolve('.venv-moto');
 export const SERVER = resolve(VENV, 'bin', 'moto_server');
 
-function ensureMoto(): string | undefined {
-  if (existsSync(SERVER)) return undefined;
+/** The pinned test dependencies (versions and hashes): moto, boto3/botocore, pyarrow. .ci/run installs the same. */
+const PINS = resolve('test/python/requirements.txt');
+
+/** `pip install` of the pinned set into the venv, made first if needed; undefined when it worked, else why not. */
+function installPins(): string | undefined {
   const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   if (python.status !== 0) return 'python3 is not installed, so the moto AWS emulator cannot run';
-  console.log("[moto] creating .venv-moto with pip install 'moto[server]' (once)");
-  const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  if (venv.status !== 0) return 'python3 -m venv failed (is the venv module installed?)';
-  const pip = spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', 'moto[server]'], { stdio: 'inherit' });
-  return pip.status === 0 && existsSync(SERVER) ? undefined : "pip install 'moto[server]' failed";
+  if (!existsSync(resolve(VENV, 'bin', 'pip'))) {
+    const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+    if (venv.status !== 0) return 'python3 -m venv failed (is the venv module installed?)';
+  }
+  console.log(`[moto] pip install --require-hashes -r ${PINS} into .venv-moto (once)`);
+  const pip = spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', '--require-hashes', '--no-deps', '-r', PINS], { stdio: 'inherit' });
+  return pip.status === 0 ? undefined : `pip install -r ${PINS} failed`;
+}
+
+function ensureMoto(): string | undefined {
+  if (existsSync(SERVER)) return undefined;
+  return installPins() ?? (existsSync(SERVER) ? undefined : 'moto_server is missing from .venv-moto after the install');
 }
 
 const PYTHON = resolve(VENV, 'bin', 'python');
@@ -42,9 +52,8 @@ function ensurePyarrow(): string {
   if (!existsSync(PYTHON)) return 'unavailable: python3 is not installed (or .venv-moto could not be created), so pyarrow cannot run';
   const imports = () => spawnSync(PYTHON, ['-c', 'import pyarrow'], { stdio: 'ignore' }).status === 0;
   if (imports()) return PYTHON;
-  console.log('[pyarrow] pip install pyarrow into .venv-moto (once)');
-  spawnSync(resolve(VENV, 'bin', 'pip'), ['install', '-q', 'pyarrow'], { stdio: 'inherit' });
-  return imports() ? PYTHON : 'unavailable: pip install pyarrow into .venv-moto failed';
+  installPins();
+  return imports() ? PYTHON : 'unavailable: pyarrow is missing from .venv-moto after installing test/python/requirements.txt';
 }
 
 function freePort(): Promise<number> {

@@ -137,7 +137,8 @@ export class TaskRuntime extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'CheckpointsAndLease',
-        actions: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
+        // UpdateItem renews the run log's lease (src/lake/dynamo-lease.ts): without it every run failed at its end.
+        actions: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
         resources: [lakehouse.checkpointTable.tableArn],
       }),
       new iam.PolicyStatement({

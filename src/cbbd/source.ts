@@ -3,6 +3,7 @@
  * base URL; without a key, the built-in simulator, started in this process on a loopback port the first time a
  * compute needs it. CBBD_API_BASE_URL points either at another server (for example a `cbbd sim` elsewhere).
  */
+import { commandClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EndpointCalls } from './call-accounting.ts';
 import type { QuotaWatch, SourceCallSink } from './call-quota.ts';
@@ -84,7 +85,7 @@ export function cbbdSource(
     client: async () => {
       // Imported on the first call: the simulator (its world, Hono, the HTTP server) costs every command's start-up
       // otherwise, and `status` or `plan` never call it.
-      running ??= import('./sim/serve.ts').then(({ startSimulator }) => startSimulator(settings.simulator)).then((sim) => ({
+      running ??= import('./sim/serve.ts').then(({ startSimulator }) => startSimulator({ ...settings.simulator, now: commandClock })).then((sim) => ({
         sim,
         // The in-process simulator answers at once: no need to be polite to ourselves.
         client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import {
   ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ExecutionError } from '../core/errors.ts';
+import { ExecutionError, StorageError } from '../core/errors.ts';
 import { ownPidNamespace, processAlive } from '../core/process-alive.ts';
 
 /** Renewed this often while the command runs (on the event loop, so a step blocking it for minutes would let it lapse). */
@@ -98,7 +98,7 @@ export async function takeLease(options: LeaseOptions): Promise<HeldLease> {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      throw leaseCallFailed('PutItem', table, error);
     }
   };
 
@@ -118,6 +118,16 @@ export async function takeLease(options: LeaseOptions): Promise<HeldLease> {
   throw held ? refusal(what, held) : new ExecutionError(`Could not take the lease on ${what}: it kept changing hands. Try again.`);
 }
 
+/**
+ * A lease call that failed for another reason than its condition, named by its action: a role without
+ * `dynamodb:UpdateItem` must say so, not fail the night with the SDK's bare "UnknownError".
+ */
+function leaseCallFailed(action: string, table: string, error: unknown): StorageError {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const why = `${(error as Error).name}: ${(error as Error).message}${status ? ` (HTTP ${status})` : ''}`;
+  return new StorageError(`[lease:dynamodb] ${action} on table ${table} failed: ${why}. Check the table exists and the credentials may call dynamodb:${action} on it.`, { cause: error });
+}
+
 function heldLease(options: LeaseOptions, me: LeaseHolder, heartbeatMs: number, expiryMs: number, now: () => number): HeldLease {
   const { dynamo, table, key, what } = options;
   let lostTo: string | undefined;
@@ -131,7 +141,7 @@ function heldLease(options: LeaseOptions, me: LeaseHolder, heartbeatMs: number, 
         ExpressionAttributeValues: { ':at': { N: String(at) }, ':expires': { N: String(at + expiryMs) }, ':me': { S: me.holder } },
       }));
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw leaseCallFailed('UpdateItem', table, error);
       const stored = (await dynamo.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
       const taker = stored && holderOf(stored);
       lostTo = taker ? `${taker.host} (pid ${taker.pid}) since ${iso(taker.since)}` : 'a command that has since released it';
