@@ -1,7 +1,10 @@
 /** Plain-text tables and durations for command output. */
+import { escapeControl } from '../core/control-chars.ts';
+
+export { escapeControl };
 
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows].map((r) => r.map(String));
+  const cells = [header, ...rows].map((r) => r.map((c) => escapeControl(String(c))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   return cells

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CbbdError } from '../core/errors.ts';
+import { escapeControl } from '../core/control-chars.ts';
 import { redactSecrets } from '../core/redact.ts';
 import type { CommandContext, GlobalOptions } from './context.ts';
 
@@ -82,6 +83,7 @@ program
   .option('--date <date>', 'one game day or rating date, e.g. 2024-01-15')
   .option('--limit <n>', 'rows to print (1-1000)', '25')
   .option('--format <format>', 'table, csv or json', 'table')
+  .option('--columns <a,b,c>', 'print these columns, in this order (default on a terminal: key and name columns first, as many as fit its width)')
   .description("print the first rows of an asset's partitions, in its natural order (no SQL needed)")
   .action((asset: string, options) => run(async (ctx) => (await import('./commands/show.ts')).showCommand(ctx, asset, options)));
 
@@ -227,10 +229,10 @@ async function main(argv: readonly string[]): Promise<void> {
         if (hint) process.stderr.write(`${hint}\n`);
       }
     } else if (error instanceof CbbdError) {
-      process.stderr.write(`cbbd: ${redactSecrets(error.message)}\n`);
+      process.stderr.write(`cbbd: ${escapeControl(redactSecrets(error.message), { keepNewlines: true })}\n`);
       process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;
     } else {
-      process.stderr.write(`cbbd: unexpected error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+      process.stderr.write(`cbbd: unexpected error: ${escapeControl(redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error)), { keepNewlines: true })}\n`);
       process.exitCode = 1;
     }
   }

@@ -2,6 +2,7 @@
  * Rows as a terminal table for `cbbd show`: numbers right-aligned and rounded to a few decimals per column (by the
  * column's magnitude), long text cut with "…", so a wide gold table stays readable. CSV and JSON stay exact.
  */
+import { escapeControl } from '../core/control-chars.ts';
 
 const MAX_WIDTH = 28;
 const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
@@ -17,8 +18,9 @@ function decimalsFor(values: readonly number[]): number {
   return largest >= 100 ? 1 : largest >= 10 ? 2 : 3;
 }
 
+/** A value as printed for a person: control characters escaped (see core/control-chars.ts). */
 function text(value: unknown): string {
-  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return value === null || value === undefined ? '' : escapeControl(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 export function formatPreviewTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
@@ -43,4 +45,32 @@ export function formatPreviewTable(columns: readonly string[], rows: readonly Re
     line(widths.map((w) => '-'.repeat(w)), () => false),
     ...rows.map((_, r) => line(cells.map((c) => c.shown[r]!), (i) => cells[i]!.numeric)),
   ].join('\n');
+}
+
+/** The width a column takes in `formatPreviewTable` (its header or its widest value, at most MAX_WIDTH). */
+function columnWidth(column: string, rows: readonly Record<string, unknown>[]): number {
+  return Math.min(MAX_WIDTH, Math.max(column.length, ...rows.map((r) => text(r[column]).length)));
+}
+
+/**
+ * The columns to print, in order: the key columns first, then the names (team, conference, player...), then the rest
+ * as stored; on a terminal, only as many as fit its width, and the names of those left out.
+ */
+export function fitColumns(
+  columns: readonly string[], rows: readonly Record<string, unknown>[], options: { keys: readonly string[]; width?: number },
+): { shown: string[]; left: string[] } {
+  const keys = options.keys.filter((k) => columns.includes(k));
+  const names = columns.filter((c) => !keys.includes(c) && /(name|team|opponent|player)$/i.test(c));
+  const ordered = [...keys, ...names, ...columns.filter((c) => !keys.includes(c) && !names.includes(c))];
+  if (options.width === undefined) return { shown: ordered, left: [] };
+  const shown: string[] = [];
+  let used = 0;
+  for (const column of ordered) {
+    const w = columnWidth(column, rows) + (shown.length ? 2 : 0);
+    // The first column is always shown, however narrow the terminal.
+    if (shown.length && used + w > options.width) break;
+    shown.push(column);
+    used += w;
+  }
+  return { shown, left: ordered.slice(shown.length) };
 }

@@ -9,6 +9,7 @@ import { catalogTables } from '../../lake/catalog/catalog.ts';
 import { runAthenaQuery } from '../../lake/query/athena.ts';
 import { assertOneSelect, runReadOnlyQuery, type QueryResult } from '../../lake/query/duckdb.ts';
 import type { CommandContext } from '../context.ts';
+import { escapeControl } from '../../core/control-chars.ts';
 
 export async function queryCommand(ctx: CommandContext, sql: string, options: { format?: string }): Promise<number> {
   const format = options.format ?? 'table';
@@ -30,18 +31,19 @@ export async function queryCommand(ctx: CommandContext, sql: string, options: { 
   return 0;
 }
 
+/** A value as printed for a person: control characters escaped, so a stored answer cannot rewrite the terminal. */
 function cell(value: unknown): string {
-  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return value === null || value === undefined ? '' : escapeControl(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 export function render(result: QueryResult, format: string): string {
   if (format === 'json') return JSON.stringify(result.rows, null, 2);
   if (format === 'csv') {
     const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    return [result.columns.map(quote).join(','), ...result.rows.map((r) => result.columns.map((c) => quote(cell(r[c]))).join(','))].join('\n');
+    return [result.columns.map((c) => quote(escapeControl(c))).join(','), ...result.rows.map((r) => result.columns.map((c) => quote(cell(r[c]))).join(','))].join('\n');
   }
   const widths = result.columns.map((c) => Math.min(60, Math.max(c.length, ...result.rows.map((r) => cell(r[c]).length))));
   const line = (values: string[]) => values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...result.rows.map((r) => line(result.columns.map((c) => cell(r[c])))),
+  return [line(result.columns.map((c) => escapeControl(c))), line(widths.map((w) => '-'.repeat(w))), ...result.rows.map((r) => line(result.columns.map((c) => cell(r[c])))),
     `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`].join('\n');
 }

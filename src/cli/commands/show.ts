@@ -8,7 +8,8 @@ import { UsageError } from '../../core/errors.ts';
 import { previewRows, type Preview } from '../../lake/query/preview.ts';
 import { athenaTableQuery, localTableQuery, type TableQuery } from '../../lake/query/table-query.ts';
 import type { CommandContext } from '../context.ts';
-import { formatPreviewTable } from '../preview-table.ts';
+import { fitColumns, formatPreviewTable } from '../preview-table.ts';
+import { closest, distance } from 'fastest-levenshtein';
 import { render } from './query.ts';
 
 export interface ShowOptions {
@@ -16,6 +17,7 @@ export interface ShowOptions {
   date?: string;
   limit?: string;
   format?: string;
+  columns?: string;
 }
 
 /** How this deployment reads a table: as `cbbd query` does. */
@@ -40,9 +42,35 @@ export async function showCommand(ctx: CommandContext, asset: string, options: S
     { asset, season: options.season, date: options.date, limit: options.limit },
   );
   if (preview.kind === 'not_materialized') throw new UsageError(preview.message);
-  const result = { columns: [...preview.columns], rows: [...preview.rows] };
-  process.stdout.write(format === 'table'
-    ? `${describePreview(preview)}\n\n${formatPreviewTable(result.columns, result.rows)}\n`
-    : `${render(result, format)}\n`);
+  const picked = options.columns === undefined ? [...preview.columns] : pickColumns(preview.columns, options.columns);
+  const rows = preview.rows.map((r) => Object.fromEntries(picked.map((c) => [c, r[c]])));
+  if (format !== 'table') {
+    process.stdout.write(`${render({ columns: picked, rows }, format)}\n`);
+    return 0;
+  }
+  // On a terminal the table fits its width, key and name columns first; piped, every column (or those picked).
+  const width = process.stdout.isTTY && options.columns === undefined ? process.stdout.columns || 80 : undefined;
+  // Bronze declares no primary key: its records' own `id` then leads.
+  const declared = ctx.graph.get(preview.asset).schema?.primaryKey ?? [];
+  const keys = declared.length ? declared : ['id'];
+  const { shown, left } = fitColumns(picked, rows, { keys, ...(width !== undefined && { width }) });
+  const note = left.length
+    ? `\n(${left.length} more column(s) not shown to fit ${width} columns: ${left.join(', ')}; --columns a,b,c picks them, --format csv prints every one)`
+    : '';
+  process.stdout.write(`${describePreview(preview)}\n\n${formatPreviewTable(shown, rows)}${note}\n`);
   return 0;
+}
+
+/** `--columns a,b,c`: those columns in that order; a name the table does not have is a usage error naming the closest. */
+function pickColumns(columns: readonly string[], list: string): string[] {
+  const picked = list.split(',').map((c) => c.trim()).filter(Boolean);
+  if (!picked.length) throw new UsageError('--columns takes column names separated by commas, e.g. --columns team,season,adjOffense');
+  for (const column of picked) {
+    if (!columns.includes(column)) {
+      const near = closest(column, [...columns]);
+      const hint = distance(column.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(column.length / 3)) ? ` Did you mean "${near}"?` : '';
+      throw new UsageError(`The table has no column "${column}".${hint} Its columns: ${columns.join(', ')}.`);
+    }
+  }
+  return picked;
 }

@@ -13,13 +13,13 @@
  * own bronze/, silver/ and gold/ folders. (2) and (3) keep out every other write (tables, settings, extensions) and
  * every read or write elsewhere on the machine.
  */
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { CatalogTable } from '../catalog/catalog.ts';
 import { createDuckViews } from '../catalog/duckdb-views.ts';
 import { sqlString } from '../duckdb.ts';
-import { scratchPath } from '../scratch-dirs.ts';
+import { makeScratchDirSync } from '../scratch-dirs.ts';
 
 export interface QueryResult {
   readonly columns: string[];
@@ -32,21 +32,48 @@ function readableFolders(root: string, tables: readonly CatalogTable[]): string[
   return layers.map((layer) => `${join(root, layer)}/`);
 }
 
-/** A DuckDB error as one line that says what to do: its first line, without the statement echoed back. */
+/**
+ * A DuckDB error as one line that says what to do: its whole message with DuckDB's hints ("Candidate bindings: ...",
+ * "Did you mean ...?") joined on one line, without the statement and caret it echoes back after "LINE n:".
+ */
 function queryError(error: unknown): UsageError {
   const text = error instanceof Error ? error.message : String(error);
-  const first = (text.split('\n').map((l) => l.trim()).find(Boolean) ?? text).replace(/^Failed to extract statements: /, '');
-  const hint = /^Permission Error/.test(first) ? '. cbbd query reads only the lakehouse tables: bronze.*, silver.*, gold.*.' : '';
-  return new UsageError(`query failed: ${first}${hint}`);
+  const lines = text.split('\n').map((l) => l.trim());
+  const echo = lines.findIndex((l) => /^LINE \d+:/.test(l));
+  const message = (echo < 0 ? lines : lines.slice(0, echo)).filter(Boolean).join(' ').replace(/^Failed to extract statements: /, '') || text;
+  const hint = /^Permission Error/.test(message) ? '. cbbd query reads only the lakehouse tables: bronze.*, silver.*, gold.*.' : '';
+  return new UsageError(`query failed: ${message}${hint}`);
+}
+
+/**
+ * The tables a statement names (`silver.fct_games`), or undefined when it names none of them: views are then made for
+ * every table (SHOW ALL TABLES, a misspelt name whose "Did you mean" needs the others). Making a view reads its files'
+ * footers, so a query of one table starts as fast as `cbbd show` instead of paying for all of them.
+ */
+function tablesNamed(sql: string, tables: readonly CatalogTable[]): CatalogTable[] | undefined {
+  const named = new Set([...sql.matchAll(/\b(bronze|silver|gold)\s*\.\s*"?(\w+)"?/gi)].map((m) => `${m[1]!.toLowerCase()}/${m[2]!.toLowerCase()}`));
+  const found = tables.filter((t) => named.has(t.key));
+  return found.length && found.length === named.size ? found : undefined;
 }
 
 /** Run one read-only statement over the lakehouse at `root`. Throws a `UsageError` (exit 2) for anything refused. */
 export async function runReadOnlyQuery(root: string, tables: readonly CatalogTable[], sql: string): Promise<QueryResult> {
+  const named = tablesNamed(sql, tables);
+  if (!named) return queryOver(root, tables, sql);
+  try {
+    return await queryOver(root, named, sql);
+  } catch (error) {
+    // A name DuckDB could not find among the few views: ask again with every table, for its "Did you mean".
+    if (error instanceof UsageError && /Catalog Error/.test(error.message)) return queryOver(root, tables, sql);
+    throw error;
+  }
+}
+
+async function queryOver(root: string, tables: readonly CatalogTable[], sql: string): Promise<QueryResult> {
   const { DuckDBInstance, StatementType } = await import('@duckdb/node-api');
   // The real path: DuckDB compares allowed folders with the paths it opens, and a symlinked root would not match.
   const lakehouse = existsSync(root) ? realpathSync(root) : resolve(root);
-  const scratch = scratchPath('query');
-  mkdirSync(scratch, { recursive: true, mode: 0o700 });
+  const scratch = makeScratchDirSync('query');
   const catalogFile = join(scratch, 'catalog.duckdb');
   try {
     const builder = await DuckDBInstance.create(catalogFile);
