@@ -53,16 +53,17 @@ function columnWidth(column: string, rows: readonly Record<string, unknown>[]): 
 }
 
 /**
- * The columns to print, in order: the key columns first, then the names (team, conference, player...), then the rest
- * as stored; on a terminal, only as many as fit its width, and the names of those left out.
+ * The columns to print on a terminal `width` wide: the key columns first, then the names (team, player...), then the
+ * rest as stored, as many as fit, and the names of those left out.
  */
 export function fitColumns(
   columns: readonly string[], rows: readonly Record<string, unknown>[], options: { keys: readonly string[]; width?: number },
 ): { shown: string[]; left: string[] } {
+  // Piped (no width): every column in the stored order, as scripts that read the output expect.
+  if (options.width === undefined) return { shown: [...columns], left: [] };
   const keys = options.keys.filter((k) => columns.includes(k));
   const names = columns.filter((c) => !keys.includes(c) && /(name|team|opponent|player)$/i.test(c));
   const ordered = [...keys, ...names, ...columns.filter((c) => !keys.includes(c) && !names.includes(c))];
-  if (options.width === undefined) return { shown: ordered, left: [] };
   const shown: string[] = [];
   let used = 0;
   for (const column of ordered) {
