@@ -59,6 +59,8 @@ withFilters(program.command('materialize').argument('<selection>', 'assets: key,
 program
   .command('status')
   .argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*')
+  .option('--season <season>', 'one season, e.g. 2024, or "current" (default: the seasons with data and the season in progress)')
+  .option('--seasons <from-to>', 'a range of seasons, e.g. 2020-2024')
   .option('--json', 'print JSON')
   .description('per asset: partitions fresh, stale, missing and failed, and the last run')
   .action((selection: string, options) => run(async (ctx) => (await import('./commands/status.ts')).statusCommand(ctx, selection, options)));

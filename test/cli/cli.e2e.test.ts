@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ownStamp } from '../../src/core/process-alive.ts';
+import { stagingEntry } from '../../src/lake/storage/local.ts';
 import { tempDir } from '../helpers.ts';
 
 const BIN = resolve('bin/cbbd.js');
@@ -40,9 +42,10 @@ function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
 describe('cbbd CLI', () => {
   it('plans, materializes everything stale, reports status, and a second run does nothing', () => {
     const { env } = project();
-    const plan = cbbd(env, 'plan', '*');
+    // Every configured season (without a filter, plan covers the seasons with data and the one in progress).
+    const plan = cbbd(env, 'plan', '*', '--seasons', '2023-2024');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/^Plan for "\*" \(all partitions\): \d+ stale partition\(s\) in 7 of 7 asset\(s\)/);
+    expect(plan.stdout).toMatch(/^Plan for "\*" \(seasons 2023-2024\): \d+ stale partition\(s\) in 7 of 7 asset\(s\)/);
     expect(plan.stdout).toContain('raw/games 2023|2022-11-01: missing (never materialized)');
 
     const run = cbbd(env, 'materialize', '*');
@@ -119,11 +122,13 @@ describe('cbbd CLI', () => {
     }
   });
 
-  it('refuses to serve beyond loopback without CBBD_UI_TOKEN', () => {
+  it('refuses a CBBD_UI_TOKEN shorter than 16 characters, on loopback and beyond (see serve-token.e2e.test.ts)', () => {
     const { env } = project();
-    const r = cbbd({ ...env, CBBD_UI_TOKEN: '' }, 'serve', '--host', '0.0.0.0', '--port', '0');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Refusing to listen on 0.0.0.0 without CBBD_UI_TOKEN');
+    for (const host of ['0.0.0.0', '127.0.0.1']) {
+      const r = cbbd({ ...env, CBBD_UI_TOKEN: 'x' }, 'serve', '--host', host, '--port', '0');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('CBBD_UI_TOKEN is 1 character(s); use at least 16');
+    }
   });
 
   it('exits 2 on a bad configuration, naming the file and the field', () => {
@@ -190,17 +195,20 @@ describe('cbbd CLI', () => {
   it('removes staging left in tmp/ by a writer that died, at the next start of a command that writes', () => {
     const { dir, env } = project();
     const tmp = join(dir, 'lakehouse', 'tmp');
-    mkdirSync(join(tmp, '999999999-deadbeef0000', 'season=2024'), { recursive: true }); // a pid that is not running
-    writeFileSync(join(tmp, '999999999-deadbeef0000', 'season=2024', 'part-0.parquet'), 'half written');
-    mkdirSync(join(tmp, `${process.pid}-0123456789ab`)); // a live writer's, kept
-    mkdirSync(join(tmp, '999999999-00000000abcd-another-machine')); // another host's: its pid means nothing here, kept
-    mkdirSync(join(tmp, `${process.pid}-ba9876543210`)); // a live pid but a day old: a leftover all the same
+    const dead = stagingEntry({ ...ownStamp(), pid: 999_999_999 }); // a pid that is not running, of this host
+    const live = stagingEntry(); // a live writer's (this test's process), kept
+    const elsewhere = stagingEntry({ ...ownStamp(), pid: 999_999_999, where: '00000000' }); // another host's: kept
+    mkdirSync(join(tmp, dead, 'season=2024'), { recursive: true });
+    writeFileSync(join(tmp, dead, 'season=2024', 'part-0.parquet'), 'half written');
+    mkdirSync(join(tmp, live));
+    mkdirSync(join(tmp, elsewhere));
+    mkdirSync(join(tmp, `${process.pid}-ba9876543210`)); // a live pid but a day old (an older version's name): a leftover all the same
     utimesSync(join(tmp, `${process.pid}-ba9876543210`), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
     writeFileSync(join(dir, 'config.yaml'), `assets: ${FIXTURE}\nseasons: { first: 2023, last: 2024 }\nlakehouse: { root: ./lakehouse }\n`);
     expect(cbbd(env, 'status').code).toBe(0);
     expect(readdirSync(tmp)).toHaveLength(4); // a read-only command leaves tmp/ alone
     expect(cbbd(env, 'materialize', 'raw/teams').code).toBe(0);
-    expect(readdirSync(tmp).sort()).toEqual([`${process.pid}-0123456789ab`, '999999999-00000000abcd-another-machine'].sort());
+    expect(readdirSync(tmp).sort()).toEqual([live, elsewhere].sort());
   });
 
   it('exits 1 when a partition fails, skips what depends on it, and never prints the API key', () => {

@@ -1,8 +1,10 @@
 /** `cbbd plan <selection>`: what is stale, why, and what it will cost in API calls. */
 import type { Plan, StaleReasonKind } from '../../core/plan.ts';
 import { describeReason } from '../../core/plan.ts';
-import { describeFilter, parsePartitionFilter, type PartitionFilterInput } from '../../core/selection.ts';
+import { describeFilter, type PartitionFilterInput } from '../../core/selection.ts';
 import type { CommandContext } from '../context.ts';
+import { scopeOf } from '../default-scope.ts';
+import { loadPlannerState } from '../../core/run-selection.ts';
 import { planSelection } from '../../core/run-selection.ts';
 import { UsageError } from '../../core/errors.ts';
 import { formatTable, formatTime } from '../format.ts';
@@ -75,11 +77,12 @@ export function renderCallBudget(plan: Plan): string[] {
 
 export async function planCommand(ctx: CommandContext, selection: string, options: PlanCommandOptions): Promise<number> {
   const callBudget = parseCallBudget(options.callBudget);
+  const scope = scopeOf(options, ctx.window, await loadPlannerState(ctx.project));
   const { plan } = await planSelection(ctx.project, {
-    selection, filter: parsePartitionFilter(options, ctx.window), force: options.force ?? false, ...(callBudget !== undefined && { callBudget }),
+    selection, filter: scope.filter, force: options.force ?? false, ...(callBudget !== undefined && { callBudget }),
   });
   const { status, budget, reserve } = currentQuota(ctx);
   const budgetLine = plan.steps.length ? `\n${renderBudgetLine(plan.expectedCalls, status, budget, reserve)}` : '';
-  process.stdout.write(`${options.json ? JSON.stringify({ ...plan, quota: { budget: budget ?? null, fits: !budget || plan.expectedCalls <= budget.available } }, null, 2) : `${renderPlan(plan)}${budgetLine}`}\n`);
+  process.stdout.write(`${options.json ? JSON.stringify({ ...plan, quota: { budget: budget ?? null, fits: !budget || plan.expectedCalls <= budget.available } }, null, 2) : `${scope.note ? `${scope.note}\n` : ''}${renderPlan(plan)}${budgetLine}`}\n`);
   return 0;
 }

@@ -3,6 +3,8 @@ import { buildPlan } from '../../core/planner.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
 import { describeWaiting, waitingWork, type WaitingWork } from '../../core/waiting-work.ts';
 import type { CommandContext } from '../context.ts';
+import { scopeOf } from '../default-scope.ts';
+import type { PartitionFilterInput } from '../../core/selection.ts';
 import { formatTable, formatTime } from '../format.ts';
 
 export interface AssetStatus {
@@ -20,13 +22,14 @@ export interface AssetStatus {
   waiting: WaitingWork | null;
 }
 
-export async function computeStatus(ctx: CommandContext, selection: string): Promise<AssetStatus[]> {
+export async function computeStatus(ctx: CommandContext, selection: string, filter: PartitionFilterInput = {}): Promise<{ rows: AssetStatus[]; note?: string }> {
   const state = await loadPlannerState(ctx.project);
-  const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true });
+  const scope = scopeOf(filter, ctx.window, state);
+  const plan = buildPlan(ctx.graph, selection, state, { window: ctx.window, rollingDays: ctx.config.source.rollingDays, countsOnly: true, filter: scope.filter });
   const activity = await ctx.runLog.lastActivityByAsset();
   const checks = await ctx.runLog.latestCheckOutcomes();
   const waiting = new Map(await Promise.all(plan.assets.map(async (a) => [a.asset, await waitingWork(ctx.graph.get(a.asset), ctx.runLog)] as const)));
-  return plan.assets.map((a) => {
+  const rows = plan.assets.map((a): AssetStatus => {
     const missing = a.byReason.missing ?? 0;
     const failed = a.byReason.failed ?? 0;
     const last = activity.get(a.asset);
@@ -40,16 +43,19 @@ export async function computeStatus(ctx: CommandContext, selection: string): Pro
       waiting: waiting.get(a.asset) ?? null,
     };
   });
+  return { rows, ...(scope.note !== undefined && { note: scope.note }) };
 }
 
-export async function statusCommand(ctx: CommandContext, selection: string, options: { json?: boolean }): Promise<number> {
-  const rows = await computeStatus(ctx, selection);
+export async function statusCommand(ctx: CommandContext, selection: string, options: { json?: boolean; season?: string; seasons?: string }): Promise<number> {
+  const { rows, note } = await computeStatus(ctx, selection, {
+    ...(options.season !== undefined && { season: options.season }), ...(options.seasons !== undefined && { seasons: options.seasons }),
+  });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
   const checks = (r: AssetStatus) => (r.checks.failed.length ? `${r.checks.failed.length} FAILED` : r.checks.passed ? `${r.checks.passed} ok` : '-');
-  process.stdout.write(`${formatTable(
+  process.stdout.write(`${note ? `${note}\n\n` : ''}${formatTable(
     ['asset', 'partitions', 'fresh', 'stale', 'missing', 'failed', 'checks', 'waiting', 'last run', 'at'],
     rows.map((r) => [r.asset, r.partitions, r.fresh, r.stale, r.missing, r.failed, checks(r), describeWaiting(r.waiting), r.lastRunId ?? '-', formatTime(r.lastAttemptAt)]),
   )}\n`);
