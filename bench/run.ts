@@ -7,12 +7,14 @@ import { goldBench } from './gold.ts';
 import { lakehouseBench } from './lakehouse.ts';
 import { lineageBench } from './lineage.ts';
 import { nightlyBench } from './nightly.ts';
+import { pageBench } from './page.ts';
 import { plannerBench } from './planner.ts';
 import { quotaBench } from './quota.ts';
+import { ratingsBench } from './ratings.ts';
 import { realismBench } from './realism.ts';
 import { startupBench } from './startup.ts';
 
-const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, startup: startupBench, chaos: chaosBench };
+const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, ratings: ratingsBench, startup: startupBench, chaos: chaosBench, page: pageBench };
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

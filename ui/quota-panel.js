@@ -41,7 +41,12 @@ function mount() {
   setInterval(refresh, 60_000);
   // A finished run changes the month's figures: the page's message line says so.
   const message = document.getElementById('message');
-  if (message) new MutationObserver(() => void refresh()).observe(message, { childList: true, characterData: true, subtree: true });
+  // At most one refresh every 2 s: a busy run changes the message line many times a second.
+  let pending = null;
+  const soon = () => {
+    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, 2_000);
+  };
+  if (message) new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

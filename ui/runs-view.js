@@ -39,21 +39,50 @@ function eventText(e) {
   return bits.join(' · ');
 }
 
-/** The run page of `id` in `box`; `refresh()` re-renders it keeping the log's filter. */
+const MAX_LOG_ROWS = 200;
+
+function eventRow(e) {
+  return el('div', { class: `ev level-${e.level}`, dataset: { type: e.type, level: e.level } },
+    el('span', {}, new Date(e.at).toLocaleTimeString('en-GB', { hour12: false })), el('span', {}, e.level), el('span', {}, e.type), el('span', { title: eventText(e) }, eventText(e)));
+}
+
+/**
+ * The run page of `id` in `box`; `refresh()` brings it up to date. The event log is kept between refreshes and only
+ * the new events are fetched and appended (a busy run records hundreds a second); the level filter is a class.
+ */
 export function createRunPage(box, { onStarted }) {
   let current = null;
   let level = '';
+  let lastEvent = 0;
+  let cancelSeen = null;
+  let log = null;
+  let head = null;
+  let note = null;
   async function render(id) {
+    if (current !== id) {
+      lastEvent = 0;
+      cancelSeen = null;
+      log = el('div', { class: 'event-log', id: 'run-log', role: 'log' });
+      head = el('div', { id: 'run-head' });
+      note = el('p', { class: 'muted' });
+    }
     current = id;
-    const body = await api(`/api/runs/${id}`);
+    const body = await api(`/api/runs/${id}${lastEvent ? `?after=${lastEvent}` : ''}`);
     if (current !== id) return;
+    const fresh = body.events.filter((e) => e.id > lastEvent);
+    if (fresh.length) lastEvent = fresh.at(-1).id;
+    log.append(...fresh.map(eventRow));
+    while (log.childElementCount > MAX_LOG_ROWS) log.firstElementChild.remove();
+    cancelSeen = body.cancelRequested ?? cancelSeen;
+    body.cancelRequested = cancelSeen;
     const r = body.run;
     const running = r.status === 'running';
     const levelSelect = el('select', { id: 'log-level', 'aria-label': 'event levels shown' },
       ['', 'info', 'warn', 'error'].map((l) => el('option', { value: l, selected: l === level }, l || 'all levels')));
+    log.dataset.level = level;
     levelSelect.addEventListener('change', () => {
       level = levelSelect.value;
-      void render(id);
+      log.dataset.level = level;
     });
     const cancel = el('button', { type: 'button', id: 'run-cancel', class: 'danger', disabled: !running || body.cancelRequested !== null }, body.cancelRequested ? 'Cancel requested…' : 'Cancel run');
     cancel.addEventListener('click', async () => {
@@ -81,11 +110,13 @@ export function createRunPage(box, { onStarted }) {
         } else say(error.message, true);
       }
     });
-    const events = body.events.filter((e) => !level || e.level === level);
     box.hidden = false;
-    box.dataset.run = id;
-    box.dataset.status = r.status;
-    box.replaceChildren(
+    // The log stays in place (re-attaching hundreds of rows costs a layout of them all); the rest is rebuilt.
+    // replaceChildren would print a null as "null": the sections left out are dropped first.
+    if (log.parentElement !== box) box.replaceChildren(head, el('h3', {}, 'Event log ', levelSelect), log, note);
+    else box.querySelector('#log-level').replaceWith(levelSelect);
+    note.textContent = log.childElementCount >= MAX_LOG_ROWS ? `The last ${MAX_LOG_ROWS} events.` : '';
+    head.replaceChildren(...[
       el('p', {}, el('a', { href: '#/runs' }, '← all runs')),
       el('h2', {}, `Run ${id}: `, el('span', { class: `status-${r.status}`, id: 'run-status' }, r.status)),
       el('p', { class: 'muted' }, `${r.selection}${r.seasons ? ` · seasons ${r.seasons}` : ''} · started ${time(r.startedAt)} · ${running ? `running for ${duration(body.now - r.startedAt)}` : `took ${duration(r.durationMs)}`} · ${n(r.partitionsTotal)} partitions planned · ${n(r.apiCalls)} API calls${r.error ? ` · ${r.error}` : ''}`),
@@ -107,17 +138,17 @@ export function createRunPage(box, { onStarted }) {
         ? el('table', { id: 'run-failures', class: 'keys-first' }, el('tr', {}, el('th', {}, 'asset'), el('th', {}, 'partition'), el('th', {}, 'attempt'), el('th', {}, 'error')),
           body.failures.map((f) => el('tr', {}, el('td', {}, f.asset), el('td', {}, f.partition), el('td', {}, f.attempt), el('td', {}, f.error ?? ''))))
         : el('p', { class: 'muted' }, 'None.'),
-      el('h3', {}, 'Event log ', levelSelect),
-      el('div', { class: 'event-log', id: 'run-log', role: 'log' }, events.map((e) => el('div', { class: `ev level-${e.level}`, dataset: { type: e.type, level: e.level } },
-        el('span', {}, new Date(e.at).toLocaleTimeString('en-GB', { hour12: false })), el('span', {}, e.level), el('span', {}, e.type), el('span', { title: eventText(e) }, eventText(e))))),
-      body.eventsTotal > body.events.length ? el('p', { class: 'muted' }, `The last ${body.events.length} of ${body.eventsTotal} events.`) : null,
-    );
+    ].flat().filter((c) => c !== null));
+    // Last: tests and scripts wait on these, and the page must be complete when they match.
+    box.dataset.run = id;
+    box.dataset.status = r.status;
   }
   return {
     open: (id) => render(id),
     refresh: () => (current ? render(current) : Promise.resolve()),
     close() {
       current = null;
+      lastEvent = 0;
       box.hidden = true;
       delete box.dataset.run;
     },

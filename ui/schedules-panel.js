@@ -120,7 +120,12 @@ function mount() {
   void refresh();
   setInterval(refresh, 30_000);
   const message = document.getElementById('message');
-  if (message) new MutationObserver(() => void refresh()).observe(message, { childList: true, characterData: true, subtree: true });
+  // At most one refresh every 2 s: a busy run changes the message line many times a second.
+  let pending = null;
+  const soon = () => {
+    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, 2_000);
+  };
+  if (message) new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

@@ -119,7 +119,9 @@ export function runsRoute(deps: RunsRouteDeps): Hono {
     if (!RUN_ID.test(id)) return c.json({ error: `"${id}" is not a run id.` }, 400);
     const run = await deps.runLog.getRun(id);
     if (!run) return c.json({ error: `No run ${id}.` }, 404);
-    const [materializations, events] = await Promise.all([deps.runLog.materializationsOf(id), deps.runLog.eventsOf(id)]);
+    // `?after=<event id>`: only the events after it (the run page appends them to the log it shows).
+    const after = Number(c.req.query('after') ?? 0);
+    const [materializations, events] = await Promise.all([deps.runLog.materializationsOf(id), deps.runLog.eventsOf(id, Number.isSafeInteger(after) && after > 0 ? after : 0)]);
     // One bar per asset on the timeline: from its first partition's start to its last one's end.
     const byAsset = new Map<string, { asset: string; startedAt: number; endedAt: number | null; counts: Record<string, number>; rows: number }>();
     const bySeason = new Map<string, Record<string, number>>();
@@ -136,6 +138,7 @@ export function runsRoute(deps: RunsRouteDeps): Hono {
       bySeason.set(season, s);
     }
     const failures = materializations.filter((m) => m.status === 'failed').map((m) => ({ asset: m.asset, partition: m.partition, attempt: m.attempt, error: m.error }));
+    // With `after`, only a request among the newer events: the page keeps the one it saw before.
     const cancel = events.find((e) => e.type === 'cancel_requested');
     return c.json({
       run: { ...run, durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, seasons: seasonsText(run.filter), apiCalls: callsOf(run.startedAt, run.endedAt) },

@@ -364,7 +364,7 @@ describe.skipIf(!available)('cancelling runs', () => {
     // Re-run failed: the failed step runs again (and is cancelled again by the CLI, from another process).
     await page.click('#run-rerun');
     await page.waitForFunction((old) => location.hash.startsWith('#/runs/') && !location.hash.endsWith(old as string), runId);
-    const rerun = location(page);
+    const rerun = runIdInAddress(page);
     await page.waitForSelector(`#run-detail[data-run="${rerun}"][data-status="running"]`);
     const cancelled = spawnSync(process.execPath, [BIN, 'runs', 'cancel', rerun, '--wait'], { env, encoding: 'utf8' });
     expect(cancelled.status).toBe(0);
@@ -402,6 +402,6 @@ describe.skipIf(!available)('cancelling runs', () => {
   }, 90_000);
 });
 
-function location(page: Page): string {
+function runIdInAddress(page: Page): string {
   return new URL(page.url()).hash.replace('#/runs/', '');
 }
