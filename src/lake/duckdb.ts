@@ -3,7 +3,8 @@
  * schemas) and answers local queries. DuckDB runs its own threads, so a lakehouse job never blocks the event loop.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { scratchPath } from './scratch-dirs.ts';
+import { rmSync } from 'node:fs';
+import { makeScratchDirSync } from './scratch-dirs.ts';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -17,7 +18,7 @@ export async function duckConnection(): Promise<DuckDBConnection> {
     threads: '2',
     memory_limit: process.env.CBBD_DUCKDB_MEMORY ?? '768MB',
     // Its own per process: two processes spilling into one folder would share DuckDB's temp file names.
-    temp_directory: scratchPath('spill'),
+    temp_directory: spillFolder(),
   }));
   const connection = await (await instance).connect();
   for (const ref of connections) if (!ref.deref()) connections.delete(ref);
@@ -26,6 +27,16 @@ export async function duckConnection(): Promise<DuckDBConnection> {
 }
 
 const connections = new Set<WeakRef<DuckDBConnection>>();
+
+/**
+ * Made here, 0700, rather than by DuckDB (which makes it 0755 when it first spills): the sweep of killed processes'
+ * scratch takes only folders nobody else can enter. Removed as the process exits; a killed one's goes by the sweep.
+ */
+function spillFolder(): string {
+  const path = makeScratchDirSync('spill');
+  process.once('exit', () => rmSync(path, { recursive: true, force: true }));
+  return path;
+}
 
 /**
  * Interrupt every query under way, for a process that must exit now (SIGTERM's grace period is over): at exit DuckDB

@@ -8,24 +8,26 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PermanentError } from '../core/errors.ts';
 import type { ObjectStorage } from './storage/storage.ts';
-import { scratchPath } from './scratch-dirs.ts';
+import { makeScratchDir } from './scratch-dirs.ts';
 
 /**
  * Local paths of stored objects for one piece of work: each object is downloaded once however often it is asked
  * for (a game day's inputs are read by every later rating date of a step), and all of them are removed on `close`.
  */
 export class LocalFiles {
-  private dir: string | undefined;
+  private dir: Promise<string> | undefined;
   private readonly downloaded = new Map<string, Promise<string>>();
 
   constructor(private readonly storage: ObjectStorage) {}
 
   async paths(keys: readonly string[]): Promise<string[]> {
     if (this.storage.localPath) return keys.map((k) => this.storage.localPath!(k)!);
-    this.dir ??= scratchPath('files');
+    // Made 0700 at once, as every scratch folder is: the sweep of killed processes' leftovers takes no other.
+    this.dir ??= makeScratchDir('files');
+    const dir = await this.dir;
     const out: string[] = [];
     // One after the other: a season of small files would otherwise open hundreds of connections at once.
-    for (const key of keys) out.push(await this.download(key, this.dir));
+    for (const key of keys) out.push(await this.download(key, dir));
     return out;
   }
 
@@ -48,7 +50,7 @@ export class LocalFiles {
   }
 
   async close(): Promise<void> {
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
   }
 }
 

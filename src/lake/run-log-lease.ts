@@ -52,12 +52,12 @@ export async function openCloudRunLog(options: CloudRunLogOptions): Promise<Clou
   }
   try {
     const body = await options.storage.get(RUN_LOG_KEY);
-    await mkdir(dirname(options.localPath), { recursive: true });
+    await mkdir(dirname(options.localPath), { recursive: true, mode: 0o700 });
     if (body) {
       // A WAL left from an earlier command belongs to another copy of the file.
       await rm(`${options.localPath}-wal`, { force: true });
       await rm(`${options.localPath}-shm`, { force: true });
-      await writeFile(options.localPath, body);
+      await writeFile(options.localPath, body, { mode: 0o600 });
     }
   } catch (error) {
     await lease?.release();

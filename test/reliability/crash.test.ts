@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch } from 'node:fs';
 import fsCallbacks from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localStorage } from '../../src/lake/storage/local.ts';
+import { ownStamp } from '../../src/core/process-alive.ts';
+import { localStorage, stagingEntry } from '../../src/lake/storage/local.ts';
 import { tempDir } from '../helpers.ts';
 import { claimsAheadOfData, compare, describeDifference, fingerprint, identical, killHard, lab, runCbbd, startCbbd, type Fingerprint } from './_chaos-kit.ts';
 
@@ -69,12 +69,13 @@ describe('a partition swap on a local folder', () => {
     const root = tempDir();
     const storage = localStorage(root);
     await storage.replacePartition('raw/games/season=2024', [{ name: 'part-0.json.gz', body: 'new' }]);
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
-    mkdirSync(join(root, `tmp/999999999-0123456789ab-${host}/old`), { recursive: true }); // died after the second rename
-    mkdirSync(join(root, `tmp/${process.pid}-0123456789ab-${host}/new`), { recursive: true }); // this process: alive
+    const dead = stagingEntry({ ...ownStamp(), pid: 999_999_999 });
+    const live = stagingEntry(); // this process: alive
+    mkdirSync(join(root, `tmp/${dead}/old`), { recursive: true }); // died after the second rename
+    mkdirSync(join(root, `tmp/${live}/new`), { recursive: true });
     expect(await storage.sweepStaging()).toBe(1);
     expect(read(root, 'raw/games/season=2024/part-0.json.gz')).toBe('new');
-    expect(readdirSync(join(root, 'tmp'))).toEqual([`${process.pid}-0123456789ab-${host}`]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([live]);
   });
 });
 

@@ -6,7 +6,7 @@
  * only once its success row is committed. Queries are built with Kysely and run synchronously on better-sqlite3 (an
  * await inside a transaction would let another step's writes interleave).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
@@ -80,7 +80,12 @@ export class RunLog extends RunLogReader {
 
   /** Open (and create and migrate) the run log at `path`. */
   static async open(path: string, options: RunLogOptions = {}): Promise<RunLog> {
-    if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (!options.readonly && path !== ':memory:') {
+      // Runs, their errors and the API calls are this user's business: a new run log (and a new folder for it) is
+      // made readable by this user only; SQLite gives its -wal and -shm files the database file's mode.
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    }
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });

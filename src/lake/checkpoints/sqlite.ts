@@ -3,7 +3,7 @@
  * (`endpoint`, `parameter_hash`). A write with a lower sequence than the stored one changes nothing, in one
  * statement, so a checkpoint never moves backwards even with two writers.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckpointStore, SourceCheckpoint } from '../../core/checkpoints.ts';
@@ -16,7 +16,11 @@ interface Row {
 }
 
 export function sqliteCheckpoints(path: string): CheckpointStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // Made readable by this user only, as the run log is (SQLite gives its -wal and -shm files the same mode).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
