@@ -26,6 +26,7 @@ import { partitionsHeatmapRoute } from './partitions-heatmap-route.ts';
 import { scheduleActionsRoute, type ScheduleActionsDeps } from './schedule-actions-route.ts';
 import { uiFilesRoute } from './ui-files-route.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
+import { ServerBusyError, WorkQueue } from './work-queue.ts';
 
 export interface StartRunRequest {
   readonly selection: string;
@@ -50,6 +51,10 @@ export interface ServerDeps {
   readonly readsNeedToken?: boolean;
   /** Live-progress streams open at once; one more is refused with 429 (default 32). */
   readonly maxEventStreams?: number;
+  /** Data reads (preview, chart) under way at once and waiting; one more is refused with 429 (default 2 and 6). */
+  readonly dataReads?: { readonly running: number; readonly waiting: number };
+  /** Plans of a new selection or season waiting their turn (one runs at a time); one more is 429 (default 4). */
+  readonly plansWaiting?: number;
   readonly sourceDescription?: string;
   readonly now?: () => Date;
   /**
@@ -98,8 +103,15 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   const status = new StatusCache(deps.graph, deps.runLog, { window: deps.window, rollingDays: deps.rollingDays, ...(deps.now && { now: deps.now }) });
   const files = Object.fromEntries(Object.entries(STATIC).map(([path, s]) => [path, { body: readFileSync(fileURLToPath(new URL(s.file, UI)), 'utf8'), type: s.type }]));
   const app = new Hono();
+  // What a GET may cost, bounded whoever sends it (`work-queue.ts`): a snapshot not in the cache is planned on the
+  // event loop, one at a time; a data read opens a DuckDB.
+  const plans = new WorkQueue({ what: 'plans of the graph', running: 1, waiting: deps.plansWaiting ?? 4, rest: 1 });
+  const dataReads = new WorkQueue({ what: 'data previews', ...(deps.dataReads ?? { running: 2, waiting: 6 }) });
+  const snapshotOf = async (selection: string, season: number | undefined) =>
+    status.cached(selection, season) ?? plans.run(() => status.snapshot(selection, season));
 
   app.onError((error, c) => {
+    if (error instanceof ServerBusyError) return c.json({ error: error.message }, 429, { 'Retry-After': String(error.retryAfterSeconds) });
     if (error instanceof CbbdError && (error.phase === 'plan' || error.phase === 'usage')) return c.json({ error: error.message }, 400);
     if (error instanceof CbbdError && error.phase === 'execution') return c.json({ error: error.message }, 409);
     return c.json({ error: 'Internal error; see the server log.' }, 500);
@@ -145,11 +157,11 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     return { key };
   };
 
-  app.get('/api/assets', (c) => {
+  app.get('/api/assets', async (c) => {
     const selection = c.req.query('selection') || '*';
     const season = seasonParam(c);
     selectAssets(deps.graph, selection); // validates the selection (400 on a bad one) before any plan is made
-    const snapshot = status.snapshot(selection, season);
+    const snapshot = await snapshotOf(selection, season);
     return c.json({
       source: deps.sourceDescription ?? null,
       selection,
@@ -174,7 +186,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     if (error) return error;
     const def = deps.graph.get(key);
     const season = seasonParam(c);
-    const snapshot = status.snapshot('*', season);
+    const snapshot = await snapshotOf('*', season);
     const reasons = [...(snapshot.reasons.get(key) ?? [])].slice(0, 50).map(([partition, reason]) => ({ partition, reason, text: describeReason(reason) }));
     const materializations = (await deps.runLog.recentMaterializationsOf(key, 20)).map((m) => ({
       runId: m.runId, partition: m.partition, status: m.status, attempt: m.attempt, rows: m.rowCount, bytes: m.bytes,
@@ -195,12 +207,12 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     });
   });
 
-  app.get('/api/assets/:layer/:name/partitions', (c) => {
+  app.get('/api/assets/:layer/:name/partitions', async (c) => {
     const { key, error } = assetKey(c);
     if (error) return error;
     const def = deps.graph.get(key);
     const requested = seasonParam(c);
-    const snapshot = status.snapshot('*', undefined);
+    const snapshot = await snapshotOf('*', undefined);
     const universe = snapshot.plan.assets.find((a) => a.asset === key);
     const keys = [...(snapshot.records.get(key)?.keys() ?? []), ...(snapshot.reasons.get(key)?.keys() ?? [])];
     const seasons = [...new Set(keys.map(seasonOfKey).filter((s): s is number => s !== undefined))].sort((a, b) => a - b);
@@ -224,7 +236,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     const { key, error } = assetKey(c);
     if (error) return error;
     if (!read) return c.json({ error: 'This server reads no lakehouse data.' }, 404);
-    const answer = await read(key);
+    const answer = await dataReads.run(() => read(key));
     return answer.kind === 'not_materialized' ? c.json({ error: answer.message, notMaterialized: true }, 404) : c.json(answer);
   };
   const text = (c: Context, name: string) => c.req.query(name) || undefined;

@@ -44,6 +44,8 @@ export interface StatusOptions {
 }
 
 export const REFRESH_WHILE_RUNNING_MS = 1_000;
+/** Snapshots refreshed off the request path at once; another stale one answers as it is (at most STALE_AT_MOST_MS). */
+const MAX_REFRESHING = 4;
 /** The oldest snapshot answered while a run is under way; an older one is planned again before the answer. */
 export const STALE_AT_MOST_MS = 10_000;
 
@@ -79,6 +81,19 @@ export class StatusCache {
     const key = `${selection}|${season ?? ''}`;
     const token = this.runLog.changeToken();
     const now = (this.options.now ?? (() => new Date()))();
+    return this.answer(key, selection, season, token, now) ?? this.store(key, token, this.compute(selection, season, now));
+  }
+
+  /**
+   * The snapshot `snapshot()` would answer without planning, or undefined when it would plan first: a plan holds the
+   * event loop (a third of a second for 17 seasons), so the server plans only through a bounded queue.
+   */
+  cached(selection: string, season: number | undefined): StatusSnapshot | undefined {
+    const now = (this.options.now ?? (() => new Date()))();
+    return this.answer(`${selection}|${season ?? ''}`, selection, season, this.runLog.changeToken(), now);
+  }
+
+  private answer(key: string, selection: string, season: number | undefined, token: string, now: Date): StatusSnapshot | undefined {
     const hit = this.cache.get(key);
     if (hit && hit.token === token && now.getTime() - hit.snapshot.computedAt < (this.options.maxAgeMs ?? 60_000)) return hit.snapshot;
     // Never older than STALE_AT_MOST_MS, even when the first poll in a while comes during a long backfill.
@@ -86,7 +101,7 @@ export class StatusCache {
       this.refreshLater(key, selection, season, hit.snapshot.computedAt);
       return hit.snapshot;
     }
-    return this.store(key, token, this.compute(selection, season, now));
+    return undefined;
   }
 
   private store(key: string, token: string, snapshot: StatusSnapshot): StatusSnapshot {
@@ -97,7 +112,8 @@ export class StatusCache {
 
   /** Plan again once the snapshot computed at `computedAt` is REFRESH_WHILE_RUNNING_MS old, after this answer. */
   private refreshLater(key: string, selection: string, season: number | undefined, computedAt: number): void {
-    if (this.refreshing.has(key)) return;
+    // A few keys at most: each refresh is a plan on the event loop, and keys are whatever selections were asked for.
+    if (this.refreshing.has(key) || this.refreshing.size >= MAX_REFRESHING) return;
     this.refreshing.add(key);
     const clock = this.options.now ?? (() => new Date());
     const wait = Math.max(0, computedAt + (this.options.refreshWhileRunningMs ?? REFRESH_WHILE_RUNNING_MS) - clock().getTime());

@@ -3,14 +3,17 @@
  *
  * - Host: only the names the server is bound to (and `localhost` on loopback). A page on another site that rebinds
  *   its own name to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused before it reads or writes.
+ * - Fetch metadata: an API request a browser sends for a page of another site (`Sec-Fetch-Site: cross-site` or
+ *   `same-site`) is refused, reads included: an `<img>` anywhere could otherwise make the server plan or query.
  * - Origin: a state-changing request that carries an Origin must come from the page this server serves.
  * - Token: when set, every state-changing request must carry it; beyond loopback every API read must too.
  * - Headers: no framing (clickjacking), no referrer, no sniffing, no caching, a CSP on pages and API answers alike.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
-import { networkInterfaces, hostname } from 'node:os';
 import type { MiddlewareHandler } from 'hono';
+import { fetchedFromElsewhere, hostNameOf } from '../core/request-guards.ts';
+
+export { allowedHostsFor, hostNameOf, isBindableHost, isLoopback, LOOPBACK_HOSTS, unbracket } from '../core/request-guards.ts';
 
 export interface SecurityOptions {
   /** Host names (without port) a request may be addressed to. */
@@ -19,41 +22,6 @@ export interface SecurityOptions {
   readonly token?: string;
   /** Whether API reads need the token too (beyond loopback: the run log is nobody else's business). */
   readonly readsNeedToken?: boolean;
-}
-
-/** The names a loopback server answers to, whatever loopback address it is bound to. */
-export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
-
-/** `[::1]` → `::1`: the form `listen()` and `isIP()` take. */
-export function unbracket(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1');
-}
-
-export function isLoopback(host: string): boolean {
-  const h = unbracket(host);
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
-/**
- * The host names a server bound to `bindHost` accepts: the loopback names (a browser sends them only for a page it
- * opened on this machine, e.g. through a container's published port), the bound address itself, for a wildcard
- * address every address of this machine and its host name, and `extra` (CBBD_UI_ALLOWED_HOSTS), for a DNS name in
- * front of the server. A rebinding page's Host is its own name, which is none of these.
- */
-export function allowedHostsFor(bindHost: string, extra: readonly string[] = []): string[] {
-  const host = unbracket(bindHost).toLowerCase();
-  const names = new Set<string>([...LOOPBACK_HOSTS, ...extra.map((h) => unbracket(h.trim()).toLowerCase()).filter(Boolean)]);
-  if (host === '0.0.0.0' || host === '::') {
-    names.add(hostname().toLowerCase());
-    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
-  } else names.add(host);
-  return [...names];
-}
-
-/** The host name of a Host header (`127.0.0.1:3000` → `127.0.0.1`, `[::1]:3000` → `::1`), lower-case. */
-export function hostNameOf(header: string): string | undefined {
-  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(header.trim());
-  return m ? unbracket(m[1]!).toLowerCase() : undefined;
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -75,6 +43,11 @@ export function guardRequests(options: SecurityOptions): MiddlewareHandler {
     if (name === undefined || !allowed.has(name)) {
       return c.json({ error: `Refused: this server answers to ${[...allowed].join(', ')}, not to "${host}". Open the page by one of those names (set CBBD_UI_ALLOWED_HOSTS for a DNS name in front of it).` }, 403);
     }
+    const api = c.req.path.startsWith('/api/');
+    // Before any route runs: a page elsewhere may not make this server read, plan or start anything, even unseen.
+    if (api && fetchedFromElsewhere(c.req.header('sec-fetch-site'))) {
+      return c.json({ error: `Refused: the browser says this request comes from another site (Sec-Fetch-Site: ${c.req.header('sec-fetch-site')}); the API answers only this server's own page.` }, 403);
+    }
     const writes = !READ_METHODS.has(c.req.method);
     if (writes) {
       const origin = c.req.header('origin');
@@ -90,7 +63,6 @@ export function guardRequests(options: SecurityOptions): MiddlewareHandler {
         }
       }
     }
-    const api = c.req.path.startsWith('/api/');
     if (options.token !== undefined && (writes || (api && options.readsNeedToken))) {
       const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? c.req.header('x-cbbd-token') ?? '';
       if (!sameToken(header, options.token)) {
@@ -115,9 +87,3 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header('Cache-Control', 'no-store');
   if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', API_CSP);
 };
-
-/** Whether `host` is something `listen()` can bind: an IP address or `localhost`. */
-export function isBindableHost(host: string): boolean {
-  const h = unbracket(host);
-  return h === 'localhost' || isIP(h) !== 0;
-}

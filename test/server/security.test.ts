@@ -126,6 +126,29 @@ describe('the server refuses', () => {
     expect((await at('/')).status).toBe(200);
   });
 
+  it('API requests a browser sends for a page of another site, reads included (Sec-Fetch-Site), but not the page', async () => {
+    const { app, started, post } = await server({ preview: async () => ({ kind: 'rows' }) });
+    const at = (path: string, site?: string) => app.request(`${ORIGIN}${path}`, { headers: { host: '127.0.0.1:3000', ...(site !== undefined && { 'sec-fetch-site': site }) } });
+    const reads = ['/api/assets?selection=raw/*', '/api/assets/raw/games', '/api/assets/raw/games/partitions', '/api/assets/bronze/games/preview', '/api/runs', '/api/seasons', '/api/events'];
+    for (const site of ['cross-site', 'same-site', 'Cross-Site', 'something-new']) {
+      for (const path of reads) {
+        const res = await at(path, site);
+        expect(res.status, `${site} ${path}`).toBe(403);
+        expect(((await res.json()) as { error: string }).error).toMatch(/comes from another site \(Sec-Fetch-Site: /);
+      }
+      // An <img> or a form elsewhere: no run either, whatever the body.
+      expect((await post('{"selection": "raw/*", "season": 2024}', { 'sec-fetch-site': site })).status).toBe(403);
+    }
+    expect(started).toEqual([]);
+    // The page's own requests (same-origin), a typed address or bookmark (none), and clients that send no metadata.
+    for (const site of ['same-origin', 'none', undefined]) {
+      for (const path of reads.filter((p) => p !== '/api/events')) expect((await at(path, site)).status, `${site} ${path}`).toBe(200);
+    }
+    expect((await post('{"selection": "raw/*", "season": 2024}', { 'sec-fetch-site': 'same-origin' })).status).toBe(202);
+    // The page itself may be opened from a link on another site: it is the API it calls that must be its own.
+    expect((await at('/', 'cross-site')).status).toBe(200);
+  });
+
   it('live-progress streams beyond the bound, and counts a closed one as gone', async () => {
     const { app } = await server({ maxEventStreams: 2 });
     const first = await app.request('/api/events');
@@ -159,6 +182,7 @@ describe('any request at all', () => {
     query: fc.dictionary(fc.constantFrom('selection', 'season', 'limit', 'after', 'date', 'teams', 'x'), text, { maxKeys: 3 }),
     host: fc.constantFrom('127.0.0.1:3000', 'localhost', 'evil.example', '[::1]:3000', '', 'a:b:c'),
     origin: fc.option(fc.constantFrom(ORIGIN, 'http://evil.example', 'null', 'not a url'), { nil: undefined }),
+    fetchSite: fc.option(fc.constantFrom('same-origin', 'none', 'same-site', 'cross-site', 'CROSS-SITE', ' cross-site', 'bogus', ''), { nil: undefined }),
     contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data'), { nil: undefined }),
     body: fc.option(fc.oneof(
       fc.string({ maxLength: 200 }),
@@ -167,7 +191,7 @@ describe('any request at all', () => {
     ), { nil: undefined }),
   });
 
-  it('answers under a second with no 5xx, and starts a run only for a valid request from this host and origin', async () => {
+  it('answers under a second with no 5xx, refuses other sites\' API requests, and starts a run only for a valid request from this host and origin', async () => {
     // Every route the CLI's server has, the quota and schedules panels' included (data routes answer without DuckDB).
     const { app, started } = await server({ quota: { source: 'simulator', reserve: '10%' }, schedules: () => ({ scheduler: null, schedules: [] }) });
     await fc.assert(fc.asyncProperty(request, async (r) => {
@@ -176,6 +200,7 @@ describe('any request at all', () => {
       const headers: Record<string, string> = { host: r.host };
       if (r.origin !== undefined) headers.origin = r.origin;
       if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+      if (r.fetchSite !== undefined) headers['sec-fetch-site'] = r.fetchSite;
       const begun = performance.now();
       const res = await app.request(`http://127.0.0.1:3000${r.path}${query ? `?${query}` : ''}`, {
         method: r.method, headers, ...(r.body !== undefined && !['GET', 'HEAD'].includes(r.method) && { body: r.body }),
@@ -184,12 +209,16 @@ describe('any request at all', () => {
       else await res.arrayBuffer();
       expect(performance.now() - begun).toBeLessThan(1000);
       expect(res.status).toBeLessThan(500);
+      // Sent for a page of another site (or with metadata it cannot read): no API answer but a refusal.
+      const ownSite = r.fetchSite === undefined || ['same-origin', 'none'].includes(r.fetchSite.trim().toLowerCase());
+      if (r.path.startsWith('/api/') && !ownSite) expect(res.status).toBe(403);
       if (started.length) {
         // Only this: a POST of a well-formed request, addressed to this server, from its page or from no browser.
         expect(r.method).toBe('POST');
         expect(r.path).toBe('/api/materialize');
         expect(['127.0.0.1:3000', 'localhost', '[::1]:3000']).toContain(r.host);
         expect(r.origin === undefined || (r.origin === ORIGIN && r.host === '127.0.0.1:3000')).toBe(true);
+        expect(ownSite).toBe(true);
         expect(r.contentType).toMatch(/^application\/json/);
         const body = JSON.parse(r.body!) as { selection: unknown; season: unknown };
         expect(typeof body.selection).toBe('string');

@@ -156,12 +156,13 @@ export async function previewRows(lake: PreviewLake, request: PreviewRequest): P
     ...(date !== undefined ? [`${quoteIdent('date')} = ${sqlString(date)}`] : []),
   ];
   const order = [...orderBy.terms, ...orderBy.tieBreakers].map((t) => `${quoteIdent(t.column)} ${t.descending ? 'DESC' : 'ASC'} NULLS LAST`);
-  const result = await lake.query.run(table, (relation) => [
-    `SELECT *, count(*) OVER () AS ${quoteIdent(TOTAL)} FROM ${relation}`,
-    where.length ? `WHERE ${where.join(' AND ')}` : '',
-    order.length ? `ORDER BY ${order.join(', ')}` : '',
-    `LIMIT ${limit}`,
-  ].filter(Boolean).join(' '));
+  const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const sorted = order.length ? ` ORDER BY ${order.join(', ')}` : '';
+  // The first rows (a top-N: the engine keeps `limit` rows, not the table) beside the count (read from the files'
+  // row counts), not a count over a window of every row: that one held a whole season of plays in memory per preview.
+  const result = await lake.query.run(table, (relation) =>
+    `SELECT shown.*, counted.${quoteIdent(TOTAL)} FROM (SELECT * FROM ${relation}${filter}${sorted} LIMIT ${limit}) AS shown ` +
+    `CROSS JOIN (SELECT count(*) AS ${quoteIdent(TOTAL)} FROM ${relation}${filter}) AS counted${sorted}`);
   const totalRows = Number(result.rows[0]?.[TOTAL] ?? 0);
   return {
     kind: 'rows', asset: def.key, season: season ?? null, date: date ?? null, orderBy: orderBy.terms, limit, totalRows,
