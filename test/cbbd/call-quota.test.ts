@@ -63,7 +63,7 @@ describe('the simulator meters a monthly quota per key', () => {
     setClock('2026-02-01T00:00:00Z');
     expect((await ask()).headers.get('X-CallLimit-Remaining')).toBe('2');
     // A plan change applies to the month's calls so far.
-    const put = (body: string) => fetch(`${sim.url}/_sim/quota`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    const put = (body: string) => fetch(`${sim.url}/_sim/quota`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.adminToken}` }, body });
     expect((await put('{"monthlyCalls": 10}')).status).toBe(200);
     expect((await ask()).headers.get('X-CallLimit-Remaining')).toBe('8');
     expect((await put('{"monthlyCalls": -1}')).status).toBe(400);

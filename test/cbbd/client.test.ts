@@ -156,8 +156,8 @@ describe('dead letters', () => {
     const { client } = await setup({ faults: { sequence: ['500', '500'] } }, { retries: 1, deadLetters: store.sink, deadLetterResolved: store.resolved });
     await expect(client.call(getTeams, { query: { season: 2024 } })).rejects.toThrow(/HTTP 500/);
     await expect(client.call(getTeams, { query: { season: 2023 } })).resolves.toBeDefined(); // another request: its letter stays
-    expect((await store.list()).map((l) => l.letter.params)).toEqual([{ season: '2024' }]);
+    expect((await store.list()).letters.map((l) => l.letter.params)).toEqual([{ season: '2024' }]);
     await client.call(getTeams, { query: { season: 2024 } });
-    expect(await store.list()).toEqual([]);
+    expect((await store.list()).letters).toEqual([]);
   });
 });

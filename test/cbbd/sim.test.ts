@@ -164,3 +164,39 @@ describe('recruiting, draft, broadcasts, history', () => {
     expect(board.every((g) => g.startDate.startsWith('2024-01-20'))).toBe(true);
   });
 });
+
+describe('who the simulator answers', () => {
+  it('only requests addressed to its own names, and none a browser sends for a page of another site', async () => {
+    const { app } = createSimApp({ seed: 1, scale: 'demo', now: NOW });
+    const at = (host: string, extra: Record<string, string> = {}) => app.request(`http://${host}/teams`, { headers: { ...auth.headers, host, ...extra } });
+    for (const host of ['127.0.0.1:8787', 'localhost:8787', '[::1]:8787']) expect((await at(host)).status, host).toBe(200);
+    // A page on evil.example that rebinds its name to 127.0.0.1: its Host is its own name.
+    const rebound = await at('evil.example:8787');
+    expect(rebound.status).toBe(403);
+    expect(((await rebound.json()) as { message: string }).message).toMatch(/answers to localhost, 127\.0\.0\.1, ::1, not to "evil\.example:8787"/);
+    // An <img> on another site: the world is not even built for it (a full-scale season takes seconds).
+    const truth = await app.request('http://127.0.0.1:8787/_sim/truth?season=2024', { headers: { host: '127.0.0.1:8787', 'sec-fetch-site': 'cross-site' } });
+    expect(truth.status).toBe(403);
+    expect((await at('127.0.0.1:8787', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    // Bound beyond loopback: its address too, and still no other name.
+    const { app: wide } = createSimApp({ seed: 1, scale: 'demo', now: NOW, allowedHosts: ['localhost', '127.0.0.1', '::1', '10.1.2.3'] });
+    expect((await wide.request('http://10.1.2.3:8787/teams', { headers: { ...auth.headers, host: '10.1.2.3:8787' } })).status).toBe(200);
+    expect((await wide.request('http://evil.example/teams', { headers: { ...auth.headers, host: 'evil.example' } })).status).toBe(403);
+  });
+
+  it('changes the quota only for a caller with its admin token', async () => {
+    const { app, adminToken } = createSimApp({ seed: 1, scale: 'demo', now: NOW, monthlyCallQuota: 100 });
+    expect(adminToken.length).toBeGreaterThanOrEqual(16);
+    const put = (headers: Record<string, string>) => app.request('/_sim/quota', { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: '{"monthlyCalls": 0}' });
+    for (const headers of [{}, { authorization: 'Bearer any-key' }, { authorization: `Bearer ${adminToken}x` }, { authorization: adminToken }] as Record<string, string>[]) {
+      const refused = await put(headers);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/needs the simulator's admin token/);
+    }
+    expect((await app.request('/teams', auth)).status).toBe(200); // the quota is untouched
+    expect((await put({ authorization: `Bearer ${adminToken}` })).status).toBe(200);
+    expect((await app.request('/teams', auth)).status).toBe(429);
+    const chosen = createSimApp({ seed: 1, scale: 'demo', now: NOW, adminToken: 'a-token-of-my-own-choosing' });
+    expect(chosen.adminToken).toBe('a-token-of-my-own-choosing');
+  });
+});

@@ -3,7 +3,7 @@
  * attempt; the request is kept in deadletter/ (not written as data), listed, and replayed once the API behaves.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
@@ -71,5 +71,43 @@ describe('cbbd deadletter', () => {
       expect(existsSync(join(dir, 'lakehouse', table)), `${table} built by the replay`).toBe(true);
     }
   });
-});
 
+  it("lists only letters: bronze's quarantine is not one, and a malformed letter is skipped with a line, not a stack", () => {
+    const dir = tempDir('cbbd-deadletter-bad-');
+    const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
+      'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
+    writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated] } }\n`);
+    writeFileSync(join(dir, 'good.yaml'), base);
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
+    delete env.CBBD_API_KEY;
+    delete env.BEARER_TOKEN;
+    expect(cbbd(env, 'materialize', 'raw/conferences').code).toBe(1); // one real letter
+    const deadletter = join(dir, 'lakehouse', 'deadletter');
+    // What bronze keeps of records it quarantined, beside the letters: not a letter.
+    mkdirSync(join(deadletter, 'quarantine/bronze/games/season=2024'), { recursive: true });
+    writeFileSync(join(deadletter, 'quarantine/bronze/games/season=2024/records.json'), JSON.stringify([{ reason: 'id is not an integer', record: { id: 'x' } }]));
+    // Named like letters, but not: one that is not JSON, one whose fields are wrong.
+    mkdirSync(join(deadletter, 'games'));
+    writeFileSync(join(deadletter, 'games/0123456789abcdef.json'), '{"path": 5, "params": {}}');
+    mkdirSync(join(deadletter, 'teams'));
+    writeFileSync(join(deadletter, 'teams/fedcba9876543210.json'), '{ not json');
+
+    const listed = cbbd(env, 'deadletter');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('1 dead letter(s)');
+    expect(listed.stdout).toContain('GET /conferences');
+    expect(listed.stdout + listed.stderr).not.toMatch(/GET undefined|quarantine|\n\s+at /);
+    expect(listed.stderr).toContain('Skipped deadletter/games/0123456789abcdef.json: not a dead letter (path: Invalid input: expected string, received number); left as it is.');
+    expect(listed.stderr).toContain('Skipped deadletter/teams/fedcba9876543210.json: not JSON; left as it is.');
+    const json = cbbd(env, 'deadletter', '--json');
+    expect((JSON.parse(json.stdout) as { key: string }[]).map((l) => l.key)).toEqual([expect.stringMatching(/^deadletter\/conferences\/[0-9a-f]{16}\.json$/)]);
+
+    const replayed = cbbd({ ...env, CBBD_CONFIG: join(dir, 'good.yaml') }, 'deadletter', 'replay');
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+    expect(replayed.stdout).toContain('Replayed: GET /conferences for raw/conferences');
+    expect(replayed.stdout).not.toContain('Kept');
+    // What is not a letter is left where it was, for a person to look at.
+    expect(existsSync(join(deadletter, 'quarantine/bronze/games/season=2024/records.json'))).toBe(true);
+    expect(existsSync(join(deadletter, 'games/0123456789abcdef.json'))).toBe(true);
+  });
+});

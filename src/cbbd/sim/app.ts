@@ -3,8 +3,10 @@
  * every response body typed by the `cbbd` package, so a shape that drifts from the real API fails to compile.
  * Built by a factory (testable with `app.request()`); `serve.ts` binds it to a port.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConferenceInfo, GameInfo, TeamInfo, VenueInfo } from 'cbbd';
 import { Hono } from 'hono';
+import { fetchedFromElsewhere, hostNameOf, LOOPBACK_HOSTS } from '../../core/request-guards.ts';
 import { filterGames, sameText } from './_query.ts';
 import { gameRoutes } from './routes-games.ts';
 import { seasonRoutes } from './routes-season.ts';
@@ -59,6 +61,13 @@ export interface SimOptions {
    * real API's answers drift from its spec. Keyed by path, e.g. `{ '/conferences': (r, i) => ({ ...r, id: String(r.id) }) }`.
    */
   readonly drift?: SimDrift;
+  /** Host names requests may be addressed to (default the loopback names): a rebinding page's is none of them. */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * What `PUT /_sim/quota` must carry as `Authorization: Bearer <token>` (default: a random one, returned by
+   * `createSimApp`): anyone on the machine can reach a loopback port, and the quota is the test's to set.
+   */
+  readonly adminToken?: string;
 }
 
 export type SimDrift = Readonly<Record<string, (record: Record<string, unknown>, index: number) => Record<string, unknown>>>;
@@ -95,7 +104,7 @@ export interface SimStats {
 /** Arrival time (ms since the epoch) of every API request, for tests of the client's rate limit. */
 export type RequestTimes = number[];
 
-export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes; quota: SimQuota } {
+export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld; stats: SimStats; requestTimes: RequestTimes; quota: SimQuota; adminToken: string } {
   const clock = options.now ?? (() => new Date());
   const world = new SimWorld({ seed: options.seed, scale: options.scale, now: clock, onFloorShare: options.onFloorShare });
   const stats: SimStats = { total: 0, byPath: {}, serveMs: 0, latencyMs: 0, gatewayTimeouts: 0, quotaRefused: 0 };
@@ -108,6 +117,22 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   let served = 0;
   const memo = options.memoize ? new Map<string, Uint8Array<ArrayBuffer>>() : undefined;
   const app = new Hono();
+  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+  const allowedHosts = new Set((options.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
+
+  // First of all: a request addressed to another name, or sent by a browser for a page of another site, is refused
+  // before it costs anything (a full-scale season takes seconds to build).
+  app.use('*', async (c, next) => {
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    const name = hostNameOf(host);
+    if (name === undefined || !allowedHosts.has(name)) {
+      return c.json({ message: `Refused: this simulator answers to ${[...allowedHosts].join(', ')}, not to "${host}".` }, 403);
+    }
+    if (fetchedFromElsewhere(c.req.header('sec-fetch-site'))) {
+      return c.json({ message: `Refused: the browser says this request comes from another site (Sec-Fetch-Site: ${c.req.header('sec-fetch-site')}).` }, 403);
+    }
+    return next();
+  });
 
   if (options.latency) {
     const profile = options.latency;
@@ -216,6 +241,11 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
   app.get('/_sim/stats', (c) => c.json(stats));
   app.get('/_sim/quota', (c) => c.json(quota.usage()));
   app.put('/_sim/quota', async (c) => {
+    const given = Buffer.from(/^Bearer\s+(\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+    const expected = Buffer.from(adminToken);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return c.json({ message: "PUT /_sim/quota needs the simulator's admin token (printed by cbbd sim as it starts) as Authorization: Bearer <token>." }, 401);
+    }
     const body = (await c.req.json().catch(() => undefined)) as { monthlyCalls?: unknown } | undefined;
     const calls = body?.monthlyCalls;
     if (typeof calls !== 'number' || !Number.isInteger(calls) || calls < 0) return c.json({ message: 'expected {"monthlyCalls": <whole number >= 0>}' }, 400);
@@ -228,7 +258,7 @@ export function createSimApp(options: SimOptions): { app: Hono; world: SimWorld;
     return c.json(truthOf(world, season));
   });
   app.notFound((c) => c.json({ message: `Not found: ${c.req.path}` }, 404));
-  return { app, world, stats, requestTimes, quota };
+  return { app, world, stats, requestTimes, quota, adminToken };
 }
 
 function drawFault(random: Random, rates: SimFaults['rates']): SimFault | undefined {

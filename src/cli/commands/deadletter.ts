@@ -4,13 +4,20 @@
  * the API again; a letter whose partitions now succeed is removed, one that fails again stays.
  */
 import { seasonOfKey } from '../../core/partitions.ts';
+import type { DeadLetterListing } from '../../cbbd/dead-letter-store.ts';
 import type { CommandContext } from '../context.ts';
 import { planSelection, runPlanned } from '../../core/run-selection.ts';
 import { quotaControls } from '../quota-report.ts';
 import { renderRunResult } from './materialize.ts';
 
+/** One line per file under deadletter/ that is named like a letter but is not one: it is left alone, not acted on. */
+function reportSkipped(skipped: DeadLetterListing['skipped']): void {
+  for (const { key, problem } of skipped) process.stderr.write(`Skipped ${key}: ${problem}; left as it is.\n`);
+}
+
 export async function deadLetterListCommand(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
-  const letters = await ctx.deadLetters.list();
+  const { letters, skipped } = await ctx.deadLetters.list();
+  reportSkipped(skipped);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
     return 0;
@@ -30,7 +37,8 @@ export async function deadLetterListCommand(ctx: CommandContext, options: { json
 }
 
 export async function deadLetterReplayCommand(ctx: CommandContext): Promise<number> {
-  const letters = await ctx.deadLetters.list();
+  const { letters, skipped } = await ctx.deadLetters.list();
+  reportSkipped(skipped);
   const scoped = letters.filter((l) => l.letter.asset && ctx.graph.has(l.letter.asset));
   if (!letters.length) {
     process.stdout.write('No dead letters to replay.\n');
