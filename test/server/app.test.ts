@@ -110,14 +110,16 @@ describe('the JSON API', () => {
     const a = app(await world());
     const { runs } = (await (await a.request('/api/runs')).json()) as { runs: { id: string; status: string }[] };
     expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);
-    const run = (await (await a.request(`/api/runs/${runs[1]!.id}`)).json()) as { steps: unknown[]; events: { type: string }[] };
-    expect(run.steps.length).toBeGreaterThan(10);
+    // One step per asset (the run page's timeline), each with its partitions counted by outcome.
+    const run = (await (await a.request(`/api/runs/${runs[1]!.id}`)).json()) as { steps: { counts: Record<string, number> }[]; events: { type: string }[] };
+    expect(run.steps.length).toBeGreaterThan(3);
+    expect(run.steps.reduce((n, s) => n + (s.counts.succeeded ?? 0), 0)).toBeGreaterThan(10);
     expect(run.events.at(-1)!.type).toBe('run_finished');
   });
 
   it('serves the page and its scripts itself, with nothing fetched from another host', async () => {
     const a = app(await world());
-    for (const path of ['/', '/ui/app.js', '/ui/style.css']) {
+    for (const path of ['/', '/ui/app.js', '/ui/style.css', '/ui/graph-view.js', '/ui/runs-view.js', '/ui/vendor/dagre.js']) {
       const res = await a.request(path);
       expect(res.status).toBe(200);
       expect(await res.text()).not.toMatch(/(src|href)=["']https?:|import .* from ['"]https?:|url\(https?:/);
