@@ -6,6 +6,7 @@ import { createGraphView } from './graph-view.js';
 import { renderHeatmap } from './heatmap.js';
 import { planThenRun } from './plan-dialog.js';
 import { renderRatingChart } from './rating-chart.js';
+import { renderBackfills } from './backfills-panel.js';
 import { createRunPage, renderRunList } from './runs-view.js';
 
 const state = { assets: [], selected: null, seasonsLoaded: false, chartTeams: null };
@@ -188,6 +189,7 @@ function route() {
   for (const section of document.querySelectorAll('body > [data-view]')) section.hidden = section.dataset.view !== view;
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === view);
   document.body.dataset.view = view;
+  if (view === 'schedules') void renderBackfills($('#backfills')).catch((error) => say(error.message, true));
   if (view === 'runs') {
     $('#runs').hidden = Boolean(id);
     if (id) void runPage.open(id).catch((error) => say(error.message, true));
@@ -212,6 +214,7 @@ function refreshSoon() {
     refreshing = true;
     try {
       if (document.body.dataset.view === 'runs') await (runPage.current ? runPage.refresh() : loadRuns());
+      else if (document.body.dataset.view === 'schedules') await renderBackfills($('#backfills'));
       else await loadAssets();
     } catch {
       // A refresh that fails is tried again at the next event.

@@ -330,7 +330,7 @@ describe.skipIf(!available)('cancelling runs', () => {
   const out = join(dir, 'out');
 
   beforeAll(async () => {
-    env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000' });
+    env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
     cli(env, 'materialize', 'raw/teams');
     ({ server, url } = await startServe(env));
     browser = await launchChromium();
@@ -400,6 +400,56 @@ describe.skipIf(!available)('cancelling runs', () => {
     // Cancelling it again says it is not running.
     expect(cli(env, 'runs', 'cancel', running.id)).toMatch(/is not running \(it was cancelled\)/);
   }, 90_000);
+});
+
+describe.skipIf(!available)('a backfill on the page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cbbd-backfill-page-'));
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let url = '';
+  let env: NodeJS.ProcessEnv;
+  const out = join(dir, 'out');
+
+  beforeAll(async () => {
+    env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
+    cli(env, 'runs');
+    ({ server, url } = await startServe(env));
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows a backfill season by season with its progress, and cancelling its season stops the backfill', async () => {
+    const backfill = spawn(process.execPath, [BIN, 'backfill', '--seasons', '2023-2024'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    backfill.stderr!.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((ok) => backfill.once('exit', ok));
+    await new Promise<void>((ok) => {
+      const check = setInterval(() => {
+        if (/heavy work started: CPU/.test(err)) {
+          clearInterval(check);
+          ok();
+        }
+      }, 100);
+    });
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${url}#/schedules`);
+    const row = page.locator('#backfills tr[data-season="2024"][data-status="running"]');
+    await row.waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toMatch(/^ \d+ of \d+$/);
+    expect(await page.locator('#backfills .backfill p.muted').first().textContent()).toMatch(/^pid \d+ on .+: 0 of 1 season\(s\) done, season 2024 running$/);
+    await page.locator('#backfills').screenshot({ path: join(SHOTS, 'backfills.png') });
+    await row.locator('button[data-action="cancel"]').click();
+    await exited;
+    await page.waitForSelector('#backfills tr[data-season="2024"][data-status="cancelled"]', { timeout: 20_000 });
+    // The backfill stopped: 2023 never started, and the heavy partition was never committed.
+    expect(await page.locator('#backfills tr[data-season="2023"]').count()).toBe(0);
+    expect(existsSync(join(out, 'gold__solver_like.json'))).toBe(false);
+  }, 120_000);
 });
 
 function runIdInAddress(page: Page): string {
