@@ -131,7 +131,8 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   const startRun = deps.startRun;
   app.route('/', runsRoute({
     runLog: deps.runLog,
-    ...(deps.planRun && { planRun: deps.planRun }),
+    // A run's plan is a plan of the graph like a new selection's: through the same bounded queue.
+    ...(deps.planRun && { planRun: (request) => plans.run(() => deps.planRun!(request)) }),
     ...(deps.cancelRun && { cancelRun: deps.cancelRun }),
     ...(deps.confirmAbovePartitions !== undefined && { confirmAbovePartitions: deps.confirmAbovePartitions }),
     ...(startRun && {

@@ -168,6 +168,24 @@ describe('the costly GETs under parallel load', () => {
     expect(refusal).toBeDefined();
   });
 
+  it("plans a run's preview (GET /api/plan) through the same queue", async () => {
+    let planning = 0;
+    let most = 0;
+    const { app } = createServerApp({
+      graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now,
+      planRun: async () => {
+        most = Math.max(most, ++planning);
+        const until = performance.now() + 50;
+        while (performance.now() < until); // a plan holds the event loop
+        planning--;
+        return { partitions: 1, assets: [], expectedCalls: 0, quota: null, warnings: [] };
+      },
+    });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => app.request('/api/plan?selection=raw/*')));
+    expect(most).toBe(1);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+  });
+
   it('answers 429 with Retry-After and says why', async () => {
     const { app } = createServerApp({ graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now, plansWaiting: 0 });
     const [first, second] = await Promise.all(['*,raw/day_1', '*,raw/day_2'].map((s) => app.request(`/api/assets?selection=${encodeURIComponent(s)}`)));
