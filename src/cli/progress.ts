@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { routeReadableLines, type Logger } from '../core/logger.ts';
 import type { RunEvent } from '../core/run-events.ts';
 import { escapeControl } from '../core/control-chars.ts';
-import { etaOf } from './eta.ts';
+import { etaOf, type FinishedStep } from './eta.ts';
 
 export interface RunDisplay {
   onEvent(event: RunEvent): void;
@@ -22,7 +22,8 @@ export interface RunDisplay {
   stop(): void;
 }
 
-export function runDisplay(log: Logger, tty = Boolean(process.stderr.isTTY)): RunDisplay {
+/** `plan`: the steps the run starts with, whose partitions per layer the ETA prices. */
+export function runDisplay(log: Logger, plan?: { readonly steps: readonly { readonly asset: string; readonly partitions: readonly unknown[] }[] }, tty = Boolean(process.stderr.isTTY)): RunDisplay {
   const running = new Map<string, string>();
   let built = 0;
   let planned = 0;
@@ -54,14 +55,34 @@ export function runDisplay(log: Logger, tty = Boolean(process.stderr.isTTY)): Ru
       stop: () => {},
     };
   }
-  return { ...base, ...terminalBar(track, () => running) };
+  const byLayer = new Map<string, number>();
+  for (const step of plan?.steps ?? []) byLayer.set(layerOf(step.asset), (byLayer.get(layerOf(step.asset)) ?? 0) + step.partitions.length);
+  return { ...base, ...terminalBar(track, () => running, byLayer) };
+}
+
+function layerOf(asset: string): string {
+  return asset.slice(0, asset.indexOf('/'));
 }
 
 /** The terminal's bar: a cli-progress multibar of one line, fitted to the terminal's width at every redraw. */
-function terminalBar(track: (event: RunEvent) => void, running: () => ReadonlyMap<string, string>): Pick<RunDisplay, 'onEvent' | 'note' | 'stop'> {
+function terminalBar(
+  track: (event: RunEvent) => void, running: () => ReadonlyMap<string, string>, planned: ReadonlyMap<string, number>,
+): Pick<RunDisplay, 'onEvent' | 'note' | 'stop'> {
   const stream = process.stderr;
   const started = Date.now();
-  const finished: { partitions: number; durationMs: number }[] = [];
+  const finished: FinishedStep[] = [];
+  // Partitions left per layer: the plan's, scaled when the run re-plans over the real game days, less those done.
+  const plannedTotal = [...planned.values()].reduce((n, v) => n + v, 0);
+  let scale = 1;
+  const doneByLayer = new Map<string, number>();
+  const leftByLayer = () => {
+    const left = new Map<string, number>();
+    for (const [layer, n] of planned) left.set(layer, Math.round(n * scale) - (doneByLayer.get(layer) ?? 0));
+    // Without a plan (or a layer it did not list), what is left counts at the run's mean.
+    const known = [...left.values()].reduce((n, v) => n + Math.max(0, v), 0);
+    if (known < total - done) left.set('', total - done - known);
+    return left;
+  };
   let done = 0;
   let total = 0;
   let current = 'starting';
@@ -77,7 +98,7 @@ function terminalBar(track: (event: RunEvent) => void, running: () => ReadonlyMa
     fps: 5,
     format: (_options, params) => barLine({
       columns: stream.columns || 80, asset: current, value: params.value, total: params.total, elapsedMs: Date.now() - started,
-      etaMs: etaOf(finished, total - done, Date.now() - started, running().size),
+      etaMs: etaOf(finished, leftByLayer(), Date.now() - started, running().size),
       progress: params.progress,
     }),
   });
@@ -105,6 +126,7 @@ function terminalBar(track: (event: RunEvent) => void, running: () => ReadonlyMa
           break;
         case 'run_replanned':
           total = event.partitions;
+          if (plannedTotal) scale = total / plannedTotal;
           bar?.setTotal(total);
           break;
         case 'step_started':
@@ -116,7 +138,8 @@ function terminalBar(track: (event: RunEvent) => void, running: () => ReadonlyMa
         case 'step_finished': {
           const partitions = event.succeeded + event.failed + event.skipped + event.unchanged;
           done += partitions;
-          if (event.status !== 'skipped' && partitions) finished.push({ partitions, durationMs: event.durationMs });
+          doneByLayer.set(layerOf(event.asset), (doneByLayer.get(layerOf(event.asset)) ?? 0) + partitions);
+          if (event.status !== 'skipped' && partitions) finished.push({ layer: layerOf(event.asset), partitions, durationMs: event.durationMs });
           const still = [...running().values()];
           current = still.length ? still.at(-1)! : event.asset;
           bar?.update(done);

@@ -80,7 +80,7 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
       process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)\n`);
       const callsBefore = totalCalls(ctx.source.calls());
-      const reporter = runDisplay(ctx.log);
+      const reporter = runDisplay(ctx.log, planned.plan);
       progress = reporter;
       let result: RunResult;
       try {

@@ -36,7 +36,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
   // Before any call: a plan that does not fit the month's quota less the reserve is refused (exit 2).
   const budgetControls = quotaControls(ctx, plan.expectedCalls, options.allowOverQuota ?? false);
   for (const w of plan.warnings) ctx.log.warn(w);
-  const progress = runDisplay(ctx.log);
+  const progress = runDisplay(ctx.log, plan);
   let runId: string | undefined;
   const stop = onStopSignals({
     log: ctx.log,
