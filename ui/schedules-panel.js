@@ -58,8 +58,14 @@ function render(body) {
     toggle.textContent = s.enabled ? 'On' : 'Off';
     toggle.title = `${s.enabled ? 'Turn off' : 'Turn on'}${s.switchedBy ? ` (switched by ${s.switchedBy} at ${when(s.switchedAt)})` : ''}`;
     toggle.addEventListener('click', () => void switchSchedule(s.name, !s.enabled));
+    const runNow = document.createElement('button');
+    runNow.type = 'button';
+    runNow.dataset.action = 'run-now';
+    runNow.textContent = 'Run now';
+    runNow.title = `Tick ${s.name} now: cbbd ${s.command.join(' ')}`;
+    runNow.addEventListener('click', () => void runSchedule(s.name));
     const onCell = document.createElement('td');
-    onCell.append(toggle);
+    onCell.append(toggle, ' ', runNow);
     tr.dataset.enabled = String(s.enabled);
     tr.append(
       cell(s.name),
@@ -92,6 +98,14 @@ function render(body) {
   none.className = 'muted';
   none.textContent = 'No tick yet.';
   section.replaceChildren(heading, who, table, historyHeading, ticks.length ? history : none);
+}
+
+async function runSchedule(name) {
+  const response = await fetch(`/api/schedules/${encodeURIComponent(name)}/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body: '{}' });
+  const body = await response.json().catch(() => ({}));
+  const message = document.getElementById('message');
+  if (message) message.textContent = response.ok ? `Schedule ${name}: a tick started now; its outcome shows in the tick history.` : body.error ?? `HTTP ${response.status}`;
+  setTimeout(() => void refresh(), 1_000);
 }
 
 async function switchSchedule(name, enabled) {

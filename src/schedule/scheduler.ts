@@ -92,6 +92,19 @@ export class Scheduler {
     if (wasActive) this.options.scheduleLog.releaseScheduler();
   }
 
+  /**
+   * Tick a schedule now, on or off (the page's "Run now"): recorded as a tick planned now, with `why` as its reason.
+   * Only the scheduler that holds the lease runs it, and never beside a running tick; refused with why otherwise.
+   */
+  runNow(name: string, why: string): { readonly started: true } | { readonly refused: string } {
+    const schedule = this.options.schedules[name];
+    if (!schedule) return { refused: `No schedule "${name}" in config.yaml (schedules:).` };
+    if (this.state !== 'active') return { refused: `This ${this.options.label} does not run the schedules (${this.state}); run it where they run.` };
+    if (this.active) return { refused: `The ${this.active.schedule} tick (pid ${this.active.pid}) is running; try again once it has finished.` };
+    this.tick(name, schedule, Date.now(), undefined, why).catch((error: unknown) => this.options.log.error(`Tick of ${name} failed: ${(error as Error).message}`));
+    return { started: true };
+  }
+
   /** A second Ctrl-C: kill a running tick's command at once instead of waiting for it. */
   killTick(): void {
     const running = this.active;
@@ -182,9 +195,9 @@ export class Scheduler {
     }
   }
 
-  private async tick(name: string, schedule: ScheduleConfig, plannedAt: number, missed?: string): Promise<void> {
+  private async tick(name: string, schedule: ScheduleConfig, plannedAt: number, missed?: string, manual?: string): Promise<void> {
     if (this.state !== 'active') return;
-    if (this.options.isEnabled && !this.options.isEnabled(name, schedule)) return;
+    if (manual === undefined && this.options.isEnabled && !this.options.isEnabled(name, schedule)) return;
     const { log, scheduleLog } = this.options;
     const tick: TickStart = { schedule: name, plannedAt, missed: missed !== undefined, command: schedule.command };
     const skip = (reason: string) => {
@@ -223,7 +236,7 @@ export class Scheduler {
       const ran = exit.exitCode === 0;
       const stopped = this.stoppedBy ? `the scheduler stopped (${this.stoppedBy}) during the tick: ` : '';
       const reason = ran
-        ? missed
+        ? missed ?? manual
         : `${stopped}${exit.error ?? (exit.signal ? `ended by ${exit.signal}` : `exit code ${exit.exitCode}`)}`;
       scheduleLog.tickEnded(id, {
         outcome: ran ? 'ran' : 'failed', exitCode: exit.exitCode, ...(reason !== undefined && { reason }), ...(runIds.length && { runId: runIds.at(-1)! }),

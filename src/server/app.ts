@@ -76,6 +76,8 @@ export interface ServerDeps {
   readonly confirmAbovePartitions?: number;
   /** Turn a schedule on or off, persisted in the run log (`schedule-actions-route.ts`). */
   readonly switchSchedule?: ScheduleActionsDeps['switchSchedule'];
+  /** Tick a schedule now, if this server runs the schedules (`schedule-actions-route.ts`). */
+  readonly runSchedule?: ScheduleActionsDeps['runNow'];
 }
 
 /** Rows (or a chart's series), or why there are none yet: the partitions asked for were never materialized. */
@@ -143,7 +145,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     }),
   }));
   app.route('/', partitionsHeatmapRoute({ graph: deps.graph, runLog: deps.runLog, status, window: deps.window }));
-  if (deps.switchSchedule) app.route('/', scheduleActionsRoute({ switchSchedule: deps.switchSchedule }));
+  if (deps.switchSchedule) app.route('/', scheduleActionsRoute({ switchSchedule: deps.switchSchedule, ...(deps.runSchedule && { runNow: deps.runSchedule }) }));
 
   const seasonParam = (c: Context) => {
     const value = c.req.query('season');

@@ -35,6 +35,7 @@ async function server(extra: Partial<ServerDeps> = {}, planned: RunPlanPreview =
     planRun: async () => planned,
     cancelRun: (id, by) => controls.requestCancel(id, by),
     switchSchedule: (name, enabled) => (switched.push([name, enabled]), name === 'nightly'),
+    runSchedule: (name, why) => (switched.push([`${name} now: ${why}`, true]), name === 'nightly' ? { started: true } : { refused: 'This cbbd serve does not run the schedules (standby); run it where they run.' }),
     allowedHosts: allowedHostsFor('127.0.0.1'),
     ...extra,
   });
@@ -102,12 +103,16 @@ describe('the runs routes', () => {
     expect(((await none.json()) as { error: string }).error).toBe(`Run ${run} has no failed partitions.`);
   });
 
-  it('switch a schedule, and answer 404 for one not in config.yaml', async () => {
+  it('switch a schedule and run one now, and answer 404 for one not in config.yaml', async () => {
     const { post, switched } = await server();
     expect((await post('/api/schedules/nightly/enabled', { enabled: false })).status).toBe(200);
     expect((await post('/api/schedules/hourly/enabled', { enabled: true })).status).toBe(404);
     expect((await post('/api/schedules/nightly/enabled', { enabled: 'no' })).status).toBe(400);
-    expect(switched).toEqual([['nightly', false], ['hourly', true]]);
+    expect((await post('/api/schedules/nightly/run', {})).status).toBe(202);
+    const refused = await post('/api/schedules/weekly/run', {});
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('This cbbd serve does not run the schedules (standby); run it where they run.');
+    expect(switched).toEqual([['nightly', false], ['hourly', true], ['nightly now: run now from the page', true], ['weekly now: run now from the page', true]]);
   });
 
   it('guard every new state change as POST /api/materialize: host, origin and token', async () => {
@@ -116,6 +121,7 @@ describe('the runs routes', () => {
     const writes: [string, unknown][] = [
       ['/api/runs', { selection: '*', season: 2024, confirm: { partitions: 250, expectedCalls: 3 } }],
       [`/api/runs/${running}/cancel`, {}], [`/api/runs/${running}/rerun-failed`, {}], ['/api/schedules/nightly/enabled', { enabled: false }],
+      ['/api/schedules/nightly/run', {}],
     ];
     for (const [path, body] of writes) {
       expect((await post(path, body)).status, `${path} without the token`).toBe(401);

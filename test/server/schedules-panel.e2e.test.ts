@@ -63,16 +63,34 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     }
     const cells = await page.locator('#schedules tr[data-schedule="every-10s"] td').allInnerTexts();
     expect(cells[0]).toBe('every-10s');
-    expect(cells[1]).toBe('On');
+    expect(cells[1]).toBe('On Run now');
     expect(cells[2]).toBe('*/10 * * * * * (UTC)');
     expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     expect(cells[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC ran/);
     expect(cells[5]).toBe('cbbd status');
-    expect(await page.locator('#schedules tr[data-schedule="sundays"] td').allInnerTexts()).toEqual(['sundays', 'Off', '0 12 * * 0 (America/New_York)', 'disabled', 'none yet', 'cbbd validate']);
+    expect(await page.locator('#schedules tr[data-schedule="sundays"] td').allInnerTexts()).toEqual(['sundays', 'Off Run now', '0 12 * * 0 (America/New_York)', 'disabled', 'none yet', 'cbbd validate']);
     // The tick history lists the tick that ran.
     expect(await page.locator('#tick-history tr[data-outcome="ran"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#schedules p.muted').innerText()).toMatch(new RegExp(`^Run by cbbd serve \\(pid ${server.pid} on .+\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.$`));
     mkdirSync(resolve('test-artifacts'), { recursive: true });
     await page.locator('#schedules').screenshot({ path: resolve('test-artifacts', 'schedules-panel.png') });
-  }, 120_000);
+
+    // "Run now" ticks a schedule at once, even one that is off; refused (and said so) while another tick runs.
+    const started = Date.now() + 30_000;
+    for (;;) {
+      await page.click('#schedules tr[data-schedule="sundays"] button[data-action="run-now"]');
+      await page.waitForFunction(() => /^Schedule sundays: a tick started now|is running; try again/.test(document.querySelector('#message')?.textContent ?? ''));
+      if (/a tick started now/.test(await page.locator('#message').innerText())) break;
+      if (Date.now() > started) throw new Error(`run now refused: ${await page.locator('#message').innerText()}`);
+      await page.waitForTimeout(1_000);
+    }
+    const ticked = page.locator('#tick-history tr', { has: page.locator('td:first-child', { hasText: /^sundays$/ }) });
+    for (const end = Date.now() + 60_000; !(await ticked.count()) || (await ticked.first().getAttribute('data-outcome')) === 'running';) {
+      if (Date.now() > end) throw new Error('the run-now tick never ended');
+      await page.waitForTimeout(1_000);
+      await page.goto(`${url}#/schedules`);
+      await page.locator('#schedules tr[data-schedule="sundays"]').waitFor();
+    }
+    expect(await ticked.first().getAttribute('data-outcome')).toMatch(/^(ran|failed)$/);
+  }, 180_000);
 });

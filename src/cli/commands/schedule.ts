@@ -92,6 +92,8 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
 /** The schedules beside `cbbd serve`: its scheduler (unless turned off), and the view `GET /api/schedules` answers. */
 export interface ServeSchedules {
   view(): object;
+  /** Tick a schedule now (the page's "Run now"), if this server runs the schedules. */
+  runNow(name: string, why: string): { readonly started: true } | { readonly refused: string };
   /** Turn a schedule on or off for every scheduler of this run log; false for a schedule not in config.yaml. */
   switchSchedule(name: string, enabled: boolean, by: string): boolean;
   /** Start ticking: once the page listens, so a server that cannot start leaves no scheduler behind. */
@@ -111,6 +113,10 @@ export function serveSchedules(config: Config, runLog: RunLog, log: Logger, opti
     ? new Scheduler({ schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log, label: 'cbbd serve', isEnabled })
     : undefined;
   return {
+    runNow(name, why) {
+      if (!scheduler) return { refused: unsupported ?? 'This server does not run the schedules (--no-schedules): cbbd schedule or another cbbd serve does.' };
+      return scheduler.runNow(name, why);
+    },
     switchSchedule(name, enabled, by) {
       if (!controls || !Object.hasOwn(config.schedules, name)) return false;
       controls.switchSchedule(name, enabled, by);

@@ -102,6 +102,10 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
     schedules: () => schedules.view(),
     switchSchedule: (name, enabled, by) => schedules.switchSchedule(name, enabled, by),
+    runSchedule: (name, why) => {
+      schedules.refuseDuringTick();
+      return schedules.runNow(name, why);
+    },
     planRun: (request) => serverPlanPreview(ctx, request),
     // Runs planning more partitions than this need an explicit confirmation on the page (default 200).
     ...(/^\d+$/.test(process.env.CBBD_UI_CONFIRM_ABOVE ?? '') && { confirmAbovePartitions: Number(process.env.CBBD_UI_CONFIRM_ABOVE) }),
