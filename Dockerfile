@@ -3,11 +3,16 @@
 #   docker run --rm -v cbbd-data:/data cbbd materialize '*' --season current
 #   docker run --rm -v cbbd-data:/data -e CBBD_API_KEY cbbd status
 # Three stages on one base image: `build` compiles the TypeScript with the dev dependencies; `deps` installs the
-# production dependencies only, building the native modules (better-sqlite3; DuckDB ships its binary as a package)
-# for this very image; the runtime stage gets the compiled dist/, those node_modules, ui/ and a config, nothing else.
+# production dependencies only (better-sqlite3 and DuckDB ship their native binaries in their packages: no compiler);
+# the runtime stage gets the compiled dist/, those node_modules, ui/ and a config, nothing else.
 # test/cli/prod-install.test.ts does what the runtime stage does, without Docker.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS. Pin the digest where the image is built for production: deploy.yml passes
+#   --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest>
+# (this repository cannot reach a container registry to write one here).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
+# checkov:skip=CKV_DOCKER_7: the tag is node:24-bookworm-slim by default (an ARG checkov cannot follow), a digest in deploy.yml
+# checkov:skip=CKV_DOCKER_2: a batch job started by a schedule, not a service: ECS watches its exit code, not a health check
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -22,10 +27,6 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-# better-sqlite3 downloads a prebuilt binary when one matches this Node and libc; the toolchain is for when none does.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # "prepare" builds from the sources, which this stage does not have (dist/ comes from the build stage).
 RUN npm pkg delete scripts.prepare \
@@ -48,9 +49,11 @@ COPY --from=build /app/config.container.yaml ./config.yaml
 ENV CBBD_CONFIG=/app/config.yaml
 # V8's code cache of the bundled CLI (bin/code-cache.js), written now: the runtime user cannot write into /app.
 RUN node bin/warm-code-cache.js
-# The image's unprivileged user (uid 1000) owns only /data.
-RUN mkdir -p /data && chown node:node /data
-USER node
+# The image's unprivileged user (node, uid 1000) owns only /data; on ECS the root filesystem is read-only and /data
+# (with TMPDIR=/data/tmp) is the task's one writable volume.
+RUN mkdir -p /data/tmp && chown -R node:node /data
+ENV TMPDIR=/data/tmp
+USER 1000:1000
 WORKDIR /data
 VOLUME ["/data"]
 ENTRYPOINT ["node", "/app/bin/cbbd.js"]

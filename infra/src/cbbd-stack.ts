@@ -17,12 +17,8 @@ export const ATHENA_WORKGROUP = 'cbbd';
 
 export interface CbbdStackProps extends StackProps {
   readonly project: ProjectConfig;
-  readonly imageTag?: string | undefined;
-  readonly alarmEmail?: string | undefined;
-  readonly vpcId?: string | undefined;
-  readonly privateSubnets?: boolean | undefined;
-  readonly githubRepo?: string | undefined;
-  readonly githubOidcProviderArn?: string | undefined;
+  /** The image tag the task definition runs: a git commit that deploy.yml built and pushed. */
+  readonly imageTag: string;
 }
 
 export class CbbdStack extends Stack {
@@ -35,6 +31,7 @@ export class CbbdStack extends Stack {
   constructor(scope: Construct, id: string, props: CbbdStackProps) {
     super(scope, id, { description: 'cbbd: the CBBD lakehouse orchestrator on ECS Fargate (infra/)', ...props });
     const { project } = props;
+    const { deploy } = project;
     this.lakehouse = new LakehouseResources(this, 'Lakehouse', {
       bucketName: project.bucket, checkpointTableName: project.checkpointTable, workgroupName: ATHENA_WORKGROUP,
     });
@@ -44,18 +41,27 @@ export class CbbdStack extends Stack {
     this.runtime = new TaskRuntime(this, 'Runtime', {
       lakehouse: this.lakehouse,
       cloudConfig,
-      imageTag: props.imageTag ?? 'latest',
-      vpcId: props.vpcId,
-      privateSubnets: props.privateSubnets,
+      imageTag: props.imageTag,
+      vpcId: deploy.vpcId,
+      privateSubnets: deploy.privateSubnets,
+      maxRunHours: deploy.maxRunHours,
       defaultCommand: ['status'],
     });
-    this.scheduledRuns = new ScheduledRuns(this, 'Schedules', { runtime: this.runtime, schedules: project.schedules });
-    this.runAlarms = new RunAlarms(this, 'Alarms', { runtime: this.runtime, alarmEmail: props.alarmEmail });
-    this.deployRole = props.githubRepo
-      ? new GitHubDeployRole(this, 'GitHubDeploy', { runtime: this.runtime, repository: props.githubRepo, existingProviderArn: props.githubOidcProviderArn })
+    this.scheduledRuns = new ScheduledRuns(this, 'Schedules', { runtime: this.runtime, schedules: project.schedules, maxRunHours: deploy.maxRunHours });
+    this.runAlarms = new RunAlarms(this, 'Alarms', { runtime: this.runtime, runs: this.scheduledRuns, alarmEmail: deploy.alarmEmail });
+    this.deployRole = deploy.githubRepo
+      ? new GitHubDeployRole(this, 'GitHubDeploy', {
+          runtime: this.runtime, repository: deploy.githubRepo, environment: deploy.githubEnvironment, existingProviderArn: deploy.githubOidcProviderArn,
+        })
       : undefined;
 
     new CfnOutput(this, 'RepositoryUri', { value: this.runtime.repository.repositoryUri, description: 'Push cbbd images here (deploy.yml does)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.runAlarms.topic.topicArn, description: 'Subscribe to cbbd alarms here' });
+    // What deploy.yml's smoke test needs to start a one-off task as the schedules do.
+    new CfnOutput(this, 'ClusterName', { value: this.runtime.cluster.clusterName });
+    new CfnOutput(this, 'TaskDefinitionArn', { value: this.runtime.taskDefinition.taskDefinitionArn });
+    new CfnOutput(this, 'TaskSubnets', { value: this.runtime.vpc.selectSubnets(this.runtime.subnets).subnetIds.join(',') });
+    new CfnOutput(this, 'TaskSecurityGroup', { value: this.runtime.securityGroup.securityGroupId });
+    new CfnOutput(this, 'TaskAssignPublicIp', { value: this.runtime.assignPublicIp ? 'ENABLED' : 'DISABLED' });
   }
 }

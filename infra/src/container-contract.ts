@@ -19,13 +19,20 @@ export const CLOUD_CONFIG_ENV = 'CBBD_CLOUD_CONFIG';
 /** The container's name in the task definition (the schedules' overrides and deploy.yml name it). */
 export const CONTAINER_NAME = 'cbbd';
 
+/** The scratch folder (TMPDIR) inside the one writable volume: the root filesystem is read-only. */
+export const TEMP_DIR = `${DATA_DIR}/tmp`;
+
 /**
  * `sh -c <script> cbbd <args…>`: the schedule's command override becomes "$@", quoted, so `*` reaches cbbd as a
- * selection and is never globbed by the shell.
+ * selection and is never globbed by the shell. coreutils' `timeout` ends a run that outlives `maxRunHours` the way a
+ * task stop does (SIGTERM: the run records itself cancelled, commits nothing half done; SIGKILL 100 s later, inside
+ * ECS's 120 s stop timeout), so a stuck night alarms the same morning instead of holding the lease for a day.
  */
-export const ENTRY_POINT: readonly string[] = [
-  'sh',
-  '-c',
-  `printf '%s\\n' "$${CLOUD_CONFIG_ENV}" > ${CLOUD_CONFIG_PATH} && exec node ${CLI_SCRIPT} "$@"`,
-  'cbbd',
-];
+export function entryPoint(maxRunHours: number): readonly string[] {
+  return [
+    'sh',
+    '-c',
+    `mkdir -p ${TEMP_DIR} && printf '%s\\n' "$${CLOUD_CONFIG_ENV}" > ${CLOUD_CONFIG_PATH} && exec timeout --signal=TERM --kill-after=100s ${maxRunHours}h node ${CLI_SCRIPT} "$@"`,
+    'cbbd',
+  ];
+}

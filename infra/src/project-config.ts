@@ -30,6 +30,27 @@ export interface ProjectConfig {
   readonly checkpointTable: string;
   /** Enabled schedules only: a schedule with `enabled: false` gets no EventBridge schedule. */
   readonly schedules: readonly ProjectSchedule[];
+  /** How the stack is deployed (`aws.deploy`): settings that used to be `cdk -c` flags one had to remember. */
+  readonly deploy: DeploySettings;
+}
+
+/**
+ * `aws.deploy` of config.yaml. Committed with the code, so a plain `cdk deploy` deploys what the pipeline deploys:
+ * a flag left out can no longer delete the alarm subscription or the deploy role. `none` says "deliberately absent".
+ */
+export interface DeploySettings {
+  /** Alarm e-mails go here; undefined: subscribe to the topic another way. */
+  readonly alarmEmail: string | undefined;
+  /** `owner/name` of the repository whose deploy workflow may deploy; undefined: no deploy role. */
+  readonly githubRepo: string | undefined;
+  /** The GitHub environment (with required reviewers) the deploy job runs in; the role trusts only it. */
+  readonly githubEnvironment: string;
+  /** The account's GitHub OIDC provider, when it exists already (one per account). */
+  readonly githubOidcProviderArn: string | undefined;
+  readonly vpcId: string | undefined;
+  readonly privateSubnets: boolean;
+  /** A run still going after this many hours is stopped (SIGTERM, then the stop timeout), and the night alarms. */
+  readonly maxRunHours: number;
 }
 
 /** The schedules cbbd runs when config.yaml declares none (as the CLI's defaults). */
@@ -67,6 +88,30 @@ export function readProjectConfig(file: string): ProjectConfig {
     bucket: text(aws.bucket, 'aws.bucket', 'hoops-edge'),
     checkpointTable: text(aws.checkpointTable, 'aws.checkpointTable', 'cbbd_checkpoints'),
     schedules: readSchedules(document.schedules ?? DEFAULT_SCHEDULES, path),
+    deploy: readDeploy(isRecord(aws.deploy) ? aws.deploy : {}, path),
+  };
+}
+
+function readDeploy(section: Record<string, unknown>, path: string): DeploySettings {
+  const at = (field: string) => `${path}: aws.deploy.${field}`;
+  const optional = (field: string, pattern: RegExp, example: string): string | undefined => {
+    const value = section[field];
+    if (value === undefined || value === null || value === 'none') return undefined;
+    if (typeof value !== 'string' || !pattern.test(value)) throw new ProjectConfigError(`${at(field)}: expected ${example}, or none.`);
+    return value;
+  };
+  const maxRunHours = section.maxRunHours ?? 6;
+  if (typeof maxRunHours !== 'number' || !(maxRunHours >= 1 && maxRunHours <= 24)) throw new ProjectConfigError(`${at('maxRunHours')}: expected hours from 1 to 24.`);
+  const environment = section.githubEnvironment ?? 'production';
+  if (typeof environment !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(environment)) throw new ProjectConfigError(`${at('githubEnvironment')}: expected a GitHub environment name such as production.`);
+  return {
+    alarmEmail: optional('alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address'),
+    githubRepo: optional('githubRepo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name'),
+    githubEnvironment: environment,
+    githubOidcProviderArn: optional('githubOidcProviderArn', /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, 'the ARN of the account\'s GitHub OIDC provider'),
+    vpcId: optional('vpcId', /^vpc-[0-9a-f]+$/, 'a VPC id such as vpc-0abc123'),
+    privateSubnets: section.privateSubnets === true,
+    maxRunHours,
   };
 }
 

@@ -2,7 +2,8 @@
  * Where a cbbd run executes: the image repository, the network, the ECS cluster, the Fargate task definition with
  * its two roles, and the log group. The task role gets exactly what the S3, DynamoDB, Glue and Athena drivers call.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { CfnElement} from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,20 +11,24 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CLOUD_CONFIG_ENV, CLOUD_CONFIG_PATH, CONTAINER_NAME, ENTRY_POINT } from './container-contract.ts';
+import { CLOUD_CONFIG_ENV, CLOUD_CONFIG_PATH, CONTAINER_NAME, DATA_DIR, entryPoint, TEMP_DIR } from './container-contract.ts';
 import type { LakehouseResources } from './lakehouse-resources.ts';
 
 /** The SecureString parameter holding the CBBD API key; created by hand (README), never by the stack. */
 export const API_KEY_PARAMETER = '/cbbd/api_key';
 export const TASK_FAMILY = 'cbbd';
 export const LOG_GROUP_NAME = '/cbbd/runs';
+/** Where a run deletes objects: replaced partition parts (raw to gold), staging, answered dead letters. */
+const DELETABLE_PREFIXES = ['raw/', 'bronze/', 'silver/', 'gold/', 'tmp/', 'deadletter/'] as const;
 
 export interface TaskRuntimeProps {
   readonly lakehouse: LakehouseResources;
   /** The rendered cloud config (cloud-config.ts). */
   readonly cloudConfig: string;
-  /** The image tag the stack's task definition starts with; deploy.yml registers a revision per git SHA after it. */
+  /** The image tag the task definition runs: the git commit deploy.yml built. */
   readonly imageTag: string;
+  /** A run still going after this many hours is stopped as a task stop would (container-contract.ts). */
+  readonly maxRunHours: number;
   /** An existing VPC to run in (context `vpcId`); otherwise the stack makes a small one. */
   readonly vpcId?: string | undefined;
   /** Run in the imported VPC's private subnets (they need a NAT or VPC endpoints) instead of its public ones. */
@@ -41,6 +46,7 @@ export class TaskRuntime extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   readonly cluster: ecs.Cluster;
   readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: TaskRuntimeProps) {
@@ -98,20 +104,26 @@ export class TaskRuntime extends Construct {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const apiKey = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiKey', { parameterName: API_KEY_PARAMETER });
-    this.taskDefinition.addContainer(CONTAINER_NAME, {
+    this.taskDefinition.addVolume({ name: 'data' });
+    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
       containerName: CONTAINER_NAME,
       image: ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag),
-      entryPoint: [...ENTRY_POINT],
+      entryPoint: [...entryPoint(props.maxRunHours)],
       command: [...props.defaultCommand],
-      environment: { [CLOUD_CONFIG_ENV]: props.cloudConfig, CBBD_CONFIG: CLOUD_CONFIG_PATH, NODE_ENV: 'production' },
+      environment: { [CLOUD_CONFIG_ENV]: props.cloudConfig, CBBD_CONFIG: CLOUD_CONFIG_PATH, NODE_ENV: 'production', TMPDIR: TEMP_DIR },
       // ECS reads the parameter at start and hands it to the process only: it is in no template, log or task
       // description.
       secrets: { CBBD_API_KEY: ecs.Secret.fromSsmParameter(apiKey) },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cbbd' }),
       // A run given SIGTERM records itself cancelled and stops taking steps; give it the longest Fargate allows.
       stopTimeout: Duration.seconds(120),
-      readonlyRootFilesystem: false,
+      // An init process as pid 1 passes SIGTERM on: without one, a stopped `validate` or `status` was killed after
+      // 120 s instead of stopping at once.
+      linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
+      // Nothing in the image changes at run time; the task writes only to /data (config, run log copy, TMPDIR).
+      readonlyRootFilesystem: true,
     });
+    this.container.addMountPoints({ containerPath: DATA_DIR, sourceVolume: 'data', readOnly: false });
 
     this.grantLakehouse(this.taskDefinition.taskRole, lakehouse);
     Validations.of(this.taskDefinition).acknowledge({
@@ -128,12 +140,25 @@ export class TaskRuntime extends Construct {
   private grantLakehouse(role: iam.IRole, lakehouse: LakehouseResources): void {
     const bucket = lakehouse.bucket;
     const glueArns = lakehouse.glueArns();
+    const athenaResults = bucket.arnForObjects(`${lakehouse.athenaResultsPrefix}*`);
     const statements = [
-      new iam.PolicyStatement({ sid: 'ListLakehouse', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+      new iam.PolicyStatement({
+        sid: 'ListLakehouse',
+        // ListBucketMultipartUploads: Athena writes the results of `cbbd query` as the caller, in parts.
+        actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
       new iam.PolicyStatement({
         sid: 'ReadWriteLakehouseObjects',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         resources: [bucket.arnForObjects('*')],
+      }),
+      // Deletes only where a run replaces or tidies objects (a partition's old parts, staging, answered dead letters,
+      // query results), never meta/ (the run log) or ref/; and the bucket keeps every deleted version for 30 days.
+      new iam.PolicyStatement({
+        sid: 'DeleteReplacedObjects',
+        actions: ['s3:DeleteObject'],
+        resources: DELETABLE_PREFIXES.map((prefix) => bucket.arnForObjects(`${prefix}*`)).concat(athenaResults),
       }),
       new iam.PolicyStatement({
         sid: 'CheckpointsAndLease',
@@ -157,13 +182,16 @@ export class TaskRuntime extends Construct {
     ];
     for (const statement of statements) role.addToPrincipalPolicy(statement);
     // cdk-nag names a finding by the ARN as it renders it, pseudo-parameters in angle brackets.
+    const stack = Stack.of(this);
+    const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
     const wildcards = [
-      `arn:<AWS::Partition>:s3:::${lakehouse.bucketName}/*`,
-      ...lakehouse.databaseNames.map((db) => `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/*`),
+      `Resource::<${bucketId}.Arn>/*`,
+      ...[...DELETABLE_PREFIXES, lakehouse.athenaResultsPrefix].map((prefix) => `Resource::<${bucketId}.Arn>/${prefix}*`),
+      ...lakehouse.databaseNames.map((db) => `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/*`),
     ];
-    for (const arn of wildcards) {
+    for (const finding of wildcards) {
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${arn}]`,
+        id: `AwsSolutions-IAM5[${finding}]`,
         reason: 'The lakehouse is the whole bucket and each layer database holds one table per asset, created as assets are declared.',
       });
     }

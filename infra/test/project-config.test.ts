@@ -39,3 +39,21 @@ schedules:
     expect(() => readProjectConfig('/nowhere/config.yaml')).toThrow(/cdk synth -c config=<path>/);
   });
 });
+
+describe('aws.deploy', () => {
+  it('is read from config.yaml, with none for a setting left out on purpose', () => {
+    const project = readProjectConfig(writeConfig('aws: { deploy: { alarmEmail: ops@example.org, githubRepo: none, maxRunHours: 3 } }\n'));
+    expect(project.deploy).toEqual({
+      alarmEmail: 'ops@example.org', githubRepo: undefined, githubEnvironment: 'production', githubOidcProviderArn: undefined,
+      vpcId: undefined, privateSubnets: false, maxRunHours: 3,
+    });
+  });
+
+  it.each([
+    ['alarmEmail: not-an-address', 'aws.deploy.alarmEmail: expected an e-mail address, or none'],
+    ['githubRepo: just-a-name', 'aws.deploy.githubRepo: expected owner/name, or none'],
+    ['maxRunHours: 48', 'aws.deploy.maxRunHours: expected hours from 1 to 24'],
+  ])('refuses %s', (setting, message) => {
+    expect(() => readProjectConfig(writeConfig(`aws: { deploy: { ${setting} } }\n`))).toThrow(message);
+  });
+});

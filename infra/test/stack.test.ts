@@ -5,12 +5,16 @@ import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildApp } from '../src/build-app.ts';
-import { CLOUD_CONFIG_ENV, ENTRY_POINT } from '../src/container-contract.ts';
+import { CLOUD_CONFIG_ENV, entryPoint } from '../src/container-contract.ts';
 import { toEventBridgeCron } from '../src/eventbridge-cron.ts';
 import { resourcesOf, synthesize, writeConfig, type Synthesized } from './helpers.ts';
 
 const CONFIG = `
-aws: { region: eu-west-1, bucket: hoops-edge, checkpointTable: cbbd_checkpoints }
+aws:
+  region: eu-west-1
+  bucket: hoops-edge
+  checkpointTable: cbbd_checkpoints
+  deploy: { alarmEmail: ops@example.org, githubRepo: octo-org/cbbd, maxRunHours: 4 }
 seasons: { first: 2015, last: 2026 }
 gold: { hca: 3.5 }
 drivers: { storage: local }
@@ -36,12 +40,20 @@ function iamStatements(synth: Synthesized): Statement[] {
 }
 
 /** Actions AWS accepts only with `"Resource": "*"`; anything else must name its resources. */
-const RESOURCE_LESS_ACTIONS = new Set(['ecr:GetAuthorizationToken', 'ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'cloudwatch:PutMetricData']);
+const RESOURCE_LESS_ACTIONS = new Set([
+  'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData',
+  // Step Functions' log delivery and X-Ray tracing, granted by CDK to the state machine's role.
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+  // Stopping and watching the task a .sync state started: its id is not known when the policy is written (CDK's grant).
+  'ecs:StopTask', 'ecs:DescribeTasks',
+]);
 
 describe('the cbbd stack, synthesized offline from a config.yaml', () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthesize({ config: writeConfig(CONFIG), alarmEmail: 'ops@example.org', githubRepo: 'octo-org/cbbd', imageTag: 'abc123' });
+    synth = synthesize({ config: writeConfig(CONFIG), imageTag: 'abc123' });
   });
 
   it('deploys to the region of config.yaml', () => {
@@ -74,8 +86,25 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     });
   });
 
-  it('imports the bucket: no bucket is created, so deleting the stack cannot delete the lakehouse', () => {
-    expect(resourcesOf(synth.template, 'AWS::S3::Bucket')).toEqual({});
+  it('guards the lakehouse bucket: kept on delete, versioned with old versions kept 30 days, encrypted, private, TLS only, tidied', () => {
+    synth.template.resourceCountIs('AWS::S3::Bucket', 1);
+    synth.template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketName: 'hoops-edge',
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: Match.arrayWith([
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'tmp/', ExpirationInDays: 2 }),
+          Match.objectLike({ Prefix: 'athena/', ExpirationInDays: 7 }),
+        ]) },
+      }),
+    });
+    const policy = JSON.stringify(resourcesOf(synth.template, 'AWS::S3::BucketPolicy'));
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+    expect(policy).toContain('"Effect":"Deny"');
   });
 
   it('has an image repository and a 0.5 vCPU / 3 GB Fargate task whose API key comes from SSM, never from the template', () => {
@@ -84,7 +113,13 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     const [task] = Object.values(resourcesOf(synth.template, 'AWS::ECS::TaskDefinition'));
     expect(task!.Properties).toMatchObject({ Family: 'cbbd', Cpu: '512', Memory: '3072', RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc' });
     const [container] = task!.Properties!.ContainerDefinitions as Record<string, unknown>[];
-    expect(container!.EntryPoint).toEqual(ENTRY_POINT);
+    expect(container!.EntryPoint).toEqual(entryPoint(4));
+    expect((container!.EntryPoint as string[])[2]).toContain('exec timeout --signal=TERM --kill-after=100s 4h node /app/bin/cbbd.js "$@"');
+    // SIGTERM reaches the CLI through an init process; only /data (with TMPDIR) is writable.
+    expect(container!.LinuxParameters).toMatchObject({ InitProcessEnabled: true });
+    expect(container!.ReadonlyRootFilesystem).toBe(true);
+    expect(container!.MountPoints).toEqual([{ ContainerPath: '/data', SourceVolume: 'data', ReadOnly: false }]);
+    expect((container!.Environment as { Name: string; Value: string }[]).find((e) => e.Name === 'TMPDIR')?.Value).toBe('/data/tmp');
     expect(container!.Command).toEqual(['status']);
     expect(JSON.stringify(container!.Image)).toContain(':abc123');
     const secrets = container!.Secrets as { Name: string; ValueFrom: unknown }[];
@@ -112,7 +147,7 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     synth.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/cbbd/runs', RetentionInDays: 30 });
   });
 
-  it('schedules exactly the enabled schedules of config.yaml, at their cron and time zone, with their command', () => {
+  it('schedules exactly the enabled schedules of config.yaml, at their cron and time zone, each starting the run state machine with its command', () => {
     const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((r) => r.Properties as Record<string, unknown>);
     const byName = new Map(schedules.map((s) => [s.Name as string, s]));
     expect([...byName.keys()].sort()).toEqual(['cbbd-east-coast', 'cbbd-nightly', 'cbbd-weekly-validate']);
@@ -121,18 +156,41 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
       'cbbd-weekly-validate': ['cron(0 12 ? * SUN *)', 'UTC', ['validate']],
       'cbbd-east-coast': ['cron(30 6 ? * MON-FRI *)', 'America/New_York', ['plan', '*']],
     } as const;
+    const [machine] = Object.keys(resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine'));
+    const [queue] = Object.keys(resourcesOf(synth.template, 'AWS::SQS::Queue'));
     for (const [name, [expression, zone, command]] of Object.entries(expected)) {
       const schedule = byName.get(name)!;
       expect(schedule.ScheduleExpression).toBe(expression);
       expect(schedule.ScheduleExpressionTimezone).toBe(zone);
       expect(schedule.State).toBe('ENABLED');
-      const target = schedule.Target as { Arn: string; Input: unknown };
-      expect(JSON.stringify(target.Arn)).toContain(':scheduler:::aws-sdk:ecs:runTask');
-      const input = JSON.stringify(target.Input);
-      expect(input).toContain(JSON.stringify(JSON.stringify({ ContainerOverrides: [{ Name: 'cbbd', Command: command }] })).slice(1, -1));
-      expect(input).toContain('\\"TaskDefinition\\":\\"cbbd\\"');
-      expect(input).toContain('\\"AssignPublicIp\\":\\"ENABLED\\"');
+      const target = schedule.Target as { Arn: unknown; Input: string; RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } };
+      expect(target.Arn).toEqual({ Ref: machine });
+      expect(JSON.parse(target.Input)).toEqual({ schedule: name.replace('cbbd-', ''), command });
+      expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 });
+      expect(target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [queue, 'Arn'] });
     }
+  });
+
+  it('runs each scheduled night as a task it waits for, tried once more 15 minutes after a failure, stopped past the maximum run time', () => {
+    const [machine] = Object.values(resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(machine!.Properties!.DefinitionString);
+    expect(definition).toContain(':states:::ecs:runTask.sync');
+    expect(definition).toContain('\\"Command.$\\":\\"$.command\\"');
+    expect(definition).toContain('\\"Retry\\":[{\\"ErrorEquals\\":[\\"States.TaskFailed\\"],\\"IntervalSeconds\\":900,\\"MaxAttempts\\":1,\\"BackoffRate\\":1}]');
+    // The container stops itself at 4 h; the state backstops it ten minutes later.
+    expect(definition).toContain(`\\"TimeoutSeconds\\":${4 * 3600 + 600}`);
+    expect(machine!.Properties).toMatchObject({ StateMachineName: 'cbbd-runs', TracingConfiguration: { Enabled: true } });
+  });
+
+  it('alarms on a scheduled run that failed after its retry or timed out, and on a schedule that could not start one', () => {
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'cbbd-scheduled-run-failed', Threshold: 1,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]),
+    });
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'cbbd-schedule-undelivered', MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1,
+    });
+    synth.template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'cbbd-schedule-dead-letters', MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true });
   });
 
   it('alarms on error logs, on 36 hours without a task that exited 0, and on a task exiting non-zero, to an SNS topic with the e-mail', () => {
@@ -170,9 +228,18 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
   it('lets the task call exactly its table, the lakehouse bucket, the three databases and the workgroup', () => {
     const taskPolicy = iamStatements(synth).filter((s) => s.where.startsWith('RuntimeTaskTaskRoleDefaultPolicy'));
     const resources = (sid: string) => JSON.stringify(taskPolicy.find((s) => s.Sid === sid)?.Resource);
-    expect(taskPolicy.map((s) => s.Sid).sort()).toEqual(['CatalogTables', 'CheckpointsAndLease', 'ListLakehouse', 'QueryOnAthena', 'ReadWriteLakehouseObjects']);
-    expect(resources('ListLakehouse')).toMatch(/:s3:::hoops-edge"/);
-    expect(resources('ReadWriteLakehouseObjects')).toMatch(/:s3:::hoops-edge\/\*"/);
+    expect(taskPolicy.map((s) => s.Sid).sort()).toEqual(['CatalogTables', 'CheckpointsAndLease', 'DeleteReplacedObjects', 'ListLakehouse', 'QueryOnAthena', 'ReadWriteLakehouseObjects']);
+    const [bucket] = Object.keys(resourcesOf(synth.template, 'AWS::S3::Bucket'));
+    expect(resources('ListLakehouse')).toBe(JSON.stringify({ 'Fn::GetAtt': [bucket, 'Arn'] }));
+    expect(resources('ReadWriteLakehouseObjects')).toContain('"/*"');
+    // Deletes where runs replace objects; never meta/ (the run log) nor the whole bucket.
+    const deletable = (taskPolicy.find((s) => s.Sid === 'DeleteReplacedObjects')!.Resource as { 'Fn::Join': [string, unknown[]] }[]).map((r) => r['Fn::Join'][1][1]);
+    expect(deletable).toEqual(['/raw/*', '/bronze/*', '/silver/*', '/gold/*', '/tmp/*', '/deadletter/*', '/athena/*']);
+    expect(JSON.stringify(taskPolicy.find((s) => s.Sid === 'ReadWriteLakehouseObjects'))).not.toContain('s3:DeleteObject');
+    // The lease is renewed with UpdateItem; Athena writes results in parts as the caller.
+    expect(taskPolicy.find((s) => s.Sid === 'CheckpointsAndLease')!.Action).toContain('dynamodb:UpdateItem');
+    expect(taskPolicy.find((s) => s.Sid === 'ReadWriteLakehouseObjects')!.Action).toEqual(expect.arrayContaining(['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts']));
+    expect(taskPolicy.find((s) => s.Sid === 'ListLakehouse')!.Action).toContain('s3:ListBucketMultipartUploads');
     const [table] = Object.keys(resourcesOf(synth.template, 'AWS::DynamoDB::GlobalTable'));
     expect(resources('CheckpointsAndLease')).toBe(JSON.stringify({ 'Fn::GetAtt': [table, 'Arn'] }));
     for (const db of ['cbbd_bronze', 'cbbd_silver', 'cbbd_gold']) {
@@ -183,17 +250,23 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     expect(JSON.stringify(taskPolicy)).not.toMatch(/s3:PutBucket|dynamodb:DeleteTable|glue:Delete/);
   });
 
-  it('creates the deploy role for GitHub Actions of the named repository\'s main branch only', () => {
+  it('creates the deploy role for jobs of the named repository in its protected environment only, and a read-only diff role for its pull requests', () => {
     synth.template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
-    synth.template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'cbbd-github-deploy',
+    const trusted = (role: string, subject: string) => synth.template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: role,
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({
           Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:octo-org/cbbd:ref:refs/heads/main' } },
+          Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': subject } },
         })],
       }),
     });
+    trusted('cbbd-github-deploy', 'repo:octo-org/cbbd:environment:production');
+    trusted('cbbd-github-diff', 'repo:octo-org/cbbd:pull_request');
+    const of = (prefix: string) => iamStatements(synth).filter((s) => s.where.startsWith(prefix)).flatMap((s) => [s.Action].flat());
+    expect(of('GitHubDeployRoleDefaultPolicy')).toEqual(expect.arrayContaining(['sts:AssumeRole', 'ecr:PutImage', 'ecs:RunTask', 'ecs:DescribeTasks', 'iam:PassRole']));
+    expect(of('GitHubDeployRoleDefaultPolicy')).not.toContain('ecs:RegisterTaskDefinition');
+    expect(of('GitHubDeployDiffRoleDefaultPolicy').sort()).toEqual(['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'sts:AssumeRole']);
   });
 
   it('counts its resources (reported by the benchmark; a sanity bound here)', () => {
@@ -204,8 +277,8 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
 });
 
 describe('variants', () => {
-  it('without context: no deploy role, no e-mail subscription, the default schedules when config.yaml has none', () => {
-    const { template } = synthesize({ config: writeConfig('aws: { bucket: my-lake }\n') }, { validate: false });
+  it('without aws.deploy settings: no GitHub roles, no e-mail subscription, the default schedules when config.yaml has none', () => {
+    const { template } = synthesize({ config: writeConfig('aws: { bucket: my-lake }\n'), imageTag: 'abc123' }, { validate: false });
     expect(resourcesOf(template, 'AWS::IAM::OIDCProvider')).toEqual({});
     expect(resourcesOf(template, 'AWS::SNS::Subscription')).toEqual({});
     const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((r) => [r.Properties!.Name, r.Properties!.ScheduleExpression]);
@@ -213,8 +286,29 @@ describe('variants', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', { WorkGroupConfiguration: Match.objectLike({ ResultConfiguration: Match.objectLike({ OutputLocation: 's3://my-lake/athena/' }) }) });
   });
 
+  it('synthesizes with no flags what a deploy with flags used to make: the settings are config.yaml\'s, and the old flags are refused', () => {
+    const config = writeConfig(CONFIG);
+    const plain = synthesize({ config }, { validate: false }).template;
+    expect(resourcesOf(plain, 'AWS::SNS::Subscription')).not.toEqual({});
+    expect(Object.values(resourcesOf(plain, 'AWS::IAM::Role')).map((r) => r.Properties!.RoleName)).toEqual(expect.arrayContaining(['cbbd-github-deploy', 'cbbd-github-diff']));
+    const withTag = synthesize({ config, imageTag: 'abc123' }, { validate: false }).template;
+    expect(Object.keys(resourcesOf(plain, 'AWS::CloudWatch::Alarm')).sort()).toEqual(Object.keys(resourcesOf(withTag, 'AWS::CloudWatch::Alarm')).sort());
+    expect(Object.keys(resourcesOf(plain, 'AWS::CloudWatch::Alarm'))).toHaveLength(4);
+    for (const flag of ['alarmEmail', 'githubRepo', 'vpcId']) {
+      expect(() => synthesize({ config, [flag]: 'x' }, { validate: false })).toThrow(new RegExp(`-c ${flag}: deployment settings live in config.yaml now \\(aws.deploy.${flag}\\)`));
+    }
+  });
+
+  it('runs the image of the checked-out commit when no image tag is given, never "latest"', () => {
+    const { template } = synthesize({ config: writeConfig(CONFIG) }, { validate: false });
+    const [task] = Object.values(resourcesOf(template, 'AWS::ECS::TaskDefinition'));
+    const image = JSON.stringify((task!.Properties!.ContainerDefinitions as { Image: unknown }[])[0]!.Image);
+    expect(image).toMatch(/:[0-9a-f]{40}"/);
+    expect(image).not.toContain(':latest');
+  });
+
   it('cdk-nag fails the synth on a policy it does not accept (the check above is live)', () => {
-    const app = new App({ context: { config: writeConfig('{}\n') }, builtinCloudFormationValidation: false });
+    const app = new App({ context: { config: writeConfig('{}\n'), imageTag: 'abc123' }, builtinCloudFormationValidation: false });
     const stack = buildApp(app);
     const role = new iam.Role(stack, 'Careless', { assumedBy: new iam.AccountRootPrincipal() });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));

@@ -137,6 +137,8 @@ export const configSchema = z
     schedules: schedulesSchema,
     checkpoints: z
       .object({ path: z.string().default('./.cbbd/checkpoints.sqlite') })
+        /** How infra/ deploys the stack (alarm e-mail, GitHub repository and environment, ...): read by infra/ only. */
+        deploy: z.record(z.string(), z.unknown()).optional(),
       .strict()
       .default({ path: './.cbbd/checkpoints.sqlite' }),
   })
