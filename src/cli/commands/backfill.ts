@@ -78,7 +78,11 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
       }
       // Each season must fit the month's quota before its first call (exit 2 otherwise, the seasons done are kept).
       const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
-      process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)\n`);
+      // Before its calendar is fetched a season's plan counts every day of the window; the run then re-plans over
+      // the game days, so the count is a ceiling, and the run's line says what was built.
+      const calendars = new Set(ctx.graph.order.map((k) => ctx.graph.get(k).partitions).flatMap((p) => (p.kind === 'season_date' && p.calendar ? [p.calendar] : [])));
+      const upTo = planned.plan.steps.some((s) => calendars.has(s.asset)) ? 'up to ' : '';
+      process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${upTo}${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)${upTo ? ' (game days are counted once the calendar is fetched)' : ''}\n`);
       const callsBefore = totalCalls(ctx.source.calls());
       const reporter = runDisplay(ctx.log, planned.plan);
       progress = reporter;
