@@ -183,6 +183,8 @@ export function createGraphView(root, { onSelect }) {
   const applyTransform = () => {
     world.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.k})`;
     root.dataset.zoom = view.k.toFixed(3);
+    // Zoomed far out, a node shows its name only, larger, so the overview stays readable (the box keeps its size).
+    root.classList.toggle('far', view.k < 0.6);
     drawMinimapViewport();
   };
 

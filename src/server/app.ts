@@ -21,7 +21,8 @@ import { packageRoot } from '../core/package-root.ts';
 import { partitionState, StatusCache } from './asset-status.ts';
 import { quotaRoute, type QuotaRouteDeps } from './quota-route.ts';
 import { schedulesRoute, type SchedulesRouteDeps } from './schedules-route.ts';
-import { runsRoute, type RunsRouteDeps } from './runs-route.ts';
+import { backtestRoute } from './backtest-route.ts';
+import { confirmationReasons, runsRoute, type RunsRouteDeps } from './runs-route.ts';
 import { partitionsHeatmapRoute } from './partitions-heatmap-route.ts';
 import { scheduleActionsRoute, type ScheduleActionsDeps } from './schedule-actions-route.ts';
 import { uiFilesRoute } from './ui-files-route.ts';
@@ -99,6 +100,8 @@ const KEY_PART = /^[a-z0-9_]+$/;
 const materializeRequest = z.object({
   selection: z.string().trim().min(1, 'selection is empty: send an asset key or glob, e.g. "silver/*"').max(MAX_SELECTION_LENGTH),
   season: z.union([z.number().int(), z.literal('all')], { error: 'season must be a season (an integer such as 2024) or "all"' }),
+  /** Over the thresholds, the plan's numbers, as `POST /api/runs` wants them (`runs-route.ts`). */
+  confirm: z.object({ partitions: z.number().int(), expectedCalls: z.number().int() }).strict().optional(),
 }).strict();
 
 export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCache } {
@@ -252,6 +255,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
 
   if (deps.quota) quotaRoute(app, { runLog: deps.runLog, quota: deps.quota, ...(deps.now && { now: deps.now }) });
   if (deps.schedules) schedulesRoute(app, { schedules: deps.schedules });
+  backtestRoute(app, deps);
 
   app.get('/api/seasons', (c) => {
     const built = status.builtSeasons();
@@ -313,6 +317,15 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
     const { selection } = parsed.data;
     const season = parsed.data.season === 'all' ? undefined : parseSeason(String(parsed.data.season), deps.window);
     selectAssets(deps.graph, selection);
+    // The same guard rail as the page's runs: a plan over the thresholds starts only if its numbers are confirmed.
+    if (deps.planRun) {
+      const plan = await deps.planRun({ selection, ...(season !== undefined && { seasonFrom: season, seasonTo: season }) });
+      const reasons = confirmationReasons(plan, deps.confirmAbovePartitions ?? 200);
+      const confirm = parsed.data.confirm;
+      if (reasons.length && (confirm?.partitions !== plan.partitions || confirm.expectedCalls !== plan.expectedCalls)) {
+        return c.json({ error: `This run needs a confirmation: ${reasons.join('; ')}. Send it again with "confirm": {"partitions": ${plan.partitions}, "expectedCalls": ${plan.expectedCalls}}.`, needsConfirmation: true, plan, confirmation: reasons }, 409);
+      }
+    }
     const started = await deps.startRun({ selection, ...(season !== undefined && { season }) });
     return c.json(started, 'runId' in started ? 202 : 200);
   });

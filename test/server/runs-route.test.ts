@@ -61,6 +61,16 @@ describe('the runs routes', () => {
     expect(started).toEqual([{ selection: 'raw/*', season: 2024, seasonTo: 2024 }]);
   });
 
+  it('hold POST /api/materialize to the same confirmation', async () => {
+    const { post, started } = await server();
+    const refused = await post('/api/materialize', { selection: '*', season: 'all' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/^This run needs a confirmation: 250 partitions/);
+    expect(started).toEqual([]);
+    expect((await post('/api/materialize', { selection: '*', season: 'all', confirm: { partitions: 250, expectedCalls: 3 } })).status).toBe(202);
+    expect(started).toEqual([{ selection: '*' }]);
+  });
+
   it('start a small run at once, with its range of game days', async () => {
     const { post, started } = await server({}, plan(5));
     const ok = await post('/api/runs', { selection: 'silver/fct_games', seasonFrom: 2023, seasonTo: 2024, dateFrom: '2023-11-06', dateTo: '2023-11-20' });
