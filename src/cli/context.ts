@@ -69,8 +69,9 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const config = loadConfig(options.config);
   const log = createLogger();
   const { window, notice } = seasonWindow(config.seasons, commandClock());
-  // A fixed seasons.last that caps the season in progress is said before anything else.
-  if (notice) process.stderr.write(`${notice}\n`);
+  // A fixed seasons.last that caps the season in progress is said before anything else, by every command whose
+  // arguments name `current` (--season current, --seasons 2020-current): what it means is what changed.
+  if (notice && process.argv.slice(2).some((arg) => /current/i.test(arg))) process.stderr.write(`${notice}\n`);
   const drivers = await openDrivers(config);
   const { storage, checkpoints, catalog } = drivers;
   const deadLetters = new DeadLetterStore(storage);

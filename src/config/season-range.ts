@@ -1,8 +1,9 @@
 /**
  * The configured seasons as a window, on a clock: `seasons.last: current` (the default) ends the range at the season
  * in progress, so on 2026-12-06 `--season current` is 2027 without anyone editing config.yaml. A fixed year below
- * the season in progress still works, and the notice returned says so: every command prints it on its first line,
- * because a cap that changes what `current` means must never be silent (a nightly would refresh a finished season).
+ * the season in progress still works, and the notice returned says so: a command whose arguments name `current`
+ * prints it on its first line, because a cap that changes what `current` means must never be silent (a nightly would
+ * refresh a finished season).
  */
 import { seasonInProgress, type SeasonWindow } from '../core/partitions.ts';
 import type { Config } from './config.ts';
