@@ -226,8 +226,16 @@ export function createGraphView(root, { onSelect }) {
     const sy = view.y + b.y * view.k;
     const margin = (NODE_W / 2) * view.k + 16;
     if (!always && sx > margin && sx < w - margin && sy > margin && sy < box.height - margin) return;
-    view.x = w / 2 - b.x * view.k;
-    view.y = box.height / 2 - b.y * view.k;
+    if (always) {
+      view.x = w / 2 - b.x * view.k;
+      view.y = box.height / 2 - b.y * view.k;
+    } else {
+      // Just enough to bring it into view (under the side sheet, or off an edge): the rest of the graph stays put.
+      if (sx > w - margin) view.x -= sx - (w - margin);
+      else if (sx < margin) view.x += margin - sx;
+      if (sy > box.height - margin) view.y -= sy - (box.height - margin);
+      else if (sy < margin + 48) view.y += margin + 48 - sy;
+    }
     applyTransform();
   }
 
