@@ -256,6 +256,9 @@ describe.runIf(motoAvailable && (infraInstalled || process.env.CBBD_REQUIRE_INFR
     expect(query.stdout).toMatch(/\(\d+ rows?\)/);
     // Nothing a run wrote was refused: no AccessDenied anywhere in what the four commands printed.
     for (const r of [first, checks, second, query]) expect(r.output).not.toMatch(/AccessDenied|not authorized/i);
+    // Which AWS commands the four sent (CBBD_AWS_COMMANDS=1), for the README's count of what this test covers.
+    const sent = new Set([first, checks, second, query].flatMap((r) => [...r.stderr.matchAll(/^aws: (\S+ \S+)$/gm)].map((m) => m[1]!)));
+    if (process.env.CBBD_AWS_COMMANDS === '1') console.log(`AWS commands the scheduled commands sent (${sent.size}):\n${[...sent].sort().join('\n')}`);
   }, 900_000);
 
   it('fails when the role lacks one action the commands need (dynamodb:UpdateItem, the lease renewal)', async () => {
