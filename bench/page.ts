@@ -6,7 +6,7 @@
  * (`ui/graph-view.js`) and a long-task observer.
  * Run: npm run bench -- page
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -86,6 +86,10 @@ export async function pageBench(): Promise<void> {
       await page.goto(base);
       await waitForMeasure(page, 'cbbd:painted', 1);
       big.push([(await measures(page, 'cbbd:layout'))[0]!, (await measures(page, 'cbbd:drawn'))[0]!, (await measures(page, 'cbbd:painted'))[0]!]);
+      if (i === 0) {
+        mkdirSync('test-artifacts', { recursive: true });
+        await page.screenshot({ path: 'test-artifacts/page-bench-1000-assets.png' });
+      }
       await page.close();
     }
     row(`synthetic graph, 1,000 assets and ${edges.toLocaleString('en-US')} edges`, big);

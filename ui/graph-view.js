@@ -9,6 +9,8 @@ const ICONS = { fresh: '✓', stale: '●', missing: '○', failed: '✗', runni
 export const NODE_W = 220;
 export const NODE_H = 48;
 const GROUP_PAD = 14;
+/** Drawn nodes beyond which the layout keeps dagre's first node order (see layoutGraph). */
+export const LARGE_GRAPH = 500;
 const GROUP_HEAD = 28;
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -103,7 +105,10 @@ export function layoutGraph(nodes, collapsed = new Set()) {
       edges.push({ from: source, to: target });
     }
   }
-  dagre.layout(g);
+  // dagre's crossing reduction sweeps the ranks until four sweeps in a row gain nothing: most of the time of a big
+  // graph (2 of 3 s for 1,000 assets). Beyond LARGE_GRAPH nodes the first, depth-first order is kept (chains stay
+  // together; more edges cross), so a big graph is drawn within 2 s; search and focus make it readable.
+  dagre.layout(g, g.nodeCount() > LARGE_GRAPH ? { disableOptimalOrderHeuristic: true } : {});
   const boxes = new Map(g.nodes().map((id) => {
     const n = g.node(id);
     return [id, { id, x: n.x, y: n.y, width: n.width, height: n.height }];
