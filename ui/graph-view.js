@@ -45,7 +45,20 @@ export function assetRanks(nodes) {
     for (const n of members) visit(n.key, new Set());
     base = Math.max(...members.map((n) => rank.get(n.key))) + 1;
   }
-  return rank;
+  // An asset reading a later layer (bronze reading silver) would get an edge going back: push it (and what reads
+  // it) after what it reads. The bands then overlap, but every edge goes forward, as the layout needs.
+  const settled = new Map();
+  const after = (key, seen) => {
+    if (settled.has(key)) return settled.get(key);
+    if (seen.has(key)) return rank.get(key);
+    seen.add(key);
+    let r = rank.get(key);
+    for (const d of byKey.get(key).deps) if (byKey.has(d)) r = Math.max(r, after(d, seen) + 1);
+    settled.set(key, r);
+    return r;
+  };
+  for (const n of nodes) after(n.key, new Set());
+  return settled;
 }
 
 /**
