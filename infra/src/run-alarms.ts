@@ -122,7 +122,8 @@ export class RunAlarms extends Construct {
       description: 'cbbd tasks that exited non-zero or failed to start',
       eventPattern: {
         ...stopped,
-        detail: { ...ofCluster, $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }] },
+        // 75: refused because another run holds the lease (retried by the state machine, which alarms if that fails too).
+        detail: { ...ofCluster, $or: [{ containers: { exitCode: [{ 'anything-but': [0, 75] }] } }, { stopCode: ['TaskFailedToStart'] }] },
       },
       targets: [new eventTargets.SnsTopic(this.topic, {
         message: events.RuleTargetInput.fromText(

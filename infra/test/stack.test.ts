@@ -207,7 +207,7 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     expect(filters).toEqual(expect.arrayContaining(['{ $.level >= 50 }', '%^cbbd: %', '{ $.detail.lastStatus = "STOPPED" }']));
     const rules = Object.values(resourcesOf(synth.template, 'AWS::Events::Rule')).map((r) => r.Properties as { EventPattern: { detail: Record<string, unknown> } });
     const failed = rules.find((r) => JSON.stringify(r.EventPattern).includes('anything-but'))!;
-    expect(failed.EventPattern.detail).toMatchObject({ lastStatus: ['STOPPED'], $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }] });
+    expect(failed.EventPattern.detail).toMatchObject({ lastStatus: ['STOPPED'], $or: [{ containers: { exitCode: [{ 'anything-but': [0, 75] }] } }, { stopCode: ['TaskFailedToStart'] }] });
     expect(JSON.stringify(failed)).toMatch(/Topic/);
     const succeeded = rules.find((r) => JSON.stringify(r.EventPattern.detail).includes('"exitCode":[0]'))!;
     expect(JSON.stringify(succeeded)).toContain('log-group:/cbbd/task-events');

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { CbbdError } from '../core/errors.ts';
+import { CbbdError, RefusedError } from '../core/errors.ts';
 import { escapeControl } from '../core/control-chars.ts';
 import { redactSecrets } from '../core/redact.ts';
 import type { CommandContext, GlobalOptions } from './context.ts';
@@ -195,6 +195,8 @@ program
  * 13, as Node gives an unsettled top-level await. Never 0, which a scheduler would count as a success.
  */
 const UNSETTLED = 13;
+/** The exit code of a run refused because another run holds what it needs (RefusedError): EX_TEMPFAIL. */
+const REFUSED = 75;
 
 /**
  * When a command got more arguments than it takes and several of them are names in the current folder, the shell
@@ -230,6 +232,11 @@ async function main(argv: readonly string[]): Promise<void> {
         const hint = expandedGlobHint(argv.slice(2));
         if (hint) process.stderr.write(`${hint}\n`);
       }
+    } else if (error instanceof RefusedError) {
+      // Another run holds what this one needs: expected when runs overlap, so not an error line (the cloud's error
+      // alarm counts `cbbd: ` lines); 75 is EX_TEMPFAIL, which the scheduled runs' state machine retries.
+      process.stderr.write(`cbbd refused: ${escapeControl(redactSecrets(error.message), { keepNewlines: true })}\n`);
+      process.exitCode = REFUSED;
     } else if (error instanceof CbbdError) {
       process.stderr.write(`cbbd: ${escapeControl(redactSecrets(error.message), { keepNewlines: true })}\n`);
       process.exitCode = error.phase === 'execution' || error.phase === 'source' || error.phase === 'storage' ? 1 : 2;

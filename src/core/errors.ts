@@ -41,6 +41,13 @@ export class ExecutionError extends CbbdError {
   }
 }
 
+/**
+ * A run refused because another run holds what it needs (its partitions, the cloud run log's lease): expected when
+ * runs overlap, not a failure of this one. The CLI prints it as `cbbd refused: …` and exits 75 (EX_TEMPFAIL, "try again
+ * later"), so the error-log alarm stays quiet and a scheduler retries it.
+ */
+export class RefusedError extends ExecutionError {}
+
 /** The data source failed: an HTTP error, a bad body, a refused key. `retryable` says whether trying again may help. */
 export class SourceError extends CbbdError {
   readonly retryable: boolean;

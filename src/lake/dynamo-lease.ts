@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import {
   ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ExecutionError, StorageError } from '../core/errors.ts';
+import { ExecutionError, RefusedError, StorageError } from '../core/errors.ts';
 import { ownPidNamespace, processAlive } from '../core/process-alive.ts';
 
 /** Renewed this often while the command runs (on the event loop, so a step blocking it for minutes would let it lapse). */
@@ -68,8 +68,8 @@ export function holderIsDeadHere(held: LeaseHolder): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function refusal(what: string, held: LeaseHolder): ExecutionError {
-  return new ExecutionError(
+function refusal(what: string, held: LeaseHolder): RefusedError {
+  return new RefusedError(
     `Another run holds ${what}: ${held.host} (pid ${held.pid}) since ${iso(held.since)}, last heartbeat ${iso(held.heartbeatAt)}. ` +
     `Wait for that run to end. If that process is gone, the next command takes the lease over at once on ${held.host}, ` +
     `or from any host after ${iso(held.expiresAt)} (when its heartbeat has stopped).`,

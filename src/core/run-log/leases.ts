@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { ExecutionError } from '../errors.ts';
+import { RefusedError } from '../errors.ts';
 import { processAlive } from '../process-alive.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
 import type { Statements } from './_statements.ts';
@@ -66,7 +66,7 @@ export class RunLeases {
         if (this.sql.run(k.insertInto('leases').orIgnore().values({ asset_key: p.asset, partition: p.partition, run_id: id, acquired_at: now })).changes === 1) continue;
         const [h] = this.sql.all(k.selectFrom('leases as l').innerJoin('runs as r', 'r.id', 'l.run_id')
           .select(['r.id', 'r.pid', 'r.host', 'r.started_at', 'r.selection']).where('l.asset_key', '=', p.asset).where('l.partition', '=', p.partition));
-        throw new ExecutionError(
+        throw new RefusedError(
           `Refused: ${p.asset} ${p.partition} is being materialized by run ${h!.id} (pid ${h!.pid} on ${h!.host}, ` +
             `selection "${h!.selection}", since ${new Date(h!.started_at).toISOString()}). Wait for it to finish, ` +
             `or narrow this selection so they do not overlap.`,
