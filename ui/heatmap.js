@@ -94,6 +94,10 @@ export async function renderHeatmap(box, key, season, onRange) {
     el('div', { class: 'filters-inline' }, el('label', {}, 'Show', select), materialize, rangeText),
     el('div', { class: 'heatmap' }, table),
     tip,
+    el('p', { class: 'hm-legend muted' }, ...[
+      ['state-fresh', 'fresh'], ['state-stale', 'stale (upstream changed)'], ['state-stale reason-code_changed', 'code changed'],
+      ['state-stale reason-source_volatile', 'source may still change'], ['state-missing', 'missing'], ['state-failed', 'failed'], ['state-running', 'running'],
+    ].map(([c, label]) => el('span', {}, el('span', { class: `hm ${c}` }), ` ${label}`))),
     el('p', { class: 'muted' }, `${body.cells.length} partition(s)${body.season ? ` of ${body.season}` : ''}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none yet'}`),
   );
   box.dataset.loaded = 'true';

@@ -37,15 +37,15 @@ export function confirmAndStart(planned, startPath, body) {
     const q = plan.quota;
     dialog.replaceChildren(
       el('h2', {}, 'Plan of the run'),
-      el('p', { id: 'plan-summary' }, `${n(plan.partitions)} partition(s) of ${plan.assets.filter((a) => a.partitions).length} asset(s); about ${n(plan.expectedCalls)} API call(s)`,
+      el('p', { id: 'plan-summary' }, `${n(plan.partitions)} partition(s) of ${plan.assets.filter((a) => a.partitions).length} asset(s); about ${n(Math.round(plan.expectedCalls))} API call(s)`,
         q ? `; ${n(q.afterRun)} of the month's quota left after it (reserve ${n(q.reserve)}).` : '; the month\'s remaining quota is not known yet.'),
       el('div', { style: null, class: 'plan-assets' }, el('table', {},
         el('tr', {}, el('th', {}, 'asset'), el('th', {}, 'partitions'), el('th', {}, 'API calls')),
-        plan.assets.filter((a) => a.partitions).map((a) => el('tr', { dataset: { asset: a.asset } }, el('td', {}, a.asset), el('td', {}, n(a.partitions)), el('td', {}, n(a.expectedCalls)))))),
+        plan.assets.filter((a) => a.partitions).map((a) => el('tr', { dataset: { asset: a.asset } }, el('td', {}, a.asset), el('td', {}, n(a.partitions)), el('td', {}, n(Math.round(a.expectedCalls))))))),
       ...plan.warnings.map((w) => el('p', { class: 'muted' }, w)),
       needs ? el('div', { class: 'confirm', id: 'plan-confirmation' },
         el('p', {}, `This run needs a confirmation: ${confirmation.join('; ')}.`),
-        el('label', { class: 'chart-search' }, checkbox, `I want to build ${n(plan.partitions)} partitions with about ${n(plan.expectedCalls)} API calls.`)) : null,
+        el('label', { class: 'chart-search' }, checkbox, `I want to build ${n(plan.partitions)} partitions with about ${n(Math.round(plan.expectedCalls))} API calls.`)) : null,
       el('div', { class: 'actions' }, run, el('button', { type: 'button', id: 'plan-cancel', onclick: () => close(null) }, 'Cancel')),
     );
     dialog.showModal();

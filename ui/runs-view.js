@@ -23,7 +23,14 @@ function timeline(body) {
   const start = body.run.startedAt;
   const end = body.run.endedAt ?? body.now;
   const span = Math.max(1, end - start);
-  return el('div', { class: 'timeline', id: 'run-timeline', role: 'list' }, body.steps.map((s) => {
+  // A time axis under the bars: the run's start, its middle and its end (or now), as times since the start.
+  const axis = el('div', { class: 'tl-row tl-axis', 'aria-hidden': 'true' }, el('span'), el('div', { class: 'tl-track' },
+    ...[0, 0.5, 1].map((f) => {
+      const tick = el('span', { class: 'tl-tick' }, f === 0 ? '0 s' : duration(Math.round(span * f)));
+      tick.style.left = `${f * 100}%`;
+      return tick;
+    })));
+  return el('div', { class: 'timeline', id: 'run-timeline', role: 'list' }, axis, body.steps.map((s) => {
     const status = s.counts.running ? 'running' : s.counts.failed ? 'failed' : s.counts.succeeded ? 'succeeded' : 'skipped';
     const bar = el('span', { class: `tl-bar ${status}`, title: `${s.asset}: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${duration((s.endedAt ?? body.now) - s.startedAt)}; ${n(s.rows)} rows` });
     bar.style.left = `${((s.startedAt - start) / span) * 100}%`;

@@ -101,7 +101,7 @@ const materializeRequest = z.object({
   selection: z.string().trim().min(1, 'selection is empty: send an asset key or glob, e.g. "silver/*"').max(MAX_SELECTION_LENGTH),
   season: z.union([z.number().int(), z.literal('all')], { error: 'season must be a season (an integer such as 2024) or "all"' }),
   /** Over the thresholds, the plan's numbers, as `POST /api/runs` wants them (`runs-route.ts`). */
-  confirm: z.object({ partitions: z.number().int(), expectedCalls: z.number().int() }).strict().optional(),
+  confirm: z.object({ partitions: z.number().int(), expectedCalls: z.number() }).strict().optional(),
 }).strict();
 
 export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCache } {

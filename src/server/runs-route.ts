@@ -53,7 +53,7 @@ const runRequest = z.object({
   dateFrom: z.string().regex(DATE, 'a date is YYYY-MM-DD').optional(),
   dateTo: z.string().regex(DATE, 'a date is YYYY-MM-DD').optional(),
   /** The numbers the user confirmed: must equal the plan's, or the run is refused with the plan to confirm. */
-  confirm: z.object({ partitions: z.number().int(), expectedCalls: z.number().int() }).strict().optional(),
+  confirm: z.object({ partitions: z.number().int(), expectedCalls: z.number() }).strict().optional(),
 }).strict();
 
 const confirmBody = z.object({ confirm: runRequest.shape.confirm }).strict();
@@ -87,7 +87,7 @@ export function confirmationReasons(plan: RunPlanPreview, maxPartitions: number)
   const reasons: string[] = [];
   if (plan.partitions > maxPartitions) reasons.push(`${plan.partitions} partitions, over the ${maxPartitions} a run may build without confirmation`);
   if (plan.quota && plan.expectedCalls > 0 && plan.quota.afterRun < plan.quota.reserve) {
-    reasons.push(`about ${plan.expectedCalls} API calls, leaving ${Math.max(0, plan.quota.afterRun)} of the month's quota, under its reserve of ${plan.quota.reserve}`);
+    reasons.push(`about ${Math.round(plan.expectedCalls)} API calls, leaving ${Math.max(0, plan.quota.afterRun)} of the month's quota, under its reserve of ${plan.quota.reserve}`);
   }
   return reasons;
 }

@@ -267,7 +267,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     await fresh.first().hover();
     expect(await page.locator('#hm-tip').textContent()).toMatch(/^2024\|2023-11-\d\d: fresh · last run r\S+ · \d+ rows$/);
     await page.selectOption('#hm-filter', 'fresh');
-    expect(await page.locator('#heatmap .hm:not(.filtered)').count()).toBe(13);
+    expect(await page.locator('#heatmap [role="grid"] .hm:not(.filtered)').count()).toBe(13);
     await page.selectOption('#hm-filter', '');
     await page.locator('#panel').screenshot({ path: join(SHOTS, 'partitions-heatmap.png') });
 
