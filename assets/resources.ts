@@ -16,6 +16,8 @@ export interface ProjectResources {
   readonly now: () => Date;
   /** Days of recent games the API may still correct: re-fetched on every refresh (config `source.rollingDays`). */
   readonly rollingDays: number;
+  /** Division I teams of the source, when it knows them before a call (the per-team endpoints' backfill estimate). */
+  readonly divisionOneTeams?: number | undefined;
   /** The gold layer's model parameters (config `gold`); GOLD.md's defaults when absent. */
   readonly gold?: GoldParameters;
 }

@@ -39,7 +39,7 @@ function perTeamSeasonAsset(resources: ProjectResources, endpoint: PerTeamEndpoi
       deferrable: { withinHours: DEFER_HOURS, partial: true },
       // A backfill asks once per Division I team; a refresh once per game that became final since the last build.
       expectedCalls: (partitions, context) => Math.round(partitions.reduce((n, season) => {
-        if (!refreshesIncrementally(context, season)) return n + DIVISION_ONE_TEAMS;
+        if (!refreshesIncrementally(context, season)) return n + (resources.divisionOneTeams ?? DIVISION_ONE_TEAMS);
         const dates = seasonDates(Number(season), resources.window);
         return n + gamesFinishedBetween(context.lastSuccessAt(season)!, context.now.getTime(), dayIn(dates[0]!, dates.at(-1)!));
       }, 0)),

@@ -10,7 +10,7 @@ import type { QuotaWatch, SourceCallSink } from './call-quota.ts';
 import { CbbdClient } from './client.ts';
 import type { DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
 import type { SimOptions } from './sim/app.ts';
-import type { SimScale } from './sim/world.ts';
+import { divisionOneTeamsOf, type SimScale } from './sim/scales.ts';
 import type { RunningSim } from './sim/serve.ts';
 
 export interface SourceSettings {
@@ -41,6 +41,8 @@ export interface CbbdSource {
    * Figures of one source never stand for another's.
    */
   readonly ledgerName: string;
+  /** Division I teams this source has, when it knows before a call (the demo simulator's 32); else about 362. */
+  readonly divisionOneTeams?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export function cbbdSource(
   return {
     kind: 'simulator',
     description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
+    divisionOneTeams: divisionOneTeamsOf(scale),
     client: async () => {
       // Imported on the first call: the simulator (its world, Hono, the HTTP server) costs every command's start-up
       // otherwise, and `status` or `plan` never call it.

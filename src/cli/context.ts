@@ -87,6 +87,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     window,
     gameCap: source.kind === 'simulator' ? config.simulator.gameCap : 3_000,
     rollingDays: config.source.rollingDays,
+    divisionOneTeams: source.divisionOneTeams,
     checkpoints,
     now: commandClock,
     gold: config.gold,

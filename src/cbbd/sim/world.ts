@@ -8,13 +8,14 @@ import { tipInstant } from './calendar.ts';
 import { abbreviate, conferenceName, mascot, schoolNames, state } from './names.ts';
 import { simulateGame, type SimulatedGame, type TeamInGame } from './game-engine.ts';
 import { Random } from './random.ts';
+import { SCALES, type SimScale } from './scales.ts';
 import { rosterOf, type SimPlayer } from './rosters.ts';
 import { scheduleSeason, type Fixture } from './schedule.ts';
 import { conferenceQualities, HOME_POINTS, programQuality, seasonStrengths, type TeamStrength } from './strengths.ts';
 
 export type { TeamStrength } from './strengths.ts';
 
-export type SimScale = 'demo' | 'full';
+export type { SimScale } from './scales.ts';
 
 /** Share of games whose plays carry `onFloor`: about 21% of the plays a real pipeline loaded from the API had it. */
 const ON_FLOOR_SHARE = 0.21;
@@ -27,20 +28,6 @@ export interface WorldOptions {
   /** Share of games whose plays carry `onFloor` (default 0.21, as the real API's). */
   readonly onFloorShare?: number | undefined;
 }
-
-interface ScaleShape {
-  conferences: number;
-  teamsPerConference: [number, number];
-  otherTeams: number;
-  nonConferenceGames: number;
-  conferenceGames: number;
-  nationalField: number;
-}
-
-const SCALES: Record<SimScale, ScaleShape> = {
-  demo: { conferences: 4, teamsPerConference: [8, 8], otherTeams: 40, nonConferenceGames: 10, conferenceGames: 14, nationalField: 16 },
-  full: { conferences: 32, teamsPerConference: [9, 14], otherTeams: 1_140, nonConferenceGames: 12, conferenceGames: 18, nationalField: 68 },
-};
 
 export interface SimTeam extends TeamInfo {
   readonly division: 1 | 2 | 3;
