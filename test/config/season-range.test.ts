@@ -49,7 +49,7 @@ describe('on 2026-12-06, as the nightly runs', () => {
     return file;
   };
   const cbbd = (file: string, args: readonly string[]) => {
-    const env = { ...process.env, CBBD_CONFIG: file, CBBD_NOW: '2026-12-06T08:00:00Z' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: file, CBBD_NOW: '2026-12-06T08:00:00Z' };
     delete env.CBBD_API_KEY;
     const r = spawnSync(process.execPath, [resolve('bin/cbbd.js'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
     return { code: r.status, lines: `${r.stderr}${r.stdout}`.split('\n') };
