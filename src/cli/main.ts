@@ -44,7 +44,7 @@ async function run(action: (ctx: CommandContext) => Promise<number>, writes = fa
 withFilters(program.command('plan').argument('[selection]', 'assets: key, layer/*, +key, key+, a,b', '*'))
   .description('show every stale partition of a selection, why it is stale, and the API calls it will take')
   .addOption(new Option('--force', 'plan every selected partition'))
-  .option('--call-budget <calls>', 'plan the run within this many source API calls, by priority (see "The nightly\'s call budget" in the README)')
+  .option('--call-budget <calls>', 'plan the run within this many source API calls, by priority (see "The nightly\'s call budget" in docs/guide.md)')
   .action((selection: string, options) => run(async (ctx) => (await import('./commands/plan.ts')).planCommand(ctx, selection, options)));
 
 withFilters(program.command('materialize').argument('<selection>', 'assets: key, layer/*, +key, key+, a,b'))

@@ -176,7 +176,7 @@ export function loadConfig(file = process.env.CBBD_CONFIG ?? 'config.yaml', env:
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || '(top level)';
-    throw new ConfigError(`${path}: ${field}: ${issue.message}${issue.code === 'unrecognized_keys' ? ' (check the spelling against the README)' : ''}.`);
+    throw new ConfigError(`${path}: ${field}: ${issue.message}${issue.code === 'unrecognized_keys' ? ' (check the spelling against docs/guide.md, "Configuration")' : ''}.`);
   }
   const config = parsed.data;
   const apiKey = nonEmpty(env.CBBD_API_KEY) ?? nonEmpty(env.BEARER_TOKEN);

@@ -55,7 +55,7 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
     // Switched on or off from the page: the run log's switch wins over config.yaml's `enabled`.
     const isEnabled = (name: string, s: ScheduleConfig) => controls?.scheduleSwitches().get(name)?.enabled ?? s.enabled;
     if (!options.list && !Object.entries(config.schedules).some(([name, s]) => isEnabled(name, s))) {
-      throw new ConfigError(`${config.file}: no enabled schedule in schedules:, so cbbd schedule has nothing to run. Add one (see the README, "Schedules") or set enabled: true.`);
+      throw new ConfigError(`${config.file}: no enabled schedule in schedules:, so cbbd schedule has nothing to run. Add one (see docs/guide.md, "Schedules") or set enabled: true.`);
     }
     const view = schedulesView(config.schedules, scheduleLog, new Date(), 10, controls?.scheduleSwitches());
     if (options.list) {
