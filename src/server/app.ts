@@ -26,6 +26,7 @@ import { confirmationReasons, runsRoute, type RunsRouteDeps } from './runs-route
 import { partitionsHeatmapRoute } from './partitions-heatmap-route.ts';
 import { scheduleActionsRoute, type ScheduleActionsDeps } from './schedule-actions-route.ts';
 import { uiFilesRoute } from './ui-files-route.ts';
+import { consistentCounts } from './asset-counts.ts';
 import { guardRequests, LOOPBACK_HOSTS, PAGE_CSP, securityHeaders } from './security.ts';
 import { ServerBusyError, WorkQueue } from './work-queue.ts';
 
@@ -178,6 +179,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
         const def = deps.graph.get(a.key);
         return {
           ...a,
+          ...consistentCounts(a, snapshot, season),
           layer: a.key.split('/')[0],
           partitioning: def.partitions.kind,
           deps: deps.graph.upstream(a.key).map((e) => e.key),
