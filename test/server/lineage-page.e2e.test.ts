@@ -231,6 +231,27 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     });
   }
 
+  it('lays out a graph of 600 assets in a worker, every edge still on its nodes', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Four layers of 150, each asset reading one or two of the layer before (and some of its own layer).
+    const layers = ['raw', 'bronze', 'silver', 'gold'];
+    const assets = layers.flatMap((layer, li) => Array.from({ length: 150 }, (_, i) => ({
+      key: `${layer}/asset_${String(i).padStart(3, '0')}`, layer, description: null, partitioning: 'season', state: 'fresh', counts: { fresh: 1 },
+      deps: li === 0 ? [] : [...new Set([`${layers[li - 1]}/asset_${String(i).padStart(3, '0')}`, `${layers[li - 1]}/asset_${String((i * 7) % 150).padStart(3, '0')}`, ...(i % 5 === 4 ? [`${layer}/asset_${String(i - 1).padStart(3, '0')}`] : [])])],
+    })));
+    await page.route('**/api/assets?*', (route) => route.fulfill({ json: { source: 'synthetic', selection: '*', season: null, seasons: { first: 2023, last: 2024 }, computedAt: new Date().toISOString(), assets } }));
+    const worker = page.waitForEvent('worker');
+    await page.goto(url);
+    expect((await worker).url()).toMatch(/\/ui\/layout-worker\.js$/);
+    await page.waitForFunction((n) => document.querySelectorAll('#nodes .node').length === n, assets.length, { timeout: 30_000 });
+    expect(await page.locator('#edges path').count()).toBe(assets.reduce((n, a) => n + a.deps.length, 0));
+    expectAttached(await geometry(page), 'a graph laid out in the worker');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('searches an asset, focuses its upstream, opens its partitions and materializes a range after the plan and a confirmation', async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
