@@ -338,6 +338,28 @@ export function createGraphView(root, { onSelect }) {
     r.setAttribute('height', String(box.height / view.k));
   }
 
+  // Keyboard: from a focused node, ← goes to its nearest upstream, → to its nearest downstream, ↑ and ↓ to the
+  // node above or below in its column; the node reached is brought into view (Enter opens it, as a click does).
+  nodesEl.addEventListener('keydown', (e) => {
+    const from = e.target.closest?.('.node');
+    if (!from || !layout || !['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(e.key)) return;
+    const here = layout.boxes.get(from.dataset.key);
+    if (!here) return;
+    const key = from.dataset.key;
+    const candidates = e.key === 'ArrowLeft' ? (assets.find((a) => a.key === key)?.deps ?? [])
+      : e.key === 'ArrowRight' ? assets.filter((a) => a.deps.includes(key)).map((a) => a.key)
+      : [...layout.boxes.keys()].filter((k) => {
+        const b = layout.boxes.get(k);
+        return Math.abs(b.x - here.x) < 1 && (e.key === 'ArrowUp' ? b.y < here.y : b.y > here.y);
+      });
+    const boxes = candidates.map((k) => layout.boxes.get(k) ?? layout.boxes.get(`group:${k.split('/')[0]}`)).filter(Boolean);
+    if (!boxes.length) return;
+    e.preventDefault();
+    const next = boxes.reduce((best, b) => (Math.abs(b.y - here.y) + Math.abs(b.x - here.x) / 4 < Math.abs(best.y - here.y) + Math.abs(best.x - here.x) / 4 ? b : best));
+    center(next.id);
+    nodesEl.querySelector(`.node[data-key="${CSS.escape(next.id)}"]`)?.focus({ preventScroll: true });
+  });
+
   // Pan by dragging the background; zoom with the wheel (around the pointer) or the buttons.
   let drag = null;
   root.addEventListener('pointerdown', (e) => {

@@ -270,6 +270,15 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#panel h2 .title:text-is("raw/plays")');
     expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key)).toBe('raw/plays');
+    // The keyboard walks the graph: ← to an upstream of raw/plays, → back to something downstream of that one.
+    await page.keyboard.press('ArrowLeft');
+    const upstreamOfPlays = ((await (await fetch(`${url}api/assets`)).json()) as { assets: { key: string; deps: string[] }[] }).assets.find((a) => a.key === 'raw/plays')!.deps;
+    const reached = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key);
+    expect(upstreamOfPlays).toContain(reached);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#panel h2 .title:text-is("${reached}")`);
+    await page.locator(`.node[data-key="raw/plays"]`).click({ force: true });
+    await page.waitForSelector('#panel h2 .title:text-is("raw/plays")');
 
     await page.click('#panel-upstream');
     const upstream = ((await (await fetch(`${url}api/assets?selection=${encodeURIComponent('+raw/plays')}`)).json()) as { assets: { key: string }[] }).assets.map((a) => a.key).sort();
