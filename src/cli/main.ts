@@ -235,7 +235,7 @@ async function main(argv: readonly string[]): Promise<void> {
     } else if (error instanceof RefusedError) {
       // Another run holds what this one needs: expected when runs overlap, so not an error line (the cloud's error
       // alarm counts `cbbd: ` lines); 75 is EX_TEMPFAIL, which the scheduled runs' state machine retries.
-      process.stderr.write(`cbbd refused: ${escapeControl(redactSecrets(error.message), { keepNewlines: true })}\n`);
+      process.stderr.write(`cbbd refused: ${escapeControl(redactSecrets(error.message.replace(/^Refused: /, '')), { keepNewlines: true })}\n`);
       process.exitCode = REFUSED;
     } else if (error instanceof CbbdError) {
       process.stderr.write(`cbbd: ${escapeControl(redactSecrets(error.message), { keepNewlines: true })}\n`);

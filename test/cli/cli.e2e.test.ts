@@ -258,9 +258,9 @@ describe('cbbd CLI', () => {
     first.stderr.on('data', (d) => (stderr += d));
     await waitFor(() => stderr.includes('"type":"run_started"'));
     const second = cbbd(env, 'materialize', 'silver/dim_teams');
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(75); // EX_TEMPFAIL: refused, try again later
     // raw/teams is not built yet, so the second run plans it too: the first overlap it meets is named.
-    expect(second.stderr).toMatch(/^cbbd: Refused: (raw\/teams|silver\/dim_teams) - is being materialized by run r\S+ \(pid \d+ on .+, selection "raw\/teams,silver\/dim_teams", since .+\)\. Wait for it to finish/m);
+    expect(second.stderr).toMatch(/^cbbd refused: (raw\/teams|silver\/dim_teams) - is being materialized by run r\S+ \(pid \d+ on .+, selection "raw\/teams,silver\/dim_teams", since .+\)\. Wait for it to finish/m);
     const code = await new Promise((r) => first.once('exit', r));
     expect(code).toBe(0);
   });

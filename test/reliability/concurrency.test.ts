@@ -24,7 +24,7 @@ describe('two runs over the same partitions', () => {
 
       const second = await runCbbd(env, ['materialize', SELECTION, '--season', '2024']);
       expect(second.code).toBe(75); // EX_TEMPFAIL: refused, try again later
-      expect(second.stdout + second.stderr).toMatch(new RegExp(`Refused: \\S+ \\S+ is being materialized by run r[0-9-]+[0-9a-f]+ \\(pid ${first.child.pid} on .+, selection "\\${SELECTION}"`));
+      expect(second.stdout + second.stderr).toMatch(new RegExp(`^cbbd refused: \\S+ \\S+ is being materialized by run r[0-9-]+[0-9a-f]+ \\(pid ${first.child.pid} on .+, selection "\\${SELECTION}"`, "m"));
 
       const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selection: SELECTION, season: 2024 }) });
       expect(page.status).toBe(409);

@@ -27,7 +27,7 @@ describe.skipIf(!motoAvailable)(`cbbd materialize on S3 + DynamoDB killed with S
       expect(first.code, first.stdout + first.stderr.slice(-2000)).toBe(0);
       const expected = await clean.fingerprint();
       expect(expected.versions.size).toBeGreaterThan(5);
-      expect(expected.checkpoints.size).toBeGreaterThan(5);
+      expect(expected.checkpoints.size).toBeGreaterThan(3);
 
       const env = trial.env(trial.config('config.yaml'));
       let killed = 0;

@@ -71,8 +71,11 @@ export class RunLog extends RunLogReader {
   private readonly clock: () => number;
   private readonly leases: RunLeases;
 
+  private readonly file: Database.Database;
+
   private constructor(path: string, db: Database.Database, clock: () => number) {
     super(db, new Kysely<RunLogDatabase>({ dialect: new SqliteDialect({ database: db }) }));
+    this.file = db;
     this.path = path;
     this.clock = clock;
     this.leases = new RunLeases(db, this.kysely, this.sql, clock);
@@ -114,6 +117,9 @@ export class RunLog extends RunLogReader {
 
   async close(): Promise<void> {
     this.leases.stop();
+    // Everything written goes into the database file itself before it closes: the cloud run log uploads that file
+    // alone, and SQLite folds the WAL in on close only when no other connection (a cancel poll, the schedules') is open.
+    if (!this.file.readonly && this.file.open && this.path !== ':memory:') this.file.pragma('wal_checkpoint(TRUNCATE)');
     await this.kysely.destroy();
   }
 
