@@ -130,6 +130,8 @@ export const configSchema = z
         workgroup: z.string().default('primary'),
         /** An endpoint override, for an emulator (moto) or a VPC endpoint. */
         endpoint: z.url().optional(),
+        /** How infra/ deploys the stack (alarm e-mail, GitHub repository and environment, ...): read by infra/ only. */
+        deploy: z.record(z.string(), z.unknown()).optional(),
       })
       .strict()
       .default({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints', workgroup: 'primary' }),
@@ -137,8 +139,6 @@ export const configSchema = z
     schedules: schedulesSchema,
     checkpoints: z
       .object({ path: z.string().default('./.cbbd/checkpoints.sqlite') })
-        /** How infra/ deploys the stack (alarm e-mail, GitHub repository and environment, ...): read by infra/ only. */
-        deploy: z.record(z.string(), z.unknown()).optional(),
       .strict()
       .default({ path: './.cbbd/checkpoints.sqlite' }),
   })
