@@ -41,14 +41,12 @@ COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY bin ./bin
 COPY ui ./ui
 COPY --from=build /app/dist ./dist
-# The project's config.yaml with absolute paths: the assets module /app/assets/index.ts (no sources here: it is the
-# copy in the bundle dist/cbbd.cjs), the lakehouse, run log and checkpoints under /data (mount a volume,
+# The project's config.yaml with absolute paths: the assets module /app/assets/index.ts (no sources here: its
+# compiled copy in dist/assets/), the lakehouse, run log and checkpoints under /data (mount a volume,
 # or point the drivers at S3 and DynamoDB). Replace it with a mount: -v ./my.yaml:/config/config.yaml
 # -e CBBD_CONFIG=/config/config.yaml (for AWS: drivers { storage: s3, checkpoints: dynamodb, catalog: glue }).
 COPY --from=build /app/config.container.yaml ./config.yaml
 ENV CBBD_CONFIG=/app/config.yaml
-# V8's code cache of the bundled CLI (bin/code-cache.js), written now: the runtime user cannot write into /app.
-RUN node bin/warm-code-cache.js
 # The image's unprivileged user (node, uid 1000) owns only /data; on ECS the root filesystem is read-only and /data
 # (with TMPDIR=/data/tmp) is the task's one writable volume.
 RUN mkdir -p /data/tmp && chown -R node:node /data

@@ -1,21 +1,21 @@
 /**
  * Start-up of the `cbbd` command: median wall time of N runs of `--help`, `status` on a small lakehouse and `plan` for
- * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/): the
- * bundle from V8's code cache (what `cbbd` runs), the bundle on a first run after a build (no cache yet, written at
- * its end), and file by file with source maps (`--enable-source-maps`), with Node's own start (`node -e 0`) for
- * reference. `--runs N` (default 7); `--baseline <checkout>` also times another checkout's bin/cbbd.js (e.g.
+ * one season, run from the TypeScript sources through tsx and compiled (bin/cbbd.js with an up-to-date dist/): from
+ * Node's compile cache (what `cbbd` runs from its second run on) and without it (a first run: the cache emptied before
+ * each), with Node's own start (`node -e 0`) for reference. `--runs N` (default 7); `--baseline <checkout>` also times another checkout's bin/cbbd.js (e.g.
  * `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked in).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from '../scripts/build.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** The bundle's code caches (bin/code-cache.js), one per command: removed before each "first run". */
-const removeCodeCaches = () => {
-  for (const file of readdirSync(join(ROOT, 'dist'))) if (/^cbbd\.cjs\..*cache$/.test(file)) rmSync(join(ROOT, 'dist', file), { force: true });
+/** Node's compile cache for these runs, in a folder of the bench's own: emptied before each "first run". */
+const COMPILE_CACHE = mkdtempSync(join(tmpdir(), 'cbbd-startup-cache-'));
+const emptyCompileCache = () => {
+  rmSync(COMPILE_CACHE, { recursive: true, force: true });
 };
 
 interface Launcher {
@@ -80,7 +80,7 @@ export async function startupBench(args: string[]): Promise<void> {
       `runLog: { path: ${join(dir, 'runlog.sqlite')} }`,
       `checkpoints: { path: ${join(dir, 'checkpoints.sqlite')} }`,
     ].join('\n'));
-    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml'), NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml'), NO_COLOR: '1', NODE_COMPILE_CACHE: COMPILE_CACHE };
     for (const name of ['CBBD_API_KEY', 'BEARER_TOKEN', 'CBBD_API_BASE_URL']) delete env[name];
     timeOnce([cli, 'materialize', 'raw/teams,raw/conferences', '--season', '2024'], env, dir);
     return env;
@@ -89,9 +89,8 @@ export async function startupBench(args: string[]): Promise<void> {
     const env = lakehouseFor(join(ROOT, 'bin/cbbd.js'), join(ROOT, 'assets/index.ts'));
     const launchers: (Launcher & { env: NodeJS.ProcessEnv })[] = [
       { name: 'tsx (sources)', argv: ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts')], env },
-      { name: 'bundled, code cache', argv: [join(ROOT, 'bin/cbbd.js')], env },
-      { name: 'bundled, first run', argv: [join(ROOT, 'bin/cbbd.js')], env, before: removeCodeCaches },
-      { name: 'file by file, maps', argv: ['--enable-source-maps', join(ROOT, 'bin/cbbd.js')], env },
+      { name: 'compiled, compile cache', argv: [join(ROOT, 'bin/cbbd.js')], env },
+      { name: 'compiled, first run', argv: [join(ROOT, 'bin/cbbd.js')], env, before: emptyCompileCache },
       ...(baseline ? [{ name: 'baseline', argv: [join(baseline, 'bin/cbbd.js')], env: lakehouseFor(join(baseline, 'bin/cbbd.js'), join(baseline, 'assets/index.ts')) }] : []),
     ];
     const commands = [['--help'], ['status'], ['plan', '--season', '2024']];
@@ -111,6 +110,6 @@ export async function startupBench(args: string[]): Promise<void> {
       console.log(`${launcher.name.padEnd(22)}${cells.map((cell) => cell.padStart(22)).join('')}`);
     }
   } finally {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [...dirs, COMPILE_CACHE]) rmSync(dir, { recursive: true, force: true });
   }
 }

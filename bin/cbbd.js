@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// The `cbbd` command. It runs the compiled JavaScript in dist/ (scripts/build.ts, run by `npm ci`), which starts in a
-// fraction of the time tsx takes to compile the TypeScript sources at every start: the bundle dist/cbbd.cjs from V8's
-// code cache (bin/code-cache.js), or, for stack traces that point into the TypeScript (`--enable-source-maps` or an
-// inspector in NODE_OPTIONS), the file-by-file dist/src/cli/main.js with its source maps. In a checkout, a source edited
+// The `cbbd` command. It runs the JavaScript compiled into dist/ (scripts/build.ts, run by `npm ci`) with Node's compile
+// cache, so a command starts without compiling TypeScript and, from its second run on, without compiling JavaScript
+// either (Node keeps the cache in the OS temp folder, keyed by each file's content). In a checkout, a source edited
 // after the last build is compiled again first (only what changed, well under a second), so an edit never runs stale;
 // where the build cannot run (no dev dependencies), the sources run through tsx, with a one-line notice.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+module.enableCompileCache?.();
 const root = new URL('../', import.meta.url);
 const compiledMain = new URL('dist/src/cli/main.js', root);
-const bundle = new URL('dist/cbbd.cjs', root);
 // What the build reads: scripts/build.ts's SOURCE_DIRS, the script, the tsconfig it passes on, and the lock file (the
 // versions of the dependencies it bundles into dist/vendor/).
 const BUILD_INPUTS = ['src', 'assets', 'scripts/build.ts', 'tsconfig.json', 'package-lock.json'];
@@ -57,17 +57,10 @@ if (hasSources) {
       process.stderr.write(`cbbd: running the sources through tsx (${reason}, and the build failed: ${why}); \`npm run build\` makes start-up fast again.\n`);
     }
   }
-} else if (!existsSync(compiledMain) && !existsSync(bundle)) {
+} else if (!existsSync(compiledMain)) {
   process.stderr.write('cbbd: neither dist/ nor src/ is here: run `npm run build` in a checkout, or reinstall the package.\n');
   process.exit(2);
 }
-const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-const wantsSourceMaps = /--enable-source-maps|--inspect/.test(nodeOptions);
-// Stack traces through a user's TypeScript module (and, file by file, the package's) point into the TypeScript.
+// Stack traces, through this package's compiled files and a user's TypeScript module alike, point into the TypeScript.
 process.setSourceMapsEnabled(true);
-if (main === compiledMain && !wantsSourceMaps && existsSync(bundle)) {
-  const { runWithCodeCache } = await import('./code-cache.js');
-  runWithCodeCache(fileURLToPath(bundle), process.argv.slice(2));
-} else {
-  await import(main.href);
-}
+await import(main.href);

@@ -4,23 +4,21 @@
  * bin/cbbd.js when a source changed since the last build (only the changed files are compiled again).
  *
  * Each file is transformed with the esbuild options tsx uses at start-up, so the compiled code is the code tsx runs.
- * Code versions hash source text, never compiled text (the bundle below renames local variables): a source a module
- * hashes is shipped beside it (SOURCES_READ_AS_DATA), and materializing compiled after tsx restales nothing.
- * Relative `.ts` import specifiers (static and `import('./x.ts')`) become `.js`. Plain JavaScript sources (worker entry files) are copied as they are, and so are the sources a module
- * reads as data (SOURCES_READ_AS_DATA), beside their compiled output.
+ * Code versions hash source text, never compiled text: a source a module hashes is shipped beside it
+ * (SOURCES_READ_AS_DATA), and materializing compiled after tsx restales nothing. Relative `.ts` import specifiers
+ * (static and `import('./x.ts')`) become `.js`. Plain JavaScript sources (worker entry files) are copied as they are,
+ * and so are the sources a module reads as data (SOURCES_READ_AS_DATA), beside their compiled output.
  *
- * The `cbbd` command runs none of those files directly but one bundle of them all, dist/cbbd.cjs (bundleCli): Node
- * 20 keeps no compiled code between runs of an ES module, while a CommonJS script can be compiled from a V8 code
- * cache (bin/code-cache.js), and one file spares Node the resolving and loading of a hundred. The file-by-file output
- * stays for what the bundle cannot do: source-mapped stack traces (`--enable-source-maps`), the worker file, the
- * module hooks.
+ * `cbbd` runs these files with Node's compile cache (bin/cbbd.js): on Node 24 that alone starts `status` in about
+ * 0.2 s, so the one-file bundle and V8 code cache of the Node 20 days are gone. A few dependencies are still bundled
+ * into one file each (VENDORED): loading hundreds of their small files costs more than compiling them.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init as initLexer, parse as parseImports } from 'es-module-lexer';
-import { build as esbuild, transform, version as esbuildVersion, type PluginBuild, type TransformOptions } from 'esbuild';
+import { build as esbuild, transform, version as esbuildVersion, type TransformOptions } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
@@ -43,18 +41,6 @@ const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts', 'assets/gold/season-walk.
  */
 export const VENDORED = ['kysely', 'zod', 'yaml', 'commander', 'pino', 'graphology', 'graphology-dag'] as const;
 export const VENDOR_DIR = join(DIST, 'vendor');
-/** The whole CLI, with the package's assets, in one CommonJS script (bundleCli). */
-export const BUNDLE = join(DIST, 'cbbd.cjs');
-/** Each bundled module's export names, for the facades a user's own module imports (source-redirect-hooks.ts). */
-export const BUNDLE_EXPORTS = join(DIST, 'bundle-exports.json');
-/**
- * Packages the bundle loads from node_modules rather than contains: native modules, the heavy SDKs loaded only by the
- * commands that use them, and what loads files by name (piscina's workers, tsx's loader, pino-pretty).
- */
-const BUNDLE_EXTERNAL = ['better-sqlite3', '@duckdb/*', '@aws-sdk/*', 'piscina', 'tsx', 'tsx/*', 'pino-pretty', 'esbuild'];
-/** Modules run for their effect, not for what they export: no user module may import them from the bundle. */
-const NOT_IMPORTABLE = ['src/cli/main.ts', 'src/cli/source-redirect-hooks.ts'];
-
 export interface BuildResult {
   /** Files compiled or copied this time (the others were up to date). */
   readonly written: number;
@@ -237,60 +223,11 @@ function removeOrphans(jobs: readonly Job[]): number {
   return removed;
 }
 
-/**
- * dist/cbbd.cjs: the CLI and every module of src/ and assets/, each evaluated when first imported, as before. Each
- * module's `import.meta.url` becomes the URL of its file-by-file output, so what it reads beside itself (the solver's
- * source, ui/, the worker file) is found as it is found unbundled. The entry hands load-module.ts the modules by their
- * place in the package, then runs the CLI.
- */
-async function bundleCli(jobs: readonly Job[]): Promise<void> {
-  const modules = jobs.filter((j) => j.kind === 'compile').map((j) => relative(ROOT, j.source).split(sep).join('/'))
-    .filter((rel) => !NOT_IMPORTABLE.includes(rel)).sort();
-  const entry = [
-    "import { provideBundledModules } from './src/cli/load-module.ts';",
-    `provideBundledModules({\n${modules.map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(`./${m}`)}),`).join('\n')}\n});`,
-    "void import('./src/cli/main.ts');",
-  ].join('\n');
-  const moduleUrls = {
-    name: 'module-urls',
-    setup(b: PluginBuild) {
-      b.onLoad({ filter: /\.ts$/ }, (args) => {
-        const rel = relative(ROOT, args.path).split(sep).join('/');
-        if (!SOURCE_DIRS.some((dir) => rel.startsWith(`${dir}/`))) return undefined;
-        const contents = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `__cbbdModuleUrl(${JSON.stringify(rel.replace(/\.ts$/, '.js'))})`);
-        return { contents, loader: 'ts' };
-      });
-    },
-  };
-  const result = await esbuild({
-    stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'cbbd-entry.ts' },
-    bundle: true, format: 'cjs', platform: 'node', target: `node${process.versions.node}`, write: false, outfile: BUNDLE,
-    // Compiled as tsx compiles: whitespace minified, names kept (error classes and log lines read them).
-    minifyWhitespace: true, keepNames: true, legalComments: 'none', logLevel: 'error',
-    // Node 20 serves no import() of code compiled from a code cache: a package is require()d (each external one can
-    // be), a user's module imported through the launcher (load-module.ts).
-    supported: { 'dynamic-import': false }, tsconfigRaw: TSCONFIG, plugins: [moduleUrls], external: BUNDLE_EXTERNAL,
-    // Strict as the ES modules it is made of: esbuild's own "use strict" would come after this line, and not count.
-    banner: { js: "'use strict';\nconst __cbbdModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;" },
-  });
-  // Export names by module: a build of each module as its own entry says what it exports (with `export *` resolved).
-  const names = await esbuild({
-    entryPoints: modules.map((m) => join(ROOT, m)), bundle: true, splitting: true, format: 'esm', platform: 'node',
-    outdir: join(DIST, '.exports'), write: false, metafile: true, packages: 'external', logLevel: 'error', tsconfigRaw: TSCONFIG, absWorkingDir: ROOT,
-  });
-  const exports: Record<string, string[]> = {};
-  for (const output of Object.values(names.metafile.outputs)) if (output.entryPoint) exports[output.entryPoint] = output.exports;
-  writeAtomically(BUNDLE_EXPORTS, `${JSON.stringify(exports)}\n`);
-  // The first line names the bundle by its content: the code cache made from it says which bundle it was made from.
-  const text = result.outputFiles[0]!.text;
-  writeAtomically(BUNDLE, `// cbbd bundle ${createHash('sha256').update(text).digest('hex').slice(0, 16)}\n${text}`);
-}
-
 /** Compile what changed since the last build (`all`: everything) and stamp the build. */
 export async function build(options: { all?: boolean } = {}): Promise<BuildResult> {
   const started = Date.now();
   await initLexer;
-  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string>; builder?: string; lock?: string } : {};
+  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string>; builder?: string } : {};
   const previous = last.vendored ?? {};
   // A changed build script (this file) may compile differently: everything is compiled again.
   const builder = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
@@ -302,17 +239,9 @@ export async function build(options: { all?: boolean } = {}): Promise<BuildResul
   const todo = all || vendoredListChanged ? jobs : jobs.filter(newerThanOutput);
   await Promise.all(todo.map(runJob));
   const removed = removeOrphans(jobs);
-  // The bundle also holds packages that are not vendored (hono, croner, cbbd...): a changed lock file rebuilds it.
-  const lock = createHash('sha256').update(readFileSync(join(ROOT, 'package-lock.json'))).digest('hex').slice(0, 16);
-  const bundled = todo.length > 0 || removed > 0 || vendored.written > 0 || last.lock !== lock || !existsSync(BUNDLE) || !existsSync(BUNDLE_EXPORTS);
-  if (bundled) {
-    // Removed first: a bundling that fails (a package not installed yet) leaves none, and the next build makes it.
-    rmSync(BUNDLE, { force: true });
-    await bundleCli(jobs);
-  }
-  const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder, lock, vendored: vendored.versions };
+  const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder, vendored: vendored.versions };
   writeAtomically(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
-  return { written: todo.length + vendored.written + (bundled ? 1 : 0), removed, files: jobs.length + VENDORED.length + 1, ms: Date.now() - started };
+  return { written: todo.length + vendored.written, removed, files: jobs.length + VENDORED.length, ms: Date.now() - started };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -247,5 +247,6 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-// Not a top-level await: the bundle the `cbbd` command runs (scripts/build.ts) is a CommonJS script, for V8's code cache.
+// Not a top-level await: a command left waiting on something that never settles ends with UNSETTLED, without Node's
+// warning about an unsettled top-level await.
 void main(process.argv);
