@@ -25,5 +25,18 @@ export interface ProjectResources {
 /** The gold layer's model parameters: the adjusted-efficiency solver's (GOLD.md). */
 export type GoldParameters = SolverParameters;
 
-/** GOLD.md's defaults, for callers without a config (tests, benchmarks). */
-export const DEFAULT_GOLD: GoldParameters = { hca: 4, sosExponent: 0.85, tolerance: 0.01, maxIterations: 200, shrinkageGames: 0 };
+/**
+ * GOLD.md's defaults, for callers without a config (tests, benchmarks); config.ts's `gold:` defaults are these. Each
+ * was chosen by gold/ratings_backtest over the simulator's seasons (docs/gold.md says which figures chose it).
+ */
+export const DEFAULT_GOLD: GoldParameters = {
+  hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.7,
+};
+
+/**
+ * A home court in points per 100 possessions each side, for what needs one fixed number (the home-court-corrected
+ * rollup): the configured one, or with 'auto' the league prior at 68 possessions a game.
+ */
+export function fixedHca(gold: GoldParameters): number {
+  return gold.hca === 'auto' ? Math.round((100 * gold.hcaPrior) / (2 * 68) * 100) / 100 : gold.hca;
+}

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { createAssets } from '../assets/index.ts';
+import { DEFAULT_GOLD, type GoldParameters } from '../assets/resources.ts';
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
 import type { SimScale } from '../src/cbbd/sim/world.ts';
@@ -45,7 +46,7 @@ export function callsByEndpoint(byPath: Readonly<Record<string, number>>, before
   return new Map([...calls].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date; firstSeason?: number }): Promise<BenchProject> {
+export async function benchProject(settings: { url: string; dir: string; season: number; scale: SimScale; now?: () => Date; firstSeason?: number; gold?: Partial<GoldParameters> }): Promise<BenchProject> {
   const now = settings.now ?? (() => new Date());
   const log = silentLogger();
   // Every call goes to the run log's ledger, as in the CLI (the quota benchmark reads it).
@@ -57,7 +58,9 @@ export async function benchProject(settings: { url: string; dir: string; season:
   const window = { firstSeason: settings.firstSeason ?? settings.season, lastSeason: settings.season, start: '11-01', end: '04-30' };
   const root = join(settings.dir, 'lakehouse');
   const checkpoints = sqliteCheckpoints(join(settings.dir, 'checkpoints.sqlite'));
-  const definitions = createAssets({ source, storage: localStorage(root), window, gameCap: 3_000, now, rollingDays: 3, checkpoints });
+  const definitions = createAssets({
+    source, storage: localStorage(root), window, gameCap: 3_000, now, rollingDays: 3, checkpoints, ...(settings.gold && { gold: { ...DEFAULT_GOLD, ...settings.gold } }),
+  });
   const graph = buildAssetGraph(definitions);
   const runLog = await RunLog.open(join(settings.dir, 'runlog.sqlite'), { clock: () => now().getTime() });
   ledger.runLog = runLog;

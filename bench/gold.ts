@@ -16,6 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DIVISION_ONE_SQL, GAMES_SQL, usableGames, type StoredGame } from '../assets/gold/adjusted-efficiencies.ts';
 import { solveSeason } from '../assets/gold/season-walk.ts';
 import { DEFAULT_GOLD } from '../assets/resources.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
@@ -31,7 +32,8 @@ function arg(args: string[], name: string, fallback: string): string {
   return i >= 0 ? args[i + 1]! : fallback;
 }
 
-const isDerived = (key: string) => key.startsWith('silver/fct_pbp_') || key.startsWith('gold/');
+/** The play-by-play derivations and gold (the box scores of games without plays complete the play-by-play's). */
+const isDerived = (key: string) => key.startsWith('silver/fct_pbp_') || key === 'silver/fct_game_teams_without_plays' || key.startsWith('gold/');
 
 /** The assets the derivations read that are not derivations themselves, with everything upstream of them. */
 function inputsSelection(graph: AssetGraph): string {
@@ -101,12 +103,16 @@ export async function goldBench(args: string[]): Promise<void> {
     const query = async (sql: string) => (await runReadOnlyQuery(project.root, tables, sql)).rows as Record<string, unknown>[];
     // The solver alone over the season's games, as the asset calls it (inputs already in memory).
     const teams = await query(`SELECT id::DOUBLE AS teamId, school AS team, conference FROM silver.dim_teams WHERE conferenceId IS NOT NULL AND season = ${season} ORDER BY id`);
-    const games = await query(`SELECT f.teamId::DOUBLE AS teamId, f.opponentId::DOUBLE AS opponentId, f.points, f.opp_points, f.possessions, f.opp_possessions, f.game_minutes,
-      CASE WHEN f.is_neutral THEN 0 WHEN f.is_home THEN 1 WHEN NOT f.is_home THEN -1 ELSE 0 END AS venue, f.date
-      FROM silver.fct_pbp_game_teams_flat f WHERE season = ${season} AND opp_points IS NOT NULL AND possessions > 0 AND opp_possessions > 0 ORDER BY f.date, f.gameId, f.teamId`);
+    const inputs = `WITH flat AS (SELECT * FROM silver.fct_pbp_game_teams_flat WHERE season = ${season}),
+      box AS (SELECT * FROM silver.fct_game_teams_without_plays WHERE season = ${season}),
+      teams AS (SELECT * FROM silver.dim_teams WHERE season = ${season}), d1 AS (${DIVISION_ONE_SQL})`;
+    const games = usableGames((await query(`${inputs} ${GAMES_SQL}`)).map((r) => ({
+      ...r, teamId: Number(r.teamId), opponentId: Number(r.opponentId), gameId: Number(r.gameId), points: Number(r.points), opp_points: Number(r.opp_points),
+      possessions: Number(r.possessions), opp_possessions: Number(r.opp_possessions), game_minutes: Number(r.game_minutes), venue: Number(r.venue), date: String(r.date),
+    })) as unknown as StoredGame[]).used;
     const walk = (await query(`SELECT DISTINCT date FROM gold.team_adjusted_efficiencies WHERE season = ${season} ORDER BY date`)).map((r) => String(r.date));
     t = performance.now();
-    const solved = solveSeason(season, walk, new Set(walk), teams as never, games as never, DEFAULT_GOLD);
+    const solved = solveSeason(season, walk, new Set(walk), teams as never, games, DEFAULT_GOLD);
     const solverMs = performance.now() - t;
     const iterations = [...solved.stats.values()].map((s) => s.iterations);
     console.log(`  solver alone: ${walk.length} rating dates over ${games.length / 2} games in ${solverMs.toFixed(0)} ms; iterations per date max ${Math.max(...iterations)}, mean ${(iterations.reduce((a, b) => a + b, 0) / iterations.length).toFixed(1)}`);
@@ -128,14 +134,14 @@ export async function goldBench(args: string[]): Promise<void> {
     clock = new Date(clock.getTime() - 86_400_000);
     const nightly = await open();
     t = performance.now();
-    const backfill = await nightly.run(`${inputsSelection(nightly.graph)},silver/fct_pbp_*,gold/*`);
+    const backfill = await nightly.run(`${inputsSelection(nightly.graph)},silver/fct_pbp_*,silver/fct_game_teams_without_plays,gold/*`);
     console.log(`  nightly: backfilled to ${clock.toISOString()} (not measured): ${backfill.status}, ${backfill.counts.succeeded} partitions, ${((performance.now() - t) / 1000).toFixed(0)} s`);
     clock = new Date(`${night}T10:00:00Z`);
     t = performance.now();
     const caughtUp = await nightly.run(inputsSelection(nightly.graph));
     console.log(`  the night of ${night}: raw to silver ${caughtUp.status}, ${caughtUp.counts.succeeded} partitions, ${((performance.now() - t) / 1000).toFixed(1)} s (not measured)`);
     t = performance.now();
-    const { value: gold, peakMb } = await withPeakRss(() => nightly.run('silver/fct_pbp_*,gold/*'));
+    const { value: gold, peakMb } = await withPeakRss(() => nightly.run('silver/fct_pbp_*,silver/fct_game_teams_without_plays,gold/*'));
     const byAsset = new Map<string, number>();
     for (const step of gold.steps) byAsset.set(step.asset, (byAsset.get(step.asset) ?? 0) + step.succeeded.length);
     console.log(`  the night's play-by-play derivations and gold: ${gold.status}, ${gold.counts.succeeded} partitions in ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB`);

@@ -1,11 +1,14 @@
 /**
- * The five promised gold tables (GOLD.md), one partition per season, each one SQL asset. Division I means the
+ * The five promised gold tables (GOLD.md), one partition per season, each one SQL asset, and the ratings backtest
+ * (backtest.ts). Division I means the
  * season's teams in a Division I conference (silver/dim_teams of that season), never today's conference map.
  */
 import type { AssetDefinition, AssetSpec, ColumnSpec } from '../../src/core/asset.ts';
 import { defineSqlAsset, type SqlCheck } from '../../src/lake/sql-asset.ts';
 import { SEASON_KEY } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
+import { backtestAssets } from './backtest.ts';
+import { normalCdf, predictionColumns, WIN_PROB_PRIOR } from './predictions.ts';
 
 const SEASON = { kind: 'season' } as const;
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
@@ -91,6 +94,7 @@ const FEATURE_COLUMNS: ColumnSpec[] = [
   ...SIDE_FEATURES.map((f) => col(`opp_${f}`, f === 'games_before' ? 'int' : 'double')),
   ...cols('double', 'opp_def_efg_pct', 'opp_def_tov_rate', 'opp_def_oreb_pct', 'opp_def_ft_rate'),
   ...cols('int', 'team_score', 'opp_score'), col('team_win', 'boolean'),
+  ...cols('double', 'pred_possessions', 'pred_margin', 'pred_total', 'pred_home_court', 'pred_win_prob'),
   SEASON_KEY,
 ];
 
@@ -115,21 +119,43 @@ line AS (
 ),
 form AS (
   SELECT teamId, date, r.games AS games_before, r.ppg, r.pace, r.efg_pct, r.tov_rate, r.oreb_pct, r.ft_rate,
-    r.opp_efg_pct, r.opp_tov_rate, r.opp_oreb_pct, r.opp_ft_rate, a.adj_oe, a.adj_de, a.adj_margin, a.barthag, a.srs
+    r.opp_efg_pct, r.opp_tov_rate, r.opp_oreb_pct, r.opp_ft_rate, a.adj_oe, a.adj_de, a.adj_margin, a.barthag, a.srs,
+    a.adj_tempo, a.hca, a.league_eff, a.league_tempo
   FROM rollup r FULL JOIN adj a USING (teamId, date)
+),
+joined AS (
+  SELECT s.gameId, s.teamId, s.game_date, s.opponentId, s.is_home, s.is_neutral, s.is_conference_game, s.team, s.conference, s.opponent, s.opponent_conference,
+    CASE WHEN s.is_home THEN l.spread ELSE -l.spread END AS spread, l.over_under,
+    CASE WHEN s.is_home THEN l.home_ml ELSE l.away_ml END AS moneyline, CASE WHEN s.is_home THEN l.away_ml ELSE l.home_ml END AS opp_moneyline,
+    coalesce(l.providers, 0) AS line_providers,
+    ${SIDE_FEATURES.map((f) => `t.${f} AS team_${f}`).join(', ')},
+    ${SIDE_FEATURES.map((f) => `o.${f} AS opp_${f}`).join(', ')},
+    o.opp_efg_pct AS opp_def_efg_pct, o.opp_tov_rate AS opp_def_tov_rate, o.opp_oreb_pct AS opp_def_oreb_pct, o.opp_ft_rate AS opp_def_ft_rate,
+    CASE WHEN s.status = 'final' THEN s.team_score END AS team_score, CASE WHEN s.status = 'final' THEN s.opp_score END AS opp_score,
+    CASE WHEN s.status = 'final' AND s.team_score IS NOT NULL AND s.opp_score IS NOT NULL THEN s.team_score > s.opp_score END AS team_win,
+    t.adj_tempo AS t_adj_tempo, o.adj_tempo AS o_adj_tempo, t.adj_oe AS t_adj_oe, t.adj_de AS t_adj_de, o.adj_oe AS o_adj_oe, o.adj_de AS o_adj_de,
+    coalesce(t.hca, o.hca) AS hca, coalesce(t.league_eff, o.league_eff) AS league_eff, coalesce(t.league_tempo, o.league_tempo) AS league_tempo,
+    CASE WHEN s.is_neutral THEN 0 WHEN s.is_home THEN 1 WHEN NOT s.is_home THEN -1 ELSE 0 END AS venue
+  FROM sides s LEFT JOIN line l USING (gameId)
+  LEFT JOIN form t ON t.teamId = s.teamId AND t.date = s.game_date
+  LEFT JOIN form o ON o.teamId = s.opponentId AND o.date = s.game_date
+),
+predicted AS (
+  SELECT * EXCLUDE (t_adj_tempo, o_adj_tempo, t_adj_oe, t_adj_de, o_adj_oe, o_adj_de, hca, league_eff, league_tempo, venue), ${predictionColumns('t_', 'o_')}
+  FROM joined
+),
+-- The spread of results around the prediction, from the final games of earlier dates (one error a game, from the home
+-- side), with a prior of ${WIN_PROB_PRIOR.games} games at ${WIN_PROB_PRIOR.sd} points; summed exactly, so the table's bytes do not depend on threads.
+daily AS (
+  SELECT game_date, ${exactSum('(pred_margin - (team_score - opp_score)) * (pred_margin - (team_score - opp_score))')} AS squares, count(*) AS n
+  FROM predicted WHERE is_home AND team_score IS NOT NULL AND opp_score IS NOT NULL AND pred_margin IS NOT NULL GROUP BY game_date
+),
+spread_sd AS (
+  SELECT d.game_date, sqrt((coalesce(${exactSum('e.squares')}, 0) + ${WIN_PROB_PRIOR.games * WIN_PROB_PRIOR.sd ** 2}) / (coalesce(sum(e.n), 0) + ${WIN_PROB_PRIOR.games})) AS sd
+  FROM (SELECT DISTINCT game_date FROM predicted) d LEFT JOIN daily e ON e.game_date < d.game_date GROUP BY d.game_date
 )
-SELECT s.gameId, s.teamId, s.game_date, s.opponentId, s.is_home, s.is_neutral, s.is_conference_game, s.team, s.conference, s.opponent, s.opponent_conference,
-  CASE WHEN s.is_home THEN l.spread ELSE -l.spread END AS spread, l.over_under,
-  CASE WHEN s.is_home THEN l.home_ml ELSE l.away_ml END AS moneyline, CASE WHEN s.is_home THEN l.away_ml ELSE l.home_ml END AS opp_moneyline,
-  coalesce(l.providers, 0) AS line_providers,
-  ${SIDE_FEATURES.map((f) => `t.${f} AS team_${f}`).join(', ')},
-  ${SIDE_FEATURES.map((f) => `o.${f} AS opp_${f}`).join(', ')},
-  o.opp_efg_pct AS opp_def_efg_pct, o.opp_tov_rate AS opp_def_tov_rate, o.opp_oreb_pct AS opp_def_oreb_pct, o.opp_ft_rate AS opp_def_ft_rate,
-  CASE WHEN s.status = 'final' THEN s.team_score END AS team_score, CASE WHEN s.status = 'final' THEN s.opp_score END AS opp_score,
-  CASE WHEN s.status = 'final' AND s.team_score IS NOT NULL AND s.opp_score IS NOT NULL THEN s.team_score > s.opp_score END AS team_win
-FROM sides s LEFT JOIN line l USING (gameId)
-LEFT JOIN form t ON t.teamId = s.teamId AND t.date = s.game_date
-LEFT JOIN form o ON o.teamId = s.opponentId AND o.date = s.game_date`;
+SELECT p.*, ${normalCdf('p.pred_margin / s.sd')} AS pred_win_prob
+FROM predicted p LEFT JOIN spread_sd s USING (game_date)`;
 
 // -----------------------------------------------------------------------------------------------------------------
 
@@ -268,7 +294,7 @@ LEFT JOIN factors f USING (teamId) LEFT JOIN class c USING (teamId)`;
 
 export function goldTables(resources: ProjectResources, upstream: (key: string) => AssetSpec | undefined): AssetDefinition[] {
   const storage = resources.storage;
-  return [
+  const tables = [
     defineSqlAsset(storage, {
       key: 'gold/team_power_rankings',
       description: 'Every Division I team of a season ranked: the API\'s adjusted ratings and SRS, the latest polls, play-by-play efficiency, our own adjusted ratings, and a composite rank.',
@@ -329,4 +355,6 @@ export function goldTables(resources: ProjectResources, upstream: (key: string) 
       preview: { orderBy: 'win_pct desc, teamId' },
     }, upstream),
   ];
+  // The backtest reads the features: declared after them.
+  return [...tables, ...backtestAssets(resources, (key) => tables.find((t) => t.key === key) ?? upstream(key))];
 }

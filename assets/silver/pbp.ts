@@ -13,7 +13,7 @@
 import type { AssetDefinition, AssetSpec, ColumnSpec } from '../../src/core/asset.ts';
 import { defineSqlAsset } from '../../src/lake/sql-asset.ts';
 import { DATE_KEY, SEASON_KEY } from '../../src/lake/table-layout.ts';
-import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
+import { DEFAULT_GOLD, fixedHca, type ProjectResources } from '../resources.ts';
 
 const DAY = { kind: 'season_date', calendar: 'raw/games' } as const;
 /** A step computes up to a season of game days through one DuckDB connection. */
@@ -260,6 +260,44 @@ ${rollupProjection()}, date
 FROM totals`;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Final games without plays: the box score's figures, for the ratings (GOLD.md: every final Division I game counts)
+
+const WITHOUT_PLAYS_COLUMNS: ColumnSpec[] = [
+  col('gameId', 'bigint', false), col('teamId', 'bigint', false), col('opponentId', 'bigint'),
+  col('is_home', 'boolean'), col('is_neutral', 'boolean'), col('is_conference_game', 'boolean'), col('has_box_score', 'boolean', false),
+  col('game_minutes', 'int'), col('points', 'int'), col('opp_points', 'int'), col('possessions', 'double'), col('opp_possessions', 'double'),
+  SEASON_KEY, DATE_KEY,
+];
+
+/** Possessions by formula from a box score's side (`teamStats` or `opponentStats`). */
+const formulaPossessions = (side: string) =>
+  `(b.${side}_fieldGoals_attempted - b.${side}_rebounds_offensive + b.${side}_turnovers_total + 0.44 * b.${side}_freeThrows_attempted)::DOUBLE`;
+
+/**
+ * The final games of the days `days` selects (a condition on fct_games' `date`) that have no plays, both sides, with
+ * the box score's points and possessions by formula where the game has a box score (the score from the games table
+ * and no possessions where it has not).
+ */
+function withoutPlaysSql(days: string): string {
+  return `
+WITH final AS (
+  SELECT g.id AS gameId, g.date, g.homeTeamId, g.awayTeamId, g.neutralSite, g.conferenceGame, g.homePoints, g.awayPoints
+  FROM games g ANTI JOIN flat f ON f.gameId = g.id
+  WHERE g.status = 'final' AND g.${days}
+), sides AS (
+  SELECT gameId, date, homeTeamId AS teamId, awayTeamId AS opponentId, true AS is_home, neutralSite, conferenceGame, homePoints AS points, awayPoints AS opp_points FROM final
+  UNION ALL
+  SELECT gameId, date, awayTeamId, homeTeamId, false, neutralSite, conferenceGame, awayPoints, homePoints FROM final
+)
+SELECT s.date, s.gameId::BIGINT AS gameId, s.teamId::BIGINT AS teamId, s.opponentId::BIGINT AS opponentId, s.is_home,
+  s.neutralSite AS is_neutral, s.conferenceGame AS is_conference_game, b.gameId IS NOT NULL AS has_box_score,
+  coalesce(b.gameMinutes, 40)::INTEGER AS game_minutes,
+  coalesce(b.teamStats_points_total, s.points)::INTEGER AS points, coalesce(b.opponentStats_points_total, s.opp_points)::INTEGER AS opp_points,
+  ${formulaPossessions('teamStats')} AS possessions, ${formulaPossessions('opponentStats')} AS opp_possessions
+FROM sides s LEFT JOIN boxes b ON b.gameId = s.gameId AND b.teamId = s.teamId`;
+}
+
 export function pbpAssets(resources: ProjectResources, upstream: (key: string) => AssetSpec | undefined): AssetDefinition[] {
   const storage = resources.storage;
   const defined: AssetDefinition[] = [];
@@ -290,9 +328,22 @@ export function pbpAssets(resources: ProjectResources, upstream: (key: string) =
       }],
     }, lookup));
   }
+  add(defineSqlAsset(storage, {
+    key: 'silver/fct_game_teams_without_plays',
+    description: 'Final games without play-by-play, by game day: one row per game and team from the team box score, possessions by formula (FGA − OREB + TOV + 0.44·FTA), so the ratings count every final game; a game without a box score either has has_box_score false.',
+    partitions: DAY, batch: BATCH,
+    // The season's games and box scores, read for the step's days only; a change elsewhere in the season rebuilds the
+    // days, which come out the same bytes, so nothing downstream goes stale.
+    inputs: {
+      games: { key: 'silver/fct_games', mapping: 'season_to_date' }, boxes: { key: 'silver/fct_game_teams', mapping: 'season_to_date' },
+      flat: 'silver/fct_pbp_game_teams_flat',
+    },
+    sql: withoutPlaysSql('date = getvariable(\'date\')'), stepSql: withoutPlaysSql('date IN (SELECT date FROM step_partitions)'),
+    schema: { columns: WITHOUT_PLAYS_COLUMNS, primaryKey: ['gameId', 'teamId', 'season', 'date'] },
+  }, lookup));
   const rollups: [string, string, number | undefined][] = [
     ['', 'silver/fct_pbp_game_teams_flat', undefined],
-    ['_adj', 'silver/fct_pbp_game_teams_flat', (resources.gold ?? DEFAULT_GOLD).hca],
+    ['_adj', 'silver/fct_pbp_game_teams_flat', fixedHca(resources.gold ?? DEFAULT_GOLD)],
     ['_garbage_removed', 'silver/fct_pbp_game_teams_flat_garbage_removed', undefined],
   ];
   for (const [suffix, from, hca] of rollups) {

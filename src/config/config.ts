@@ -98,20 +98,27 @@ export const configSchema = z
     /** The gold layer's model parameters (GOLD.md): changing one rebuilds the tables that use it. */
     gold: z
       .object({
-        /** Home-court advantage, points per 100 possessions on each side. */
-        hca: z.number().min(0).max(20).default(4),
+        /** Home-court advantage, points per 100 possessions on each side, or 'auto': estimated per rating date. */
+        hca: z.union([z.literal('auto'), z.number().min(0).max(20)]).default('auto'),
+        /** The league prior an estimated home court is shrunk toward, points per game, and its weight in games. */
+        hcaPrior: z.number().min(0).max(20).default(3.5),
+        hcaPriorGames: z.number().min(0).default(200),
         /** Strength-of-schedule exponent of the adjusted-efficiency solver. */
-        sosExponent: z.number().min(0).max(2).default(0.85),
+        sosExponent: z.number().min(0).max(2).default(1),
         /** The solver stops when the largest change is below this, or after maxIterations. */
-        tolerance: z.number().positive().max(1).default(0.01),
+        tolerance: z.number().positive().max(1).default(0.001),
         maxIterations: z.number().int().min(1).max(10_000).default(200),
         /** Half-life in days of a recency weight on games (off when absent). */
         recencyHalfLifeDays: z.number().positive().optional(),
         /** Games' worth of shrinkage toward the league average (0 = off). */
         shrinkageGames: z.number().min(0).default(0),
+        /** Weight in games of the preseason prior from last season's final rating (0 = off). */
+        priorGames: z.number().min(0).max(100).default(5),
+        /** Share of last season's distance from the league average that the prior keeps. */
+        priorRegression: z.number().min(0).max(1).default(0.7),
       })
       .strict()
-      .default({ hca: 4, sosExponent: 0.85, tolerance: 0.01, maxIterations: 200, shrinkageGames: 0 }),
+      .default({ hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.7 }),
     drivers: z
       .object({
         storage: z.enum(['local', 's3']).default('local'),
