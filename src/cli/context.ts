@@ -27,7 +27,23 @@ import { importUserModule, moduleExists } from './load-module.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 import { writeRunSummary } from '../lake/run-summaries.ts';
 import { sweepScratchDirs } from '../lake/scratch-dirs.ts';
-import type { ProjectResources } from '../../assets/resources.ts';
+
+/**
+ * What the project module's `createAssets(resources)` is handed: the drivers and settings its assets use. The project
+ * declares what it needs (`ProjectResources`, assets/resources.ts); src/ never imports the project, so a test holds the
+ * two together (test/assets/resources-contract.test.ts).
+ */
+export interface ProvidedResources {
+  readonly source: CbbdSource;
+  readonly storage: ObjectStorage;
+  readonly checkpoints: CheckpointStore;
+  readonly window: SeasonWindow;
+  readonly gameCap: number;
+  readonly now: () => Date;
+  readonly rollingDays: number;
+  readonly divisionOneTeams: number | undefined;
+  readonly gold: Config['gold'];
+}
 
 export interface GlobalOptions {
   config?: string;
@@ -81,7 +97,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   const source = cbbdSource(sourceSettings(config), log, deadLetters.sink, deadLetters.resolved, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call, runId: runScope.getStore() ?? null }));
   // Which source this command would call, before anything else is printed.
   process.stderr.write(`${source.description}\n`);
-  const resources: ProjectResources = {
+  const resources: ProvidedResources = {
     source,
     storage,
     window,
@@ -167,7 +183,7 @@ export function projectHooks(
  * Import the module that declares the assets: it exports `createAssets(resources)` (the project's graph) or
  * `assets`, an array (a self-contained graph, as in the tests).
  */
-export async function loadAssetDefinitions(path: string, resources: ProjectResources): Promise<AssetDefinition[]> {
+export async function loadAssetDefinitions(path: string, resources: ProvidedResources): Promise<AssetDefinition[]> {
   if (!moduleExists(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
   let module: { createAssets?: unknown; assets?: unknown; default?: unknown };
   try {
@@ -177,7 +193,7 @@ export async function loadAssetDefinitions(path: string, resources: ProjectResou
     throw new DefinitionError(`${path} could not be loaded as the assets module (${first}). Point "assets" in config.yaml or --assets at a TypeScript or JavaScript module that exports createAssets(resources) or "assets".`);
   }
   const assets = typeof module.createAssets === 'function'
-    ? (module.createAssets as (r: ProjectResources) => unknown)(resources)
+    ? (module.createAssets as (r: ProvidedResources) => unknown)(resources)
     : module.assets ?? module.default;
   if (!Array.isArray(assets)) throw new DefinitionError(`${path} must export createAssets(resources) or "assets", an array of defineAsset(...) results.`);
   return assets as AssetDefinition[];
