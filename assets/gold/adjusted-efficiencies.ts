@@ -187,7 +187,7 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
   const key = `gold/team_preseason_prior${suffix}`;
   const spec: AssetSpec = {
     key,
-    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to the first season in the lakehouse), regressed toward the league average by ${params.priorRegression}; a team without one starts at its conference's mean. Empty for a season whose previous season is not in the lakehouse.`,
+    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to the first season in the lakehouse), regressed toward the league average by ${params.priorRegression}; a team without one starts at its conference's mean. prior_source 'none' (no prior) for a season whose previous season is not in the lakehouse.`,
     // Every season's games: a season's prior follows from all the seasons before it. A new game day of the season in
     // progress rebuilds its prior, which comes out the same bytes, so the ratings do not go stale.
     deps: [{ key: flatKey, mapping: 'all' }, { key: 'silver/fct_game_teams_without_plays', mapping: 'all' }, { key: 'silver/dim_teams', mapping: 'all' }],
@@ -203,7 +203,8 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
         run: ({ output }) => {
           const m = output.metadata as { previousSeasons?: number[] } | undefined;
           const season = Number(output.partition);
-          return { passed: (m?.previousSeasons ?? []).every((s) => s === season - 1), detail: `from season(s) ${(m?.previousSeasons ?? []).join(', ') || 'none (no previous season)'}` };
+          const from = (m?.previousSeasons ?? []).filter((s) => s !== null && Number.isFinite(s));
+          return { passed: from.every((s) => s === season - 1), detail: `from season(s) ${from.join(', ') || 'none (no previous season in the lakehouse)'}` };
         },
       },
     ],
@@ -236,7 +237,8 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
       const written = await writer.writeCached('prior', ctx.partitions.map((p) => ({ partition: p, prefix: partitionPrefix(key, p), date: '' })), ['teamId'], layout);
       return ctx.partitions.map((p) => {
         const rows = priors.get(seasonOfKey(p)!) ?? [];
-        return tableOutput(p, written.get(p)!, { teams: rows.length, previousSeasons: [...new Set(rows.map((r) => Number(r.previous_season)))] });
+        const from = rows.filter((r) => r.previous_season !== null).map((r) => Number(r.previous_season));
+        return tableOutput(p, written.get(p)!, { teams: rows.length, previousSeasons: [...new Set(from)] });
       });
     } finally {
       await writer.close();

@@ -13,8 +13,8 @@ export interface GameRow {
   venue: number; date: string; box_score?: boolean | null;
 }
 export interface TeamRow { teamId: number; team: string | null; conference: string | null }
-/** A team's preseason prior as stored (gold/team_preseason_prior): in last season's league units. */
-export interface PriorRow { teamId: number; prior_adj_oe: number; prior_adj_de: number; prior_adj_tempo: number; league_eff: number; league_tempo: number }
+/** A team's preseason prior as stored (gold/team_preseason_prior): in last season's league units (null: none). */
+export interface PriorRow { teamId: number; prior_adj_oe: number | null; prior_adj_de: number | null; prior_adj_tempo: number | null; league_eff: number | null; league_tempo: number | null }
 
 export interface DateStats { iterations: number; finalChange: number; games: number; boxScoreGames: number; league: number; hca: number }
 
@@ -36,7 +36,8 @@ function teamGames(index: ReadonlyMap<number, number>, games: readonly GameRow[]
 }
 
 /** The prior of a season's teams, in the solver's terms (relative to last season's league), from its stored rows. */
-export function seasonPrior(teams: readonly TeamRow[], rows: readonly PriorRow[]): SeasonPrior | undefined {
+export function seasonPrior(teams: readonly TeamRow[], all: readonly PriorRow[]): SeasonPrior | undefined {
+  const rows = all.filter((r) => r.prior_adj_oe !== null && r.league_eff !== null);
   if (!rows.length) return undefined;
   const byTeam = new Map(rows.map((r) => [Number(r.teamId), r]));
   const first = rows[0]!;
@@ -92,7 +93,7 @@ export function solveSeason(
  * first that has games, each season's final rating (every game of the season, with its own prior) is regressed toward
  * the league average and becomes the next season's prior. A team without last season's rating starts at its
  * conference's mean prior (this season's conference), or at the league average. A season whose previous season has
- * no games gets none.
+ * no games gets none: its teams are listed with `prior_source` 'none'.
  */
 export function priorsOf(
   seasons: readonly { season: number; teams: readonly TeamRow[]; games: readonly GameRow[] }[], wanted: ReadonlySet<number>, params: SolverParameters,
@@ -103,7 +104,7 @@ export function priorsOf(
   let priorRows: Record<string, unknown>[] = [];
   for (const s of ordered) {
     if (s.season > Math.max(...wanted)) break;
-    priorRows = previous && previous.season === s.season - 1 ? regress(previous, s.teams, params) : [];
+    priorRows = previous && previous.season === s.season - 1 ? regress(previous, s.teams, params) : none(s.teams);
     if (wanted.has(s.season)) out.set(s.season, priorRows);
     if (!s.games.length) {
       previous = undefined;
@@ -117,6 +118,15 @@ export function priorsOf(
   }
   for (const season of wanted) if (!out.has(season)) out.set(season, []);
   return out;
+}
+
+/** A season without a previous one in the lakehouse: every team listed, without a prior (`prior_source` 'none'). */
+function none(teams: readonly TeamRow[]): Record<string, unknown>[] {
+  return teams.map((t) => ({
+    teamId: t.teamId, team: t.team, conference: t.conference, previous_season: null, prior_source: 'none',
+    previous_adj_oe: null, previous_adj_de: null, previous_adj_tempo: null,
+    prior_adj_oe: null, prior_adj_de: null, prior_adj_margin: null, prior_adj_tempo: null, league_eff: null, league_tempo: null,
+  }));
 }
 
 function regress(previous: { season: number; teams: readonly TeamRow[]; solution: Solution }, teams: readonly TeamRow[], params: SolverParameters): Record<string, unknown>[] {

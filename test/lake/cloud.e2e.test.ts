@@ -57,7 +57,7 @@ describe.skipIf(!motoAvailable)(`cloud mode on the emulator (${moto})`, () => {
     const glue = new GlueClient(awsClientConfig(awsSettings));
     const silver = (await glue.send(new GetTablesCommand({ DatabaseName: 'cbbd_silver' }))).TableList ?? [];
     // Every declared table is registered when a writing command starts, built or not.
-    const derivations = ['fct_pbp_plays_enriched', 'fct_pbp_game_teams_flat', 'fct_pbp_game_teams_flat_garbage_removed', 'fct_pbp_team_daily_rollup', 'fct_pbp_team_daily_rollup_adj', 'fct_pbp_team_daily_rollup_garbage_removed'];
+    const derivations = ['fct_pbp_plays_enriched', 'fct_pbp_game_teams_flat', 'fct_pbp_game_teams_flat_garbage_removed', 'fct_game_teams_without_plays', 'fct_pbp_team_daily_rollup', 'fct_pbp_team_daily_rollup_adj', 'fct_pbp_team_daily_rollup_garbage_removed'];
     expect(silver.map((t) => t.Name).sort()).toEqual([...SILVER_TABLES.map((t) => t.name), ...derivations].sort());
     const market = (await glue.send(new GetPartitionsCommand({ DatabaseName: 'cbbd_gold', TableName: 'market_lines_analysis' }))).Partitions ?? [];
     expect(market.map((p) => p.Values)).toEqual([['2024']]);
