@@ -26,16 +26,21 @@ const num = (x, digits = 2) => (x === null || x === undefined || x === '' ? '—
 const pct = (x) => (x === null || x === undefined || x === '' ? '—' : `${(100 * Number(x)).toFixed(1)}%`);
 const signed = (x) => (x === null || x === undefined || x === '' ? '—' : `${Number(x) > 0 ? '+' : ''}${(100 * Number(x)).toFixed(1)}%`);
 
-function cell(text, title) {
+// Styled through the CSSOM (the page's CSP allows no inline style attributes; style.css belongs to the page).
+const padded = (el, align) => Object.assign(el.style, { padding: '3px 10px', textAlign: align, borderBottom: '1px solid #eceef2', whiteSpace: 'nowrap' });
+
+function cell(text, title, align = 'right') {
   const td = document.createElement('td');
   td.textContent = text;
   if (title) td.title = title;
+  padded(td, align);
   return td;
 }
 
 function summaryTable(rows) {
   const table = document.createElement('table');
   table.id = 'backtest-summary';
+  Object.assign(table.style, { borderCollapse: 'collapse', fontSize: '13px', margin: '8px 0' });
   const head = table.createTHead().insertRow();
   const columns = [
     ['predictor', ''], ['games', 'final Division I games from December 1 with a line and every prediction'],
@@ -49,6 +54,7 @@ function summaryTable(rows) {
     const th = document.createElement('th');
     th.textContent = name;
     if (title) th.title = title;
+    padded(th, name === 'predictor' ? 'left' : 'right');
     head.append(th);
   }
   const body = table.createTBody();
@@ -56,7 +62,7 @@ function summaryTable(rows) {
   for (const r of sorted) {
     const tr = body.insertRow();
     tr.dataset.predictor = r.predictor;
-    const name = cell(LABELS[r.predictor] ?? r.predictor, r.predictor);
+    const name = cell(LABELS[r.predictor] ?? r.predictor, r.predictor, 'left');
     const swatch = document.createElement('span');
     swatch.textContent = '■ ';
     swatch.style.color = COLORS[r.predictor] ?? '#555';
@@ -72,9 +78,9 @@ function summaryTable(rows) {
 /** RMSE by month, one line per predictor. */
 function monthlyChart(rows) {
   const months = [...new Set(rows.map((r) => r.month))].sort();
-  const width = 560;
-  const height = 190;
-  const pad = { left: 40, right: 150, top: 10, bottom: 26 };
+  const width = 640;
+  const height = 200;
+  const pad = { left: 40, right: 200, top: 10, bottom: 26 };
   const values = rows.map((r) => Number(r.rmse)).filter(Number.isFinite);
   const svg = document.createElementNS(SVG, 'svg');
   svg.id = 'backtest-chart';
@@ -141,6 +147,7 @@ function render(body) {
   const summary = document.createElement('p');
   summary.id = 'backtest-verdict';
   summary.textContent = verdict(body.predictors);
+  Object.assign(summary.style, { maxWidth: '900px', fontSize: '14px' });
   const monthHeading = document.createElement('h3');
   monthHeading.textContent = 'Error by month (RMSE of the home margin, points; every game with a line)';
   section.replaceChildren(heading, about, summary, summaryTable(body.predictors), monthHeading, monthlyChart(body.monthly));
