@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['.venv-moto/**', 'node_modules/**', 'lakehouse/**', '.cbbd/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '.venv/**', 'infra/**'] },
+  { ignores: ['.venv-moto/**', '.venv-lint/**', '.tools/**', 'node_modules/**', 'lakehouse/**', '.cbbd/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '.venv/**', 'infra/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
