@@ -39,7 +39,7 @@ beforeAll(async () => {
   const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
   const storage = localStorage(join(dir, 'lakehouse'));
   const graph = buildAssetGraph(createAssets({ source, storage, window, gameCap: 3_000, now: () => clock, rollingDays: 3, checkpoints }));
-  project = { graph, runLog, checkpoints, window, rollingDays: 3, materialize: { concurrency: 2, retries: 2, retryMinDelayMs: 10 }, now: () => clock };
+  project = { graph, runLog, checkpoints, window, rollingDays: 3, materialize: { concurrency: 1, retries: 2, retryMinDelayMs: 10 }, now: () => clock };
 }, 60_000);
 afterAll(async () => {
   await runLog.close();
