@@ -44,7 +44,6 @@ export class CbbdStack extends Stack {
       imageTag: props.imageTag,
       vpcId: deploy.vpcId,
       privateSubnets: deploy.privateSubnets,
-      maxRunHours: deploy.maxRunHours,
       defaultCommand: ['status'],
     });
     this.scheduledRuns = new ScheduledRuns(this, 'Schedules', { runtime: this.runtime, schedules: project.schedules, maxRunHours: deploy.maxRunHours });

@@ -24,15 +24,13 @@ export const TEMP_DIR = `${DATA_DIR}/tmp`;
 
 /**
  * `sh -c <script> cbbd <args…>`: the schedule's command override becomes "$@", quoted, so `*` reaches cbbd as a
- * selection and is never globbed by the shell. coreutils' `timeout` ends a run that outlives `maxRunHours` the way a
- * task stop does (SIGTERM: the run records itself cancelled, commits nothing half done; SIGKILL 100 s later, inside
- * ECS's 120 s stop timeout), so a stuck night alarms the same morning instead of holding the lease for a day.
+ * selection and is never globbed by the shell. A run's maximum time is the state machine's (scheduled-runs.ts): it
+ * stops the task as ECS stops any task (SIGTERM, the run records itself cancelled and commits nothing half done) and
+ * fails with States.Timeout, which is not retried.
  */
-export function entryPoint(maxRunHours: number): readonly string[] {
-  return [
-    'sh',
-    '-c',
-    `mkdir -p ${TEMP_DIR} && printf '%s\\n' "$${CLOUD_CONFIG_ENV}" > ${CLOUD_CONFIG_PATH} && exec timeout --signal=TERM --kill-after=100s ${maxRunHours}h node ${CLI_SCRIPT} "$@"`,
-    'cbbd',
-  ];
-}
+export const ENTRY_POINT: readonly string[] = [
+  'sh',
+  '-c',
+  `mkdir -p ${TEMP_DIR} && printf '%s\\n' "$${CLOUD_CONFIG_ENV}" > ${CLOUD_CONFIG_PATH} && exec node ${CLI_SCRIPT} "$@"`,
+  'cbbd',
+];

@@ -36,7 +36,7 @@ export class GitHubDeployRole extends Construct {
     const provider = props.existingProviderArn
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.existingProviderArn)
       : new iam.OidcProviderNative(this, 'Provider', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
-    const trust = (subject: string) => new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+    const trust = (subject: string | string[]) => new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
       StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': subject },
     });
 
@@ -94,7 +94,8 @@ export class GitHubDeployRole extends Construct {
     this.diffRole = new iam.Role(this, 'DiffRole', {
       roleName: 'cbbd-github-diff',
       description: `ci.yml of ${props.repository} on pull requests: cdk diff against the deployed stack, read only`,
-      assumedBy: trust(`repo:${props.repository}:pull_request`),
+      // Pull requests, and deploy.yml's diff on main before it deploys (a job without an environment).
+      assumedBy: trust([`repo:${props.repository}:pull_request`, `repo:${props.repository}:ref:refs/heads/main`]),
     });
     this.diffRole.addToPolicy(new iam.PolicyStatement({ sid: 'CdkLookup', actions: ['sts:AssumeRole'], resources: [bootstrapRole('lookup')] }));
     this.diffRole.addToPolicy(new iam.PolicyStatement({

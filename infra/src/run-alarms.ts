@@ -83,8 +83,9 @@ export class RunAlarms extends Construct {
       bind: () => ({ arn: Arn.format({ service: 'logs', resource: 'log-group', resourceName: TASK_EVENTS_LOG_GROUP, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this)) }),
     };
     new events.Rule(this, 'SucceededRuns', {
-      description: 'cbbd tasks that exited 0, counted by the SucceededRuns metric',
-      eventPattern: { ...stopped, detail: { ...ofCluster, containers: { exitCode: [0] } } },
+      description: 'cbbd tasks that exited 0, counted by the SucceededRuns metric (not the deploy\'s smoke tests)',
+      // A deploy's smoke test exits 0 too, and would hide a broken nightly for 36 hours.
+      eventPattern: { ...stopped, detail: { ...ofCluster, containers: { exitCode: [0] }, startedBy: [{ 'anything-but': { prefix: 'smoke-test/' } }] } },
       targets: [taskEventsTarget],
     });
     new logs.MetricFilter(this, 'SucceededRunsFilter', {

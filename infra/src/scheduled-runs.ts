@@ -2,7 +2,8 @@
  * One EventBridge Scheduler schedule per enabled schedule of config.yaml, at the same cron expression and time zone,
  * each starting the one `cbbd-runs` state machine with that schedule's `cbbd` arguments. The state machine runs the task
  * and waits for it (ECS RunTask .sync), so a night that fails is tried once more after 15 minutes (another run holding
- * the lease, a 5xx storm at the API), and one that outlives the maximum run time is stopped and reported.
+ * the lease, a 5xx storm at the API), and one that outlives the maximum run time is stopped (ECS's StopTask: SIGTERM,
+ * the run records itself cancelled) and reported, not tried again.
  * What the scheduler cannot start (a throttled StartExecution, a deleted state machine) lands in a dead-letter queue,
  * which alarms (run-alarms.ts).
  */
@@ -22,7 +23,7 @@ import type { TaskRuntime } from './task-runtime.ts';
 export interface ScheduledRunsProps {
   readonly runtime: TaskRuntime;
   readonly schedules: readonly ProjectSchedule[];
-  /** The container stops itself after this many hours; the state machine allows ten minutes more. */
+  /** A run still going after this many hours is stopped. */
   readonly maxRunHours: number;
 }
 
@@ -49,8 +50,9 @@ export class ScheduledRuns extends Construct {
       subnets: runtime.subnets,
       securityGroups: [runtime.securityGroup],
       containerOverrides: [{ containerDefinition: runtime.container, command: sfn.JsonPath.listAt('$.command') }],
-      // The container's own limit stops it first (container-contract.ts); this is the backstop.
-      taskTimeout: sfn.Timeout.duration(Duration.hours(props.maxRunHours).plus(Duration.minutes(10))),
+      // On timeout Step Functions stops the task (SIGTERM, then SIGKILL after the 120 s stop timeout) and fails with
+      // States.Timeout, which the retry below does not catch.
+      taskTimeout: sfn.Timeout.duration(Duration.hours(props.maxRunHours)),
       resultPath: sfn.JsonPath.DISCARD,
     });
     // A task that exits non-zero (or cannot start) is tried once more; a timed-out one is not: it would time out again.

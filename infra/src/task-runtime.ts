@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CLOUD_CONFIG_ENV, CLOUD_CONFIG_PATH, CONTAINER_NAME, DATA_DIR, entryPoint, TEMP_DIR } from './container-contract.ts';
+import { CLOUD_CONFIG_ENV, CLOUD_CONFIG_PATH, CONTAINER_NAME, DATA_DIR, ENTRY_POINT, TEMP_DIR } from './container-contract.ts';
 import type { LakehouseResources } from './lakehouse-resources.ts';
 
 /** The SecureString parameter holding the CBBD API key; created by hand (README), never by the stack. */
@@ -27,8 +27,6 @@ export interface TaskRuntimeProps {
   readonly cloudConfig: string;
   /** The image tag the task definition runs: the git commit deploy.yml built. */
   readonly imageTag: string;
-  /** A run still going after this many hours is stopped as a task stop would (container-contract.ts). */
-  readonly maxRunHours: number;
   /** An existing VPC to run in (context `vpcId`); otherwise the stack makes a small one. */
   readonly vpcId?: string | undefined;
   /** Run in the imported VPC's private subnets (they need a NAT or VPC endpoints) instead of its public ones. */
@@ -108,7 +106,7 @@ export class TaskRuntime extends Construct {
     this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
       containerName: CONTAINER_NAME,
       image: ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag),
-      entryPoint: [...entryPoint(props.maxRunHours)],
+      entryPoint: [...ENTRY_POINT],
       command: [...props.defaultCommand],
       environment: { [CLOUD_CONFIG_ENV]: props.cloudConfig, CBBD_CONFIG: CLOUD_CONFIG_PATH, NODE_ENV: 'production', TMPDIR: TEMP_DIR },
       // ECS reads the parameter at start and hands it to the process only: it is in no template, log or task

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildApp } from '../src/build-app.ts';
-import { CLOUD_CONFIG_ENV, entryPoint } from '../src/container-contract.ts';
+import { CLOUD_CONFIG_ENV, ENTRY_POINT } from '../src/container-contract.ts';
 import { toEventBridgeCron } from '../src/eventbridge-cron.ts';
 import { resourcesOf, synthesize, writeConfig, type Synthesized } from './helpers.ts';
 
@@ -113,8 +113,8 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     const [task] = Object.values(resourcesOf(synth.template, 'AWS::ECS::TaskDefinition'));
     expect(task!.Properties).toMatchObject({ Family: 'cbbd', Cpu: '512', Memory: '3072', RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc' });
     const [container] = task!.Properties!.ContainerDefinitions as Record<string, unknown>[];
-    expect(container!.EntryPoint).toEqual(entryPoint(4));
-    expect((container!.EntryPoint as string[])[2]).toContain('exec timeout --signal=TERM --kill-after=100s 4h node /app/bin/cbbd.js "$@"');
+    expect(container!.EntryPoint).toEqual(ENTRY_POINT);
+    expect((container!.EntryPoint as string[])[2]).toContain('exec node /app/bin/cbbd.js "$@"');
     // SIGTERM reaches the CLI through an init process; only /data (with TMPDIR) is writable.
     expect(container!.LinuxParameters).toMatchObject({ InitProcessEnabled: true });
     expect(container!.ReadonlyRootFilesystem).toBe(true);
@@ -171,14 +171,14 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     }
   });
 
-  it('runs each scheduled night as a task it waits for, tried once more 15 minutes after a failure, stopped past the maximum run time', () => {
+  it('runs each scheduled night as a task it waits for, tried once more 15 minutes after a failure, stopped (not retried) past the maximum run time', () => {
     const [machine] = Object.values(resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine'));
     const definition = JSON.stringify(machine!.Properties!.DefinitionString);
     expect(definition).toContain(':states:::ecs:runTask.sync');
     expect(definition).toContain('\\"Command.$\\":\\"$.command\\"');
     expect(definition).toContain('\\"Retry\\":[{\\"ErrorEquals\\":[\\"States.TaskFailed\\"],\\"IntervalSeconds\\":900,\\"MaxAttempts\\":1,\\"BackoffRate\\":1}]');
-    // The container stops itself at 4 h; the state backstops it ten minutes later.
-    expect(definition).toContain(`\\"TimeoutSeconds\\":${4 * 3600 + 600}`);
+    // Stopped at 4 h (aws.deploy.maxRunHours) with States.Timeout, which the retry (States.TaskFailed only) leaves alone.
+    expect(definition).toContain(`\\"TimeoutSeconds\\":${4 * 3600}`);
     expect(machine!.Properties).toMatchObject({ StateMachineName: 'cbbd-runs', TracingConfiguration: { Enabled: true } });
   });
 
@@ -206,11 +206,14 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
     const filters = Object.values(resourcesOf(synth.template, 'AWS::Logs::MetricFilter')).map((r) => r.Properties!.FilterPattern);
     expect(filters).toEqual(expect.arrayContaining(['{ $.level >= 50 }', '%^cbbd: %', '{ $.detail.lastStatus = "STOPPED" }']));
     const rules = Object.values(resourcesOf(synth.template, 'AWS::Events::Rule')).map((r) => r.Properties as { EventPattern: { detail: Record<string, unknown> } });
-    const failed = rules.find((r) => JSON.stringify(r.EventPattern).includes('anything-but'))!;
+    const failed = rules.find((r) => JSON.stringify(r.EventPattern).includes('"exitCode":[{"anything-but"'))!;
     expect(failed.EventPattern.detail).toMatchObject({ lastStatus: ['STOPPED'], $or: [{ containers: { exitCode: [{ 'anything-but': [0, 75] }] } }, { stopCode: ['TaskFailedToStart'] }] });
     expect(JSON.stringify(failed)).toMatch(/Topic/);
     const succeeded = rules.find((r) => JSON.stringify(r.EventPattern.detail).includes('"exitCode":[0]'))!;
     expect(JSON.stringify(succeeded)).toContain('log-group:/cbbd/task-events');
+    // The deploy's smoke tests (started by smoke-test/<sha>) do not count as a night that succeeded.
+    expect(succeeded.EventPattern.detail.startedBy).toEqual([{ 'anything-but': { prefix: 'smoke-test/' } }]);
+    expect(readFileSync(new URL('../../.github/scripts/smoke-test.sh', import.meta.url), 'utf8')).toContain('--started-by "smoke-test/');
   });
 
   it('grants no "*" action anywhere, and "*" resources only to actions that take no resource', () => {
@@ -252,7 +255,7 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
 
   it('creates the deploy role for jobs of the named repository in its protected environment only, and a read-only diff role for its pull requests', () => {
     synth.template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
-    const trusted = (role: string, subject: string) => synth.template.hasResourceProperties('AWS::IAM::Role', {
+    const trusted = (role: string, subject: string | string[]) => synth.template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: role,
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({
@@ -262,7 +265,7 @@ describe('the cbbd stack, synthesized offline from a config.yaml', () => {
       }),
     });
     trusted('cbbd-github-deploy', 'repo:octo-org/cbbd:environment:production');
-    trusted('cbbd-github-diff', 'repo:octo-org/cbbd:pull_request');
+    trusted('cbbd-github-diff', ['repo:octo-org/cbbd:pull_request', 'repo:octo-org/cbbd:ref:refs/heads/main']);
     const of = (prefix: string) => iamStatements(synth).filter((s) => s.where.startsWith(prefix)).flatMap((s) => [s.Action].flat());
     expect(of('GitHubDeployRoleDefaultPolicy')).toEqual(expect.arrayContaining(['sts:AssumeRole', 'ecr:PutImage', 'ecs:RunTask', 'ecs:DescribeTasks', 'iam:PassRole']));
     expect(of('GitHubDeployRoleDefaultPolicy')).not.toContain('ecs:RegisterTaskDefinition');

@@ -15,6 +15,7 @@ export function seasonWindow(seasons: Config['seasons'], now: Date): { window: S
   if (lastSeason >= inProgress) return { window };
   return {
     window,
-    notice: `cbbd: seasons.last is ${lastSeason} in config.yaml, so "current" means ${lastSeason}, not ${inProgress}, the season in progress on ${now.toISOString().slice(0, 10)}: set seasons.last to current (or ${inProgress}) to follow the calendar.`,
+    // Not `cbbd: `, which is how failures begin (the cloud's error alarm counts those lines).
+    notice: `cbbd note: seasons.last is ${lastSeason} in config.yaml, so "current" means ${lastSeason}, not ${inProgress}, the season in progress on ${now.toISOString().slice(0, 10)}: set seasons.last to current (or ${inProgress}) to follow the calendar.`,
   };
 }

@@ -70,7 +70,7 @@ describe('on 2026-12-06, as the nightly runs', () => {
   it('says on the first line when a fixed seasons.last caps the season in progress', () => {
     const plan = cbbd(config('seasons: { last: 2026 }\n'), ['plan', 'raw/teams', '--season', 'current']);
     expect(plan.code).toBe(0);
-    expect(plan.lines[0]).toMatch(/^cbbd: seasons.last is 2026 in config.yaml, so "current" means 2026, not 2027/);
+    expect(plan.lines[0]).toMatch(/^cbbd note: seasons.last is 2026 in config.yaml, so "current" means 2026, not 2027/);
     expect(plan.lines.find((l) => l.startsWith('Plan for'))).toMatch(/\(season 2026\)/);
   });
 });

@@ -119,7 +119,14 @@ export class RunLog extends RunLogReader {
     this.leases.stop();
     // Everything written goes into the database file itself before it closes: the cloud run log uploads that file
     // alone, and SQLite folds the WAL in on close only when no other connection (a cancel poll, the schedules') is open.
-    if (!this.file.readonly && this.file.open && this.path !== ':memory:') this.file.pragma('wal_checkpoint(TRUNCATE)');
+    if (!this.file.readonly && this.file.open && this.path !== ':memory:') {
+      // Busy while another connection reads (the page, a cancel poll): try again a few times before closing anyway.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const [result] = this.file.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (!result?.busy) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     await this.kysely.destroy();
   }
 

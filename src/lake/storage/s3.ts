@@ -37,7 +37,10 @@ export function s3Storage(bucket: string, settings: AwsSettings): ObjectStorage 
   };
   const removeAll = async (keys: readonly string[]) => {
     for (let i = 0; i < keys.length; i += 1000) {
-      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      // A key S3 refused (AccessDenied for a role without s3:DeleteObject there) comes back here, not as an exception.
+      const refused = out.Errors?.[0];
+      if (refused) throw new StorageError(`[storage:s3] DELETE s3://${bucket}/${refused.Key}: ${refused.Code ?? 'error'} ${refused.Message ?? ''} (and ${out.Errors!.length - 1} more). Check the credentials may call s3:DeleteObject there.`);
     }
   };
   return {
@@ -106,10 +109,12 @@ export function s3Storage(bucket: string, settings: AwsSettings): ObjectStorage 
         await Promise.all(objects.map((o) => limit(() => client.send(new CopyObjectCommand({ Bucket: bucket, Key: `${base}/${o.name}`, CopySource: `${bucket}/${staging}/${o.name}` })))));
         await removeAll((await list(`${base}/`)).filter((k) => !wanted.has(k)));
       } catch (error) {
-        fail('PUT', prefix, error);
-      } finally {
+        // The first error is the one to report; the staging goes if it can (else the next writing command sweeps it).
         await removeAll(staged).catch(() => undefined);
+        fail('PUT', prefix, error);
       }
+      // Outside the try: a staging that cannot be deleted (a role without s3:DeleteObject on tmp/) is said, not hidden.
+      await removeAll(staged).catch((error: unknown) => fail('DELETE', 'tmp/', error));
     },
   };
 }
