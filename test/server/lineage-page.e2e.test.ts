@@ -7,20 +7,16 @@
  * schedule switched off and `cbbd schedule --list` agreeing). Screenshots go to docs/img/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { BIN, chromiumAvailable, launchChromium, requireChromium, startServe } from './_browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = resolve('bin/cbbd.js');
 const SHOTS = resolve('docs/img');
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs Debian's chromium package.`);
-  console.warn(`\n*** SKIPPING the lineage page's browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium) ***\n`);
-}
+const available = chromiumAvailable;
+requireChromium("the lineage page's browser tests");
 
 function environment(dir: string, assets: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   writeFileSync(join(dir, 'config.yaml'), [
@@ -41,28 +37,6 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): string {
   const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cbbd ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function startServe(env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-      if (m) ok(m[1]!);
-    });
-    server.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
-  });
-  return { server, url };
-}
-
-async function launchChromium(): Promise<Browser> {
-  mkdirSync(SHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 interface Geometry {
@@ -146,7 +120,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     // Two weeks of game days of a season × game-day asset, for the heatmap.
     cli(env, 'materialize', 'raw/plays', '--season', '2024', '--from', '2023-11-06', '--to', '2023-11-20');
     ({ server, url } = await startServe(env));
-    browser = await launchChromium();
+    browser = await launchChromium(SHOTS);
   }, 120_000);
 
   afterAll(async () => {
@@ -368,7 +342,7 @@ describe.skipIf(!available)('cancelling runs', () => {
     env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
     cli(env, 'materialize', 'raw/teams');
     ({ server, url } = await startServe(env));
-    browser = await launchChromium();
+    browser = await launchChromium(SHOTS);
   }, 120_000);
 
   afterAll(async () => {
@@ -449,7 +423,7 @@ describe.skipIf(!available)('a backfill on the page', () => {
     env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
     cli(env, 'runs');
     ({ server, url } = await startServe(env));
-    browser = await launchChromium();
+    browser = await launchChromium(SHOTS);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,48 +2,21 @@
  * The lineage page in real headless Chromium (Debian's package, driven by playwright-core) against `cbbd serve`
  * over a lakehouse built from the simulator. Screenshots go to test-artifacts/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { BIN, chromiumAvailable, launchChromium, requireChromium, startServe } from './_browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATING_DATES, TEAMS, writeGoldLakehouse } from '../fixtures/gold-preview.ts';
 import { tempDir } from '../helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = resolve('bin/cbbd.js');
 const ARTIFACTS = resolve('test-artifacts');
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs Debian's chromium package.`);
-  console.warn(`\n*** SKIPPING the lineage page's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium) ***\n`);
-}
+const available = chromiumAvailable;
+requireChromium("the lineage page's browser test");
 
 
-/** `cbbd serve` on a free port, and the page's address once it says it listens. */
-async function startServe(env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-      if (m) ok(m[1]!);
-    });
-    server.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
-  });
-  return { server, url };
-}
-
-/** Debian's headless Chromium, with the screenshots folder ready. */
-async function launchChromium(): Promise<Browser> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 describe.skipIf(!available)('the lineage page in Chromium', () => {
   let server: ChildProcess | undefined;
@@ -73,7 +46,7 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     config(2);
     cli('materialize', 'raw/games', '--season', '2024', '--force');
     ({ server, url } = await startServe(env));
-    browser = await launchChromium();
+    browser = await launchChromium(ARTIFACTS);
   });
 
   afterAll(async () => {
@@ -168,7 +141,7 @@ describe.skipIf(!available)('the data preview and the rating chart in Chromium',
     delete env.BEARER_TOKEN;
     delete env.CBBD_API_BASE_URL;
     ({ server, url } = await startServe(env));
-    browser = await launchChromium();
+    browser = await launchChromium(ARTIFACTS);
   }, 60_000);
 
   afterAll(async () => {
