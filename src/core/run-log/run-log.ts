@@ -103,11 +103,12 @@ export class RunLog extends RunLogReader {
     const log = new RunLog(path, db, options.clock ?? Date.now);
     if (!options.readonly) {
       // Two commands started at once on a fresh install both migrate: SQLite's migration lock is not held across
-      // processes, so the loser finds a table the winner just made. Its migrations are then recorded: try again.
+      // processes, so the loser finds a table (or a column: 0004 and 0005 add some) the winner just made. Its
+      // migrations are then recorded: try again.
       let error: unknown;
       for (let attempt = 0; attempt < 5; attempt++) {
         ({ error } = await new Migrator({ db: log.kysely, provider: new SqliteMigrations() }).migrateToLatest());
-        if (!error || !/already exists/.test((error as Error).message)) break;
+        if (!error || !/already exists|duplicate column name/.test((error as Error).message)) break;
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
       if (error) throw new ExecutionError(`Cannot migrate the run log at ${path}: ${(error as Error).message}`, { cause: error });
