@@ -121,7 +121,7 @@ export async function chaosBench(args: string[]): Promise<void> {
 /** Two CLI runs at once (one refused, naming the holder), `cbbd serve` polled while a run writes, and a page run refused. */
 async function concurrency(dir: string, selection: string, expected: Fingerprint, cleanMs: number): Promise<Row> {
   const l: Lab = lab(dir);
-  const env = l.env(l.config('config.yaml'));
+  const env = { ...l.env(l.config('config.yaml')), CBBD_UI_TOKEN: 'chaos-bench-ui-token' };
   const port = 3900 + Math.floor(Math.random() * 900);
   const serve = startCbbd(env, ['serve', '--port', String(port)]);
   const base = `http://127.0.0.1:${port}`;
@@ -131,7 +131,7 @@ async function concurrency(dir: string, selection: string, expected: Fingerprint
     await until(async () => first.output().includes('"run_started"'));
     const second = await runCbbd(env, ['materialize', selection, '--season', '2024']);
     const refusedCli = second.code !== 0 && new RegExp(`Refused: [\\s\\S]*pid ${first.child.pid}\\b`).test(second.stdout + second.stderr);
-    const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selection, season: 2024 }) });
+    const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${env.CBBD_UI_TOKEN}` }, body: JSON.stringify({ selection, season: 2024 }) });
     const pageText = await page.text();
     const refusedPage = page.status === 409 && pageText.includes(`pid ${first.child.pid}`);
     const times: number[] = [];

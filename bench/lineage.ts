@@ -19,7 +19,7 @@ export async function lineageBench(): Promise<void> {
   const now = new Date('2026-02-15T12:00:00Z');
   const f = await seed(17, 1_000_000, now);
   console.log(`lineage benchmark: ${f.graph.order.length} assets, ${f.partitions.toLocaleString()} partitions, ${f.materializations.toLocaleString()} materializations`);
-  const { app, status } = createServerApp({ graph: f.graph, runLog: f.runLog, window: f.window, rollingDays: 3, now: () => now });
+  const { app, status } = createServerApp({ graph: f.graph, runLog: f.runLog, window: f.window, rollingDays: 3, now: () => now, token: 'bench-ui-token-00000' });
   const t0 = performance.now();
   status.snapshot('*', undefined);
   console.log(`  start-up: state of every asset computed in ${(performance.now() - t0).toFixed(0)} ms (cached until the run log changes)`);

@@ -56,7 +56,7 @@ export async function pageBench(): Promise<void> {
   // The project's real graph and an empty run log; no API call is made (nothing is materialized).
   const project = await benchProject({ url: 'http://127.0.0.1:9/', dir, season: 2024, scale: 'demo' });
   const seasonWindow = { firstSeason: 2024, lastSeason: 2024, start: '11-01', end: '04-30' };
-  const { app } = createServerApp({ graph: project.graph, runLog: project.runLog, window: seasonWindow, rollingDays: 3 });
+  const { app } = createServerApp({ graph: project.graph, runLog: project.runLog, window: seasonWindow, rollingDays: 3, token: 'bench-ui-token-00000' });
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
   });

@@ -20,13 +20,23 @@ export function say(text, isError = false) {
   m.classList.toggle('error', isError);
 }
 
+// The UI token, from the address cbbd serve printed (`#token=...`: a fragment, never sent to the server nor logged by
+// a proxy). Read before any other script runs (every module that talks to the API loads after this one), kept for
+// this tab, and taken off the address bar so it is neither bookmarked nor shared with a copied link.
+const fromAddress = /^#token=([^&]+)/.exec(location.hash);
+if (fromAddress) {
+  sessionStorage.setItem('cbbdToken', decodeURIComponent(fromAddress[1]));
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+}
+
 export function authHeaders() {
   const token = sessionStorage.getItem('cbbdToken');
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-// Beyond loopback the server wants its token on every API call: ask once, keep it for this tab.
-function askForToken() {
+// Every change (a run, a cancel, a schedule switch) needs the server's token, and beyond loopback every read too: when
+// the address did not carry it, ask once and keep it for this tab.
+export function askForToken() {
   const entered = prompt('This server requires its UI token (CBBD_UI_TOKEN):');
   if (entered) sessionStorage.setItem('cbbdToken', entered);
   return Boolean(entered);

@@ -2,6 +2,8 @@
 // `cbbd schedule` and every `cbbd serve` agree), its next tick, its last tick with the outcome (and why), the command
 // it runs, and its tick history. Its own module and element, so the lineage page's script does not need to know it;
 // it refreshes every 30 s and when a run finishes.
+import { askForToken } from './dom.js';
+
 const section = document.createElement('section');
 section.id = 'schedules';
 section.setAttribute('aria-label', 'schedules');
@@ -100,8 +102,15 @@ function render(body) {
   section.replaceChildren(heading, who, table, historyHeading, ticks.length ? history : none);
 }
 
+// A change without the token (or with a wrong one) is refused with 401: ask for it once and try again.
+async function write(path, body) {
+  const send = () => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body });
+  const response = await send();
+  return response.status === 401 && askForToken() ? send() : response;
+}
+
 async function runSchedule(name) {
-  const response = await fetch(`/api/schedules/${encodeURIComponent(name)}/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body: '{}' });
+  const response = await write(`/api/schedules/${encodeURIComponent(name)}/run`, '{}');
   const body = await response.json().catch(() => ({}));
   const message = document.getElementById('message');
   if (message) message.textContent = response.ok ? `Schedule ${name}: a tick started now; its outcome shows in the tick history.` : body.error ?? `HTTP ${response.status}`;
@@ -109,9 +118,7 @@ async function runSchedule(name) {
 }
 
 async function switchSchedule(name, enabled) {
-  const response = await fetch(`/api/schedules/${encodeURIComponent(name)}/enabled`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...headers() }, body: JSON.stringify({ enabled }),
-  });
+  const response = await write(`/api/schedules/${encodeURIComponent(name)}/enabled`, JSON.stringify({ enabled }));
   const message = document.getElementById('message');
   const body = await response.json().catch(() => ({}));
   if (message) message.textContent = response.ok ? `Schedule ${name} turned ${enabled ? 'on' : 'off'} (for every scheduler of this run log).` : body.error ?? `HTTP ${response.status}`;

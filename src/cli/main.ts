@@ -162,7 +162,7 @@ program
   .command('serve')
   .description('serve the lineage page and its JSON API')
   .option('--port <port>', 'port to listen on', '3000')
-  .option('--host <host>', 'address to bind (beyond loopback, CBBD_UI_TOKEN is required)', '127.0.0.1')
+  .option('--host <host>', 'address to bind (changes always need the UI token; beyond loopback, API reads too)', '127.0.0.1')
   .option('--no-schedules', 'do not run the schedules of config.yaml beside the page')
   .action((options) => run(async (ctx) => (await import('./commands/serve.ts')).serveCommand(ctx, { ...options, assets: program.opts<GlobalOptions>().assets }), true));
 

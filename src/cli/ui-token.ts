@@ -1,8 +1,10 @@
 /**
- * The UI token of `cbbd serve`: what every state-changing request (and, beyond loopback, every API read) must carry.
- * `CBBD_UI_TOKEN` when set, at least MIN_TOKEN_LENGTH characters. Otherwise, beyond loopback, a random one kept in a
- * file only this user can read (`ui-token` beside the run log), made on the first start and shown then, once; later
- * starts say where it is. On loopback without CBBD_UI_TOKEN there is none (the page starts runs without asking).
+ * The UI token of `cbbd serve`: what every state-changing request (and, beyond loopback, every API read) must carry,
+ * on loopback too (anyone on the machine can reach 127.0.0.1). `CBBD_UI_TOKEN` when set, at least MIN_TOKEN_LENGTH
+ * characters. Otherwise a random one kept in a file only this user can read (`ui-token` beside the run log), made on
+ * the first start. The page learns it from the address serve prints (`#token=`, a fragment: never sent to the server
+ * nor logged by a proxy): on the first start always; on later starts only on loopback with a terminal for output
+ * (not a log file others may read). CBBD_UI_TOKEN is never printed: whoever set it knows it.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
@@ -15,37 +17,43 @@ export const MIN_TOKEN_LENGTH = 16;
 
 export interface UiToken {
   readonly token: string;
-  /** What to print as the server starts: the token itself the first time only. */
+  /** What to print as the server starts (the token itself the first time only). */
   readonly notice: string;
+  /** Whether the page's address serve prints carries the token (`#token=`), for the page to learn it. */
+  readonly inPageAddress: boolean;
 }
 
 /**
- * The token a server bound to a loopback address (`loopback`) or beyond it needs, registered as a secret, or
- * undefined on loopback without CBBD_UI_TOKEN. Throws a UsageError for a token too short, or a token file that
- * others could read or that is not a plain file of this user's.
+ * The token a server bound to a loopback address (`loopback`) or beyond it needs, registered as a secret. `terminal`:
+ * serve's output is a terminal (a person reads it, not a log file). Throws a UsageError for a token too short, or a
+ * token file that others could read or that is not a plain file of this user's.
  */
-export function uiToken(options: { readonly env: string | undefined; readonly file: string; readonly loopback: boolean }): UiToken | undefined {
+export function uiToken(options: { readonly env: string | undefined; readonly file: string; readonly loopback: boolean; readonly terminal?: boolean }): UiToken {
   const given = options.env?.trim() || undefined;
   if (given !== undefined) {
     if (given.length < MIN_TOKEN_LENGTH) {
-      throw new UsageError(`CBBD_UI_TOKEN is ${given.length} character(s); use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 16), or unset it${options.loopback ? '' : ' for a random one kept in ' + options.file}.`);
+      throw new UsageError(`CBBD_UI_TOKEN is ${given.length} character(s); use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 16), or unset it for a random one kept in ${options.file}.`);
     }
     registerSecret(given);
-    return { token: given, notice: 'UI token: CBBD_UI_TOKEN (the page asks for it once per tab).' };
+    return { token: given, notice: 'UI token: CBBD_UI_TOKEN (the page asks for it once per tab).', inPageAddress: false };
   }
-  if (options.loopback) return undefined;
   const kept = readTokenFile(options.file);
   if (kept !== undefined) {
     registerSecret(kept);
-    return { token: kept, notice: `UI token: the one in ${options.file} (the page asks for it once per tab; CBBD_UI_TOKEN overrides it).` };
+    // Again in the address only for a person at a terminal on loopback: beyond loopback, or into a file, it was once.
+    const shown = options.loopback && options.terminal === true;
+    return {
+      token: kept, inPageAddress: shown,
+      notice: `UI token: the one in ${options.file} (${shown ? 'the address below carries it' : 'the page asks for it once per tab'}; CBBD_UI_TOKEN overrides it).`,
+    };
   }
   const token = randomBytes(24).toString('base64url');
   writeTokenFile(options.file, token);
   registerSecret(token);
   return {
-    token,
-    notice: `UI token (made now, shown this once, kept in ${options.file}, readable by you only): ${token}\n` +
-      'The page asks for it once per tab; send it as Authorization: Bearer <token> from scripts.',
+    token, inPageAddress: true,
+    notice: `UI token (made now, kept in ${options.file}, readable by you only): ${token}\n` +
+      'Open the page by the address below, which carries it; scripts send it as Authorization: Bearer <token>.',
   };
 }
 

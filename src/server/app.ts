@@ -46,7 +46,8 @@ export interface ServerDeps {
   readonly rollingDays: number;
   /** Starts a run in this process and resolves with its id once it holds its partitions (rejects if refused). */
   readonly startRun?: (request: StartRunRequest) => Promise<{ runId: string } | { nothingToDo: true }>;
-  readonly token?: string;
+  /** The UI token every state-changing request must carry (and every API read, with readsNeedToken). */
+  readonly token: string;
   /** Host names requests may be addressed to (default: the loopback names). */
   readonly allowedHosts?: readonly string[];
   /** Whether API reads need the token too (the server is bound beyond loopback). */
@@ -124,8 +125,7 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   });
   app.use('*', securityHeaders);
   app.use('*', guardRequests({
-    allowedHosts: deps.allowedHosts ?? LOOPBACK_HOSTS, readsNeedToken: deps.readsNeedToken ?? false,
-    ...(deps.token !== undefined && { token: deps.token }),
+    allowedHosts: deps.allowedHosts ?? LOOPBACK_HOSTS, readsNeedToken: deps.readsNeedToken ?? false, token: deps.token,
   }));
 
   for (const [path, file] of Object.entries(files)) {

@@ -6,7 +6,8 @@
  * - Fetch metadata: an API request a browser sends for a page of another site (`Sec-Fetch-Site: cross-site` or
  *   `same-site`) is refused, reads included: an `<img>` anywhere could otherwise make the server plan or query.
  * - Origin: a state-changing request that carries an Origin must come from the page this server serves.
- * - Token: when set, every state-changing request must carry it; beyond loopback every API read must too.
+ * - Token: there is always one; every state-changing request must carry it, loopback included (anyone on the machine
+ *   can reach 127.0.0.1); beyond loopback every API read must too.
  * - Headers: no framing (clickjacking), no referrer, no sniffing, no caching, a CSP on pages and API answers alike.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -18,8 +19,8 @@ export { allowedHostsFor, hostNameOf, isBindableHost, isLoopback, LOOPBACK_HOSTS
 export interface SecurityOptions {
   /** Host names (without port) a request may be addressed to. */
   readonly allowedHosts: readonly string[];
-  /** Required on every state-changing request when set (always set when bound beyond loopback). */
-  readonly token?: string;
+  /** Required on every state-changing request (and, with readsNeedToken, every API read); at least 16 characters. */
+  readonly token: string;
   /** Whether API reads need the token too (beyond loopback: the run log is nobody else's business). */
   readonly readsNeedToken?: boolean;
 }
@@ -63,10 +64,10 @@ export function guardRequests(options: SecurityOptions): MiddlewareHandler {
         }
       }
     }
-    if (options.token !== undefined && (writes || (api && options.readsNeedToken))) {
+    if (writes || (api && options.readsNeedToken)) {
       const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? c.req.header('x-cbbd-token') ?? '';
       if (!sameToken(header, options.token)) {
-        return c.json({ error: 'Refused: this server requires the UI token (CBBD_UI_TOKEN) in an Authorization: Bearer header.' }, 401);
+        return c.json({ error: 'Refused: this server requires its UI token (CBBD_UI_TOKEN, or the one in the ui-token file beside the run log) in an Authorization: Bearer header; open the page by the address cbbd serve printed.' }, 401);
       }
     }
     return next();

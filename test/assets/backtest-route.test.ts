@@ -25,7 +25,7 @@ const rows = {
 };
 
 async function app(preview?: (request: { asset: string; season?: string; limit?: string }) => Promise<DataAnswer>, graphAssets = assets) {
-  return createServerApp({ graph: buildAssetGraph(graphAssets), runLog: await openRunLog(), window, rollingDays: 3, ...(preview && { preview }) }).app;
+  return createServerApp({ graph: buildAssetGraph(graphAssets), runLog: await openRunLog(), window, rollingDays: 3, token: 'ui-token-of-the-tests', ...(preview && { preview }) }).app;
 }
 
 describe('the ratings backtest route', () => {

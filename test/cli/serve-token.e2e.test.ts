@@ -1,8 +1,9 @@
 /**
- * The UI token of `cbbd serve`, as a user meets it: beyond loopback without CBBD_UI_TOKEN the server makes a random
- * one, keeps it in a file only this user can read, shows it on the first start only, and asks every API read for
- * it; a CBBD_UI_TOKEN under 16 characters is refused; the token never reaches the log. And the run log a first
- * command makes is for this user's eyes only.
+ * The UI token of `cbbd serve`, as a user meets it: without CBBD_UI_TOKEN the server makes a random one, keeps it in
+ * a file only this user can read and prints it in the page's address (`#token=`) on the first start; on loopback every
+ * change needs it (reads do not), beyond loopback every API read too, and there it is shown on the first start only;
+ * a CBBD_UI_TOKEN under 16 characters is refused; the token never reaches the log. And the run log a first command
+ * makes is for this user's eyes only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -28,9 +29,9 @@ function project(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env };
 }
 
-/** `cbbd serve` on all addresses, until it says where it listens; its output so far. */
-async function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; stdout: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '0.0.0.0', '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `cbbd serve` on all addresses (or `host`), until it says where it listens; its output so far. */
+async function serve(env: NodeJS.ProcessEnv, host = '0.0.0.0'): Promise<{ url: string; stdout: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', host, '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -38,7 +39,7 @@ async function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; stdout: str
   const url = await new Promise<string>((done, fail) => {
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const m = /Lineage page on http:\/\/0\.0\.0\.0:(\d+)\//.exec(stdout);
+      const m = new RegExp(`Lineage page on http://${host.replaceAll('.', '\\.')}:(\\d+)/\\S* \\(Ctrl-C`).exec(stdout);
       if (m) done(`http://127.0.0.1:${m[1]}`);
     });
     child.once('exit', (code) => fail(new Error(`serve exited ${code}: ${stderr}`)));
@@ -50,9 +51,10 @@ describe('the UI token of cbbd serve', () => {
   it('beyond loopback without CBBD_UI_TOKEN: a random one, kept 0600, shown once, asked of every API read', { timeout: 60_000 }, async () => {
     const { dir, env } = project();
     const first = await serve(env);
-    const m = /UI token \(made now, shown this once, kept in (\S+), readable by you only\): (\S+)/.exec(first.stdout);
+    const m = /UI token \(made now, kept in (\S+), readable by you only\): (\S+)/.exec(first.stdout);
     expect(m, first.stdout).not.toBeNull();
     const [, file, token] = m!;
+    expect(first.stdout).toMatch(new RegExp(`^Lineage page on http://0\\.0\\.0\\.0:\\d+/#token=${token} \\(Ctrl-C stops it\\)$`, 'm'));
     expect(file).toBe(join(dir, '.cbbd', 'ui-token'));
     expect(token!.length).toBeGreaterThanOrEqual(32);
     expect(statSync(file!).mode & 0o777).toBe(0o600);
@@ -78,6 +80,48 @@ describe('the UI token of cbbd serve', () => {
     expect((await fetch(`${server.url}/api/runs`, { headers: { authorization: 'Bearer sixteen-chars-ok' } })).status).toBe(200);
     expect(existsSync(join(dir, '.cbbd', 'ui-token'))).toBe(false);
   });
+
+  it('on loopback too: no change without the token (reads need none), the token in the printed address', { timeout: 60_000 }, async () => {
+    const { dir, env } = project();
+    const first = await serve(env, '127.0.0.1');
+    const address = /^Lineage page on (http:\/\/127\.0\.0\.1:\d+\/)#token=([\w-]{32}) \(Ctrl-C stops it\)$/m.exec(first.stdout);
+    expect(address, first.stdout).not.toBeNull();
+    const token = address![2]!;
+    const file = join(dir, '.cbbd', 'ui-token');
+    expect(first.stdout).toContain(`UI token (made now, kept in ${file}, readable by you only): ${token}`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(token);
+    let base = first.url;
+    const post = (path: string, body: unknown, authorization?: string) => fetch(`${base}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(authorization !== undefined && { authorization }) }, body: JSON.stringify(body),
+    });
+    // Anyone on the machine could otherwise start runs and spend the month's quota, or switch the schedules.
+    const run = { selection: 'raw/*', season: 2024 };
+    for (const authorization of [undefined, '', 'Bearer ', `Bearer ${token.slice(1)}`]) {
+      const refused = await post('/api/runs', run, authorization);
+      expect(refused.status, String(authorization)).toBe(401);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/requires its UI token/);
+      expect((await post('/api/materialize', run, authorization)).status).toBe(401);
+      expect((await post('/api/schedules/nightly/enabled', { enabled: false }, authorization)).status).toBe(401);
+    }
+    expect((await fetch(`${first.url}/api/runs`)).status).toBe(200);
+    expect(((await (await fetch(`${first.url}/api/runs`)).json()) as { runs: unknown[] }).runs).toEqual([]);
+    const started = await post('/api/runs', run, `Bearer ${token}`);
+    expect(started.status, await started.clone().text()).toBe(202);
+    expect(((await started.json()) as { runId: string }).runId).toMatch(/^r\d{8}-\d{6}-[0-9a-f]+$/);
+    expect(first.stderr()).not.toContain(token); // the log never has it
+    children.pop()!.kill('SIGKILL');
+
+    // A later start whose output is no terminal (a log file, here a pipe): the same token, not printed again.
+    const second = await serve(env, '127.0.0.1');
+    expect(second.stdout).toContain(`UI token: the one in ${file} (the page asks for it once per tab`);
+    expect(second.stdout).toMatch(/^Lineage page on http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C stops it\)$/m);
+    expect(second.stdout + second.stderr()).not.toContain(token);
+    base = second.url;
+    expect((await post('/api/runs', run)).status).toBe(401);
+    expect((await post('/api/runs/r20260101-000000-abcdef/cancel', {})).status).toBe(401);
+    expect((await post('/api/runs/r20260101-000000-abcdef/cancel', {}, `Bearer ${token}`)).status).not.toBe(401);
+  });
 });
 
 describe('uiToken', () => {
@@ -90,9 +134,21 @@ describe('uiToken', () => {
     }
   });
 
-  it('has none on loopback without CBBD_UI_TOKEN, and redacts every token it hands out', () => {
-    expect(uiToken({ env: undefined, file: file(), loopback: true })).toBeUndefined();
-    expect(uiToken({ env: '  ', file: file(), loopback: true })).toBeUndefined();
+  it('makes one on loopback too, in the page\'s address on the first start and, on a terminal, at later ones', () => {
+    const path = file();
+    const made = uiToken({ env: undefined, file: path, loopback: true });
+    expect(made.token).toMatch(/^[\w-]{32}$/);
+    expect(made.inPageAddress).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(uiToken({ env: '  ', file: path, loopback: true, terminal: true })).toMatchObject({ token: made.token, inPageAddress: true });
+    expect(uiToken({ env: undefined, file: path, loopback: true, terminal: false })).toMatchObject({ token: made.token, inPageAddress: false });
+    // Beyond loopback a server's output is a service's log more often than not: shown once, when made.
+    expect(uiToken({ env: undefined, file: path, loopback: false, terminal: true })).toMatchObject({ token: made.token, inPageAddress: false });
+    // CBBD_UI_TOKEN is never printed: whoever set it knows it.
+    expect(uiToken({ env: 'a-token-of-16-ch', file: path, loopback: true, terminal: true })).toMatchObject({ token: 'a-token-of-16-ch', inPageAddress: false });
+  });
+
+  it('redacts every token it hands out', () => {
     const given = uiToken({ env: 'a-token-of-16-ch', file: file(), loopback: true })!;
     expect(redactSecrets(`Bearer-less: ${given.token}`)).toBe('Bearer-less: [REDACTED]');
     const made = uiToken({ env: undefined, file: file(), loopback: false })!;

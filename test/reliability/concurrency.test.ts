@@ -13,7 +13,7 @@ const SELECTION = '+gold/market_lines_analysis';
 describe('two runs over the same partitions', () => {
   it('one runs; the other, from the CLI or the page, is refused naming the holder; serve keeps answering', { timeout: 150_000 }, async () => {
     const l = lab(tempDir('cbbd-concurrency-'));
-    const env = l.env(l.config('config.yaml'));
+    const env = { ...l.env(l.config('config.yaml')), CBBD_UI_TOKEN: 'concurrency-test-ui-token' };
     const port = 4000 + Math.floor(Math.random() * 2000);
     const serve = startCbbd(env, ['serve', '--port', String(port), '--no-schedules']);
     const base = `http://127.0.0.1:${port}`;
@@ -26,7 +26,7 @@ describe('two runs over the same partitions', () => {
       expect(second.code).toBe(75); // EX_TEMPFAIL: refused, try again later
       expect(second.stdout + second.stderr).toMatch(new RegExp(`^cbbd refused: \\S+ \\S+ is being materialized by run r[0-9-]+[0-9a-f]+ \\(pid ${first.child.pid} on .+, selection "\\${SELECTION}"`, "m"));
 
-      const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ selection: SELECTION, season: 2024 }) });
+      const page = await fetch(`${base}/api/materialize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${env.CBBD_UI_TOKEN}` }, body: JSON.stringify({ selection: SELECTION, season: 2024 }) });
       expect(page.status).toBe(409);
       expect(((await page.json()) as { error: string }).error).toContain(`pid ${first.child.pid}`);
 

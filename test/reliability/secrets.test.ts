@@ -87,7 +87,7 @@ describe('secrets', () => {
     for (const id of runIds) cbbd('runs', 'show', id);
 
     // Every page and API answer of the server, over the lakehouse just built.
-    const server = await listening(env, ['serve', '--port', '0', '--no-schedules'], /Lineage page on (http:\/\/\S+?)\/ /);
+    const server = await listening(env, ['serve', '--port', '0', '--no-schedules'], /Lineage page on (http:\/\/\S+?)\/[ #]/);
     const get = async (path: string) => {
       const res = await fetch(`${server.url}${path}`);
       return `${res.status} ${[...res.headers].join(' ')}\n${await res.text()}`;

@@ -120,9 +120,10 @@ describe('stopping', () => {
     const { env, runLog } = project();
     const server = cbbd(env, 'serve', '--port', '0', '--no-schedules');
     await server.waitFor(/Lineage page on (http:\/\/\S+)\//);
-    const url = /Lineage page on (http:\/\/\S+?)\/ /.exec(server.out.stdout)![1]!;
+    // The address carries the UI token the first start made (`#token=`), as the page learns it.
+    const [, url, token] = /Lineage page on (http:\/\/\S+?)\/#token=(\S+) /.exec(server.out.stdout)!;
     const res = await fetch(`${url}/api/materialize`, {
-      method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ selection: 'gold/big_query', season: 'all' }),
+      method: 'POST', headers: { 'content-type': 'application/json', origin: url!, authorization: `Bearer ${token}` }, body: JSON.stringify({ selection: 'gold/big_query', season: 'all' }),
     });
     expect(res.status).toBe(202);
     await server.waitFor(/heavy work started: a DuckDB query/);

@@ -18,19 +18,23 @@ export function requireChromium(what: string): void {
   console.warn(`\n*** SKIPPING ${what}: no Chromium at ${CHROMIUM} (apt-get install chromium) ***\n`);
 }
 
-/** `cbbd serve` on a free port, and the page's address once it says it listens. */
-export async function startServe(env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string }> {
+/**
+ * `cbbd serve` on a free port, once it says it listens: the page's address (`url`, without the token), the address it
+ * printed (`address`: with `#token=` when it carried the UI token, which it does on a project's first start), and the
+ * token it carried.
+ */
+export async function startServe(env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string; address: string; token: string | undefined }> {
   const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-schedules'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
+  const [url, token] = await new Promise<[string, string | undefined]>((ok, fail) => {
     let out = '';
     server.stdout!.on('data', (d) => {
       out += d;
-      const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-      if (m) ok(m[1]!);
+      const m = /Lineage page on (http:\/\/\S+\/)(?:#token=(\S+))? \(Ctrl-C/.exec(out);
+      if (m) ok([m[1]!, m[2]]);
     });
     server.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
   });
-  return { server, url };
+  return { server, url, address: token === undefined ? url : `${url}#token=${token}`, token };
 }
 
 /** Debian's headless Chromium, with the folder its screenshots go to made first. */

@@ -25,7 +25,7 @@ async function world(): Promise<RunLog> {
 }
 
 function app(runLog: RunLog, extra: Partial<ServerDeps> = {}) {
-  return createServerApp({ graph, runLog, window, rollingDays: 3, ...extra }).app;
+  return createServerApp({ graph, runLog, window, rollingDays: 3, token: 'ui-token-1234567', ...extra }).app;
 }
 
 describe('the JSON API', () => {

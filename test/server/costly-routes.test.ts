@@ -73,7 +73,7 @@ async function listen(deps: Partial<ServerDeps>): Promise<{ base: string; inFlig
   const lake: PreviewLake = { graph, window, storage: localStorage(root), query: localTableQuery(root) };
   const inFlight = { now: 0, max: 0 };
   const { app } = createServerApp({
-    graph, runLog: await openRunLog(), window, rollingDays: 3, now: () => now,
+    graph, runLog: await openRunLog(), window, rollingDays: 3, now: () => now, token: 'ui-token-of-the-tests',
     preview: async (request) => {
       inFlight.max = Math.max(inFlight.max, ++inFlight.now);
       try {
@@ -172,7 +172,7 @@ describe('the costly GETs under parallel load', () => {
     let planning = 0;
     let most = 0;
     const { app } = createServerApp({
-      graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now,
+      graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now, token: 'ui-token-of-the-tests',
       planRun: async () => {
         most = Math.max(most, ++planning);
         const until = performance.now() + 50;
@@ -187,7 +187,7 @@ describe('the costly GETs under parallel load', () => {
   });
 
   it('answers 429 with Retry-After and says why', async () => {
-    const { app } = createServerApp({ graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now, plansWaiting: 0 });
+    const { app } = createServerApp({ graph: buildAssetGraph(assets()), runLog: await openRunLog(), window, rollingDays: 3, now: () => now, plansWaiting: 0, token: 'ui-token-of-the-tests' });
     const [first, second] = await Promise.all(['*,raw/day_1', '*,raw/day_2'].map((s) => app.request(`/api/assets?selection=${encodeURIComponent(s)}`)));
     const refused = first!.status === 429 ? first! : second!;
     expect(refused.status).toBe(429);

@@ -25,7 +25,7 @@ async function goldApp(extra: Partial<ServerDeps> = {}) {
   const graph = buildAssetGraph(goldAssets);
   const lake: PreviewLake = { graph, window, storage: localStorage(root), query: localTableQuery(root) };
   return createServerApp({
-    graph, runLog: await openRunLog(), window, rollingDays: 3,
+    graph, runLog: await openRunLog(), window, rollingDays: 3, token: 'ui-token-1234567',
     preview: (r) => previewRows(lake, r), ratingHistory: (r) => ratingHistory(lake, r), ...extra,
   }).app;
 }
@@ -97,7 +97,7 @@ describe("the page's season filter", () => {
     mkdirSync(process.env.CBBD_TEST_OUT, { recursive: true });
     const graph = buildAssetGraph(smallAssets);
     const runLog = await openRunLog();
-    const app = createServerApp({ graph, runLog, window, rollingDays: 3 }).app;
+    const app = createServerApp({ graph, runLog, window, rollingDays: 3, token: 'ui-token-1234567' }).app;
     expect(await (await app.request('/api/seasons')).json()).toEqual({ first: 2023, last: 2024, built: [], default: 2024 });
 
     const project: Project = { graph, runLog, window, rollingDays: 3, materialize: { concurrency: 2, retries: 0 } };

@@ -111,6 +111,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let url = '';
+  let token: string | undefined;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
@@ -119,7 +120,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     cli(env, 'materialize', '+silver/test_games_per_season', '--season', '2024');
     // Two weeks of game days of a season × game-day asset, for the heatmap.
     cli(env, 'materialize', 'raw/plays', '--season', '2024', '--from', '2023-11-06', '--to', '2023-11-20');
-    ({ server, url } = await startServe(env));
+    ({ server, url, token } = await startServe(env));
     browser = await launchChromium(SHOTS);
   }, 120_000);
 
@@ -230,8 +231,10 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${url}?season=2024`);
+    // The address with the UI token in its fragment, as cbbd serve prints it: the page keeps it and drops it.
+    await page.goto(`${url}?season=2024#token=${token}`);
     await page.waitForSelector('body[data-ready="true"]');
+    expect(page.url()).toBe(`${url}?season=2024`);
 
     // "/" focuses the search; arrows and Enter pick a match.
     await page.keyboard.press('/');
@@ -316,16 +319,24 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
 
   it('turns a schedule off from the page, and cbbd schedule --list agrees', async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+    // Opened without the token (a bookmark, say): the first change is refused, and the page asks for it once.
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept(token);
+    });
     await page.goto(`${url}#/schedules`);
     await page.waitForSelector('#schedules tr[data-schedule="nightly"][data-enabled="true"]');
     await page.click('#schedules tr[data-schedule="nightly"] button[data-action="toggle"]');
     await page.waitForSelector('#schedules tr[data-schedule="nightly"][data-enabled="false"]');
+    expect(asked).toEqual([expect.stringMatching(/UI token/)]);
     const listed = JSON.parse(cli(env, 'schedule', '--list', '--json')) as { schedules: { name: string; enabled: boolean; switchedBy?: string }[] };
     expect(listed.schedules.find((s) => s.name === 'nightly')).toMatchObject({ enabled: false, switchedBy: 'the page' });
     expect(listed.schedules.find((s) => s.name === 'weekly-validate')?.enabled).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'schedules.png') });
     await page.click('#schedules tr[data-schedule="nightly"] button[data-action="toggle"]');
     await page.waitForSelector('#schedules tr[data-schedule="nightly"][data-enabled="true"]');
+    expect(asked).toHaveLength(1); // kept for the tab
     expect((JSON.parse(cli(env, 'schedule', '--list', '--json')) as { schedules: { name: string; enabled: boolean }[] }).schedules.find((s) => s.name === 'nightly')?.enabled).toBe(true);
   }, 60_000);
 });
@@ -335,13 +346,14 @@ describe.skipIf(!available)('cancelling runs', () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let url = '';
+  let address = '';
   let env: NodeJS.ProcessEnv;
   const out = join(dir, 'out');
 
   beforeAll(async () => {
     env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
     cli(env, 'materialize', 'raw/teams');
-    ({ server, url } = await startServe(env));
+    ({ server, url, address } = await startServe(env));
     browser = await launchChromium(SHOTS);
   }, 120_000);
 
@@ -353,14 +365,21 @@ describe.skipIf(!available)('cancelling runs', () => {
 
   it('cancels a run from its page: nothing committed, the run cancelled, and "Re-run failed" starts its failed step again', async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(url);
+    // The address cbbd serve printed carries the UI token (a fragment); the page keeps it for the tab, drops it from
+    // the address bar, and starts the run with it, asking nothing.
+    expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{32}$/);
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => void dialog.dismiss().then(() => asked.push(dialog.message())));
+    await page.goto(address);
     await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.evaluate(() => [location.href, location.hash])).toEqual([url, '']);
     await page.fill('#selection', 'gold/solver_like');
     await page.click('#materialize');
     await page.waitForSelector('#plan-dialog[open] #plan-run:not([disabled])');
     await page.click('#plan-run');
     await page.waitForFunction(() => /^Run r\S+ started\.$/.test(document.querySelector('#message')?.textContent ?? ''));
     const runId = /Run (r\S+) started/.exec((await page.locator('#message').textContent())!)![1]!;
+    expect(asked).toEqual([]);
     await page.goto(`${url}#/runs/${runId}`);
     await page.waitForSelector('#run-detail[data-status="running"] #run-cancel:not([disabled])');
     await page.click('#run-cancel');
@@ -416,13 +435,14 @@ describe.skipIf(!available)('a backfill on the page', () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let url = '';
+  let address = '';
   let env: NodeJS.ProcessEnv;
   const out = join(dir, 'out');
 
   beforeAll(async () => {
     env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
     cli(env, 'runs');
-    ({ server, url } = await startServe(env));
+    ({ server, url, address } = await startServe(env));
     browser = await launchChromium(SHOTS);
   }, 120_000);
 
@@ -446,6 +466,7 @@ describe.skipIf(!available)('a backfill on the page', () => {
       }, 100);
     });
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(address); // with the UI token, which the cancel below needs
     await page.goto(`${url}#/schedules`);
     const row = page.locator('#backfills tr[data-season="2024"][data-status="running"]');
     await row.waitFor();

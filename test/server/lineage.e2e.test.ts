@@ -22,6 +22,7 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let url = '';
+  let token: string | undefined;
 
   beforeAll(async () => {
     const dir = tempDir('cbbd-lineage-');
@@ -45,7 +46,7 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     // The API "corrects" its games: a re-fetch from another world changes raw/games, so the silver asset is stale.
     config(2);
     cli('materialize', 'raw/games', '--season', '2024', '--force');
-    ({ server, url } = await startServe(env));
+    ({ server, url, token } = await startServe(env));
     browser = await launchChromium(ARTIFACTS);
   });
 
@@ -58,7 +59,7 @@ describe.skipIf(!available)('the lineage page in Chromium', () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${url}?season=2024`);
+    await page.goto(`${url}?season=2024#token=${token}`); // the UI token, as cbbd serve's address carries it
     await page.waitForSelector('body[data-ready="true"]');
     // The season filter lists the configured window's seasons and keeps the one in the address.
     expect(await page.$$eval('#season option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['', '2024', '2023']);

@@ -16,7 +16,7 @@ describe('GET /api/quota', () => {
     at += 3_600_000;
     runLog.recordApiCall({ source: 'simulator', endpoint: '/plays/date', asset: 'raw/plays', status: 200, remaining: 1_000 });
     runLog.recordApiCall({ source: 'https://api.collegebasketballdata.com', endpoint: '/games', asset: null, status: 200, remaining: 5 });
-    const { app } = createServerApp({ graph, runLog, window, rollingDays: 3, now: () => new Date('2024-04-20T12:00:00Z'), quota: { source: 'simulator', reserve: '10%' } });
+    const { app } = createServerApp({ graph, runLog, window, rollingDays: 3, token: 'ui-token-of-the-tests', now: () => new Date('2024-04-20T12:00:00Z'), quota: { source: 'simulator', reserve: '10%' } });
     const response = await app.request('http://127.0.0.1/api/quota');
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({

@@ -1,7 +1,8 @@
 /**
  * The page's new routes through `app.request()`, over a real run log: the run page's data, the plan's confirmation
  * (refused with the numbers until they are confirmed), cancel requests recorded for the run's process to see,
- * re-running what failed, schedule switches, and the same guard as every state change (host, origin, token).
+ * re-running what failed, schedule switches, and the same guard as every state change (host, origin, token, which
+ * every server has, loopback included).
  */
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 const window = { firstSeason: 2023, lastSeason: 2024, start: '11-01', end: '04-30' };
 const graph = buildAssetGraph(assets);
 const ORIGIN = 'http://127.0.0.1:3000';
+const TOKEN = 'ui-token-of-the-runs-tests';
 
 const plan = (partitions: number, quota: RunPlanPreview['quota'] = null): RunPlanPreview => ({
   partitions, assets: [{ asset: 'raw/games', partitions, expectedCalls: 3 }], expectedCalls: 3, quota, warnings: [],
@@ -36,11 +38,12 @@ async function server(extra: Partial<ServerDeps> = {}, planned: RunPlanPreview =
     cancelRun: (id, by) => controls.requestCancel(id, by),
     switchSchedule: (name, enabled) => (switched.push([name, enabled]), name === 'nightly'),
     runSchedule: (name, why) => (switched.push([`${name} now: ${why}`, true]), name === 'nightly' ? { started: true } : { refused: 'This cbbd serve does not run the schedules (standby); run it where they run.' }),
-    allowedHosts: allowedHostsFor('127.0.0.1'),
+    allowedHosts: allowedHostsFor('127.0.0.1'), token: TOKEN,
     ...extra,
   });
+  // As the page sends them: with the server's token unless the test says otherwise.
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) => app.request(`${ORIGIN}${path}`, {
-    method: 'POST', headers: { host: '127.0.0.1:3000', origin: ORIGIN, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+    method: 'POST', headers: { host: '127.0.0.1:3000', origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${extra.token ?? TOKEN}`, ...headers }, body: JSON.stringify(body),
   });
   return { app, runLog, controls, started, switched, post };
 }
@@ -134,7 +137,8 @@ describe('the runs routes', () => {
       ['/api/schedules/nightly/run', {}],
     ];
     for (const [path, body] of writes) {
-      expect((await post(path, body)).status, `${path} without the token`).toBe(401);
+      expect((await post(path, body, { authorization: '' })).status, `${path} without the token`).toBe(401);
+      expect((await post(path, body, { authorization: `Bearer ${TOKEN}` })).status, `${path} with another token`).toBe(401);
       expect((await post(path, body, { authorization: 'Bearer sekrit', origin: 'http://evil.example' })).status, `${path} from another origin`).toBe(403);
       expect((await post(path, body, { authorization: 'Bearer sekrit', host: 'evil.example:3000', origin: 'http://evil.example:3000' })).status, `${path} to another host`).toBe(403);
       expect((await post(path, 'x'.repeat(5_000), { authorization: 'Bearer sekrit' })).status, `${path} too large`).toBe(413);

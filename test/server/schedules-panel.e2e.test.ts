@@ -40,17 +40,19 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     delete env.CBBD_API_KEY;
     delete env.BEARER_TOKEN;
     server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((ok, fail) => {
+    // The address carries the UI token (`#token=`) on a project's first start; "Run now" needs it.
+    const [url, token] = await new Promise<[string, string | undefined]>((ok, fail) => {
       let out = '';
       server!.stdout!.on('data', (d) => {
         out += d;
-        const m = /Lineage page on (http:\/\/\S+\/)/.exec(out);
-        if (m) ok(m[1]!);
+        const m = /Lineage page on (http:\/\/\S+\/)(?:#token=(\S+))? \(Ctrl-C/.exec(out);
+        if (m) ok([m[1]!, m[2]]);
       });
       server!.once('exit', (code) => fail(new Error(`cbbd serve exited ${code}`)));
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     const page = await browser.newPage();
+    await page.goto(`${url}#token=${token}`);
     // The panel refreshes every 30 s; reload until the first tick has ended (a tick is a `cbbd status` process).
     const deadline = Date.now() + 60_000;
     for (;;) {

@@ -32,7 +32,7 @@ async function fixture() {
 describe('GET /api/schedules', () => {
   it('answers each schedule with its cron, zone, command, next tick and recent ticks, newest first, and who runs them', async () => {
     const { runLog, scheduleLog, view } = await fixture();
-    const { app } = createServerApp({ graph, runLog, window, rollingDays: 3, schedules: view });
+    const { app } = createServerApp({ graph, runLog, window, rollingDays: 3, schedules: view, token: 'ui-token-123456' });
     const response = await app.request('http://127.0.0.1/api/schedules');
     expect(response.status).toBe(200);
     const body = await response.json() as { scheduler: unknown; schedules: { name: string; recentTicks: unknown[] }[]; thisServer: unknown };

@@ -1,8 +1,9 @@
 /**
  * What the server refuses, as an attacker or a careless client would meet it: other host names (DNS rebinding),
- * other origins, framing, malformed run requests, selections built to backtrack, too many live streams, and reads
- * without the token beyond loopback. Then a property: whatever the request, never a 5xx, never a hang, and never a
- * run started by anything but a valid request from an allowed host and origin.
+ * other origins, framing, malformed run requests, selections built to backtrack, too many live streams, changes
+ * without the token (loopback too) and reads without it beyond loopback. Then a property: whatever the request, never
+ * a 5xx, never a hang, and never a run started by anything but a valid request with the token from an allowed host
+ * and origin.
  */
 import { hostname } from 'node:os';
 import fc from 'fast-check';
@@ -16,17 +17,19 @@ import { openRunLog } from '../helpers.ts';
 const window = { firstSeason: 2023, lastSeason: 2024, start: '11-01', end: '04-30' };
 const graph = buildAssetGraph(assets);
 const ORIGIN = 'http://127.0.0.1:3000';
+const TOKEN = 'ui-token-1234567';
 
 async function server(extra: Partial<ServerDeps> = {}) {
   const started: StartRunRequest[] = [];
   const { app } = createServerApp({
     graph, runLog: await openRunLog(), window, rollingDays: 3,
     startRun: async (r) => (started.push(r), { runId: 'r20260101-000000-abcdef' }),
-    allowedHosts: allowedHostsFor('127.0.0.1'),
+    allowedHosts: allowedHostsFor('127.0.0.1'), token: TOKEN,
     ...extra,
   });
+  // As the page sends it: with the token unless the test says otherwise.
   const post = (body: string | undefined, headers: Record<string, string> = {}) => app.request(`${ORIGIN}/api/materialize`, {
-    method: 'POST', headers: { host: '127.0.0.1:3000', origin: ORIGIN, 'content-type': 'application/json', ...headers }, ...(body !== undefined && { body }),
+    method: 'POST', headers: { host: '127.0.0.1:3000', origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers }, ...(body !== undefined && { body }),
   });
   return { app, started, post };
 }
@@ -117,6 +120,17 @@ describe('the server refuses', () => {
     expect(((await long.json()) as { error: string }).error).toMatch(/at most 1000 are accepted/);
   });
 
+  it('changes without the token on loopback too (anyone on the machine reaches 127.0.0.1), but not reads', async () => {
+    const { app, started, post } = await server();
+    const run = '{"selection": "raw/*", "season": 2024}';
+    for (const authorization of ['', 'Bearer ', 'Bearer ui-token-1234568', 'ui-token-1234567x', 'Basic dWktdG9rZW4tMTIzNDU2Nw==']) {
+      expect((await post(run, { authorization })).status, authorization).toBe(401);
+    }
+    expect(started).toEqual([]);
+    expect((await post(run)).status).toBe(202);
+    expect((await app.request(`${ORIGIN}/api/runs`, { headers: { host: '127.0.0.1:3000' } })).status).toBe(200);
+  });
+
   it('API reads without the token when bound beyond loopback, but serves the page that asks for it', async () => {
     const { app } = await server({ token: 'ui-token-1234567', readsNeedToken: true, allowedHosts: ['10.1.2.3'] });
     const at = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers: { host: '10.1.2.3:3000', ...headers } });
@@ -182,6 +196,7 @@ describe('any request at all', () => {
     query: fc.dictionary(fc.constantFrom('selection', 'season', 'limit', 'after', 'date', 'teams', 'x'), text, { maxKeys: 3 }),
     host: fc.constantFrom('127.0.0.1:3000', 'localhost', 'evil.example', '[::1]:3000', '', 'a:b:c'),
     origin: fc.option(fc.constantFrom(ORIGIN, 'http://evil.example', 'null', 'not a url'), { nil: undefined }),
+    authorization: fc.option(fc.constantFrom(`Bearer ${TOKEN}`, `bearer  ${TOKEN}`, TOKEN, `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, 'Bearer ', ''), { nil: undefined }),
     fetchSite: fc.option(fc.constantFrom('same-origin', 'none', 'same-site', 'cross-site', 'CROSS-SITE', ' cross-site', 'bogus', ''), { nil: undefined }),
     contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data'), { nil: undefined }),
     body: fc.option(fc.oneof(
@@ -191,7 +206,7 @@ describe('any request at all', () => {
     ), { nil: undefined }),
   });
 
-  it('answers under a second with no 5xx, refuses other sites\' API requests, and starts a run only for a valid request from this host and origin', async () => {
+  it('answers under a second with no 5xx, refuses other sites\' API requests, and starts a run only for a valid request with the token from this host and origin', async () => {
     // Every route the CLI's server has, the quota and schedules panels' included (data routes answer without DuckDB).
     const { app, started } = await server({ quota: { source: 'simulator', reserve: '10%' }, schedules: () => ({ scheduler: null, schedules: [] }) });
     await fc.assert(fc.asyncProperty(request, async (r) => {
@@ -201,6 +216,7 @@ describe('any request at all', () => {
       if (r.origin !== undefined) headers.origin = r.origin;
       if (r.contentType !== undefined) headers['content-type'] = r.contentType;
       if (r.fetchSite !== undefined) headers['sec-fetch-site'] = r.fetchSite;
+      if (r.authorization !== undefined) headers.authorization = r.authorization;
       const begun = performance.now();
       const res = await app.request(`http://127.0.0.1:3000${r.path}${query ? `?${query}` : ''}`, {
         method: r.method, headers, ...(r.body !== undefined && !['GET', 'HEAD'].includes(r.method) && { body: r.body }),
@@ -212,6 +228,9 @@ describe('any request at all', () => {
       // Sent for a page of another site (or with metadata it cannot read): no API answer but a refusal.
       const ownSite = r.fetchSite === undefined || ['same-origin', 'none'].includes(r.fetchSite.trim().toLowerCase());
       if (r.path.startsWith('/api/') && !ownSite) expect(res.status).toBe(403);
+      // On loopback too, a change without the token is refused once host, site and origin passed.
+      const hasToken = r.authorization !== undefined && [`Bearer ${TOKEN}`, `bearer  ${TOKEN}`, TOKEN].includes(r.authorization);
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !hasToken) expect([401, 403]).toContain(res.status);
       if (started.length) {
         // Only this: a POST of a well-formed request, addressed to this server, from its page or from no browser.
         expect(r.method).toBe('POST');
@@ -219,6 +238,7 @@ describe('any request at all', () => {
         expect(['127.0.0.1:3000', 'localhost', '[::1]:3000']).toContain(r.host);
         expect(r.origin === undefined || (r.origin === ORIGIN && r.host === '127.0.0.1:3000')).toBe(true);
         expect(ownSite).toBe(true);
+        expect(hasToken).toBe(true);
         expect(r.contentType).toMatch(/^application\/json/);
         const body = JSON.parse(r.body!) as { selection: unknown; season: unknown };
         expect(typeof body.selection).toBe('string');

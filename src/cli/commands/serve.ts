@@ -1,7 +1,8 @@
 /**
- * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default; on any other address every
- * state-changing request and every API read must carry the UI token (CBBD_UI_TOKEN, or a random one kept in a file
- * only this user can read: `ui-token.ts`). Requests addressed to any other host name are refused (see `security.ts`).
+ * `cbbd serve`: the lineage page and its JSON API. Binds loopback by default. Every state-changing request must
+ * carry the UI token (CBBD_UI_TOKEN, or a random one kept in a file only this user can read: `ui-token.ts`), and on
+ * any other address every API read too; the page learns it from the address printed here (`#token=`). Requests
+ * addressed to any other host name are refused (see `security.ts`).
  */
 import { serve } from '@hono/node-server';
 import { UsageError } from '../../core/errors.ts';
@@ -84,9 +85,11 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   if (!isBindableHost(host)) throw new UsageError(`--host ${options.host} is not an IP address: use 127.0.0.1 (the default), ::1, or an address of this machine.`);
   const port = Number(options.port ?? 3000);
   if (!/^\d+$/.test(options.port ?? '3000') || port > 65_535) throw new UsageError(`--port ${options.port} is not a port number (0-65535).`);
-  // Beyond loopback there is always a token: CBBD_UI_TOKEN, or a random one kept beside the run log (`ui-token.ts`).
-  const ui = uiToken({ env: process.env.CBBD_UI_TOKEN, file: join(dirname(ctx.config.runLog.path), 'ui-token'), loopback: isLoopback(host) });
-  const token = ui?.token;
+  // There is always a token, loopback too: CBBD_UI_TOKEN, or a random one kept beside the run log (`ui-token.ts`).
+  const ui = uiToken({
+    env: process.env.CBBD_UI_TOKEN, file: join(dirname(ctx.config.runLog.path), 'ui-token'), loopback: isLoopback(host), terminal: process.stdout.isTTY === true,
+  });
+  const token = ui.token;
   // The page's data preview and chart read the lakehouse as `cbbd show` does.
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
   const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
@@ -99,7 +102,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
       return serverRunStarter(ctx, runs)(request);
     },
     sourceDescription: ctx.source.description,
-    quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, ...(token !== undefined && { token }),
+    quota: { source: ctx.source.ledgerName, reserve: ctx.config.source.quotaReserve }, token,
     schedules: () => schedules.view(),
     switchSchedule: (name, enabled, by) => schedules.switchSchedule(name, enabled, by),
     runSchedule: (name, why) => {
@@ -124,8 +127,11 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   status.snapshot('*', undefined); // warm the cache: the first page load answers from memory
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
-      if (ui) process.stdout.write(`${ui.notice}\n`);
-      process.stdout.write(`Lineage page on http://${host.includes(':') ? `[${host}]` : host}:${info.port}/ (Ctrl-C stops it)\n`);
+      // Straight to stdout, not through the logger's redaction: whoever started the server must see the token.
+      // A fragment is never sent to the server nor logged by a proxy; the page keeps it for the tab and drops it.
+      process.stdout.write(`${ui.notice}\n`);
+      const fragment = ui.inPageAddress ? `#token=${token}` : '';
+      process.stdout.write(`Lineage page on http://${host.includes(':') ? `[${host}]` : host}:${info.port}/${fragment} (Ctrl-C stops it)\n`);
       resolve(s);
     });
     s.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`Cannot listen on ${host}:${port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (another program uses the port; pick another with --port)' : ''}.`)));
