@@ -6,14 +6,15 @@
 # production dependencies only (better-sqlite3 and DuckDB ship their native binaries in their packages: no compiler);
 # the runtime stage gets the compiled dist/, those node_modules, ui/ and a config, nothing else.
 # test/cli/prod-install.test.ts does what the runtime stage does, without Docker.
-# Node 24 LTS. Pin the digest where the image is built for production: deploy.yml passes
-#   --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest>
-# (this repository cannot reach a container registry to write one here).
-ARG NODE_IMAGE=node:24-bookworm-slim
-
-# checkov:skip=CKV_DOCKER_7: the tag is node:24-bookworm-slim by default (an ARG checkov cannot follow), a digest in deploy.yml
 # checkov:skip=CKV_DOCKER_2: a batch job started by a schedule, not a service: ECS watches its exit code, not a health check
-FROM ${NODE_IMAGE} AS build
+
+# The base image, Node 24 LTS on Debian bookworm (slim), pinned by digest: every build of a commit gets the same bytes,
+# and a new base image comes as a reviewed change. Tag: node:24-bookworm-slim (this digest is the multi-platform index
+# that tag pointed to at Node 24.21.0, node:24.21.0-bookworm-slim). Dependabot (.github/dependabot.yml) proposes the
+# new digest when the tag moves; docs/operations.md, "The base image", says how to refresh it by hand.
+FROM node:24-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6 AS base
+
+FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No lifecycle scripts: "prepare" would build before the sources are copied, and nothing here loads a native module.
@@ -25,7 +26,7 @@ COPY assets ./assets
 RUN npm run build \
  && node --import tsx scripts/container-config.ts config.yaml /app/config.container.yaml --app /app --data /data
 
-FROM ${NODE_IMAGE} AS deps
+FROM base AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # "prepare" builds from the sources, which this stage does not have (dist/ comes from the build stage).
@@ -33,7 +34,7 @@ RUN npm pkg delete scripts.prepare \
  && npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
-FROM ${NODE_IMAGE}
+FROM base
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -102,7 +102,9 @@ describe('.github/workflows/deploy.yml', () => {
     const build = (job.steps ?? []).find((s) => s.name?.startsWith('Build and push'))!;
     expect(build.env?.IMAGE).toContain('${{ github.sha }}');
     expect(build.run).toMatch(/aws ecr describe-images [^\n]*imageTag="\$GITHUB_SHA"[^\n]*\n[^\n]*\n\s*exit 0/);
-    expect(build.run).toMatch(/docker build --pull --build-arg "NODE_IMAGE=node:24-bookworm-slim@\$digest" [^\n]*\.$/m);
+    // The Dockerfile's pinned base image, not one resolved at build time (which would change the image unreviewed).
+    expect(build.run).toMatch(/^\s*docker build --pull -t "\$IMAGE" \.$/m);
+    expect(build.run).not.toContain('--build-arg');
     expect(build.run).toContain('docker push "$IMAGE"');
     const cdk = (job.steps ?? []).find((s) => s.name?.startsWith('cdk deploy'))!;
     expect(cdk['working-directory']).toBe('infra');
@@ -123,5 +125,18 @@ describe('.github/workflows/deploy.yml', () => {
       expect(read('infra/src/cbbd-stack.ts')).toContain(`'${output}'`);
       expect(read('.github/scripts/smoke-test.sh')).toContain(`output ${output}`);
     }
+  });
+});
+
+describe('the base image', () => {
+  it('is pinned by digest, once, with its tag, and Dependabot proposes the next digest', () => {
+    const dockerfile = read('Dockerfile');
+    const froms = dockerfile.split('\n').filter((l) => /^FROM\s/.test(l));
+    // One external image, by tag and digest; every stage starts from it.
+    expect(froms[0]).toMatch(/^FROM node:24-bookworm-slim@sha256:[0-9a-f]{64} AS base$/);
+    expect(froms.slice(1)).toEqual(['FROM base AS build', 'FROM base AS deps', 'FROM base']);
+    expect(dockerfile).not.toMatch(/^ARG /m);
+    const dependabot = parse(read('.github/dependabot.yml')) as { updates: { 'package-ecosystem': string; directory: string }[] };
+    expect(dependabot.updates).toContainEqual(expect.objectContaining({ 'package-ecosystem': 'docker', directory: '/' }));
   });
 });
