@@ -7,11 +7,12 @@
  *    date, the Spearman correlation with the simulator's truth of our adjusted margin, the unadjusted play-by-play
  *    margin and the API's own adjusted rating, and market sanity (home cover share, mean spread error beside the
  *    noise the simulator put in its lines).
- * 2. Nightly: a second lakehouse backfilled to a mid-season morning; the clock moves one day, raw to silver catches
- *    up (not measured), then everything stale in the play-by-play derivations and gold is materialized: one new game
- *    day through the whole gold layer.
+ * 2. Nightly: a second lakehouse with `--earlier` complete seasons before the season (default 3: the preseason prior
+ *    reads earlier seasons, so a night's cost may grow with the seasons kept), backfilled to a mid-season morning;
+ *    the clock moves one day, raw to silver catches up (not measured), then everything stale in the play-by-play
+ *    derivations and gold is materialized: one new game day through the whole gold layer, with each asset's time.
  * The simulator runs in this process (its clock must move), so peak RSS includes its world (about 0.3 GB).
- * Run: npm run bench -- gold [--season 2025] [--night 2025-02-15]
+ * Run: npm run bench -- gold [--season 2025] [--night 2025-02-15] [--earlier 3] [--night-only]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,14 +74,23 @@ export async function goldBench(args: string[]): Promise<void> {
   let clock = new Date(`${season}-05-01T10:00:00Z`);
   const now = () => clock;
   const sim = await startSimulator({ seed: 2024, scale: 'full', now });
+  const earlier = Number(arg(args, '--earlier', '3'));
   const dirs: string[] = [];
-  const open = async (): Promise<BenchProject> => {
+  const open = async (firstSeason = season): Promise<BenchProject> => {
     const dir = mkdtempSync(join(tmpdir(), 'cbbd-gold-'));
     dirs.push(dir);
-    return benchProject({ url: sim.url, dir, season, scale: 'full', now });
+    return benchProject({ url: sim.url, dir, season, scale: 'full', now, firstSeason });
   };
   try {
     console.log(`gold benchmark: season ${season}, full scale`);
+    if (!args.includes('--night-only')) await seasonPart();
+    await nightPart();
+  } finally {
+    await sim.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function seasonPart(): Promise<void> {
     const project = await open();
     let t = performance.now();
     const ingest = await project.run(inputsSelection(project.graph));
@@ -128,13 +138,21 @@ export async function goldBench(args: string[]): Promise<void> {
     const expectedError = Math.sqrt(2 / Math.PI) * Math.sqrt(GAME_MARGIN_SD ** 2 + 3 ** 2 + 0.5 ** 2);
     console.log(`  market: ${market!.lines} lines, home covered ${(Number(market!.cover_share) * 100).toFixed(1)}%, ${market!.pushes} pushes (${market!.pushes_scored} scored as a cover or loss), mean spread_error ${Number(market!.spread_error).toFixed(2)} points (the simulator's noise makes about ${expectedError.toFixed(2)})`);
     await project.close();
+  }
 
-    // The nightly: one new game day through the play-by-play derivations and gold.
+  async function nightPart(): Promise<void> {
+    // The nightly: one new game day through the play-by-play derivations and gold, with `earlier` seasons before it.
     clock = new Date(`${night}T10:00:00Z`);
     clock = new Date(clock.getTime() - 86_400_000);
-    const nightly = await open();
-    t = performance.now();
-    const backfill = await nightly.run(`${inputsSelection(nightly.graph)},silver/fct_pbp_*,silver/fct_game_teams_without_plays,gold/*`);
+    const nightly = await open(season - earlier);
+    let t = performance.now();
+    const everything = `${inputsSelection(nightly.graph)},silver/fct_pbp_*,silver/fct_game_teams_without_plays,gold/*`;
+    for (let s = season - earlier; s < season; s++) {
+      const built = await nightly.run(everything, { season: s });
+      console.log(`  nightly: season ${s} built (not measured): ${built.status}, ${built.counts.succeeded} partitions, ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      t = performance.now();
+    }
+    const backfill = await nightly.run(everything);
     console.log(`  nightly: backfilled to ${clock.toISOString()} (not measured): ${backfill.status}, ${backfill.counts.succeeded} partitions, ${((performance.now() - t) / 1000).toFixed(0)} s`);
     clock = new Date(`${night}T10:00:00Z`);
     t = performance.now();
@@ -142,13 +160,13 @@ export async function goldBench(args: string[]): Promise<void> {
     console.log(`  the night of ${night}: raw to silver ${caughtUp.status}, ${caughtUp.counts.succeeded} partitions, ${((performance.now() - t) / 1000).toFixed(1)} s (not measured)`);
     t = performance.now();
     const { value: gold, peakMb } = await withPeakRss(() => nightly.run('silver/fct_pbp_*,silver/fct_game_teams_without_plays,gold/*'));
-    const byAsset = new Map<string, number>();
-    for (const step of gold.steps) byAsset.set(step.asset, (byAsset.get(step.asset) ?? 0) + step.succeeded.length);
-    console.log(`  the night's play-by-play derivations and gold: ${gold.status}, ${gold.counts.succeeded} partitions in ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB`);
-    console.log(`    ${[...byAsset].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const byAsset = new Map<string, { partitions: number; ms: number }>();
+    for (const step of gold.steps) {
+      const a = byAsset.get(step.asset) ?? { partitions: 0, ms: 0 };
+      byAsset.set(step.asset, { partitions: a.partitions + step.succeeded.length, ms: a.ms + step.durationMs });
+    }
+    console.log(`  the night's play-by-play derivations and gold (${earlier} earlier season(s) in the lakehouse): ${gold.status}, ${gold.counts.succeeded} partitions in ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB`);
+    console.log(`    ${[...byAsset].map(([k, a]) => `${k} ${a.partitions} (${(a.ms / 1000).toFixed(1)} s)`).join(', ')}`);
     await nightly.close();
-  } finally {
-    await sim.close();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -14,7 +14,7 @@
  * Run: npm run bench -- ratings [--scale demo|full] [--seasons 2024-2026] [--seed 2024] [--dir DIR] [--no-prior-season]
  *   --dir keeps the lakehouse there (and reuses one built before: only what is stale is built again);
  *   --gold '{"priorGames":4}' overrides gold parameters (config `gold:`).
- *   --sweep 'priorGames=0,3,5;priorRegression=0.6,0.8' solves every combination in this process over the built
+ *   --sweep 'priorGames=0,3,5;priorRegression=0.6,0.8' ('none': unset) solves every combination in this process over the built
  *   lakehouse (no materialization) and prints the backtest's figures for each: how the defaults were chosen.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { masseyFit, masseyMargin, type MarginGame, type MasseyFit } from '../assets/gold/solver.ts';
 import { DIVISION_ONE_SQL, GAMES_SQL, usableGames, type StoredGame } from '../assets/gold/adjusted-efficiencies.ts';
-import { priorsOf, ratingDates, seasonPrior, solveSeason, type PriorRow } from '../assets/gold/season-walk.ts';
+import { masseyPredictions, priorsOf, ratingDates, seasonPrior, solveSeason, type PriorRow } from '../assets/gold/season-walk.ts';
 import { DEFAULT_GOLD, type GoldParameters } from '../assets/resources.ts';
 import { startSimulator } from '../src/cbbd/sim/serve.ts';
 import { truthOf } from '../src/cbbd/sim/truth.ts';
@@ -246,7 +246,7 @@ function grid(base: GoldParameters, spec: string): GoldParameters[] {
   let out: GoldParameters[] = [base];
   for (const term of spec.split(';').filter(Boolean)) {
     const [name, values] = term.split('=') as [keyof GoldParameters, string];
-    out = out.flatMap((p) => values.split(',').map((v) => ({ ...p, [name]: v === 'auto' ? 'auto' : Number(v) })));
+    out = out.flatMap((p) => values.split(',').map((v) => ({ ...p, [name]: v === 'auto' ? 'auto' : v === 'none' ? undefined : Number(v) })));
   }
   return out;
 }
@@ -276,12 +276,37 @@ async function sweep(query: Query, sim: { world: Parameters<typeof truthOf>[0] }
     }));
     seasons.push({ season, teams, games: usableGames(rows).used, results });
   }
+  // What the targets compare against, the same for every combination: Massey's final Spearman and pre-game RMSE
+  // against the truth (games with a line from January 15), and the line's.
+  const against = new Map<number, { masseyRho: number; masseyRmse: number; lineRmse: number }>();
+  for (const s of seasons.filter((x) => x.season >= first)) {
+    const truth = truthOf(sim.world, s.season);
+    const strength = new Map(truth.teams.map((t) => [t.teamId, t]));
+    const index = new Map(truth.teams.map((t, i) => [t.teamId, i]));
+    const marginGames = s.results.map((g) => ({ home: index.get(g.home)!, away: index.get(g.away)!, neutral: g.neutral, margin: g.margin }));
+    const finalFit = masseyFit(truth.teams.length, marginGames);
+    const pre = masseyPredictions(truth.teams.map((t) => t.teamId), s.results.map((g) => ({ gameId: g.id, date: g.date, homeTeamId: g.home, awayTeamId: g.away, neutral: g.neutral, margin: g.margin })));
+    let m = 0;
+    let l = 0;
+    let k = 0;
+    for (const g of s.results) {
+      if (!g.lineKnown || g.date < `${s.season}-01-15`) continue;
+      const ht = strength.get(g.home)!;
+      const at = strength.get(g.away)!;
+      const expected = ((ht.net - at.net) * (ht.tempo + at.tempo)) / 2 / 100 + (g.neutral ? 0 : truth.homeAdvantage);
+      m += (pre.get(g.id)! - expected) ** 2;
+      l += (-g.spread! - expected) ** 2;
+      k++;
+    }
+    against.set(s.season, { masseyRho: spearman(truth.teams.map((t) => [finalFit.ratings[index.get(t.teamId)!]!, t.net] as const)), masseyRmse: Math.sqrt(m / k), lineRmse: Math.sqrt(l / k) });
+  }
+  console.log(`\nsweep: targets per season: Massey's final Spearman, pre-game RMSE vs truth; the line's: ${[...against].map(([season, a]) => `${season}: ${f4(a.masseyRho)}, ${f2(a.masseyRmse)}; ${f2(a.lineRmse)}`).join('  ')}`);
   const combos = grid(base, spec);
-  console.log(`\nsweep: ${combos.length} combination(s) over seasons ${first}-${last} (priors from ${firstLoaded} on)`);
-  console.log(`  ${'parameters'.padEnd(58)} ${'bt RMSE'.padStart(8)} ${'bt MAE'.padStart(7)} ${'truth RMSE'.padStart(10)} ${'Spearman'.padStart(9)} ${'hca'.padStart(5)} ${'iter'.padStart(5)}`);
+  console.log(`sweep: ${combos.length} combination(s) over seasons ${first}-${last} (priors from ${firstLoaded} on); per season bt RMSE/truth RMSE/Spearman and the targets met (rank >= Massey, >= 0.93, RMSE <= Massey's, within 0.5 of the line's)`);
+  console.log(`  ${'parameters'.padEnd(58)} ${'bt RMSE'.padStart(8)} ${'bt MAE'.padStart(7)} ${'truth RMSE'.padStart(10)} ${'Spearman'.padStart(9)} ${'hca'.padStart(5)} ${'iter'.padStart(5)} ${'met'.padStart(6)}`);
   for (const params of combos) {
     const priors = priorsOf(seasons.map((s) => ({ season: s.season, teams: s.teams, games: s.games })), new Set(seasons.map((s) => s.season)), params);
-    const totals = { sq: 0, abs: 0, n: 0, truthSq: 0, truthN: 0, rho: 0, seasons: 0, hca: 0, iterations: 0 };
+    const totals = { sq: 0, abs: 0, n: 0, truthSq: 0, truthN: 0, rho: 0, seasons: 0, hca: 0, iterations: 0, met: 0 };
     const perSeason: string[] = [];
     for (const s of seasons.filter((x) => x.season >= first)) {
       const truth = truthOf(sim.world, s.season);
@@ -332,10 +357,14 @@ async function sweep(query: Query, sim: { world: Parameters<typeof truthOf>[0] }
       totals.seasons++;
       totals.hca += stats.at(-1)!.hca;
       totals.iterations = Math.max(totals.iterations, ...stats.map((x) => x.iterations));
-      perSeason.push(`${s.season}: ${f2(Math.sqrt(sq / n))}/${f2(Math.sqrt(truthSq / truthN))}/${f4(rho)}`);
+      const a = against.get(s.season)!;
+      const truthRmse = Math.sqrt(truthSq / truthN);
+      const met = [rho >= a.masseyRho, rho >= 0.93, truthRmse <= a.masseyRmse, truthRmse <= a.lineRmse + 0.5];
+      totals.met += met.filter(Boolean).length;
+      perSeason.push(`${s.season}: ${f2(Math.sqrt(sq / n))}/${f2(truthRmse)}/${f4(rho)} ${met.map((x) => (x ? 'y' : 'n')).join('')}`);
     }
     const label = Object.entries(params).filter(([k, v]) => v !== (DEFAULT_GOLD as unknown as Record<string, unknown>)[k] || spec.includes(`${k}=`)).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults';
-    console.log(`  ${label.padEnd(58)} ${f3(Math.sqrt(totals.sq / totals.n)).padStart(8)} ${f3(totals.abs / totals.n).padStart(7)} ${f3(Math.sqrt(totals.truthSq / totals.truthN)).padStart(10)} ${f4(totals.rho / totals.seasons).padStart(9)} ${f2(totals.hca / totals.seasons).padStart(5)} ${String(totals.iterations).padStart(5)}   ${perSeason.join('  ')}`);
+    console.log(`  ${label.padEnd(58)} ${f3(Math.sqrt(totals.sq / totals.n)).padStart(8)} ${f3(totals.abs / totals.n).padStart(7)} ${f3(Math.sqrt(totals.truthSq / totals.truthN)).padStart(10)} ${f4(totals.rho / totals.seasons).padStart(9)} ${f2(totals.hca / totals.seasons).padStart(5)} ${String(totals.iterations).padStart(5)} ${`${totals.met}/${4 * totals.seasons}`.padStart(6)}   ${perSeason.join('  ')}`);
   }
 }
 

@@ -24,7 +24,7 @@ import { InputFiles, KEYS_CHECK, tableOutput } from '../../src/lake/sql-asset.ts
 import { DATE_KEY, partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
 import { TableWriter } from '../../src/lake/table-writer.ts';
 import { DEFAULT_GOLD, type ProjectResources } from '../resources.ts';
-import { priorsOf, ratingDates, seasonPrior, solveSeason, type GameRow, type PriorRow, type TeamRow } from './season-walk.ts';
+import { PRIOR_CHAIN_SEASONS, priorsOf, ratingDates, seasonPrior, solveSeason, type GameRow, type PriorRow, type TeamRow } from './season-walk.ts';
 import { solve } from './solver.ts';
 
 const col = (name: string, type: string, nullable = true): ColumnSpec => ({ name, type, nullable });
@@ -187,9 +187,10 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
   const key = `gold/team_preseason_prior${suffix}`;
   const spec: AssetSpec = {
     key,
-    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to the first season in the lakehouse), regressed toward the league average by ${params.priorRegression}; a team without one starts at its conference's mean. prior_source 'none' (no prior) for a season whose previous season is not in the lakehouse.`,
-    // Every season's games: a season's prior follows from all the seasons before it. A new game day of the season in
-    // progress rebuilds its prior, which comes out the same bytes, so the ratings do not go stale.
+    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to ${PRIOR_CHAIN_SEASONS} seasons before, or the first season in the lakehouse), regressed toward the league average by ${params.priorRegression}; a team without one starts at its conference's mean. prior_source 'none' (no prior) for a season whose previous season is not in the lakehouse.`,
+    // The games of the seasons before (no partition mapping says "earlier seasons", so every season's): a season's
+    // prior follows from the PRIOR_CHAIN_SEASONS before it. A new game day of the season in progress rebuilds its
+    // prior, which reads only those seasons and comes out the same bytes, so the ratings do not go stale.
     deps: [{ key: flatKey, mapping: 'all' }, { key: 'silver/fct_game_teams_without_plays', mapping: 'all' }, { key: 'silver/dim_teams', mapping: 'all' }],
     partitions: { kind: 'season' },
     batch: { maxPartitions: 100 },
@@ -217,11 +218,14 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
     try {
       const wanted = new Set(ctx.partitions.map((p) => seasonOfKey(p)!));
       const upTo = Math.max(...wanted);
-      const before = (dep: string) => ctx.inputPartitions(dep).filter((p) => seasonOfKey(p)! < upTo);
+      // Only the seasons the priors' chains read (PRIOR_CHAIN_SEASONS before each season asked for): a night's cost
+      // does not grow with the seasons the lakehouse keeps.
+      const from = Math.min(...wanted) - PRIOR_CHAIN_SEASONS;
+      const before = (dep: string) => ctx.inputPartitions(dep).filter((p) => seasonOfKey(p)! < upTo && seasonOfKey(p)! >= from);
       const inputs = {
         flat: { files: await files.of(flatKey, before(flatKey)), layout: layouts.flat },
         box: { files: await files.of('silver/fct_game_teams_without_plays', before('silver/fct_game_teams_without_plays')), layout: layouts.box },
-        teams: { files: await files.of('silver/dim_teams', ctx.inputPartitions('silver/dim_teams').filter((p) => seasonOfKey(p)! <= upTo)), layout: layouts.teams },
+        teams: { files: await files.of('silver/dim_teams', ctx.inputPartitions('silver/dim_teams').filter((p) => seasonOfKey(p)! <= upTo && seasonOfKey(p)! >= from)), layout: layouts.teams },
       };
       await writer.read(`CREATE OR REPLACE TEMP TABLE d1 AS ${DIVISION_ONE_SQL}`, inputs);
       const teams = await writer.read('SELECT season, teamId::DOUBLE AS teamId, team, conference FROM d1', {});

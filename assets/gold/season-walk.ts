@@ -89,34 +89,49 @@ export function solveSeason(
 }
 
 /**
- * The preseason prior of every season asked for, from the seasons before it: walking the seasons in order from the
- * first that has games, each season's final rating (every game of the season, with its own prior) is regressed toward
- * the league average and becomes the next season's prior. A team without last season's rating starts at its
- * conference's mean prior (this season's conference), or at the league average. A season whose previous season has
- * no games gets none: its teams are listed with `prior_source` 'none'.
+ * How many seasons before a season its prior's chain reads: the prior of season S is S − 1's final rating, S − 1
+ * solved with its own prior from S − 2's final, and so on back to season S − PRIOR_CHAIN_SEASONS, solved without a
+ * prior. A link passes on about a sixth of a team's prior (its share of a final rating: a few pseudo-games among
+ * 25 to 30 games) times the regression, so a season three back moves a prior by well under 0.1 points; and the
+ * night that adds a game day solves this many finals, however many seasons the lakehouse keeps.
+ */
+export const PRIOR_CHAIN_SEASONS = 3;
+
+/**
+ * The preseason prior of every season asked for, from the seasons before it: walking the seasons in order from
+ * PRIOR_CHAIN_SEASONS before it (or the first that has games), each season's final rating (every game of the season,
+ * with its own prior) is regressed toward the league average and becomes the next season's prior. A team without
+ * last season's rating starts at its conference's mean prior (this season's conference), or at the league average.
+ * A season whose previous season has no games gets none: its teams are listed with `prior_source` 'none'.
  */
 export function priorsOf(
   seasons: readonly { season: number; teams: readonly TeamRow[]; games: readonly GameRow[] }[], wanted: ReadonlySet<number>, params: SolverParameters,
+  chain = PRIOR_CHAIN_SEASONS,
 ): Map<number, Record<string, unknown>[]> {
   const out = new Map<number, Record<string, unknown>[]>();
-  const ordered = [...seasons].sort((a, b) => a.season - b.season);
-  let previous: { season: number; teams: readonly TeamRow[]; solution: Solution } | undefined;
-  let priorRows: Record<string, unknown>[] = [];
-  for (const s of ordered) {
-    if (s.season > Math.max(...wanted)) break;
-    priorRows = previous && previous.season === s.season - 1 ? regress(previous, s.teams, params) : none(s.teams);
-    if (wanted.has(s.season)) out.set(s.season, priorRows);
-    if (!s.games.length) {
-      previous = undefined;
+  const bySeason = new Map(seasons.map((s) => [s.season, s]));
+  for (const season of wanted) {
+    const own = bySeason.get(season);
+    if (!own) {
+      out.set(season, []);
       continue;
     }
-    const index = new Map(s.teams.map((t, i) => [t.teamId, i]));
-    const { all, dates } = teamGames(index, s.games);
-    const ratingDay = isoDateToDay(dates.at(-1) ?? `${s.season}-04-30`)! + 1;
-    const prior = seasonPrior(s.teams, priorRows as unknown as PriorRow[]);
-    previous = { season: s.season, teams: s.teams, solution: solve(s.teams.length, all, params, ratingDay, undefined, prior) };
+    let previous: { season: number; teams: readonly TeamRow[]; solution: Solution } | undefined;
+    for (let year = season - chain; year < season; year++) {
+      const s = bySeason.get(year);
+      if (!s || !s.games.length) {
+        previous = undefined;
+        continue;
+      }
+      const priorRows = previous && previous.season === year - 1 ? regress(previous, s.teams, params) : none(s.teams);
+      const index = new Map(s.teams.map((t, i) => [t.teamId, i]));
+      const { all, dates } = teamGames(index, s.games);
+      const ratingDay = isoDateToDay(dates.at(-1) ?? `${year}-04-30`)! + 1;
+      const prior = seasonPrior(s.teams, priorRows as unknown as PriorRow[]);
+      previous = { season: year, teams: s.teams, solution: solve(s.teams.length, all, params, ratingDay, undefined, prior) };
+    }
+    out.set(season, previous && previous.season === season - 1 ? regress(previous, own.teams, params) : none(own.teams));
   }
-  for (const season of wanted) if (!out.has(season)) out.set(season, []);
   return out;
 }
 
@@ -140,8 +155,24 @@ function regress(previous: { season: number; teams: readonly TeamRow[]; solution
     last.set(t.teamId, { oe: solution.adjOe[i]!, de: solution.adjDe[i]!, tempo: solution.adjTempo[i]! });
   });
   const toward = (x: number, mean: number) => mean + r * (x - mean);
+  // With priorConferenceRegression, a team's distance from the league splits in two: its conference's mean distance
+  // (last season's ratings of this season's members), regressed by that share, and its own distance from that mean,
+  // regressed by priorRegression.
+  const rc = params.priorConferenceRegression;
+  const members = new Map<string, { oe: number; de: number; n: number }>();
+  if (rc !== undefined) {
+    for (const t of teams) {
+      const l = last.get(t.teamId);
+      if (!l || t.conference === null) continue;
+      const m = members.get(t.conference) ?? { oe: 0, de: 0, n: 0 };
+      members.set(t.conference, { oe: m.oe + l.oe, de: m.de + l.de, n: m.n + 1 });
+    }
+  }
+  const twoLevel = (x: number, conferenceMean: number) => league + rc! * (conferenceMean - league) + r * (x - conferenceMean);
   const own = teams.map((t) => {
     const l = last.get(t.teamId);
+    const m = rc !== undefined && t.conference !== null ? members.get(t.conference) : undefined;
+    if (l && m) return { oe: twoLevel(l.oe, m.oe / m.n), de: twoLevel(l.de, m.de / m.n), tempo: toward(l.tempo, leagueTempo), last: l };
     return l && { oe: toward(l.oe, league), de: toward(l.de, league), tempo: toward(l.tempo, leagueTempo), last: l };
   });
   // Conference means of this season's conferences, over the teams that have last season's rating.

@@ -39,6 +39,11 @@ export interface SolverParameters {
   readonly priorGames: number;
   /** How much of a team's distance from the league average last season its prior keeps (the rest regresses). */
   readonly priorRegression: number;
+  /**
+   * When set, how much of its conference's mean distance from the league average the prior keeps, priorRegression
+   * then applying to the team's distance from its conference's mean only (undefined: the one regression).
+   */
+  readonly priorConferenceRegression?: number;
 }
 
 /** One team's side of one game, the unit the solver averages over. */

@@ -6,7 +6,7 @@
  * earlier seasons, and the config's defaults are the model's.
  */
 import { describe, expect, it } from 'vitest';
-import { priorsOf, ratingDates, seasonPrior, solveSeason, type GameRow, type TeamRow } from '../../assets/gold/season-walk.ts';
+import { PRIOR_CHAIN_SEASONS, priorsOf, ratingDates, seasonPrior, solveSeason, type GameRow, type TeamRow } from '../../assets/gold/season-walk.ts';
 import { masseyFit, masseyMargin, solve, type SolverParameters, type TeamGame } from '../../assets/gold/solver.ts';
 import { DEFAULT_GOLD, fixedHca } from '../../assets/resources.ts';
 import { configSchema } from '../../src/config/config.ts';
@@ -198,6 +198,33 @@ describe('the season walk and the preseason prior', () => {
     // A team new to Division I starts at its conference's mean.
     const newcomer = priorsOf([seasons[0]!, { ...seasons[1]!, teams: [...teams, { teamId: 999, team: 'New', conference: 'A' }] }], new Set([2023]), params()).get(2023)!;
     expect(newcomer.find((x) => x.teamId === 999)!.prior_source).toBe('conference_mean');
+  });
+
+  it(`reads at most ${PRIOR_CHAIN_SEASONS} seasons back: a night's prior costs the same however many seasons the lakehouse keeps`, () => {
+    const w = world(20, 21);
+    const seasons = [2020, 2021, 2022, 2023, 2024].map((season, i) => ({ season, teams, games: rows(w, 30 + i, season) }));
+    const all = priorsOf(seasons, new Set([2024]), params()).get(2024);
+    // Without the season four back, the same prior; without the one three back, another.
+    expect(priorsOf(seasons.slice(1), new Set([2024]), params()).get(2024)).toEqual(all);
+    expect(priorsOf(seasons.slice(2), new Set([2024]), params()).get(2024)).not.toEqual(all);
+    // Each season asked for is chained on its own: asking for several gives each the figures it has alone.
+    expect(priorsOf(seasons, new Set([2022, 2024]), params()).get(2024)).toEqual(all);
+  });
+
+  it('regresses a conference\'s mean and a team\'s distance from it apart, with priorConferenceRegression', () => {
+    const w = world(20, 23);
+    const seasons = [2023, 2024].map((season, i) => ({ season, teams, games: rows(w, 40 + i, season) }));
+    const one = priorsOf(seasons, new Set([2024]), params()).get(2024)!;
+    // The same share for both: the one regression toward the league average.
+    const same = priorsOf(seasons, new Set([2024]), params({ priorConferenceRegression: DEFAULT_GOLD.priorRegression })).get(2024)!;
+    same.forEach((r, i) => expect(Number(r.prior_adj_oe)).toBeCloseTo(Number(one[i]!.prior_adj_oe), 9));
+    // The conference's mean kept whole, the team's own distance from it regressed away: every team at its conference's mean.
+    const conference = priorsOf(seasons, new Set([2024]), params({ priorConferenceRegression: 1, priorRegression: 0 })).get(2024)!;
+    for (const c of ['A', 'B']) {
+      const members = conference.filter((r) => r.conference === c);
+      const mean = members.reduce((s, r) => s + Number(r.previous_adj_oe), 0) / members.length;
+      for (const r of members) expect(Number(r.prior_adj_oe)).toBeCloseTo(mean, 9);
+    }
   });
 
   it('walks a season date by date: the same figures whichever dates are asked for, one more date after the last game day', () => {
