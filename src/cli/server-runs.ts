@@ -34,10 +34,16 @@ export class ServerRuns {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(this.running.values()), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
-    // What is still under way is abandoned: a long DuckDB query would otherwise hold the process until it ends.
+    this.abandon(signal);
+  }
+
+  /** Give up the runs still under way (a second signal, or the grace period over): record them as cancelled. */
+  abandon(signal: NodeJS.Signals): void {
+    // A long DuckDB query would otherwise hold the process until it ends.
     if (this.running.size) interruptQueries();
     for (const runId of this.running.keys()) {
       this.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the server stopped; the steps still under way were abandoned`);
     }
+    this.running.clear();
   }
 }

@@ -1,11 +1,18 @@
 /**
- * How a command that runs materializations stops on SIGTERM (a container being stopped, which is killed 30 s later)
- * or SIGINT (Ctrl-C): the first signal aborts the run (it takes no new step, and the steps under way get a grace
- * period to finish); a second signal, or the grace period running out, abandons what is still under way: `abandon`
- * records the run as cancelled and closes what the command opened (in the cloud that uploads the run log, so the
- * partitions committed before the stop are not redone), within CLOSE_DEADLINE_MS, and the process exits with 128 + the
- * signal's number; a third signal exits at once. Abandoning is safe because a partition becomes visible only by its
- * atomic commit, so one cut short is left stale, never half-written.
+ * How every long-running command stops (materialize, backfill, dead-letter replay, schedule, serve): the one place that
+ * listens for SIGTERM (a container being stopped, which is killed 30 s later) and SIGINT (Ctrl-C).
+ *
+ * - The first signal aborts `signal` and resolves `stopped`: the command takes no new work, and what is under way
+ *   gets a grace period to finish (materialize's steps) or is stopped in order (the scheduler's tick, the page's runs).
+ * - A second signal, or the grace period running out, abandons what is still under way: `abandon` records it (a run
+ *   as cancelled) and closes what the command opened (in the cloud that uploads the run log, so the partitions
+ *   committed before the stop are not redone), within CLOSE_DEADLINE_MS; then the process exits with 128 + the
+ *   signal's number, unless the command's own orderly stop goes on (`exitOnAbandon: false`: the scheduler kills its
+ *   tick and then ends as usual).
+ * - A third signal exits at once.
+ *
+ * Abandoning is safe because a partition becomes visible only by its atomic commit, so one cut short is left stale,
+ * never half-written.
  */
 import { constants } from 'node:os';
 import type { Logger } from '../core/logger.ts';
@@ -19,6 +26,8 @@ export const CLOSE_DEADLINE_MS = 10_000;
 export interface StopSignals {
   /** Aborted by the first SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
+  /** Resolves with the first SIGTERM or SIGINT. */
+  readonly stopped: Promise<NodeJS.Signals>;
   /** The signal received, if any. */
   received(): NodeJS.Signals | undefined;
   /** The exit code of a process stopped by `signal`: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
@@ -39,8 +48,18 @@ export function exitCodeOf(signal: NodeJS.Signals): number {
 
 export interface StopSignalOptions {
   log: Logger;
+  /** The second signal, or the grace period over: give up what is still under way and close. */
   abandon: (signal: NodeJS.Signals) => void | Promise<void>;
-  graceMs?: number;
+  /** How long what is under way may take after the first signal before it is abandoned; null: no limit here (the
+   * command bounds its own stop, e.g. the scheduler waits a bounded time for its tick). Default STOP_GRACE_MS. */
+  graceMs?: number | null;
+  /** Exit with 128 + the signal's number once `abandon` settled (default); false when the command's stop goes on. */
+  exitOnAbandon?: boolean;
+  /** The one-line notices of the first and the second signal; by default those of a run's steps. */
+  notices?: {
+    stopping(signal: NodeJS.Signals, running: readonly string[], graceMs: number | null): string;
+    abandoning(running: readonly string[]): string;
+  };
   /**
    * Where the stop's one-line notices go (above a progress bar on a terminal) and which steps are under way; without
    * it, warn log lines that name no step.
@@ -49,9 +68,14 @@ export interface StopSignalOptions {
 }
 
 /** The first signal's notice: what happens now, and what a second signal would do. */
-export function stoppingNotice(signal: NodeJS.Signals, running: readonly string[], graceMs: number): string {
-  const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
-  return `stopping: finishing ${running.length} running step(s) (up to ${Math.round(graceMs / 1000)} s), committing nothing half done; ${again} abandons them`;
+export function stoppingNotice(signal: NodeJS.Signals, running: readonly string[], graceMs: number | null): string {
+  const upTo = graceMs === null ? '' : ` (up to ${Math.round(graceMs / 1000)} s)`;
+  return `stopping: finishing ${running.length} running step(s)${upTo}, committing nothing half done; ${againText(signal)} abandons them`;
+}
+
+/** How a person sends `signal` again: "Ctrl-C again" or "SIGTERM again". */
+export function againText(signal: NodeJS.Signals): string {
+  return signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
 }
 
 /** The second signal's notice: what it abandons. */
@@ -67,41 +91,50 @@ export function onStopSignals(options: StopSignalOptions): StopSignals {
   let received: NodeJS.Signals | undefined;
   let grace: NodeJS.Timeout | undefined;
   let abandoning = false;
+  let resolveStopped!: (signal: NodeJS.Signals) => void;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
+  const notices = options.notices ?? { stopping: stoppingNotice, abandoning: abandoningNotice };
+  const exitOnAbandon = options.exitOnAbandon ?? true;
   const note = (text: string) => (options.display ? options.display.note(text) : options.log.warn(text));
   const abandon = (signal: NodeJS.Signals, bySignal: boolean) => {
     if (abandoning) process.exit(exitCodeOf(signal));
     abandoning = true;
     const running = options.display?.running() ?? [];
-    note(bySignal ? abandoningNotice(running) : `${running.length} step(s) still running after the grace period: ${abandoningNotice(running)}`);
+    note(bySignal ? notices.abandoning(running) : `${running.length} step(s) still running after the grace period: ${notices.abandoning(running)}`);
     clearTimeout(grace);
     interruptQueries();
-    setTimeout(() => {
-      options.log.warn(`closing took over ${CLOSE_DEADLINE_MS / 1000} s; exiting without it`);
-      process.exit(exitCodeOf(signal));
-    }, CLOSE_DEADLINE_MS);
+    const deadline = exitOnAbandon
+      ? setTimeout(() => {
+        options.log.warn(`closing took over ${CLOSE_DEADLINE_MS / 1000} s; exiting without it`);
+        process.exit(exitCodeOf(signal));
+      }, CLOSE_DEADLINE_MS)
+      : undefined;
     void (async () => {
       try {
         await options.abandon(signal);
       } catch (error) {
-        options.log.warn({ err: error }, 'could not record the abandoned run or close cleanly');
+        options.log.warn({ err: error }, 'could not record the abandoned work or close cleanly');
       } finally {
-        process.exit(exitCodeOf(signal));
+        if (exitOnAbandon) process.exit(exitCodeOf(signal));
+        clearTimeout(deadline);
       }
     })();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) return abandon(signal, true);
     received = signal;
-    const graceMs = options.graceMs ?? STOP_GRACE_MS;
+    const graceMs = options.graceMs === undefined ? STOP_GRACE_MS : options.graceMs;
     // An expected stop, not a fault: a notice for the person, never an ERROR with a stack.
-    note(stoppingNotice(signal, options.display?.running() ?? [], graceMs));
+    note(notices.stopping(signal, options.display?.running() ?? [], graceMs));
     controller.abort(new Error(`interrupted by ${signal}`));
-    grace = setTimeout(() => abandon(signal, false), graceMs);
+    resolveStopped(signal);
+    if (graceMs !== null) grace = setTimeout(() => abandon(signal, false), graceMs);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    stopped,
     received: () => received,
     exitCode: () => (received ? exitCodeOf(received) : 0),
     dispose() {
@@ -110,6 +143,6 @@ export function onStopSignals(options: StopSignalOptions): StopSignals {
       process.off('SIGTERM', onSignal);
     },
     // The abandon path's deadline timer keeps the process alive until it exits.
-    settled: () => (abandoning ? new Promise<void>(() => {}) : Promise.resolve()),
+    settled: () => (abandoning && exitOnAbandon ? new Promise<void>(() => {}) : Promise.resolve()),
   };
 }

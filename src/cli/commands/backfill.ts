@@ -8,13 +8,12 @@
 import { onStopSignals } from '../stop-signals.ts';
 import { totalCalls } from '../../cbbd/call-accounting.ts';
 import { UsageError } from '../../core/errors.ts';
-import type { RunResult } from '../../core/materializer.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
-import { planSelection, runPlanned } from '../../core/run-selection.ts';
+import { planSelection } from '../../core/run-selection.ts';
+import { preparePlanRun, type PlanRunOutcome } from '../run-plan.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable } from '../format.ts';
 import { runDisplay, type RunDisplay } from '../progress.ts';
-import { quotaControls } from '../quota-report.ts';
 import { cancelledLine, renderRunResult } from './materialize.ts';
 
 export interface BackfillOptions {
@@ -77,32 +76,32 @@ export async function backfillCommand(ctx: CommandContext, options: BackfillOpti
         continue;
       }
       // Each season must fit the month's quota before its first call (exit 2 otherwise, the seasons done are kept).
-      const budget = quotaControls(ctx, planned.plan.expectedCalls, options.allowOverQuota ?? false);
+      const run = preparePlanRun(ctx, planned, options.allowOverQuota ?? false);
       // Before its calendar is fetched a season's plan counts every day of the window; the run then re-plans over
       // the game days, so the count is a ceiling, and the run's line says what was built.
       const calendars = new Set(ctx.graph.order.map((k) => ctx.graph.get(k).partitions).flatMap((p) => (p.kind === 'season_date' && p.calendar ? [p.calendar] : [])));
       const upTo = planned.plan.steps.some((s) => calendars.has(s.asset)) ? 'up to ' : '';
       process.stdout.write(`Season ${season} (${index + 1} of ${seasons.length}): ${upTo}${planned.plan.steps.reduce((n, s) => n + s.partitions.length, 0)} stale partition(s) in ${planned.plan.assets.filter((a) => a.stale).length} asset(s), about ${planned.plan.expectedCalls} API call(s)${upTo ? ' (game days are counted once the calendar is fetched)' : ''}\n`);
-      const callsBefore = totalCalls(ctx.source.calls());
       const reporter = runDisplay(ctx.log, planned.plan);
       progress = reporter;
-      let result: RunResult;
+      let ran: PlanRunOutcome;
       try {
-        result = await runPlanned(ctx.project, planned, {
+        ran = await run.start({
           onEvent: (event) => {
             if (event.type === 'run_started') runId = event.runId;
             reporter.onEvent(event);
           },
-          signal: abort.signal, ...budget,
+          signal: abort.signal,
           ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
         });
       } finally {
         await stop.settled();
         reporter.stop();
       }
+      const { result } = ran;
       const outcome: SeasonOutcome = {
         season, outcome: result.status, runId: result.runId, partitions: result.counts.succeeded, failed: result.counts.failed,
-        skipped: result.counts.skipped, apiCalls: totalCalls(ctx.source.calls()) - callsBefore, durationMs: result.durationMs,
+        skipped: result.counts.skipped, apiCalls: totalCalls(ran.calls), durationMs: result.durationMs,
         ...(result.stopped !== undefined && { stopped: result.stopped }),
       };
       outcomes.push(outcome);

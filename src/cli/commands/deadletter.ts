@@ -6,8 +6,9 @@
 import { seasonOfKey } from '../../core/partitions.ts';
 import type { DeadLetterListing } from '../../cbbd/dead-letter-store.ts';
 import type { CommandContext } from '../context.ts';
-import { planSelection, runPlanned } from '../../core/run-selection.ts';
-import { quotaControls } from '../quota-report.ts';
+import { planSelection } from '../../core/run-selection.ts';
+import { preparePlanRun, type PlanRunOutcome } from '../run-plan.ts';
+import { onStopSignals } from '../stop-signals.ts';
 import { renderRunResult } from './materialize.ts';
 
 /** One line per file under deadletter/ that is named like a letter but is not one: it is left alone, not acted on. */
@@ -60,8 +61,27 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
     if (latest && latest.status !== 'succeeded') heldBack.push(key);
   }
   const planned = await planSelection(ctx.project, { selection: [...assets, ...heldBack].join(','), filter });
-  const result = await runPlanned(ctx.project, planned, quotaControls(ctx, planned.plan.expectedCalls));
-  process.stdout.write(`${renderRunResult(result, ctx.source.calls())}\n`);
+  const run = preparePlanRun(ctx, planned);
+  // Stopped as materialize stops: no new step, a grace period, then the run recorded as cancelled and the letters kept.
+  let runId: string | undefined;
+  const stop = onStopSignals({
+    log: ctx.log,
+    abandon: async (signal) => {
+      if (runId) ctx.runLog.finishRun(runId, 'cancelled', { abandoned: true }, `cancelled by ${signal}: the steps still under way were abandoned`);
+      await ctx.close();
+    },
+  });
+  let outcome: PlanRunOutcome;
+  try {
+    outcome = await run.start({ signal: stop.signal, onEvent: (e) => {
+      if (e.type === 'run_started') runId = e.runId;
+    } });
+  } finally {
+    await stop.settled();
+    stop.dispose();
+  }
+  const { result, calls } = outcome;
+  process.stdout.write(`${renderRunResult(result, calls)}\n`);
   const records = ctx.runLog.loadPartitionRecords();
   let kept = 0;
   for (const { key, letter } of scoped) {

@@ -8,8 +8,9 @@ import { formatDuration } from '../format.ts';
 import { runDisplay } from '../progress.ts';
 import { escapeControl } from '../../core/control-chars.ts';
 import { onStopSignals } from '../stop-signals.ts';
-import { planSelection, runPlanned } from '../../core/run-selection.ts';
-import { currentQuota, quotaControls, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
+import { planSelection } from '../../core/run-selection.ts';
+import { preparePlanRun, type PlanRunOutcome } from '../run-plan.ts';
+import { currentQuota, renderBudgetLine, renderEstimateErrors } from '../quota-report.ts';
 import { parseCallBudget, renderCallBudget, renderPlan, type PlanCommandOptions } from './plan.ts';
 
 export interface MaterializeCommandOptions extends PlanCommandOptions {
@@ -34,7 +35,7 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     return 0;
   }
   // Before any call: a plan that does not fit the month's quota less the reserve is refused (exit 2).
-  const budgetControls = quotaControls(ctx, plan.expectedCalls, options.allowOverQuota ?? false);
+  const run = preparePlanRun(ctx, planned, options.allowOverQuota ?? false);
   for (const w of plan.warnings) ctx.log.warn(w);
   const progress = runDisplay(ctx.log, plan);
   let runId: string | undefined;
@@ -51,16 +52,14 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
       await ctx.close();
     },
   });
-  let result: RunResult;
+  let outcome: PlanRunOutcome;
   try {
-    result = await runPlanned(ctx.project, planned, {
+    outcome = await run.start({
       onEvent: (event) => {
         if (event.type === 'run_started') runId = event.runId;
         progress.onEvent(event);
       },
       signal: stop.signal,
-      ...budgetControls,
-      callsMade: () => totalCalls(ctx.source.calls()),
       ...(options.concurrency !== undefined && { concurrency: Number(options.concurrency) }),
     });
   } finally {
@@ -69,10 +68,8 @@ export async function materializeCommand(ctx: CommandContext, selection: string,
     progress.stop();
     stop.dispose();
   }
-  const calls = ctx.source.calls();
-  const byAsset = ctx.source.callsByAsset();
+  const { result, calls, byAsset } = outcome;
   const estimated = new Map(plan.assets.map((a) => [a.asset, a.expectedCalls]));
-  if (calls) ctx.runLog.recordEvent(result.runId, 'source_calls', { calls, byAsset, estimated: Object.fromEntries(estimated) });
   // A cancelled run made a part of its calls: set against the whole plan's estimates they would read as errors.
   const estimates = result.status === 'cancelled' ? '' : renderEstimateErrors(estimated, byAsset);
   const budgetLines = plan.callBudget ? `\n${renderCallBudget(plan).join('\n')}` : '';

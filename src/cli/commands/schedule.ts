@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '../../config/config.ts';
 import { renderSchedules, schedulesView } from '../../schedule/schedule-views.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import type { TickCli } from '../../schedule/tick-process.ts';
+import { againText, onStopSignals } from '../stop-signals.ts';
 
 export interface ScheduleCommandOptions {
   config?: string;
@@ -63,24 +64,28 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
       return 0;
     }
     process.stdout.write(`cbbd schedule: pid ${process.pid} on ${hostname()}, run log ${config.runLog.path} (SIGTERM or Ctrl-C stops it)\n${renderSchedules(view)}\n`);
+    const log = createLogger();
     const scheduler = new Scheduler({
-      schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log: createLogger(), label: 'cbbd schedule', isEnabled,
+      schedules: config.schedules, runLog, scheduleLog, cli: tickCli(config, options.assets), log, label: 'cbbd schedule', isEnabled,
+    });
+    // The first signal stops ticking and waits for a running tick (its command is passed the signal); a second kills
+    // that command at once, since it runs in its own process group and nothing else would end it.
+    const stop = onStopSignals({
+      log,
+      graceMs: null,
+      exitOnAbandon: false,
+      notices: {
+        stopping: (signal) => `stopping: no new tick; a running tick is passed ${signal} and waited for; ${againText(signal)} kills it`,
+        abandoning: () => 'killing the running tick at once',
+      },
+      abandon: () => scheduler.killTick(),
     });
     scheduler.start();
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      const on = (s: NodeJS.Signals) => () => {
-        process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-        resolve(s);
-      };
-      const onInt = on('SIGINT');
-      const onTerm = on('SIGTERM');
-      process.on('SIGINT', onInt).on('SIGTERM', onTerm);
-    });
-    // Asked twice, stop at once: the tick's command runs in its own process group, so nothing else would end it.
-    const again = () => scheduler.killTick();
-    process.once('SIGINT', again).once('SIGTERM', again);
-    await scheduler.stop(signal);
-    process.off('SIGINT', again).off('SIGTERM', again);
+    try {
+      await scheduler.stop(await stop.stopped);
+    } finally {
+      stop.dispose();
+    }
     return 0;
   } finally {
     controls?.close();
@@ -101,6 +106,8 @@ export interface ServeSchedules {
   /** Refuse (409) a page's run while this server's tick runs a command: the two never overlap. */
   refuseDuringTick(): void;
   stop(signal: NodeJS.Signals): Promise<void>;
+  /** A second signal: kill a running tick's command at once. */
+  killTick(): void;
 }
 
 export function serveSchedules(config: Config, runLog: RunLog, log: Logger, options: { run: boolean; assets?: string }): ServeSchedules {
@@ -137,6 +144,7 @@ export function serveSchedules(config: Config, runLog: RunLog, log: Logger, opti
         thisServer: { state: !status || status.state === 'stopped' ? 'off' : status.state, activeTick: activeTick ?? null, ...(unsupported && { why: unsupported }) },
       };
     },
+    killTick: () => scheduler?.killTick(),
     async stop(signal) {
       await scheduler?.stop(signal);
       controls?.close();

@@ -11,14 +11,16 @@ import { uiToken } from '../ui-token.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
-import { planSelection, runPlanned } from '../../core/run-selection.ts';
-import { currentQuota, quotaControls } from '../quota-report.ts';
+import { planSelection } from '../../core/run-selection.ts';
+import { preparePlanRun } from '../run-plan.ts';
+import { currentQuota } from '../quota-report.ts';
 import { RunControls } from '../../core/run-log/run-controls.ts';
 import type { RunPlanPreview, RunRequest } from '../../server/runs-route.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
 import { ServerRuns } from '../server-runs.ts';
+import { againText, onStopSignals } from '../stop-signals.ts';
 import { serveSchedules } from './schedule.ts';
 
 export interface ServeOptions {
@@ -39,13 +41,12 @@ export function serverRunStarter(ctx: CommandContext, runs?: ServerRuns) {
     };
     const planned = await planSelection(ctx.project, { selection, filter });
     if (!planned.plan.steps.length) return { nothingToDo: true as const };
-    const budget = quotaControls(ctx, planned.plan.expectedCalls); // over the month's quota: refused, HTTP 400
+    const run = preparePlanRun(ctx, planned); // over the month's quota: refused, HTTP 400
     return new Promise<{ runId: string }>((resolve, reject) => {
       // `run_started` may be heard before runPlanned returns: the server follows the run through `ended`.
       let ended!: () => void;
       const end = new Promise<void>((done) => (ended = done));
-      runPlanned(ctx.project, planned, {
-        ...budget,
+      run.start({
         ...(runs && { signal: runs.signal }),
         onEvent: (e) => {
           if (e.type !== 'run_started') return;
@@ -53,7 +54,7 @@ export function serverRunStarter(ctx: CommandContext, runs?: ServerRuns) {
           resolve({ runId: e.runId });
         },
       }).then(
-        (result) => ctx.log.info({ runId: result.runId, status: result.status, counts: result.counts }, 'run finished'),
+        ({ result }) => ctx.log.info({ runId: result.runId, status: result.status, counts: result.counts }, 'run finished'),
         (error: unknown) => {
           reject(error instanceof Error ? error : new Error(String(error)));
           ctx.log.error({ err: error }, 'run could not start');
@@ -137,9 +138,24 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     s.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`Cannot listen on ${host}:${port}: ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ' (another program uses the port; pick another with --port)' : ''}.`)));
   });
   schedules.start();
-  const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', () => resolve('SIGINT')).once('SIGTERM', () => resolve('SIGTERM')));
-  // A tick's command is passed the signal and waited for (bounded) before the page goes away; so are the page's runs.
+  // The first signal stops the page's runs (a grace period for their steps) and the scheduler (its tick is passed the
+  // signal and waited for); a second abandons both, records the runs as cancelled and exits.
+  const stop = onStopSignals({
+    log: ctx.log,
+    graceMs: null,
+    notices: {
+      stopping: (signal) => `stopping: the page's runs finish their steps, a running tick is passed ${signal}; ${againText(signal)} abandons them`,
+      abandoning: () => 'abandoning the page\'s runs and the running tick: recording them as cancelled',
+    },
+    abandon: async (signal) => {
+      schedules.killTick();
+      runs.abandon(signal);
+      await ctx.close();
+    },
+  });
+  const signal = await stop.stopped;
   await Promise.all([schedules.stop(signal), runs.stop(signal)]);
+  stop.dispose();
   // Live-progress streams never end by themselves: close them, or the server would wait for every open page.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeAllConnections' in server) server.closeAllConnections();
