@@ -1,8 +1,10 @@
 /**
- * Whether the process that left something behind (a scratch folder, a staging entry) is still at work. A pid alone
- * says little: it means a process only on its own host and in its own pid namespace, and once its process is gone
- * the kernel hands it to the next one. So a leftover is stamped with where it was made, the pid and the process's
- * start time, and it counts as its writer's until all three say otherwise (`writerGone`).
+ * Whether the process that left something behind (a scratch folder, a staging entry) or holds something (a run's
+ * partition leases, the scheduler lease, the cloud run-log lease) is still at work. A pid alone says little: it means
+ * a process only on its own host and in its own pid namespace, and once its process is gone the kernel hands it to the
+ * next one. So every leftover and every lease is stamped with where it was made, the pid and the process's start time
+ * (`stampText`), and it counts as its writer's until all three say otherwise (`writerGone`, the one rule every sweep
+ * and every lease judges by). A lease also expires when its holder stops beating, on any host (`holderGone`).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -68,6 +70,22 @@ export function stampText(stamp: ProcessStamp = ownStamp()): string {
 
 /** The pattern of `stampText` inside a longer name: three groups, pid, started, where. */
 export const STAMP_PATTERN = '(\\d{1,10})-([0-9a-z]{1,13})-([0-9a-f]{8})';
+
+/** The stamp a lease row or item keeps (`stampText`), or undefined for one written before stamps (or not one). */
+export function parseStamp(text: string | null | undefined): ProcessStamp | undefined {
+  const m = text ? new RegExp(`^${STAMP_PATTERN}$`).exec(text) : null;
+  return m ? stampOf(m[1]!, m[2]!, m[3]!) : undefined;
+}
+
+/**
+ * Whether a lease's holder is gone: its stamp says so (`writerGone`: this host and pid namespace, and the pid runs no
+ * process or another one), or it has not beaten for `staleMs`, wherever it ran. A lease with no stamp (written by an
+ * older version) ends by its heartbeat alone.
+ */
+export function holderGone(holder: { readonly process?: string | null | undefined; readonly heartbeatAt: number }, now: number, staleMs: number): boolean {
+  const stamp = parseStamp(holder.process);
+  return (stamp !== undefined && writerGone(stamp)) || now - holder.heartbeatAt > staleMs;
+}
 
 /** The stamp of a name's groups matched by STAMP_PATTERN. */
 export function stampOf(pid: string, started: string, where: string): ProcessStamp {

@@ -14,7 +14,7 @@ import {
   ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ExecutionError, RefusedError, StorageError } from '../core/errors.ts';
-import { ownPidNamespace, processAlive } from '../core/process-alive.ts';
+import { parseStamp, stampText, writerGone } from '../core/process-alive.ts';
 
 /** Renewed this often while the command runs (on the event loop, so a step blocking it for minutes would let it lapse). */
 export const LEASE_HEARTBEAT_MS = 60_000;
@@ -36,8 +36,11 @@ export interface LeaseOptions {
 export interface LeaseHolder {
   readonly holder: string;
   readonly host: string;
-  /** The pid namespace (Linux): containers may share a hostname (host networking) without sharing pids. */
-  readonly pidNamespace: string | undefined;
+  /**
+   * The holder's stamp (`stampText`: pid, start time, host and pid namespace): containers may share a host name (host
+   * networking) without sharing pids, and a pid is reused. Undefined for an item written before stamps.
+   */
+  readonly process: string | undefined;
   readonly pid: number;
   readonly since: number;
   readonly heartbeatAt: number;
@@ -55,15 +58,19 @@ export interface HeldLease {
 function holderOf(item: Record<string, AttributeValue>): LeaseHolder {
   const since = Number(item.since?.N ?? 0);
   return {
-    holder: item.holder?.S ?? '?', host: item.host?.S ?? '?', pidNamespace: item.pid_ns?.S, pid: Number(item.pid?.N ?? 0), since,
+    holder: item.holder?.S ?? '?', host: item.host?.S ?? '?', process: item.process?.S, pid: Number(item.pid?.N ?? 0), since,
     // Leases written before heartbeats existed have neither: their start is their last sign of life.
     heartbeatAt: Number(item.heartbeat_at?.N ?? since), expiresAt: Number(item.expires_at?.N ?? 0),
   };
 }
 
-/** A holder that cannot be running any more: a process of this very machine (same host, same pid namespace) that is gone. */
+/**
+ * A holder that cannot be running any more: by the one rule of process-alive.ts, a process of this very host and pid
+ * namespace that is gone (or whose pid now runs another process). Expiry, on any host, is the put's own condition.
+ */
 export function holderIsDeadHere(held: LeaseHolder): boolean {
-  return held.host === hostname() && held.pidNamespace === ownPidNamespace() && !processAlive(held.pid);
+  const stamp = parseStamp(held.process);
+  return stamp !== undefined && writerGone(stamp);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -82,14 +89,13 @@ export async function takeLease(options: LeaseOptions): Promise<HeldLease> {
   const now = options.now ?? Date.now;
   const heartbeatMs = options.heartbeatMs ?? LEASE_HEARTBEAT_MS;
   const expiryMs = options.expiryMs ?? LEASE_EXPIRY_MS;
-  const pidNamespace = ownPidNamespace();
   const since = now();
   const me: LeaseHolder = {
-    holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, host: hostname(), pidNamespace, pid: process.pid,
+    holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, host: hostname(), process: stampText(), pid: process.pid,
     since, heartbeatAt: since, expiresAt: since + expiryMs,
   };
   const item = {
-    ...key, holder: { S: me.holder }, host: { S: me.host }, ...(pidNamespace && { pid_ns: { S: pidNamespace } }), pid: { N: String(me.pid) },
+    ...key, holder: { S: me.holder }, host: { S: me.host }, process: { S: stampText() }, pid: { N: String(me.pid) },
     since: { N: String(since) }, heartbeat_at: { N: String(since) }, expires_at: { N: String(me.expiresAt) },
   };
   const put = async (condition: string, values: Record<string, AttributeValue>): Promise<boolean> => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionError } from '../../src/core/errors.ts';
 import { registerSecret } from '../../src/core/redact.ts';
+import { HERE, stampText } from '../../src/core/process-alive.ts';
 import { openRunLog, runLogFile } from '../helpers.ts';
 
 const partitions = [{ asset: 'raw/games', partition: '2024|2024-01-15' }, { asset: 'raw/games', partition: '2024|2024-01-16' }];
@@ -31,13 +32,28 @@ describe('run log', () => {
     const runId = log.startRun({ selection: 'raw/*', filter: {}, partitions });
     log.recordStarted(runId, 'raw/games', '1', ['2024|2024-01-15'], 1);
     // Pretend the run belonged to a process that no longer exists (as after kill -9).
-    runLogFile(log).prepare(`UPDATE runs SET pid = 999999999 WHERE id = ?`).run(runId);
+    runLogFile(log).prepare(`UPDATE runs SET pid = 999999999, process = ? WHERE id = ?`).run(stampText({ where: HERE, pid: 999999999, started: '0' }), runId);
     expect(log.recoverOrphans()).toEqual([runId]);
     const run = await log.getRun(runId);
     expect(run).toMatchObject({ status: 'failed' });
     expect(run!.error).toMatch(/crashed or was killed/);
     expect(log.loadPartitionRecords().get('raw/games')!.get('2024|2024-01-15')).toMatchObject({ status: 'failed', dataVersion: null });
     expect(() => log.startRun({ selection: 'raw/*', filter: {}, partitions })).not.toThrow();
+  });
+
+  it('judges a run\'s process by host, pid namespace, pid and start time: a reused pid is gone, another container\'s pid is not', async () => {
+    const log = await openRunLog();
+    const reused = log.startRun({ selection: 'raw/games', filter: {}, partitions: [partitions[0]!] });
+    const elsewhere = log.startRun({ selection: 'raw/games', filter: {}, partitions: [partitions[1]!] });
+    const db = runLogFile(log);
+    // This very pid, but a process that started at another time: the pid was handed to a new process.
+    db.prepare('UPDATE runs SET process = ? WHERE id = ?').run(stampText({ where: HERE, pid: process.pid, started: 'zzz' }), reused);
+    // A dead pid of this host name but another pid namespace (a container sharing the host name): not ours to judge.
+    db.prepare('UPDATE runs SET process = ? WHERE id = ?').run(stampText({ where: HERE === 'abcdef01' ? 'abcdef02' : 'abcdef01', pid: 999999999, started: '0' }), elsewhere);
+    expect(log.recoverOrphans()).toEqual([reused]);
+    // Until it stops beating: then it is gone wherever it ran.
+    db.prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(elsewhere);
+    expect(log.recoverOrphans()).toEqual([elsewhere]);
   });
 
   it('keeps the last good data version when a later attempt fails', async () => {

@@ -7,22 +7,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
-import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../../src/lake/aws.ts';
 import { takeLease, type HeldLease, type LeaseOptions } from '../../src/lake/dynamo-lease.ts';
+import { HERE, stampText } from '../../src/core/process-alive.ts';
 import { awsSettings, moto, motoAvailable, uniqueName } from '../aws.ts';
 
-const pidNamespace = (): string | undefined => {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined;
-  }
-};
 
 describe.skipIf(!motoAvailable)(`the DynamoDB lease on the emulator (${moto})`, () => {
   const table = uniqueName('cbbd_leases');
@@ -135,7 +128,7 @@ describe.skipIf(!motoAvailable)(`the DynamoDB lease on the emulator (${moto})`, 
   it.each([
     ['of this host whose process is gone', () => {
       const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-      return { host: { S: hostname() }, pid: { N: String(deadPid) }, ...(pidNamespace() && { pid_ns: { S: pidNamespace()! } }), expires_at: { N: String(Date.now() + 300_000) } };
+      return { host: { S: hostname() }, pid: { N: String(deadPid) }, process: { S: stampText({ where: HERE, pid: deadPid, started: '0' }) }, expires_at: { N: String(Date.now() + 300_000) } };
     }],
     ['of another host whose heartbeat stopped', () => ({ host: { S: 'fargate-task-8' }, pid: { N: '1' }, expires_at: { N: String(Date.now() - 1_000) } })],
   ])('lets exactly one of several concurrent newcomers take over a dead holder %s', async (_, deadHolder) => {
@@ -156,6 +149,20 @@ describe.skipIf(!motoAvailable)(`the DynamoDB lease on the emulator (${moto})`, 
       if (t.status === 'rejected') expect(String(t.reason)).toContain(`Another run holds ${options.what}: ${hostname()} (pid ${process.pid})`);
     }
     expect((await storedHolder(options))?.holder?.S).toBe(won[0]!.holder.holder);
+  });
+
+  it('refuses while a holder of the same host name in another pid namespace (another container) has not expired, though its pid runs nothing here', async () => {
+    const options = lease(`other-ns-${randomBytes(2).toString('hex')}`);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    await dynamo.send(new PutItemCommand({
+      TableName: table,
+      Item: {
+        ...options.key, holder: { S: 'container-b' }, host: { S: hostname() }, pid: { N: String(deadPid) }, since: { N: String(Date.now()) },
+        heartbeat_at: { N: String(Date.now()) }, expires_at: { N: String(Date.now() + 300_000) },
+        process: { S: stampText({ where: 'abcdef01', pid: deadPid, started: '0' }) },
+      },
+    }));
+    await expect(takeLease(options)).rejects.toThrow(`Another run holds ${options.what}: ${hostname()} (pid ${deadPid})`);
   });
 
   it('tells a holder whose lease was taken over, before it would write over its taker\'s work', async () => {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { RefusedError } from '../errors.ts';
-import { processAlive } from '../process-alive.ts';
+import { holderGone, stampText } from '../process-alive.ts';
 import { redactDeep, redactSecrets } from '../redact.ts';
 import type { Statements } from './_statements.ts';
 import type { RunLogDatabase, RunsTable } from './schema.ts';
@@ -37,9 +37,8 @@ export class RunLeases {
   /** Mark runs whose process died as failed, fail their unfinished partitions, free their leases. Returns their ids. */
   recoverOrphans(): string[] {
     const now = this.clock();
-    const here = hostname();
-    const running = this.sql.all(this.kysely.selectFrom('runs').select(['id', 'pid', 'host', 'heartbeat_at']).where('status', '=', 'running'));
-    const ids = running.filter((r) => (r.host === here && !processAlive(r.pid)) || now - r.heartbeat_at > HEARTBEAT_TIMEOUT_MS).map((r) => r.id);
+    const running = this.sql.all(this.kysely.selectFrom('runs').select(['id', 'process', 'heartbeat_at']).where('status', '=', 'running'));
+    const ids = running.filter((r) => holderGone({ process: r.process, heartbeatAt: r.heartbeat_at }, now, HEARTBEAT_TIMEOUT_MS)).map((r) => r.id);
     if (!ids.length) return ids;
     this.db.transaction(() => {
       const k = this.kysely;
@@ -60,7 +59,7 @@ export class RunLeases {
     this.db.transaction(() => {
       this.sql.run(k.insertInto('runs').values({
         id, selection: input.selection, filter: JSON.stringify(input.filter), status: 'running', started_at: now, heartbeat_at: now,
-        pid: process.pid, host: hostname(), partitions_total: input.partitions.length,
+        pid: process.pid, host: hostname(), process: stampText(), partitions_total: input.partitions.length,
       }));
       for (const p of input.partitions) {
         if (this.sql.run(k.insertInto('leases').orIgnore().values({ asset_key: p.asset, partition: p.partition, run_id: id, acquired_at: now })).changes === 1) continue;

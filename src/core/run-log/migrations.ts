@@ -147,4 +147,13 @@ export const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX api_calls_by_run ON api_calls (run_id) WHERE run_id IS NOT NULL`.execute(db);
     },
   },
+  '0006_process_stamps': {
+    async up(db: Kysely<unknown>) {
+      // Who holds a run's leases and the scheduler lease, as every sweep judges its leftovers: pid, start time, host
+      // and pid namespace (process-alive.ts). A pid and a host name alone took a live run in another container with
+      // the same host name for dead, or a reused pid for alive.
+      await sql`ALTER TABLE runs ADD COLUMN process TEXT`.execute(db);
+      await sql`ALTER TABLE scheduler_lease ADD COLUMN process TEXT`.execute(db);
+    },
+  },
 };

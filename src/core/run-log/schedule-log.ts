@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Selectable } from 'kysely';
 import { ExecutionError } from '../errors.ts';
-import { processAlive } from '../process-alive.ts';
+import { holderGone, stampText } from '../process-alive.ts';
 import { redactSecrets } from '../redact.ts';
 import { Statements } from './_statements.ts';
 import type { RunLogDatabase, ScheduleTicksTable, SchedulerLeaseTable } from './schema.ts';
@@ -101,7 +101,7 @@ export class ScheduleLog {
       const now = this.clock();
       const row = this.sql.get(this.kysely.selectFrom('scheduler_lease').selectAll().where('id', '=', 1));
       if (row && row.holder !== this.holder && !this.isStale(row, now)) return { held: false, holder: toHolder(row) };
-      const values = { holder: this.holder, pid: process.pid, host: hostname(), label, started_at: now, heartbeat_at: now };
+      const values = { holder: this.holder, pid: process.pid, host: hostname(), process: stampText(), label, started_at: now, heartbeat_at: now };
       this.sql.run(this.kysely.insertInto('scheduler_lease').values({ id: 1, ...values })
         .onConflict((oc) => oc.column('id').doUpdateSet(values)));
       return row && row.holder !== this.holder ? { held: true, tookOverFrom: toHolder(row) } : { held: true };
@@ -194,7 +194,7 @@ export class ScheduleLog {
   }
 
   private isStale(row: Selectable<SchedulerLeaseTable>, now: number): boolean {
-    return (row.host === hostname() && !processAlive(row.pid)) || now - row.heartbeat_at > SCHEDULER_STALE_MS;
+    return holderGone({ process: row.process, heartbeatAt: row.heartbeat_at }, now, SCHEDULER_STALE_MS);
   }
 }
 

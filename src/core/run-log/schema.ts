@@ -12,6 +12,8 @@ export interface RunsTable {
   heartbeat_at: number;
   pid: number;
   host: string;
+  /** The process's stamp (`stampText`: pid, start time, host and pid namespace); null before migration 0006. */
+  process: string | null;
   partitions_total: number;
   summary: string | null;
   error: string | null;
@@ -108,6 +110,8 @@ export interface SchedulerLeaseTable {
   holder: string;
   pid: number;
   host: string;
+  /** The holder's stamp (`stampText`); null before migration 0006. */
+  process: string | null;
   /** What holds it, e.g. "cbbd schedule" or "cbbd serve". */
   label: string;
   started_at: number;
