@@ -30,7 +30,8 @@ export type GoldParameters = SolverParameters;
  * was chosen by gold/ratings_backtest over the simulator's seasons (docs/gold.md says which figures chose it).
  */
 export const DEFAULT_GOLD: GoldParameters = {
-  hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.7,
+  hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.6,
+  priorConferenceRegression: 0.9,
 };
 
 /**

@@ -187,7 +187,7 @@ function priorAsset(resources: ProjectResources, suffix: string, flatKey: string
   const key = `gold/team_preseason_prior${suffix}`;
   const spec: AssetSpec = {
     key,
-    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to ${PRIOR_CHAIN_SEASONS} seasons before, or the first season in the lakehouse), regressed toward the league average by ${params.priorRegression}; a team without one starts at its conference's mean. prior_source 'none' (no prior) for a season whose previous season is not in the lakehouse.`,
+    description: `Each Division I team's preseason prior${suffix ? ' (garbage time left out)' : ''}: last season's final adjusted rating (itself solved with its own prior, back to ${PRIOR_CHAIN_SEASONS} seasons before, or the first season in the lakehouse), regressed toward the league average${params.priorConferenceRegression === undefined ? ` by ${params.priorRegression}` : `: its conference's mean distance from it by ${params.priorConferenceRegression}, its own distance from that mean by ${params.priorRegression}`}; a team without one starts at its conference's mean. prior_source 'none' (no prior) for a season whose previous season is not in the lakehouse.`,
     // The games of the seasons before (no partition mapping says "earlier seasons", so every season's): a season's
     // prior follows from the PRIOR_CHAIN_SEASONS before it. A new game day of the season in progress rebuilds its
     // prior, which reads only those seasons and comes out the same bytes, so the ratings do not go stale.

@@ -37,11 +37,14 @@ export interface SolverParameters {
   readonly shrinkageGames: number;
   /** Weight in games of the preseason prior (0 = no prior). */
   readonly priorGames: number;
-  /** How much of a team's distance from the league average last season its prior keeps (the rest regresses). */
+  /**
+   * How much of a team's distance from the league average last season its prior keeps (the rest regresses); with
+   * priorConferenceRegression, of its distance from its conference's mean.
+   */
   readonly priorRegression: number;
   /**
-   * When set, how much of its conference's mean distance from the league average the prior keeps, priorRegression
-   * then applying to the team's distance from its conference's mean only (undefined: the one regression).
+   * How much of its conference's mean distance from the league average the prior keeps, priorRegression then applying
+   * to the team's distance from its conference's mean only (undefined, or equal to priorRegression: one regression).
    */
   readonly priorConferenceRegression?: number;
 }

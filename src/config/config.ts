@@ -114,11 +114,13 @@ export const configSchema = z
         shrinkageGames: z.number().min(0).default(0),
         /** Weight in games of the preseason prior from last season's final rating (0 = off). */
         priorGames: z.number().min(0).max(100).default(5),
-        /** Share of last season's distance from the league average that the prior keeps. */
-        priorRegression: z.number().min(0).max(1).default(0.7),
+        /** Share of a team's distance from its conference's mean last season that its prior keeps. */
+        priorRegression: z.number().min(0).max(1).default(0.6),
+        /** Share of its conference's mean distance from the league average that the prior keeps (= priorRegression: one regression). */
+        priorConferenceRegression: z.number().min(0).max(1).default(0.9),
       })
       .strict()
-      .default({ hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.7 }),
+      .default({ hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.6, priorConferenceRegression: 0.9 }),
     drivers: z
       .object({
         storage: z.enum(['local', 's3']).default('local'),

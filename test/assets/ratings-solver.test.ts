@@ -181,17 +181,18 @@ describe('the season walk and the preseason prior', () => {
   it('gives a season a prior from the season before only, chained from the first season with games', () => {
     const w = world(20, 9);
     const seasons = [2022, 2023, 2024].map((season, i) => ({ season, teams, games: rows(w, 10 + i, season) }));
-    const priors = priorsOf(seasons, new Set([2022, 2023, 2024]), params());
+    const priors = priorsOf(seasons, new Set([2022, 2023, 2024]), params({ priorConferenceRegression: undefined }));
     expect(priors.get(2022)!.every((r) => r.prior_source === 'none' && r.prior_adj_oe === null)).toBe(true);
     expect(seasonPrior(teams, priors.get(2022) as never)).toBeUndefined();
     expect(priors.get(2023)!.length).toBe(20);
     expect(priors.get(2023)!.every((r) => r.previous_season === 2022 && r.prior_source === 'previous_season')).toBe(true);
     // A season's own games do not move its prior; the season before's do.
     const altered = seasons.map((s) => (s.season === 2024 ? { ...s, games: s.games.map((g) => ({ ...g, points: g.points + 5 })) } : s));
-    expect(priorsOf(altered, new Set([2024]), params()).get(2024)).toEqual(priors.get(2024));
+    expect(priorsOf(altered, new Set([2024]), params({ priorConferenceRegression: undefined })).get(2024)).toEqual(priors.get(2024));
     const earlier = seasons.map((s) => (s.season === 2023 ? { ...s, games: s.games.map((g) => ({ ...g, points: g.points + 5 })) } : s));
-    expect(priorsOf(earlier, new Set([2024]), params()).get(2024)).not.toEqual(priors.get(2024));
-    // Regressed toward the league average: the prior's spread is the regression's share of last season's.
+    expect(priorsOf(earlier, new Set([2024]), params({ priorConferenceRegression: undefined })).get(2024)).not.toEqual(priors.get(2024));
+    // Regressed toward the league average (one regression for both levels): the prior's spread is the regression's
+    // share of last season's.
     const r = priors.get(2023)!;
     const spread = (key: string) => Math.max(...r.map((x) => Number(x[key]))) - Math.min(...r.map((x) => Number(x[key])));
     expect(spread('prior_adj_oe') / spread('previous_adj_oe')).toBeCloseTo(DEFAULT_GOLD.priorRegression, 6);
@@ -214,7 +215,7 @@ describe('the season walk and the preseason prior', () => {
   it('regresses a conference\'s mean and a team\'s distance from it apart, with priorConferenceRegression', () => {
     const w = world(20, 23);
     const seasons = [2023, 2024].map((season, i) => ({ season, teams, games: rows(w, 40 + i, season) }));
-    const one = priorsOf(seasons, new Set([2024]), params()).get(2024)!;
+    const one = priorsOf(seasons, new Set([2024]), params({ priorConferenceRegression: undefined })).get(2024)!;
     // The same share for both: the one regression toward the league average.
     const same = priorsOf(seasons, new Set([2024]), params({ priorConferenceRegression: DEFAULT_GOLD.priorRegression })).get(2024)!;
     same.forEach((r, i) => expect(Number(r.prior_adj_oe)).toBeCloseTo(Number(one[i]!.prior_adj_oe), 9));
