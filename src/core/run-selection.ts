@@ -13,7 +13,7 @@ import type { Plan } from './plan.ts';
 import { applyCallBudget } from './call-budget.ts';
 import { withCallEstimates } from './call-estimate.ts';
 import { buildPlan, type PlanOptions } from './planner.ts';
-import type { RunLog } from './run-log/run-log.ts';
+import type { RunLog, RunLogReader } from './run-log/run-log.ts';
 import type { PlannerState } from './state.ts';
 
 /** Everything a selection is planned and run against. */
@@ -60,19 +60,37 @@ function pricedPlan(project: Project, selection: string, state: PlannerState, op
   return callBudget === undefined ? plan : applyCallBudget(project.graph, plan, state, { calls: callBudget, spent });
 }
 
+/** What the planner's state is read from: the run log (and, for a writer, its orphan recovery). */
+export interface PlannerStateSource extends Pick<RunLogReader, 'loadPartitionRecords' | 'loadCalendars' | 'builtInputs'> {
+  /** Mark runs whose process is gone as failed first (a writer's run log); a read-only view has none. */
+  recoverOrphans?(): unknown;
+}
+
 /**
- * The planner's view of the world in a few bulk reads: the run log's records and calendars (after marking runs whose
- * process died as failed) and the settled partitions from the checkpoints.
+ * The one planner-state builder, for every command and the page: the run log's records and calendars in a few bulk
+ * reads, after marking runs whose process is gone as failed (so a killed run's partitions read failed, not running),
+ * and the partitions the checkpoints call settled.
  */
-export async function loadPlannerState(project: Project, now = project.now?.() ?? commandClock()): Promise<PlannerState> {
-  project.runLog.recoverOrphans();
+export function plannerStateOf(source: PlannerStateSource, now: Date, settled: PlannerState['settled']): PlannerState {
+  source.recoverOrphans?.();
   return {
     now,
-    records: project.runLog.loadPartitionRecords(),
-    calendars: project.runLog.loadCalendars(),
-    settled: (await project.checkpoints?.settledPartitions(project.graph.order)) ?? new Map(),
-    builtInputs: (asset, partition) => project.runLog.builtInputs(asset, partition),
+    records: source.loadPartitionRecords(),
+    calendars: source.loadCalendars(),
+    settled,
+    builtInputs: (asset, partition) => source.builtInputs(asset, partition),
   };
+}
+
+/** The settled partitions of every asset from the project's checkpoints (none without checkpoints). */
+export async function settledPartitions(project: Pick<Project, 'graph' | 'checkpoints'>): Promise<PlannerState['settled']> {
+  return (await project.checkpoints?.settledPartitions(project.graph.order)) ?? new Map();
+}
+
+/** The planner's state of a project now (`plannerStateOf` with the project's run log and checkpoints). */
+export async function loadPlannerState(project: Project, now = project.now?.() ?? commandClock()): Promise<PlannerState> {
+  const settled = await settledPartitions(project);
+  return plannerStateOf(project.runLog, now, settled);
 }
 
 /** Plan a selection from the current state. */

@@ -44,6 +44,10 @@ export interface ServerDeps {
   readonly runLog: RunLogReader;
   readonly window: SeasonWindow;
   readonly rollingDays: number;
+  /** The checkpoints' settled partitions, as last read; none when absent. */
+  readonly settled?: () => ReadonlyMap<string, ReadonlySet<string>>;
+  /** Marks runs whose process is gone as failed before each plan (the server's run log is a writer's). */
+  readonly recoverOrphans?: () => unknown;
   /** Starts a run in this process and resolves with its id once it holds its partitions (rejects if refused). */
   readonly startRun?: (request: StartRunRequest) => Promise<{ runId: string } | { nothingToDo: true }>;
   /** The UI token every state-changing request must carry (and every API read, with readsNeedToken). */
@@ -107,7 +111,10 @@ const materializeRequest = z.object({
 }).strict();
 
 export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCache } {
-  const status = new StatusCache(deps.graph, deps.runLog, { window: deps.window, rollingDays: deps.rollingDays, ...(deps.now && { now: deps.now }) });
+  const status = new StatusCache(deps.graph, deps.runLog, {
+    window: deps.window, rollingDays: deps.rollingDays, ...(deps.now && { now: deps.now }),
+    ...(deps.settled && { settled: deps.settled }), ...(deps.recoverOrphans && { recoverOrphans: deps.recoverOrphans }),
+  });
   const files = Object.fromEntries(Object.entries(STATIC).map(([path, s]) => [path, { body: readFileSync(fileURLToPath(new URL(s.file, UI)), 'utf8'), type: s.type }]));
   const app = new Hono();
   // What a GET may cost, bounded whoever sends it (`work-queue.ts`): a snapshot not in the cache is planned on the

@@ -12,7 +12,8 @@ import { seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import type { Plan, StaleReason } from '../core/plan.ts';
 import { buildPlan } from '../core/planner.ts';
 import type { RunLogReader } from '../core/run-log/run-log.ts';
-import type { PartitionRecords, PlannerState } from '../core/state.ts';
+import { plannerStateOf } from '../core/run-selection.ts';
+import type { PartitionRecords } from '../core/state.ts';
 
 export type NodeState = 'fresh' | 'stale' | 'missing' | 'failed' | 'running';
 
@@ -36,7 +37,10 @@ export interface StatusSnapshot {
 export interface StatusOptions {
   readonly window: SeasonWindow;
   readonly rollingDays: number;
+  /** The checkpoints' settled partitions, as last read (the plan is made synchronously, on the event loop). */
   readonly settled?: () => ReadonlyMap<string, ReadonlySet<string>>;
+  /** Mark runs whose process is gone as failed before planning, as every command does (a writer's run log). */
+  readonly recoverOrphans?: () => unknown;
   readonly now?: () => Date;
   readonly maxAgeMs?: number;
   /** While a run is under way, how often at most the snapshot is refreshed off the request path. */
@@ -132,11 +136,13 @@ export class StatusCache {
   }
 
   private compute(selection: string, season: number | undefined, now: Date): StatusSnapshot {
-    const records = this.runLog.loadPartitionRecords();
-    const state: PlannerState = {
-      now, records, calendars: this.runLog.loadCalendars(), settled: this.options.settled?.() ?? new Map(),
-      builtInputs: (asset, partition) => this.runLog.builtInputs(asset, partition),
-    };
+    const { runLog, options } = this;
+    // The same builder as every command's plan: the page never shows a killed run's partitions as running.
+    const state = plannerStateOf({
+      loadPartitionRecords: () => runLog.loadPartitionRecords(), loadCalendars: () => runLog.loadCalendars(),
+      builtInputs: (asset, partition) => runLog.builtInputs(asset, partition), ...(options.recoverOrphans && { recoverOrphans: options.recoverOrphans }),
+    }, now, options.settled?.() ?? new Map());
+    const { records } = state;
     const plan = buildPlan(this.graph, selection, state, {
       window: this.options.window, rollingDays: this.options.rollingDays,
       ...(season !== undefined && { filter: { seasonFrom: season, seasonTo: season } }),

@@ -6,7 +6,8 @@ import { runSelection, type Project } from '../../src/core/run-selection.ts';
 import type { RunLog } from '../../src/core/run-log/run-log.ts';
 import { createServerApp, type ServerDeps } from '../../src/server/app.ts';
 import { assets } from '../fixtures/small-graph.ts';
-import { openRunLog, tempDir } from '../helpers.ts';
+import { HERE, stampText } from '../../src/core/process-alive.ts';
+import { openRunLog, runLogFile, tempDir } from '../helpers.ts';
 
 const window = { firstSeason: 2023, lastSeason: 2024, start: '11-01', end: '04-30' };
 const graph = buildAssetGraph(assets);
@@ -40,6 +41,19 @@ describe('the JSON API', () => {
     expect(byKey['raw/teams']!.state).toBe('fresh');
     // The page's season filter offers the configured window's seasons, not a guess from today's date.
     expect((body as unknown as { seasons: unknown }).seasons).toEqual({ first: 2023, last: 2024 });
+  });
+
+  it('plans as the commands do: a run whose process is gone is recovered, its partition no longer shown running', async () => {
+    const runLog = await world();
+    const orphan = runLog.startRun({ selection: 'raw/teams', filter: {}, partitions: [{ asset: 'raw/teams', partition: '2024' }] });
+    runLog.recordStarted(orphan, 'raw/teams', '1', ['2024'], 1);
+    runLogFile(runLog).prepare('UPDATE runs SET process = ? WHERE id = ?').run(stampText({ where: HERE, pid: 999999999, started: '0' }), orphan);
+    type Body = { assets: { key: string; counts: Record<string, number> }[] };
+    const teams = async (extra: Partial<ServerDeps>) => ((await (await app(runLog, extra).request('/api/assets?season=2024')).json()) as Body).assets.find((x) => x.key === 'raw/teams')!.counts;
+    // Without the recovery (the server's own copy of the state, before): the killed run's partition reads running.
+    expect((await teams({})).running).toBe(1);
+    expect((await teams({ recoverOrphans: () => runLog.recoverOrphans() })).running).toBe(0);
+    expect((await runLog.getRun(orphan))?.status).toBe('failed');
   });
 
   it("gives an asset's details and its partition grid, a season a page, with each stale partition's reason", async () => {

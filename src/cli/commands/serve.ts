@@ -11,7 +11,7 @@ import { uiToken } from '../ui-token.ts';
 import { createServerApp, type StartRunRequest } from '../../server/app.ts';
 import { allowedHostsFor, isBindableHost, isLoopback, unbracket } from '../../server/security.ts';
 import type { CommandContext } from '../context.ts';
-import { planSelection } from '../../core/run-selection.ts';
+import { planSelection, settledPartitions } from '../../core/run-selection.ts';
 import { preparePlanRun } from '../run-plan.ts';
 import { currentQuota } from '../quota-report.ts';
 import { RunControls } from '../../core/run-log/run-controls.ts';
@@ -81,6 +81,9 @@ export async function serverPlanPreview(ctx: CommandContext, request: RunRequest
   };
 }
 
+/** How often the page re-reads the checkpoints' settled partitions. */
+const SETTLED_REFRESH_MS = 30_000;
+
 export async function serveCommand(ctx: CommandContext, options: ServeOptions): Promise<number> {
   const host = unbracket(options.host ?? '127.0.0.1');
   if (!isBindableHost(host)) throw new UsageError(`--host ${options.host} is not an IP address: use 127.0.0.1 (the default), ::1, or an address of this machine.`);
@@ -95,9 +98,17 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
   const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
   const runs = new ServerRuns(ctx.runLog, ctx.log);
+  // The page plans as every command does (plannerStateOf): orphans recovered first, the checkpoints' settled partitions
+  // read before it starts and again every half minute (a plan is made synchronously; the read may be a cloud call).
+  let settled = await settledPartitions(ctx.project);
+  const settledRefresh = setInterval(() => {
+    settledPartitions(ctx.project).then((s) => (settled = s), (error: unknown) => ctx.log.warn({ err: error }, 'could not read the settled partitions; the page plans with the last ones'));
+  }, SETTLED_REFRESH_MS);
+  settledRefresh.unref();
   const { app, status } = createServerApp({
     preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
+    settled: () => settled, recoverOrphans: () => ctx.runLog.recoverOrphans(),
     startRun: (request) => {
       schedules.refuseDuringTick();
       return serverRunStarter(ctx, runs)(request);
@@ -154,6 +165,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
     },
   });
   const signal = await stop.stopped;
+  clearInterval(settledRefresh);
   await Promise.all([schedules.stop(signal), runs.stop(signal)]);
   stop.dispose();
   // Live-progress streams never end by themselves: close them, or the server would wait for every open page.
