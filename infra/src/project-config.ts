@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { defaultSchedules, parseSchedules } from '../../src/config/schedules.ts';
 import { toEventBridgeCron } from './eventbridge-cron.ts';
 
 export interface ProjectSchedule {
@@ -53,12 +54,6 @@ export interface DeploySettings {
   readonly maxRunHours: number;
 }
 
-/** The schedules cbbd runs when config.yaml declares none (as the CLI's defaults). */
-export const DEFAULT_SCHEDULES = {
-  nightly: { cron: '0 8 * * *', timezone: 'UTC', command: ['materialize', '*', '--season', 'current', '--call-budget', '150'] },
-  'weekly-validate': { cron: '0 12 * * 0', timezone: 'UTC', command: ['validate'] },
-} as const;
-
 export class ProjectConfigError extends Error {
   override name = 'ProjectConfigError';
 }
@@ -87,7 +82,7 @@ export function readProjectConfig(file: string): ProjectConfig {
     region: text(aws.region, 'aws.region', 'us-east-1'),
     bucket: text(aws.bucket, 'aws.bucket', 'hoops-edge'),
     checkpointTable: text(aws.checkpointTable, 'aws.checkpointTable', 'cbbd_checkpoints'),
-    schedules: readSchedules(document.schedules ?? DEFAULT_SCHEDULES, path),
+    schedules: readSchedules(document.schedules, path),
     deploy: readDeploy(isRecord(aws.deploy) ? aws.deploy : {}, path),
   };
 }
@@ -115,42 +110,29 @@ function readDeploy(section: Record<string, unknown>, path: string): DeploySetti
   };
 }
 
+/**
+ * The enabled schedules, checked by the CLI's own schema (src/config/schedules.ts: names, cron, time zone, command),
+ * and the defaults when the file declares none: those of the project's config.yaml, the one place they are written.
+ */
 function readSchedules(section: unknown, path: string): ProjectSchedule[] {
-  if (!isRecord(section)) throw new ProjectConfigError(`${path}: schedules: expected a mapping of schedule names to { cron, timezone, command }.`);
+  let schedules;
+  try {
+    schedules = section === undefined || section === null ? defaultSchedules() : parseSchedules(section, path);
+  } catch (error) {
+    throw new ProjectConfigError((error as Error).message);
+  }
   const out: ProjectSchedule[] = [];
-  for (const [name, entry] of Object.entries(section)) {
-    const at = `${path}: schedules.${name}`;
-    // As src/config/schedules.ts checks it; the name becomes part of the EventBridge schedule's name.
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/.test(name)) throw new ProjectConfigError(`${at}: a schedule name may use letters, digits, "-" and "_" (at most 48).`);
-    if (!isRecord(entry)) throw new ProjectConfigError(`${at}: expected { cron, timezone, command }.`);
-    if (entry.enabled === false) continue;
-    if (typeof entry.cron !== 'string') throw new ProjectConfigError(`${at}.cron: expected a cron expression such as "0 8 * * *".`);
-    const timezone = entry.timezone ?? 'UTC';
-    if (typeof timezone !== 'string' || !isTimeZone(timezone)) {
-      throw new ProjectConfigError(`${at}.timezone: "${String(timezone)}" is not an IANA time zone (e.g. UTC, America/New_York).`);
-    }
-    const { command } = entry;
-    if (!Array.isArray(command) || !command.length || !command.every((a) => typeof a === 'string' && a.length)) {
-      throw new ProjectConfigError(`${at}.command: expected the cbbd arguments as a list, e.g. ["materialize", "*"].`);
-    }
+  for (const [name, entry] of Object.entries(schedules)) {
+    if (!entry.enabled) continue;
     let eventBridgeCron: string;
     try {
       eventBridgeCron = toEventBridgeCron(entry.cron);
     } catch (error) {
-      throw new ProjectConfigError(`${at}.cron: ${(error as Error).message}`);
+      throw new ProjectConfigError(`${path}: schedules.${name}.cron: ${(error as Error).message}`);
     }
-    out.push({ name, cron: entry.cron, eventBridgeCron, timezone, command: command as string[] });
+    out.push({ name, cron: entry.cron, eventBridgeCron, timezone: entry.timezone, command: entry.command });
   }
   return out;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

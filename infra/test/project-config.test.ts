@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULES, readProjectConfig } from '../src/project-config.ts';
+import { defaultSchedules } from '../../src/config/schedules.ts';
+import { readProjectConfig } from '../src/project-config.ts';
 import { writeConfig } from './helpers.ts';
 
 describe('readProjectConfig', () => {
-  it('takes the defaults of the CLI when config.yaml says nothing', () => {
+  it('takes the defaults of the CLI when config.yaml says nothing (the schedules of the project\'s own config.yaml)', () => {
     const project = readProjectConfig(writeConfig('seasons: { first: 2020 }\n'));
     expect(project).toMatchObject({ region: 'us-east-1', bucket: 'hoops-edge', checkpointTable: 'cbbd_checkpoints' });
+    expect(Object.keys(defaultSchedules())).toEqual(['nightly', 'weekly-validate']);
     expect(project.schedules.map((s) => [s.name, s.cron, s.eventBridgeCron, s.timezone, s.command])).toEqual([
-      ['nightly', DEFAULT_SCHEDULES.nightly.cron, 'cron(0 8 * * ? *)', 'UTC', DEFAULT_SCHEDULES.nightly.command],
-      ['weekly-validate', DEFAULT_SCHEDULES['weekly-validate'].cron, 'cron(0 12 ? * SUN *)', 'UTC', ['validate']],
+      ['nightly', '0 8 * * *', 'cron(0 8 * * ? *)', 'UTC', ['materialize', '*', '--season', 'current', '--call-budget', '150']],
+      ['weekly-validate', '0 12 * * 0', 'cron(0 12 ? * SUN *)', 'UTC', ['validate']],
     ]);
   });
 
@@ -22,13 +24,13 @@ schedules:
   });
 
   it.each([
-    ['schedules: { nightly: { cron: "0 8 * * *", timezone: Mars/Olympus, command: [validate] } }', /schedules\.nightly\.timezone: "Mars\/Olympus" is not an IANA time zone/],
+    ['schedules: { nightly: { cron: "0 8 * * *", timezone: Mars/Olympus, command: [validate] } }', /schedules\.nightly\.timezone: timezone "Mars\/Olympus" is not a time zone/],
     ['schedules: { nightly: { cron: "0 8 1 * 1", command: [validate] } }', /schedules\.nightly\.cron: .*split it into two schedules/],
-    ['schedules: { nightly: { cron: "0 8 * * *", command: [] } }', /schedules\.nightly\.command: expected the cbbd arguments as a list/],
-    ['schedules: { "night ly": { cron: "0 8 * * *", command: [validate] } }', /a schedule name may use letters, digits/],
-    ['schedules: { nightly: { cron: "0 8 * * *", command: "validate" } }', /schedules\.nightly\.command: expected the cbbd arguments as a list/],
+    ['schedules: { nightly: { cron: "0 8 * * *", command: [] } }', /schedules\.nightly\.command: expected the command after "cbbd"/],
+    ['schedules: { "night ly": { cron: "0 8 * * *", command: [validate] } }', /"night ly" is not a schedule name: use letters, digits/],
+    ['schedules: { nightly: { cron: "0 8 * * *", command: "validate" } }', /schedules\.nightly\.command: Invalid input: expected array/],
     ['aws: { bucket: "" }', /aws\.bucket: expected a non-empty string/],
-    ['schedules: [nightly]', /schedules: expected a mapping/],
+    ['schedules: [nightly]', /schedules: Invalid input: expected record/],
   ])('refuses %s, naming the file and the field', (yaml, message) => {
     const file = writeConfig(`${yaml}\n`);
     expect(() => readProjectConfig(file)).toThrow(message);

@@ -4,8 +4,11 @@
  * is a contract: `{ <name>: { cron, timezone, command, enabled } }`. Cron expressions and time zones are checked
  * with croner, the library that evaluates them, so what loads is what runs.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Cron } from 'croner';
+import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { packageRoot } from '../core/package-root.ts';
 
 /** Commands a tick may not run: each of them runs until it is stopped, so its tick would never end. */
 const LONG_RUNNING = new Set(['schedule', 'serve', 'sim']);
@@ -54,16 +57,38 @@ export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 /** Names become log fields and AWS rule names: letters, digits, `-` and `_`, up to 48 characters. */
 const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
-export const DEFAULT_SCHEDULES: Record<string, ScheduleConfig> = {
-  nightly: { cron: '0 8 * * *', timezone: 'UTC', command: ['materialize', '*', '--season', 'current', '--call-budget', '150'], enabled: true },
-  'weekly-validate': { cron: '0 12 * * 0', timezone: 'UTC', command: ['validate'], enabled: true },
-};
-
-export const schedulesSchema = z
+const schedulesRecord = z
   .record(z.string(), scheduleSchema)
   .superRefine((schedules, ctx) => {
     for (const name of Object.keys(schedules)) {
       if (!SCHEDULE_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a schedule name: use letters, digits, - and _ only (at most 48), e.g. "nightly"` });
     }
-  })
-  .default(DEFAULT_SCHEDULES);
+  });
+
+let defaults: Record<string, ScheduleConfig> | undefined;
+
+/**
+ * The schedules of a config.yaml that declares none: those of the project's own config.yaml, the one place the default
+ * schedules are written (the nightly and the weekly validate); none when it is not there.
+ */
+export function defaultSchedules(): Record<string, ScheduleConfig> {
+  if (defaults) return defaults;
+  const file = new URL('config.yaml', packageRoot(import.meta.url));
+  const document: unknown = existsSync(file) ? parseYaml(readFileSync(file, 'utf8')) : undefined;
+  const section = typeof document === 'object' && document !== null ? (document as { schedules?: unknown }).schedules : undefined;
+  defaults = parseSchedules(section ?? {}, file.pathname);
+  return defaults;
+}
+
+export const schedulesSchema = schedulesRecord.default(() => defaultSchedules());
+
+/**
+ * A `schedules:` section checked as the CLI checks it, for readers outside the CLI's configuration (infra/): throws
+ * an Error naming the file, the field and the fix.
+ */
+export function parseSchedules(section: unknown, file: string): Record<string, ScheduleConfig> {
+  const parsed = schedulesRecord.safeParse(section);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new Error(`${file}: ${['schedules', ...issue.path].join('.')}: ${issue.message}.`);
+}

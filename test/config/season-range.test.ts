@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import { DEFAULT_SCHEDULES } from '../../src/config/schedules.ts';
+import { defaultSchedules } from '../../src/config/schedules.ts';
 import { seasonWindow } from '../../src/config/season-range.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -61,7 +61,7 @@ describe('on 2026-12-06, as the nightly runs', () => {
     expect(plan.code).toBe(0);
     expect(plan.lines.find((l) => l.startsWith('Plan for'))).toMatch(/^Plan for "\*" \(season 2027\)/);
     // The nightly's own arguments, planned instead of run.
-    const nightly = DEFAULT_SCHEDULES.nightly!.command;
+    const nightly = defaultSchedules().nightly!.command;
     expect(nightly.slice(0, 4)).toEqual(['materialize', '*', '--season', 'current']);
     const planned = cbbd(file, ['plan', ...nightly.slice(1)]);
     expect(planned.lines.find((l) => l.startsWith('Plan for'))).toMatch(/\(season 2027\)/);
