@@ -15,7 +15,7 @@ import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import type { RunResult } from '../src/core/materializer.ts';
 import { planSelection, runPlanned, type PlannedRun, type Project, type RunControls } from '../src/core/run-selection.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
+import { RunLog } from '../src/store/run-log.ts';
 import { sqliteCheckpoints } from '../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 

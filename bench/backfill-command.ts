@@ -17,7 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SimStats } from '../src/cbbd/sim/app.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
+import { RunLog } from '../src/store/run-log.ts';
 
 const BIN = resolve('bin/cbbd.js');
 

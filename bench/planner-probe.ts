@@ -6,7 +6,7 @@ import { computeStatus } from '../src/cli/commands/status.ts';
 import type { CommandContext } from '../src/cli/context.ts';
 import { noCheckpoints } from '../src/core/checkpoints.ts';
 import { buildPlan } from '../src/core/planner.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
+import { RunLog } from '../src/store/run-log.ts';
 import type { Project } from '../src/core/run-selection.ts';
 import type { PlannerState } from '../src/core/state.ts';
 import { benchGraph } from './planner-graph.ts';

@@ -14,7 +14,7 @@ import type { AssetGraph } from '../src/core/graph.ts';
 import { PartitionUniverse } from '../src/core/planner.ts';
 import type { SeasonWindow } from '../src/core/partitions.ts';
 import { seasonDates } from '../src/core/partitions.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
+import { RunLog } from '../src/store/run-log.ts';
 import { encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from '../src/core/state.ts';
 import { benchGraph } from './planner-graph.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
 import type { SeasonWindow } from '../src/core/partitions.ts';
-import { RunLog } from '../src/core/run-log/run-log.ts';
+import { RunLog } from '../src/store/run-log.ts';
 import { hashInputs, type PartitionRecord } from '../src/core/state.ts';
 
 export const window: SeasonWindow = { firstSeason: 2020, lastSeason: 2025, start: '11-01', end: '04-30' };

@@ -10,8 +10,8 @@ import { ConfigError, DefinitionError } from '../core/errors.ts';
 import { buildAssetGraph, type AssetGraph } from '../core/graph.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { SeasonWindow } from '../core/partitions.ts';
-import { RunLog } from '../core/run-log/run-log.ts';
-import { buildRunReport } from '../core/run-log/run-report.ts';
+import { RunLog } from '../store/run-log.ts';
+import { buildRunReport } from '../store/run-report.ts';
 import type { MaterializeHooks } from '../core/materializer.ts';
 import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
@@ -25,7 +25,7 @@ import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { openDrivers, type Drivers } from './drivers.ts';
 import { importUserModule, moduleExists } from './load-module.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
-import { writeRunSummary } from '../lake/run-summaries.ts';
+import { writeRunSummary } from './run-summaries.ts';
 import { sweepScratchDirs } from '../lake/scratch-dirs.ts';
 
 /**

@@ -5,7 +5,7 @@
  * visible only by its atomic commit.
  */
 import type { Logger } from '../core/logger.ts';
-import type { RunLog } from '../core/run-log/run-log.ts';
+import type { RunLog } from '../store/run-log.ts';
 import { interruptQueries } from '../lake/duckdb.ts';
 import { STOP_GRACE_MS } from './stop-signals.ts';
 

@@ -1,5 +1,6 @@
 /**
- * The kernel: assets, partitions, the graph and selections, the planner, the materializer and the run log. It works on
+ * The kernel: assets, partitions, the graph and selections, the planner and the materializer, recording through the
+ * `RunRecorder` interface (the run-log store, src/store, implements it). It works on
  * interfaces only, so a newcomer needs these seams:
  *
  * - **Declare**: `defineAsset({ key, deps, partitions, codeVersion, schema, checks }, compute)`, one file per asset
@@ -28,6 +29,5 @@ export { dateOfKey, NONE_PARTITION, parseSeason, seasonOfKey, type PartitionFilt
 export { describeReason, type Plan, type StaleReason } from './plan.ts';
 export { buildPlan } from './planner.ts';
 export { materialize, type MaterializeHooks, type RunResult, type StepResult } from './materializer.ts';
-export { RunLog, RunLogReader } from './run-log/run-log.ts';
 export { loadPlannerState, planSelection, runPlanned, runSelection, type PlannedRun, type Project, type SelectionRequest } from './run-selection.ts';
 export { parsePartitionFilter, selectAssets } from './selection.ts';

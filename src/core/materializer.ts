@@ -11,8 +11,7 @@ import { silentLogger } from './logger.ts';
 import type { MaterializeStep, Plan } from './plan.ts';
 import { staleReason, type PlanOptions } from './planner.ts';
 import type { RunEvent } from './run-events.ts';
-import type { RunLog } from './run-log/run-log.ts';
-import { RunControls, watchCancelRequest } from './run-log/run-controls.ts';
+import type { RunRecorder } from './run-recorder.ts';
 import { redactSecrets } from './redact.ts';
 import { LiveRunState } from './run-state.ts';
 import type { PlannerState } from './state.ts';
@@ -81,7 +80,7 @@ export function recheckUpstreamStale(
 export async function materialize(
   graph: AssetGraph,
   plan: Plan,
-  runLog: RunLog,
+  runLog: RunRecorder,
   state: PlannerState,
   options: MaterializeOptions,
 ): Promise<RunResult> {
@@ -98,16 +97,12 @@ export async function materialize(
   // A cancel request recorded in the run log (the page, or `cbbd runs cancel` from another process) stops the run as
   // SIGTERM does: the same signal is aborted, so no new step starts and the steps under way finish or fail whole.
   const cancel = new AbortController();
-  const controls = RunControls.open(runLog.path);
-  const stopWatching = controls ? watchCancelRequest(controls, runId, (request) => {
+  const stopWatching = runLog.watchCancel(runId, (request) => {
     runLog.recordEvent(runId, 'cancel_requested', { by: request.requestedBy, requestedAt: request.requestedAt }, 'warn');
     options.log?.warn(`Run ${runId}: cancel requested by ${request.requestedBy}; no new step starts, the steps under way finish or fail whole.`);
     cancel.abort(new Error(`cancelled by ${request.requestedBy}`));
-  }) : () => {};
-  const releaseControls = () => {
-    stopWatching();
-    controls?.close();
-  };
+  });
+  const releaseControls = stopWatching;
   const live = new LiveRunState(graph, state, options.window);
   const run: StepRunContext = {
     runId, runLog, live, emit,

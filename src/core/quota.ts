@@ -5,8 +5,17 @@
  * run has crossed the reserve. Pure functions of the ledger's figures and a clock; the source is only an interface.
  */
 import { PlanError } from './errors.ts';
-import type { ApiCallUsage } from './run-log/api-calls.ts';
 import { withThousands } from './thousands.ts';
+
+/** Calls of one source since a month's start, by endpoint, and the last figure the API reported (the run log's). */
+export interface ApiCallUsage {
+  /** Per endpoint: calls since the month's start and since the day's start. */
+  readonly endpoints: readonly { readonly endpoint: string; readonly month: number; readonly today: number }[];
+  /** The first call of the month (for the pace), if any. */
+  readonly firstCallAt: number | null;
+  /** The newest `X-CallLimit-Remaining` of this source, whenever it was reported. */
+  readonly lastFigure: { readonly remaining: number; readonly at: number } | null;
+}
 
 /** `source.quotaReserve`: a number of calls, or a percentage of the last remaining figure ("10%"). */
 export type QuotaReserveSetting = number | string;

@@ -13,13 +13,15 @@ import type { Plan } from './plan.ts';
 import { applyCallBudget } from './call-budget.ts';
 import { withCallEstimates } from './call-estimate.ts';
 import { buildPlan, type PlanOptions } from './planner.ts';
-import type { RunLog, RunLogReader } from './run-log/run-log.ts';
-import type { PlannerState } from './state.ts';
+import type { RunRecorder } from './run-recorder.ts';
+import type { Calendars } from './partitions.ts';
+import type { PartitionRecords, PlannerState } from './state.ts';
 
 /** Everything a selection is planned and run against. */
 export interface Project {
   readonly graph: AssetGraph;
-  readonly runLog: RunLog;
+  /** The run log as the kernel uses it: a state to plan from and a recorder for the run (src/store implements both). */
+  readonly runLog: PlannerStateSource & RunRecorder;
   /** Settled source partitions (the API will not change them again); none when absent. */
   readonly checkpoints?: Pick<CheckpointStore, 'settledPartitions'>;
   readonly window: SeasonWindow;
@@ -61,7 +63,13 @@ function pricedPlan(project: Project, selection: string, state: PlannerState, op
 }
 
 /** What the planner's state is read from: the run log (and, for a writer, its orphan recovery). */
-export interface PlannerStateSource extends Pick<RunLogReader, 'loadPartitionRecords' | 'loadCalendars' | 'builtInputs'> {
+export interface PlannerStateSource {
+  /** The latest record of every partition ever attempted, by asset. */
+  loadPartitionRecords(): ReadonlyMap<string, PartitionRecords>;
+  /** The game days each calendar asset recorded, by season. */
+  loadCalendars(): Calendars;
+  /** The encoded inputs a partition was built from (to explain which upstream changed). */
+  builtInputs(asset: string, partition: string): string | null;
   /** Mark runs whose process is gone as failed first (a writer's run log); a read-only view has none. */
   recoverOrphans?(): unknown;
 }

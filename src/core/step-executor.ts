@@ -10,7 +10,7 @@ import type { Logger } from './logger.ts';
 import type { MaterializeStep, StaleReasonKind } from './plan.ts';
 import { redactSecrets } from './redact.ts';
 import type { RunEvent, StepStatus } from './run-events.ts';
-import type { CheckResultInput, RunLog } from './run-log/run-log.ts';
+import type { CheckResultInput, RunRecorder } from './run-recorder.ts';
 import type { LiveRunState } from './run-state.ts';
 
 /**
@@ -47,7 +47,7 @@ export interface StepResult {
 /** What the executor needs from the run it belongs to. */
 export interface StepRunContext {
   readonly runId: string;
-  readonly runLog: RunLog;
+  readonly runLog: RunRecorder;
   readonly live: LiveRunState;
   readonly retries: number;
   readonly retryMinDelayMs: number;

@@ -4,7 +4,6 @@
  * a deferral is visible until a later run works it off.
  */
 import type { AssetSpec } from './asset.ts';
-import type { MaterializationView } from './run-log/reader.ts';
 
 export interface WaitingWork {
   readonly games: number;
@@ -15,7 +14,7 @@ export interface WaitingWork {
 /** Null for an asset that never defers part of its work. */
 export async function waitingWork(
   asset: AssetSpec,
-  runLog: { recentMaterializationsOf(asset: string, limit?: number): Promise<MaterializationView[]> },
+  runLog: { recentMaterializationsOf(asset: string, limit?: number): Promise<readonly { readonly status: string; readonly partition: string; readonly metadata: Readonly<Record<string, unknown>> | null }[]> },
 ): Promise<WaitingWork | null> {
   if (!asset.deferrable?.partial) return null;
   const latest = new Map<string, Readonly<Record<string, unknown>> | null>();

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { LiveRun } from '../core/run-log/schedule-log.ts';
+import type { LiveRun } from '../store/schedule-log.ts';
 
 /** `run r2026… (pid 4242 on box, "cbbd materialize raw/teams --season 2024", since 2026-…Z)`. */
 export function describeLiveRun(run: LiveRun): string {

@@ -2,7 +2,7 @@
  * What `cbbd schedule --list`, the start-up lines of `cbbd schedule` and `GET /api/schedules` show: each schedule
  * with its cron, time zone, command, whether it is enabled, its next tick, and its recent ticks from the run log.
  */
-import type { ScheduleLog, SchedulerHolder, TickView } from '../core/run-log/schedule-log.ts';
+import type { ScheduleLog, SchedulerHolder, TickView } from '../store/schedule-log.ts';
 import type { ScheduleConfig } from '../config/schedules.ts';
 import { cronOf, nextTick } from './missed-ticks.ts';
 

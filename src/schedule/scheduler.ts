@@ -8,8 +8,8 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from '../core/logger.ts';
-import type { RunLog } from '../core/run-log/run-log.ts';
-import { SCHEDULER_HEARTBEAT_MS, type ScheduleLog, type SchedulerHolder, type TickStart } from '../core/run-log/schedule-log.ts';
+import type { RunLog } from '../store/run-log.ts';
+import { SCHEDULER_HEARTBEAT_MS, type ScheduleLog, type SchedulerHolder, type TickStart } from '../store/schedule-log.ts';
 import type { ScheduleConfig } from '../config/schedules.ts';
 import { describeLiveRun } from './live-run.ts';
 import { cronOf, missedTick, previousTick, type MissedTick } from './missed-ticks.ts';

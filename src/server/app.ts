@@ -15,7 +15,7 @@ import { CbbdError } from '../core/errors.ts';
 import { unknownAssetMessage, type AssetGraph } from '../core/graph.ts';
 import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import { describeReason } from '../core/plan.ts';
-import type { RunLogReader } from '../core/run-log/run-log.ts';
+import type { RunLogReader } from '../store/run-log.ts';
 import { MAX_SELECTION_LENGTH, selectAssets } from '../core/selection.ts';
 import { packageRoot } from '../core/package-root.ts';
 import { partitionState, StatusCache } from './asset-status.ts';

@@ -11,7 +11,7 @@ import type { AssetGraph } from '../core/graph.ts';
 import { seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import type { Plan, StaleReason } from '../core/plan.ts';
 import { buildPlan } from '../core/planner.ts';
-import type { RunLogReader } from '../core/run-log/run-log.ts';
+import type { RunLogReader } from '../store/run-log.ts';
 import { plannerStateOf } from '../core/run-selection.ts';
 import type { PartitionRecords } from '../core/state.ts';
 

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import type { AssetGraph } from '../core/graph.ts';
 import { dateOfKey, parseSeason, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import { describeReason } from '../core/plan.ts';
-import type { RunLogReader } from '../core/run-log/run-log.ts';
+import type { RunLogReader } from '../store/run-log.ts';
 import { partitionState, type StatusCache } from './asset-status.ts';
 
 export interface HeatmapRouteDeps {

@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { quotaBudget, quotaStatus, type QuotaReserveSetting } from '../core/quota.ts';
-import type { RunLogReader } from '../core/run-log/run-log.ts';
+import type { RunLogReader } from '../store/run-log.ts';
 
 export interface QuotaRouteDeps {
   readonly runLog: RunLogReader;

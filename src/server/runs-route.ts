@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
 import { dateOfKey, seasonOfKey } from '../core/partitions.ts';
-import type { RunLogReader } from '../core/run-log/run-log.ts';
+import type { RunLogReader } from '../store/run-log.ts';
 import { MAX_SELECTION_LENGTH } from '../core/selection.ts';
 
 /** A run to plan or start: a selection and, optionally, seasons and game days. */

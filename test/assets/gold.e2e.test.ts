@@ -21,7 +21,7 @@ import { startSimulator } from '../../src/cbbd/sim/serve.ts';
 import type { AssetDefinition } from '../../src/core/asset.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { RunLog } from '../../src/core/run-log/run-log.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { runSelection, type Project } from '../../src/core/run-selection.ts';
 import { catalogTables } from '../../src/lake/catalog/catalog.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';

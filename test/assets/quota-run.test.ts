@@ -13,7 +13,7 @@ import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { quotaBudget, quotaStatus, quotaStopRule } from '../../src/core/quota.ts';
 import { planSelection, runPlanned, type Project, type SelectionRequest } from '../../src/core/run-selection.ts';
-import { RunLog } from '../../src/core/run-log/run-log.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { tempDir } from '../helpers.ts';

@@ -16,7 +16,7 @@ import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { RunResult } from '../../src/core/materializer.ts';
 import { runSelection, type Project } from '../../src/core/run-selection.ts';
-import { RunLog } from '../../src/core/run-log/run-log.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 

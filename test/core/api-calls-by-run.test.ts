@@ -1,6 +1,6 @@
 /** The ledger keeps each API call's run: two runs that overlap in time each get their own calls, not the span's. */
 import { describe, expect, it } from 'vitest';
-import { buildRunReport } from '../../src/core/run-log/run-report.ts';
+import { buildRunReport } from '../../src/store/run-report.ts';
 import { openRunLog } from '../helpers.ts';
 
 describe('API calls by run id', () => {

@@ -5,7 +5,7 @@ import { buildAssetGraph } from '../../src/core/graph.ts';
 import { materialize, type MaterializeOptions } from '../../src/core/materializer.ts';
 import { buildPlan } from '../../src/core/planner.ts';
 import type { RunEvent } from '../../src/core/run-events.ts';
-import type { RunLog } from '../../src/core/run-log/run-log.ts';
+import type { RunLog } from '../../src/store/run-log.ts';
 import type { PlannerState } from '../../src/core/state.ts';
 import { openRunLog, runLogFile, window } from '../helpers.ts';
 

@@ -1,8 +1,9 @@
 /** The scheduler lease in the run log: one holder at a time, a live one named, a dead or silent one taken over. */
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import { HERE, stampText } from '../../src/core/process-alive.ts';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULER_STALE_MS, ScheduleLog } from '../../src/core/run-log/schedule-log.ts';
+import { SCHEDULER_STALE_MS, ScheduleLog } from '../../src/store/schedule-log.ts';
 import { openRunLog, runLogFile } from '../helpers.ts';
 
 async function twoSchedulers() {
@@ -41,7 +42,8 @@ describe('the scheduler lease', () => {
   it('a holder of this host whose process is gone is taken over at once; ticks it left running are recorded as failed', async () => {
     const { runLog, a, close } = await twoSchedulers();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    runLogFile(runLog).prepare(`INSERT INTO scheduler_lease VALUES (1, 'x', ?, ?, 'cbbd schedule', 0, ?)`).run(dead, hostname(), Date.parse('2026-02-10T08:00:00Z'));
+    runLogFile(runLog).prepare(`INSERT INTO scheduler_lease (id, holder, pid, host, label, started_at, heartbeat_at, process) VALUES (1, 'x', ?, ?, 'cbbd schedule', 0, ?, ?)`)
+      .run(dead, hostname(), Date.parse('2026-02-10T08:00:00Z'), stampText({ where: HERE, pid: dead!, started: '0' }));
     const tick = a.tickStarted({ schedule: 'nightly', plannedAt: 1, missed: false, command: ['validate'] }, dead);
     expect(a.schedulerHolder()).toBeUndefined();
     expect(a.claimScheduler('cbbd schedule')).toMatchObject({ held: true, tookOverFrom: { pid: dead } });

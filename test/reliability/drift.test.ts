@@ -15,7 +15,7 @@ import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { runSelection } from '../../src/core/run-selection.ts';
-import { RunLog } from '../../src/core/run-log/run-log.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';
 import { duckConnection } from '../../src/lake/duckdb.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';

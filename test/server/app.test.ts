@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { runSelection, type Project } from '../../src/core/run-selection.ts';
-import type { RunLog } from '../../src/core/run-log/run-log.ts';
+import type { RunLog } from '../../src/store/run-log.ts';
 import { createServerApp, type ServerDeps } from '../../src/server/app.ts';
 import { assets } from '../fixtures/small-graph.ts';
 import { HERE, stampText } from '../../src/core/process-alive.ts';

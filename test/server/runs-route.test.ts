@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
-import { RunControls } from '../../src/core/run-log/run-controls.ts';
+import { RunControls } from '../../src/store/run-controls.ts';
 import { createServerApp, type ServerDeps, type StartRunRequest } from '../../src/server/app.ts';
 import type { RunPlanPreview } from '../../src/server/runs-route.ts';
 import { failedRequest } from '../../src/server/runs-route.ts';
 import { allowedHostsFor } from '../../src/server/security.ts';
 import { assets } from '../fixtures/small-graph.ts';
-import { RunLog } from '../../src/core/run-log/run-log.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { tempDir } from '../helpers.ts';
 import { join } from 'node:path';
 

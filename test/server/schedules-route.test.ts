@@ -1,7 +1,7 @@
 /** `GET /api/schedules` through the real app, a real run log and the real schedule views: what the page's panel shows. */
 import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
-import { ScheduleLog } from '../../src/core/run-log/schedule-log.ts';
+import { ScheduleLog } from '../../src/store/schedule-log.ts';
 import { schedulesView } from '../../src/schedule/schedule-views.ts';
 import { createServerApp } from '../../src/server/app.ts';
 import { assets } from '../fixtures/small-graph.ts';

@@ -4,14 +4,14 @@
  * reasons), the same report that is written to `meta/runs/<id>.json` when a run ends.
  */
 import { UsageError } from '../../core/errors.ts';
-import { buildRunReport, plannedPartitions, type RunReport } from '../../core/run-log/run-report.ts';
-import type { RunSummary } from '../../core/run-log/run-log.ts';
-import { runSummaryKey } from '../../lake/run-summaries.ts';
+import { buildRunReport, plannedPartitions, type RunReport } from '../../store/run-report.ts';
+import type { RunSummary } from '../../store/run-log.ts';
+import { runSummaryKey } from '../run-summaries.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable, formatTime } from '../format.ts';
 import { withThousands } from '../../core/thousands.ts';
 import { hostname } from 'node:os';
-import { RunControls } from '../../core/run-log/run-controls.ts';
+import { RunControls } from '../../store/run-controls.ts';
 
 export interface RunsListOptions {
   limit?: string;

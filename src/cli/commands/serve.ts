@@ -14,7 +14,7 @@ import type { CommandContext } from '../context.ts';
 import { planSelection, settledPartitions } from '../../core/run-selection.ts';
 import { preparePlanRun } from '../run-plan.ts';
 import { currentQuota } from '../quota-report.ts';
-import { RunControls } from '../../core/run-log/run-controls.ts';
+import { RunControls } from '../../store/run-controls.ts';
 import type { RunPlanPreview, RunRequest } from '../../server/runs-route.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
 import { ratingHistory } from '../../lake/query/rating-history.ts';
