@@ -1,5 +1,5 @@
 /** The `--latency <profile>` option of the source benchmarks: none by default, `real` for the real API's times. */
-import { LATENCY_PROFILES, type LatencyProfile } from '../src/cbbd/sim/latency.ts';
+import { LATENCY_PROFILES, type LatencyProfile } from '../src/sim/latency.ts';
 
 export function latencyArg(args: string[]): LatencyProfile | undefined {
   const i = args.indexOf('--latency');

@@ -8,7 +8,7 @@ import { createAssets } from '../assets/index.ts';
 import { DEFAULT_GOLD, type GoldParameters } from '../assets/resources.ts';
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { cbbdSource, type CbbdSource } from '../src/cbbd/source.ts';
-import type { SimScale } from '../src/cbbd/sim/world.ts';
+import type { SimScale } from '../src/sim/world.ts';
 import { CallAccounting, totalCalls } from '../src/cbbd/call-accounting.ts';
 import { fetchScope } from '../src/cbbd/dead-letters.ts';
 import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
@@ -53,7 +53,6 @@ export async function benchProject(settings: { url: string; dir: string; season:
   const ledger: { runLog?: RunLog } = {};
   const source = cbbdSource({
     apiKey: 'bench-key', baseUrl: settings.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 8, timeoutMs: 300_000, retries: 2,
-    simulator: { seed: 2024, scale: settings.scale, gameCap: 3_000 },
   }, log, undefined, undefined, (name, call) => ledger.runLog?.recordApiCall({ source: name, ...call }));
   const window = { firstSeason: settings.firstSeason ?? settings.season, lastSeason: settings.season, start: '11-01', end: '04-30' };
   const root = join(settings.dir, 'lakehouse');

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SimStats } from '../src/cbbd/sim/app.ts';
+import type { SimStats } from '../src/sim/app.ts';
 import { RunLog } from '../src/store/run-log.ts';
 
 const BIN = resolve('bin/cbbd.js');

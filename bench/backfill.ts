@@ -2,7 +2,7 @@
  * Source benchmark: a one-season backfill of every raw asset against the simulator at full scale (about 362
  * Division I teams, 5,900 games), through the real client and HTTP. Prints the calls per endpoint, the time, and what
  * a naive per-game pipeline would have needed.
- * With `--latency real` the simulator answers as slowly as the real API (src/cbbd/sim/latency.ts), so the time is
+ * With `--latency real` the simulator answers as slowly as the real API (src/sim/latency.ts), so the time is
  * what a real backfill would take.
  * Run: npm run bench -- backfill [--season 2024] [--latency real]
  * With --seasons it measures the `cbbd backfill` command itself, raw to gold, over several seasons, with a kill and a
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latencyArg } from './_latency.ts';
-import { startSimulator } from '../src/cbbd/sim/serve.ts';
+import { startSimulator } from '../src/sim/serve.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
 import { backfillCommandBench } from './backfill-command.ts';
 

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SILVER_TABLES } from '../assets/silver/tables.ts';
-import type { SimStats } from '../src/cbbd/sim/app.ts';
+import type { SimStats } from '../src/sim/app.ts';
 import { catalogTables } from '../src/lake/catalog/catalog.ts';
 import { runReadOnlyQuery } from '../src/lake/query/duckdb.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';

@@ -4,7 +4,7 @@
  * call budget, as the nightly schedule does. Prints each night's calls per endpoint, wall time (and the simulator's
  * share of it), the games whose substitutions and lineups wait, the weekly refreshes deferred, and checks that no row
  * was lost: every final game is stored or waiting, and a last run without a budget stores them all.
- * With `--latency real` the simulator answers as slowly as the real API (src/cbbd/sim/latency.ts).
+ * With `--latency real` the simulator answers as slowly as the real API (src/sim/latency.ts).
  * Run: npm run bench -- nightly [--season 2024] [--from 2024-01-15] [--nights 14] [--scale full|demo]
  *      [--selection '*'] [--budget 150 | --budget none] [--latency real]
  */
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { GameBoxScorePlayers, GameInfo, PlayerSubsititution } from 'cbbd';
 import { readManifest, readRecords } from '../src/lake/raw/store.ts';
 import { latencyArg } from './_latency.ts';
-import { startSimulator } from '../src/cbbd/sim/serve.ts';
+import { startSimulator } from '../src/sim/serve.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
 import { waitingWork } from '../src/core/waiting-work.ts';

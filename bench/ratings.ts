@@ -24,9 +24,9 @@ import { masseyFit, masseyMargin, type MarginGame, type MasseyFit } from '../ass
 import { DIVISION_ONE_SQL, GAMES_SQL, usableGames, type StoredGame } from '../assets/gold/adjusted-efficiencies.ts';
 import { masseyPredictions, priorsOf, ratingDates, seasonPrior, solveSeason, type PriorRow } from '../assets/gold/season-walk.ts';
 import { DEFAULT_GOLD, type GoldParameters } from '../assets/resources.ts';
-import { startSimulator } from '../src/cbbd/sim/serve.ts';
-import { truthOf } from '../src/cbbd/sim/truth.ts';
-import type { SimScale } from '../src/cbbd/sim/world.ts';
+import { startSimulator } from '../src/sim/serve.ts';
+import { truthOf } from '../src/sim/truth.ts';
+import type { SimScale } from '../src/sim/world.ts';
 import { catalogTables } from '../src/lake/catalog/catalog.ts';
 import { runReadOnlyQuery } from '../src/lake/query/duckdb.ts';
 import { benchProject } from './_project.ts';

@@ -6,8 +6,8 @@
  * margin (Massey, home court 3.5) with the true strengths at demo and full scale: how hard the world is to rank.
  * Run: npm run bench -- realism [--seasons 2024,2025] [--sample 5] (replays every n-th game for plays and box scores)
  */
-import { SimWorld, type SimScale } from '../src/cbbd/sim/world.ts';
-import { worldFigures, type WorldFigures } from '../src/cbbd/sim/world-figures.ts';
+import { SimWorld, type SimScale } from '../src/sim/world.ts';
+import { worldFigures, type WorldFigures } from '../src/sim/world-figures.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

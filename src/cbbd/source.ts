@@ -3,15 +3,12 @@
  * base URL; without a key, the built-in simulator, started in this process on a loopback port the first time a
  * compute needs it. CBBD_API_BASE_URL points either at another server (for example a `cbbd sim` elsewhere).
  */
-import { commandClock } from '../core/clock.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EndpointCalls } from './call-accounting.ts';
 import type { QuotaWatch, SourceCallSink } from './call-quota.ts';
 import { CbbdClient } from './client.ts';
 import type { DeadLetterResolver, DeadLetterSink } from './dead-letters.ts';
-import type { SimOptions } from './sim/app.ts';
-import { divisionOneTeamsOf, type SimScale } from './sim/scales.ts';
-import type { RunningSim } from './sim/serve.ts';
 
 export interface SourceSettings {
   readonly apiKey: string | undefined;
@@ -22,7 +19,17 @@ export interface SourceSettings {
   readonly maxInFlight: number;
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly simulator: { readonly seed: number; readonly scale: SimScale; readonly gameCap: number } & Pick<SimOptions, 'faults' | 'lateCorrectionDays' | 'unlistedFields' | 'missingPlaysRate' | 'possessionsMissingIn' | 'monthlyCallQuota'>;
+  /** The source without a key or address: the built-in simulator (src/sim), handed in by the composition root. */
+  readonly simulator?: BuiltInSimulator;
+}
+
+/** The built-in simulator as the source uses it: named, and started in this process on its first call. */
+export interface BuiltInSimulator {
+  /** What it simulates, for the source's line: "demo scale, seed 2024". */
+  readonly description: string;
+  /** Division I teams its world has, when every seed gives the same number (the demo's 32). */
+  readonly divisionOneTeams: number | undefined;
+  start(): Promise<{ readonly url: string; close(): Promise<void> }>;
 }
 
 export interface CbbdSource {
@@ -78,17 +85,18 @@ export function cbbdSource(
       close: async () => {},
     };
   }
-  const { seed, scale } = settings.simulator;
-  let running: Promise<{ sim: RunningSim; client: CbbdClient }> | undefined;
+  const { simulator } = settings;
+  if (!simulator) throw new ConfigError('No CBBD source: set CBBD_API_KEY for the real API, or CBBD_API_BASE_URL for a `cbbd sim` elsewhere.');
+  let running: Promise<{ sim: { close(): Promise<void> }; client: CbbdClient }> | undefined;
   let started: CbbdClient | undefined;
   return {
     kind: 'simulator',
-    description: `Source: the built-in CBBD simulator (${scale} scale, seed ${seed}); no CBBD_API_KEY is set, so no real API is called.`,
-    divisionOneTeams: divisionOneTeamsOf(scale),
+    description: `Source: the built-in CBBD simulator (${simulator.description}); no CBBD_API_KEY is set, so no real API is called.`,
+    divisionOneTeams: simulator.divisionOneTeams,
     client: async () => {
-      // Imported on the first call: the simulator (its world, Hono, the HTTP server) costs every command's start-up
-      // otherwise, and `status` or `plan` never call it.
-      running ??= import('./sim/serve.ts').then(({ startSimulator }) => startSimulator({ ...settings.simulator, now: commandClock })).then((sim) => ({
+      // Started on the first call (and loaded then: its world, Hono and the HTTP server would cost every command's
+      // start-up otherwise, and `status` or `plan` never call it).
+      running ??= simulator.start().then((sim) => ({
         sim,
         // The in-process simulator answers at once: no need to be polite to ourselves.
         client: new CbbdClient({ ...clientOptions, requestsPerSecond: 1_000, maxInFlight: 8, baseUrl: sim.url, apiKey: SIMULATOR_KEY }),

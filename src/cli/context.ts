@@ -18,6 +18,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { seasonWindow } from '../config/season-range.ts';
 import { commandClock } from '../core/clock.ts';
 import { cbbdSource, type CbbdSource, type SourceSettings } from '../cbbd/source.ts';
+import { builtInSimulator } from './built-in-simulator.ts';
 import { fetchScope } from '../cbbd/dead-letters.ts';
 import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
 import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
@@ -77,7 +78,7 @@ export function sourceSettings(config: Config): SourceSettings {
     maxInFlight: config.source.maxInFlight,
     timeoutMs: config.source.timeoutMs,
     retries: config.source.retries,
-    simulator: config.simulator,
+    simulator: builtInSimulator(config.simulator),
   };
 }
 

@@ -14,7 +14,7 @@ import { schedulesSchema } from './schedules.ts';
 
 /** The longest delay Node's timers take (2³¹−1 ms); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The simulator's default monthly quota (as `src/cbbd/sim/quota.ts`; config may not import the source). */
+/** The simulator's default monthly quota (as `src/sim/quota.ts`; config may not import the simulator). */
 const DEFAULT_MONTHLY_CALLS = 1_000_000;
 
 const faultName = z.enum(['429', '500', 'truncated', 'empty', 'slow']);

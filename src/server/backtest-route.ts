@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { packageRoot } from '../core/package-root.ts';
-import type { DataAnswer, ServerDeps } from './app.ts';
+import type { AssetGraph } from '../core/graph.ts';
+import type { DataAnswer, DataReadsRouteDeps } from './data-reads-route.ts';
 import { PAGE_CSP } from './security.ts';
 
 const SUMMARY = 'gold/ratings_backtest';
@@ -18,7 +19,14 @@ const PANEL = new URL('ui/backtest-panel.js', packageRoot(import.meta.url));
 
 type Rows = DataAnswer & { readonly season?: number | null; readonly rows?: readonly Record<string, unknown>[] };
 
-export function backtestRoute(app: Hono, deps: Pick<ServerDeps, 'graph' | 'preview'>): void {
+export interface BacktestRouteDeps {
+  readonly graph: Pick<AssetGraph, 'has'>;
+  /** The rows (`cbbd show`'s preview), called directly: not through the app's queue of data reads. */
+  readonly preview?: DataReadsRouteDeps['preview'];
+}
+
+export function backtestRoutes(deps: BacktestRouteDeps): Hono {
+  const app = new Hono();
   const script = readFileSync(fileURLToPath(PANEL), 'utf8');
   app.get('/ui/backtest-panel.js', (c) => c.body(script, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Security-Policy': PAGE_CSP }));
   app.get('/api/backtest', async (c) => {
@@ -33,4 +41,5 @@ export function backtestRoute(app: Hono, deps: Pick<ServerDeps, 'graph' | 'previ
       monthly: monthly.kind === 'rows' ? (monthly.rows ?? []) : [],
     });
   });
+  return app;
 }

@@ -20,7 +20,7 @@ export interface HeatmapRouteDeps {
 
 const KEY_PART = /^[a-z0-9_]+$/;
 
-export function partitionsHeatmapRoute(deps: HeatmapRouteDeps): Hono {
+export function partitionsHeatmapRoutes(deps: HeatmapRouteDeps): Hono {
   const app = new Hono();
   app.get('/api/assets/:layer/:name/heatmap', async (c) => {
     const key = `${c.req.param('layer')}/${c.req.param('name')}`;

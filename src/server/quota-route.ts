@@ -3,7 +3,7 @@
  * remaining figure the API reported, the pace, and what a run may spend: the same figures as `cbbd quota`, for the
  * page's small panel (`ui/quota-panel.js`). Read-only; the security guard in front of it is the app's.
  */
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { quotaBudget, quotaStatus, type QuotaReserveSetting } from '../core/quota.ts';
 import type { RunLogReader } from '../store/run-log.ts';
 
@@ -14,8 +14,8 @@ export interface QuotaRouteDeps {
   readonly now?: () => Date;
 }
 
-export function quotaRoute(app: Hono, deps: QuotaRouteDeps): void {
-  app.get('/api/quota', (c) => {
+export function quotaRoutes(deps: QuotaRouteDeps): Hono {
+  return new Hono().get('/api/quota', (c) => {
     const { source, reserve } = deps.quota;
     const status = quotaStatus(source, deps.now?.() ?? new Date(), (monthStart, dayStart) => deps.runLog.apiCallUsage(source, monthStart, dayStart));
     return c.json({ ...status, reserve, budget: quotaBudget(status, reserve) ?? null });

@@ -92,7 +92,7 @@ export function confirmationReasons(plan: RunPlanPreview, maxPartitions: number)
   return reasons;
 }
 
-export function runsRoute(deps: RunsRouteDeps): Hono {
+export function runsRoutes(deps: RunsRouteDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? Date.now;
   const maxPartitions = deps.confirmAbovePartitions ?? 200;

@@ -17,7 +17,7 @@ export interface ScheduleActionsDeps {
 
 const switchBody = z.object({ enabled: z.boolean() }).strict();
 
-export function scheduleActionsRoute(deps: ScheduleActionsDeps): Hono {
+export function scheduleActionsRoutes(deps: ScheduleActionsDeps): Hono {
   const app = new Hono();
   app.post('/api/schedules/:name/enabled', bodyLimit({ maxSize: 1024, onError: (c) => c.json({ error: 'The request body is larger than 1 KB.' }, 413) }), async (c) => {
     const name = c.req.param('name');

@@ -4,7 +4,7 @@
  * schedules, and what this server's own scheduler is doing. For the page's panel (`ui/schedules-panel.js`).
  * Read-only; the security guard in front of it is the app's (beyond loopback it needs the token, as every API read).
  */
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 
 export interface SchedulesRouteDeps {
   /**
@@ -15,6 +15,6 @@ export interface SchedulesRouteDeps {
   readonly schedules: () => object;
 }
 
-export function schedulesRoute(app: Hono, deps: SchedulesRouteDeps): void {
-  app.get('/api/schedules', (c) => c.json(deps.schedules()));
+export function schedulesRoutes(deps: SchedulesRouteDeps): Hono {
+  return new Hono().get('/api/schedules', (c) => c.json(deps.schedules()));
 }

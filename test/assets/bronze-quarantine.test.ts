@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
 import { recordTypeOf } from '../../assets/raw/record-types.ts';
 import { typeHashOf } from '../../src/lake/schema/record-check.ts';
-import { SimWorld } from '../../src/cbbd/sim/world.ts';
+import { SimWorld } from '../../src/sim/world.ts';
 import { noCheckpoints } from '../../src/core/checkpoints.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { duckConnection } from '../../src/lake/duckdb.ts';

@@ -7,8 +7,8 @@ import { prepareInWorker } from '../../src/lake/raw/body-pool.ts';
 import { parsedPart, preparedPart } from '../../src/lake/raw/body.ts';
 import { CbbdClient } from '../../src/cbbd/client.ts';
 import type { DeadLetter } from '../../src/cbbd/dead-letters.ts';
-import type { SimOptions } from '../../src/cbbd/sim/app.ts';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import type { SimOptions } from '../../src/sim/app.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 
 const sims: RunningSim[] = [];
 afterEach(async () => {

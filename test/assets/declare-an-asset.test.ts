@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cbbdSource } from '../../src/cbbd/source.ts';
-import { startSimulator } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator } from '../../src/sim/serve.ts';
 import { defineAsset } from '../../src/core/asset.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -30,7 +30,6 @@ describe('an asset reading two silver tables', () => {
     const sim = await startSimulator({ seed: 5, scale: 'demo', now });
     const source = cbbdSource({
       apiKey: 'declare-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 4, timeoutMs: 30_000, retries: 1,
-      simulator: { seed: 5, scale: 'demo', gameCap: 3_000 },
     }, silentLogger());
     const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
     closers.push(() => sim.close(), () => source.close(), () => checkpoints.close());

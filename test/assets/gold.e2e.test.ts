@@ -17,7 +17,7 @@ import { createAssets } from '../../assets/index.ts';
 import { DEFAULT_GOLD, fixedHca } from '../../assets/resources.ts';
 import { rollupSql } from '../../assets/silver/pbp.ts';
 import { cbbdSource } from '../../src/cbbd/source.ts';
-import { startSimulator } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator } from '../../src/sim/serve.ts';
 import type { AssetDefinition } from '../../src/core/asset.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -69,7 +69,6 @@ beforeAll(async () => {
   const sim = await startSimulator({ seed: 99, scale: 'demo', now, missingPlaysRate: 0.03 });
   const source = cbbdSource({
     apiKey: 'gold-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 4, timeoutMs: 30_000, retries: 1,
-    simulator: { seed: 99, scale: 'demo', gameCap: 3_000 },
   }, silentLogger());
   const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));
   runLog = await RunLog.open(join(dir, 'runlog.sqlite'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
 import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { quotaBudget, quotaStatus, quotaStopRule } from '../../src/core/quota.ts';
@@ -33,7 +33,6 @@ beforeAll(async () => {
   runLog = await RunLog.open(join(dir, 'runlog.sqlite'), { clock: () => clock.getTime() });
   source = cbbdSource({
     apiKey: 'quota-run-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 4, timeoutMs: 30_000, retries: 2,
-    simulator: { seed: 11, scale: 'demo', gameCap: 3_000 },
   }, silentLogger(), undefined, undefined, (name, call) => runLog.recordApiCall({ source: name, ...call }));
   const window = { firstSeason: 2024, lastSeason: 2024, start: '11-01', end: '04-30' };
   const checkpoints = sqliteCheckpoints(join(dir, 'checkpoints.sqlite'));

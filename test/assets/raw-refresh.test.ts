@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
 import { readManifest, readRecords } from '../../src/lake/raw/store.ts';
 import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { RunResult } from '../../src/core/materializer.ts';
@@ -35,7 +35,6 @@ beforeAll(async () => {
   sim = await startSimulator({ seed: 11, scale: 'demo', now: () => clock });
   source = cbbdSource({
     apiKey: 'refresh-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 4, timeoutMs: 30_000, retries: 1,
-    simulator: { seed: 11, scale: 'demo', gameCap: 3_000 },
   }, silentLogger());
   storage = localStorage(join(dir, 'lakehouse'));
   const window = { firstSeason: 2024, lastSeason: 2024, start: '11-01', end: '04-30' };

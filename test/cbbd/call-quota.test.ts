@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CbbdClient, type CbbdClientOptions } from '../../src/cbbd/client.ts';
 import { QuotaExhaustedError, type SourceCall } from '../../src/cbbd/call-quota.ts';
 import { fetchScope, type DeadLetter } from '../../src/cbbd/dead-letters.ts';
-import { startSimulator } from '../../src/cbbd/sim/serve.ts';
-import type { SimOptions } from '../../src/cbbd/sim/app.ts';
+import { startSimulator } from '../../src/sim/serve.ts';
+import type { SimOptions } from '../../src/sim/app.ts';
 
 const KEY = 'quota-test-key-0a1b2c3d4e';
 const closers: (() => Promise<void>)[] = [];

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbbdClient } from '../../src/cbbd/client.ts';
 import { ENDPOINTS } from '../../src/cbbd/endpoints.ts';
-import { createSimApp } from '../../src/cbbd/sim/app.ts';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { createSimApp } from '../../src/sim/app.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 
 let sim: RunningSim;
 let client: CbbdClient;

@@ -1,6 +1,6 @@
 import type { GameBoxScorePlayers, GameBoxScoreTeam, GameInfo, LineupStats, PlayInfo, PlayerSubsititution } from 'cbbd';
 import { describe, expect, it } from 'vitest';
-import { createSimApp } from '../../src/cbbd/sim/app.ts';
+import { createSimApp } from '../../src/sim/app.ts';
 
 const auth = { headers: { Authorization: 'Bearer any-key' } };
 const sim = createSimApp({ seed: 5, scale: 'demo', now: () => new Date('2026-11-26T00:00:00Z'), missingPlaysRate: 0 });

@@ -1,8 +1,8 @@
 /** The latency profile: off unless asked for; with it, answers take as long as the real API's, big days the longest. */
 import { describe, expect, it } from 'vitest';
-import { createSimApp } from '../../src/cbbd/sim/app.ts';
-import { REAL_API_LATENCY, responseDelay, type LatencyProfile } from '../../src/cbbd/sim/latency.ts';
-import { Random } from '../../src/cbbd/sim/random.ts';
+import { createSimApp } from '../../src/sim/app.ts';
+import { REAL_API_LATENCY, responseDelay, type LatencyProfile } from '../../src/sim/latency.ts';
+import { Random } from '../../src/sim/random.ts';
 
 const auth = { headers: { Authorization: 'Bearer any-key' } };
 

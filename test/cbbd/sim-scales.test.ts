@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { divisionOneTeamsOf } from '../../src/cbbd/sim/scales.ts';
-import { SimWorld } from '../../src/cbbd/sim/world.ts';
+import { divisionOneTeamsOf } from '../../src/sim/scales.ts';
+import { SimWorld } from '../../src/sim/world.ts';
 import { tempDir } from '../helpers.ts';
 
 describe('the simulated worlds\' Division I teams', () => {

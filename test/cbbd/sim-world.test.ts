@@ -5,11 +5,11 @@
  */
 import type { GameInfo, PlayInfo } from 'cbbd';
 import { describe, expect, it } from 'vitest';
-import { createSimApp } from '../../src/cbbd/sim/app.ts';
-import { localDateOf, tipInstant, weekdayOf } from '../../src/cbbd/sim/calendar.ts';
-import { openingDay, selectionSunday } from '../../src/cbbd/sim/schedule.ts';
-import { SimWorld } from '../../src/cbbd/sim/world.ts';
-import { adjustedMargins, spearman, worldFigures } from '../../src/cbbd/sim/world-figures.ts';
+import { createSimApp } from '../../src/sim/app.ts';
+import { localDateOf, tipInstant, weekdayOf } from '../../src/sim/calendar.ts';
+import { openingDay, selectionSunday } from '../../src/sim/schedule.ts';
+import { SimWorld } from '../../src/sim/world.ts';
+import { adjustedMargins, spearman, worldFigures } from '../../src/sim/world-figures.ts';
 import { dayToIsoDate, isoDateToDay } from '../../src/core/partitions.ts';
 
 const NOW = () => new Date('2026-11-26T00:00:00Z');

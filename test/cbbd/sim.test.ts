@@ -1,6 +1,6 @@
 import type { GameInfo, TeamInfo } from 'cbbd';
 import { describe, expect, it } from 'vitest';
-import { createSimApp } from '../../src/cbbd/sim/app.ts';
+import { createSimApp } from '../../src/sim/app.ts';
 
 const NOW = () => new Date('2026-11-26T00:00:00Z');
 const auth = { headers: { Authorization: 'Bearer any-key' } };

@@ -114,7 +114,7 @@ describe('cbbd CLI', () => {
       const headers = { Authorization: 'Bearer any-key' };
       expect((await fetch(`${url}/teams`)).status).toBe(401);
       const served = await (await fetch(`${url}/games?season=2024`, { headers })).text();
-      const { createSimApp, DEFAULT_SIM } = await import('../../src/cbbd/sim/app.ts');
+      const { createSimApp, DEFAULT_SIM } = await import('../../src/sim/app.ts');
       const inProcess = createSimApp({ ...DEFAULT_SIM }).app;
       expect(served).toBe(await (await inProcess.request('/games?season=2024', { headers })).text());
     } finally {

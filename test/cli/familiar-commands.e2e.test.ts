@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 
 const BIN = resolve('bin/cbbd.js');
 const KEY = 'cbbd-canary-key-5e4d3c2b1a09';

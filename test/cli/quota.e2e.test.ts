@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { tempDir } from '../helpers.ts';
 
 const BIN = resolve('bin/cbbd.js');

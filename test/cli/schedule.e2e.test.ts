@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { tempDir } from '../helpers.ts';
 
 const BIN = resolve('bin/cbbd.js');

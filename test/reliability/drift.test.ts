@@ -9,8 +9,8 @@ import { gunzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
-import { startSimulator, type RunningSim } from '../../src/cbbd/sim/serve.ts';
-import type { SimDrift } from '../../src/cbbd/sim/app.ts';
+import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
+import type { SimDrift } from '../../src/sim/app.ts';
 import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -34,7 +34,6 @@ async function runWithDrift(drift: SimDrift, selection = '+bronze/conferences') 
   open.push(sim);
   const source: CbbdSource = cbbdSource({
     apiKey: 'drift-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 2, timeoutMs: 30_000, retries: 0,
-    simulator: { seed: 3, scale: 'demo', gameCap: 3_000 },
   }, silentLogger());
   open.push(source);
   const root = join(dir, 'lakehouse');

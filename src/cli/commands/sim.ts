@@ -1,6 +1,6 @@
 /** `cbbd sim`: serve the built-in CBBD simulator over HTTP, the same world the in-process source uses by default. */
-import { startSimulator } from '../../cbbd/sim/serve.ts';
-import type { SimScale } from '../../cbbd/sim/world.ts';
+import { startSimulator } from '../../sim/serve.ts';
+import type { SimScale } from '../../sim/world.ts';
 import { UsageError } from '../../core/errors.ts';
 import { loadConfig } from '../../config/config.ts';
 import { withThousands } from '../../core/thousands.ts';
