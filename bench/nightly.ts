@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GameBoxScorePlayers, GameInfo, PlayerSubsititution } from 'cbbd';
-import { readManifest, readRecords } from '../src/lake/raw/store.ts';
+import { readManifest, readRecords } from '../src/authoring/raw/store.ts';
 import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/sim/serve.ts';
 import { localStorage } from '../src/lake/storage/local.ts';

@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { defineAsset, type AssetDefinition, type AssetSpec, type ColumnSpec } from '../../src/core/asset.ts';
 import { seasonOfKey } from '../../src/core/partitions.ts';
-import { defineSqlAsset, InputFiles, tableOutput } from '../../src/lake/sql-asset.ts';
+import { defineSqlAsset, InputFiles, tableOutput } from '../../src/authoring/sql-asset.ts';
 import { partitionPrefix, SEASON_KEY, tableLayout } from '../../src/lake/table-layout.ts';
-import { TableWriter } from '../../src/lake/table-writer.ts';
+import { TableWriter } from '../../src/authoring/table-writer.ts';
 import type { ProjectResources } from '../resources.ts';
 import { keysCheck, SEASON_WALK_SOURCE, SOLVER_SOURCE } from './adjusted-efficiencies.ts';
 import { masseyPredictions, type ResultRow } from './season-walk.ts';

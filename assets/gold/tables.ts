@@ -4,7 +4,7 @@
  * season's teams in a Division I conference (silver/dim_teams of that season), never today's conference map.
  */
 import type { AssetDefinition, AssetSpec, ColumnSpec } from '../../src/core/asset.ts';
-import { defineSqlAsset, type SqlCheck } from '../../src/lake/sql-asset.ts';
+import { defineSqlAsset, type SqlCheck } from '../../src/authoring/sql-asset.ts';
 import { SEASON_KEY } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
 import { backtestAssets } from './backtest.ts';

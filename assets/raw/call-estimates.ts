@@ -6,7 +6,7 @@
  */
 import type { CallEstimateContext } from '../../src/core/asset.ts';
 import { isoDateToDay } from '../../src/core/partitions.ts';
-import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
+import { INCREMENTAL } from '../../src/authoring/raw/incremental.ts';
 
 /** Division I teams, each asked once by a per-team endpoint's backfill. */
 export const DIVISION_ONE_TEAMS = 362;

@@ -12,12 +12,12 @@ import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { dateWindows, fetchCapped, rangeParams, scheduleWindows, type DateWindow, type WindowResult } from '../../src/cbbd/game-windows.ts';
 import { dayToIsoDate, isoDateOf, isoDateToDay, seasonDates } from '../../src/core/partitions.ts';
 import type { ProjectResources } from '../resources.ts';
-import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
-import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { INCREMENTAL } from '../../src/authoring/raw/incremental.ts';
+import { rawPartitionOutput } from '../../src/authoring/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
 import { expectedGamesBetween, refreshesIncrementally } from './call-estimates.ts';
-import { rawInputRecords } from '../../src/lake/inputs.ts';
-import { readManifest, readStoredResponse } from '../../src/lake/raw/store.ts';
+import { rawInputRecords } from '../../src/authoring/inputs.ts';
+import { readManifest, readStoredResponse } from '../../src/authoring/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 interface WindowedEndpoint {

@@ -9,13 +9,13 @@ import { getLineupsByTeamSeason, getLineupStatsByGame, getSubstitutionsByGame, g
 import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import type { ProjectResources } from '../resources.ts';
-import { INCREMENTAL } from '../../src/lake/raw/incremental.ts';
-import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { INCREMENTAL } from '../../src/authoring/raw/incremental.ts';
+import { rawPartitionOutput } from '../../src/authoring/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
 import { dayIn, DIVISION_ONE_TEAMS, gamesFinishedBetween, refreshesIncrementally } from './call-estimates.ts';
 import { seasonDates } from '../../src/core/partitions.ts';
-import { rawInputRecords } from '../../src/lake/inputs.ts';
-import { readManifest, readStoredResponse, type StoredResponse } from '../../src/lake/raw/store.ts';
+import { rawInputRecords } from '../../src/authoring/inputs.ts';
+import { readManifest, readStoredResponse, type StoredResponse } from '../../src/authoring/raw/store.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 
 /** How long a newly final game's substitutions and lineups may wait under a call budget. */

@@ -2,9 +2,9 @@
 import { getConferenceHistory, getConferences, getDraftPositions, getDraftTeams, getPlayTypes, getProviders, getVenues } from '../../src/cbbd/sdk.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { isoDateOf } from '../../src/core/partitions.ts';
-import { snapshotPrefix } from '../../src/lake/inputs.ts';
+import { snapshotPrefix } from '../../src/authoring/inputs.ts';
 import type { ProjectResources } from '../resources.ts';
-import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { rawPartitionOutput } from '../../src/authoring/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
 
 export function snapshotAssets(resources: ProjectResources): AssetDefinition[] {

@@ -7,7 +7,7 @@ import type { SourceResponse } from '../../src/cbbd/client.ts';
 import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { partitionPrefix } from '../../src/lake/table-layout.ts';
 import type { ProjectResources } from '../resources.ts';
-import { rawPartitionOutput } from '../../src/lake/raw/partition.ts';
+import { rawPartitionOutput } from '../../src/authoring/raw/partition.ts';
 import { recordTypeOf } from './record-types.ts';
 
 type Client = Awaited<ReturnType<ProjectResources['source']['client']>>;

@@ -11,7 +11,7 @@
  * later days.
  */
 import type { AssetDefinition, AssetSpec, ColumnSpec } from '../../src/core/asset.ts';
-import { defineSqlAsset } from '../../src/lake/sql-asset.ts';
+import { defineSqlAsset } from '../../src/authoring/sql-asset.ts';
 import { DATE_KEY, SEASON_KEY } from '../../src/lake/table-layout.ts';
 import { DEFAULT_GOLD, fixedHca, type ProjectResources } from '../resources.ts';
 

@@ -7,7 +7,7 @@
  *   (or per family) plus one line in `assets/index.ts`.
  * - **Read inputs**: inside `compute(ctx)`, `ctx.inputPartitions('silver/fct_games', partition)` gives the upstream
  *   partitions a partition reads, through the dependency's declared mapping; reading an undeclared asset is an error.
- *   `src/lake/inputs.ts` turns them into files (`tableFiles`, `rawInputRecords`): no compute builds a storage path.
+ *   `src/authoring/inputs.ts` turns them into files (`tableFiles`, `rawInputRecords`): no compute builds a storage path.
  * - **Write outputs**: return one `PartitionOutput` per partition: `dataVersion` (a content hash), `rowCount`, a
  *   `commit()` that makes the data visible, and typed facts (`tablePartitions`, `quarantine`, `apiCalls`).
  * - **Checks**: `checks: [{ name, blocking, run: ({ output }) => ({ passed, detail }) }]`; a failed blocking check

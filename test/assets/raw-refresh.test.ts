@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssets } from '../../assets/index.ts';
-import { readManifest, readRecords } from '../../src/lake/raw/store.ts';
+import { readManifest, readRecords } from '../../src/authoring/raw/store.ts';
 import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
 import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';

@@ -30,6 +30,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'src/core': ['src/core'],
   'src/store': ['src/store', 'src/core'],
   'src/lake': ['src/lake', 'src/core'],
+  // What asset authors write with (SQL assets, the table writer, inputs, the raw kit, stored checks).
+  'src/authoring': ['src/authoring', 'src/core', 'src/lake'],
   'src/cbbd': ['src/cbbd', 'src/core', 'src/lake'],
   // The simulator: a CBBD-compatible server of a simulated world; it serves the source's endpoint catalog.
   'src/sim': ['src/sim', 'src/core', 'src/cbbd'],
@@ -37,8 +39,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'src/server': ['src/server', 'src/core', 'src/store'],
   'src/schedule': ['src/schedule', 'src/core', 'src/config', 'src/store'],
   // The composition root: every area of src/, never the project (assets/ is loaded from config, by path).
-  'src/cli': ['src/cli', 'src/core', 'src/store', 'src/lake', 'src/cbbd', 'src/sim', 'src/config', 'src/server', 'src/schedule'],
-  assets: ['assets', 'src/core', 'src/lake', 'src/cbbd'],
+  'src/cli': ['src/cli', 'src/core', 'src/store', 'src/lake', 'src/authoring', 'src/cbbd', 'src/sim', 'src/config', 'src/server', 'src/schedule'],
+  assets: ['assets', 'src/core', 'src/authoring', 'src/lake', 'src/cbbd'],
 };
 
 describe('layer boundaries', () => {

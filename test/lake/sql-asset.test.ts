@@ -14,7 +14,7 @@ import { buildPlan } from '../../src/core/planner.ts';
 import { loadPlannerState, runSelection, type Project } from '../../src/core/run-selection.ts';
 import { catalogTables } from '../../src/lake/catalog/catalog.ts';
 import { runReadOnlyQuery } from '../../src/lake/query/duckdb.ts';
-import { defineSqlAsset } from '../../src/lake/sql-asset.ts';
+import { defineSqlAsset } from '../../src/authoring/sql-asset.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { DATE_KEY, SEASON_KEY } from '../../src/lake/table-layout.ts';
 import { openRunLog, tempDir } from '../helpers.ts';

@@ -10,9 +10,9 @@ import { getLineupStatsByGame, getPlays, getSubstitutionsByGame, type GameInfo }
 import { UsageError } from '../../core/errors.ts';
 import { seasonOfKey } from '../../core/partitions.ts';
 import { parsePartitionFilter } from '../../core/selection.ts';
-import { readManifest, readRecords, type RawManifest } from '../../lake/raw/store.ts';
+import { readManifest, readRecords, type RawManifest } from '../../authoring/raw/store.ts';
 import { partitionPrefix, tableLayout } from '../../lake/table-layout.ts';
-import { TableWriter } from '../../lake/table-writer.ts';
+import { TableWriter } from '../../authoring/table-writer.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { debuggingSource } from './fetch.ts';

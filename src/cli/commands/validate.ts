@@ -9,7 +9,7 @@ import { seasonOfKey } from '../../core/partitions.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
 import { LiveRunState } from '../../core/run-state.ts';
 import { parsePartitionFilter, selectAssets } from '../../core/selection.ts';
-import { StoredChecks } from '../../lake/stored-checks.ts';
+import { StoredChecks } from '../../authoring/stored-checks.ts';
 import { tableLayout } from '../../lake/table-layout.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, formatTable } from '../format.ts';

@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { PermanentError } from '../../core/errors.ts';
-import type { ObjectStorage } from '../storage/storage.ts';
+import type { ObjectStorage } from '../../lake/storage/storage.ts';
 
 /** A stored body as the response it was (the same shape as the source's responses). */
 export interface StoredResponse<T> {

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { PartitionOutput } from '../../core/asset.ts';
 import type { CheckpointStore } from '../../core/checkpoints.ts';
-import type { FieldType } from '../schema/field-types.ts';
-import { mergeRecordChecks } from '../schema/record-check.ts';
-import type { ObjectStorage } from '../storage/storage.ts';
+import type { FieldType } from '../../lake/schema/field-types.ts';
+import { mergeRecordChecks } from '../../lake/schema/record-check.ts';
+import type { ObjectStorage } from '../../lake/storage/storage.ts';
 import { parsedPart, type RawPart } from './body.ts';
 import { checkpointsOf, type SettlingClock } from './checkpoints.ts';
 import type { StoredResponse } from './store.ts';

@@ -11,13 +11,13 @@ import { join, relative, sep } from 'node:path';
 import { PermanentError } from '../core/errors.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec } from '../core/asset.ts';
-import { duckConnection, sqlString } from './duckdb.ts';
-import { LocalFiles } from './local-files.ts';
-import { quoteIdent } from './schema/field-types.ts';
-import { duckTypeOfGlue } from './schema/glue-types.ts';
-import type { ObjectStorage, StoredObject } from './storage/storage.ts';
-import { partitionPath, type TableLayout } from './table-layout.ts';
-import { makeScratchDir } from './scratch-dirs.ts';
+import { duckConnection, sqlString } from '../lake/duckdb.ts';
+import { LocalFiles } from '../lake/local-files.ts';
+import { quoteIdent } from '../lake/schema/field-types.ts';
+import { duckTypeOfGlue } from '../lake/schema/glue-types.ts';
+import type { ObjectStorage, StoredObject } from '../lake/storage/storage.ts';
+import { partitionPath, type TableLayout } from '../lake/table-layout.ts';
+import { makeScratchDir } from '../lake/scratch-dirs.ts';
 
 /** One input relation of a table write: its files, and the layout of the table they belong to. */
 export interface TableInput {

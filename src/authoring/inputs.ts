@@ -7,8 +7,8 @@ import { PermanentError } from '../core/errors.ts';
 import type { ComputeContext } from '../core/asset.ts';
 import { NONE_PARTITION } from '../core/partitions.ts';
 import { readRecords } from './raw/store.ts';
-import type { ObjectStorage } from './storage/storage.ts';
-import { partitionPrefix } from './table-layout.ts';
+import type { ObjectStorage } from '../lake/storage/storage.ts';
+import { partitionPrefix } from '../lake/table-layout.ts';
 
 /** The Parquet files of a table's partitions, in storage order. None at all is a permanent error naming the fix. */
 export async function tableFiles(storage: ObjectStorage, table: string, partitions: readonly string[]): Promise<string[]> {

@@ -17,10 +17,10 @@ import { defineAsset, type AssetCheck, type ComputeContext, type AssetDefinition
 import { DefinitionError } from '../core/errors.ts';
 import type { PartitionMapping } from '../core/mappings.ts';
 import { dateOfKey, seasonOfKey, type PartitionsDef } from '../core/partitions.ts';
-import { sqlString } from './duckdb.ts';
-import { partitionPrefix, tableLayout, type TableLayout } from './table-layout.ts';
+import { sqlString } from '../lake/duckdb.ts';
+import { partitionPrefix, tableLayout, type TableLayout } from '../lake/table-layout.ts';
 import { catalogPartitions, TableWriter, type CachedInput, type TableInput, type WrittenTable } from './table-writer.ts';
-import type { ObjectStorage } from './storage/storage.ts';
+import type { ObjectStorage } from '../lake/storage/storage.ts';
 
 export interface SqlInput {
   readonly key: string;

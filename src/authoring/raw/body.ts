@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
-import type { FieldType } from '../schema/field-types.ts';
-import { checkRecords, type RecordCheck } from '../schema/record-check.ts';
+import type { FieldType } from '../../lake/schema/field-types.ts';
+import { checkRecords, type RecordCheck } from '../../lake/schema/record-check.ts';
 import type { StoredResponse } from './store.ts';
 
 const gzipAsync = promisify(gzip);

@@ -12,14 +12,14 @@
 import type { AssetDefinition } from '../core/asset.ts';
 import { layerOf } from '../core/asset.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckConnection, sqlString } from './duckdb.ts';
-import { LocalFiles } from './local-files.ts';
+import { duckConnection, sqlString } from '../lake/duckdb.ts';
+import { LocalFiles } from '../lake/local-files.ts';
 import { rawPartitionPrefix } from './inputs.ts';
 import { readManifest } from './raw/store.ts';
-import { quoteIdent } from './schema/field-types.ts';
-import { duckTypeOfGlue } from './schema/glue-types.ts';
-import type { ObjectStorage } from './storage/storage.ts';
-import { partitionPrefix, tableLayout, type TableLayout } from './table-layout.ts';
+import { quoteIdent } from '../lake/schema/field-types.ts';
+import { duckTypeOfGlue } from '../lake/schema/glue-types.ts';
+import type { ObjectStorage } from '../lake/storage/storage.ts';
+import { partitionPrefix, tableLayout, type TableLayout } from '../lake/table-layout.ts';
 import { schemaProblems } from './table-writer.ts';
 
 export const SCHEMA_CHECK = 'schema_contract';
