@@ -17,7 +17,7 @@ import { latencyArg } from './_latency.ts';
 import { startSimulator } from '../src/sim/serve.ts';
 import { localStorage } from '../src/lake/storage/local.ts';
 import { benchProject, callsByEndpoint } from './_project.ts';
-import { waitingWork } from '../src/core/waiting-work.ts';
+import { waitingWork } from '../src/core/budget/waiting-work.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSim } from '../src/sim/serve.ts';
-import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule } from '../src/core/quota.ts';
+import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule } from '../src/core/budget/quota.ts';
 import type { RunResult } from '../src/core/materializer.ts';
 import { renderBudgetLine, renderEstimateErrors, renderQuota } from '../src/cli/quota-report.ts';
 import { renderRunResult } from '../src/cli/commands/materialize.ts';

@@ -2,7 +2,7 @@
  * The month's API budget as the commands print it: `cbbd quota`, the budget line of `cbbd plan` and of
  * `cbbd materialize --dry-run`, and the estimate-against-calls table after a run.
  */
-import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule, type QuotaBudget, type QuotaReserveSetting, type QuotaStatus } from '../core/quota.ts';
+import { assertPlanFitsQuota, quotaBudget, quotaStatus, quotaStopRule, type QuotaBudget, type QuotaReserveSetting, type QuotaStatus } from '../core/budget/quota.ts';
 import type { RunControls } from '../core/run-selection.ts';
 import type { CommandContext } from './context.ts';
 import { formatTable } from './format.ts';

@@ -6,7 +6,7 @@
  * queue of plans (`snapshotOf`); the security guard in front of these routes is the app's.
  */
 import { Hono } from 'hono';
-import { waitingWork } from '../core/waiting-work.ts';
+import { waitingWork } from '../core/budget/waiting-work.ts';
 import type { AssetGraph } from '../core/graph.ts';
 import { dateOfKey, seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import { describeReason } from '../core/plan.ts';

@@ -4,7 +4,7 @@
  * page's small panel (`ui/quota-panel.js`). Read-only; the security guard in front of it is the app's.
  */
 import { Hono } from 'hono';
-import { quotaBudget, quotaStatus, type QuotaReserveSetting } from '../core/quota.ts';
+import { quotaBudget, quotaStatus, type QuotaReserveSetting } from '../core/budget/quota.ts';
 import type { RunLogReader } from '../store/run-log.ts';
 
 export interface QuotaRouteDeps {

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Statements } from './_statements.ts';
 import type { RunLogDatabase } from './schema.ts';
-import type { ApiCallUsage } from '../core/quota.ts';
+import type { ApiCallUsage } from '../core/budget/quota.ts';
 
 export interface ApiCallInput {
   readonly source: string;

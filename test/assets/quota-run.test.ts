@@ -11,7 +11,7 @@ import { cbbdSource, type CbbdSource } from '../../src/cbbd/source.ts';
 import { startSimulator, type RunningSim } from '../../src/sim/serve.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { quotaBudget, quotaStatus, quotaStopRule } from '../../src/core/quota.ts';
+import { quotaBudget, quotaStatus, quotaStopRule } from '../../src/core/budget/quota.ts';
 import { planSelection, runPlanned, type Project, type SelectionRequest } from '../../src/core/run-selection.ts';
 import { RunLog } from '../../src/store/run-log.ts';
 import { sqliteCheckpoints } from '../../src/lake/checkpoints/sqlite.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineAsset, type AssetSpec } from '../../src/core/asset.ts';
-import { applyCallBudget } from '../../src/core/call-budget.ts';
+import { applyCallBudget } from '../../src/core/budget/call-budget.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import type { MaterializeStep, Plan, StaleReason } from '../../src/core/plan.ts';
 import type { PartitionRecord, PlannerState } from '../../src/core/state.ts';

@@ -4,7 +4,7 @@
  * running run.
  */
 import { describe, expect, it } from 'vitest';
-import { assertPlanFitsQuota, OverQuotaError, quotaBudget, quotaStatus, quotaStopRule, reserveOf } from '../../src/core/quota.ts';
+import { assertPlanFitsQuota, OverQuotaError, quotaBudget, quotaStatus, quotaStopRule, reserveOf } from '../../src/core/budget/quota.ts';
 import { PlanError } from '../../src/core/errors.ts';
 import { openRunLog } from '../helpers.ts';
 

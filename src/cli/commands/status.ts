@@ -1,7 +1,7 @@
 /** `cbbd status [selection]`: per asset, partitions fresh / stale / missing / failed, and the last run. */
 import { buildPlan } from '../../core/planner.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
-import { describeWaiting, waitingWork, type WaitingWork } from '../../core/waiting-work.ts';
+import { describeWaiting, waitingWork, type WaitingWork } from '../../core/budget/waiting-work.ts';
 import type { CommandContext } from '../context.ts';
 import { scopeOf } from '../default-scope.ts';
 import type { PartitionFilterInput } from '../../core/selection.ts';

@@ -3,7 +3,7 @@
  * build of each partition recorded it: how many games wait, and since when. `cbbd status` and the page show it, so
  * a deferral is visible until a later run works it off.
  */
-import type { AssetSpec } from './asset.ts';
+import type { AssetSpec } from '../asset.ts';
 
 export interface WaitingWork {
   readonly games: number;

@@ -4,10 +4,10 @@
  * can still change. This pass asks again with the reasons, the last builds and the season calendars, so the budget
  * check and `cbbd plan` price a night as a night and a backfill as a backfill.
  */
-import type { AssetGraph } from './graph.ts';
-import type { CallEstimateContext } from './asset.ts';
-import type { AssetPlanSummary, MaterializeStep, Plan } from './plan.ts';
-import type { PlannerState } from './state.ts';
+import type { AssetGraph } from '../graph.ts';
+import type { CallEstimateContext } from '../asset.ts';
+import type { AssetPlanSummary, MaterializeStep, Plan } from '../plan.ts';
+import type { PlannerState } from '../state.ts';
 
 export function withCallEstimates(graph: AssetGraph, plan: Plan, state: PlannerState): Plan {
   const byAsset = new Map<string, number>();

@@ -7,9 +7,9 @@
  * the whole-step deferrable refreshes (weekly sources), the longest overdue first. A step that does not fit waits
  * for a later run with its partitions stale: deferred, never lost.
  */
-import type { AssetGraph } from './graph.ts';
-import type { DeferredStep, MaterializeStep, Plan, StaleReasonKind } from './plan.ts';
-import type { PlannerState } from './state.ts';
+import type { AssetGraph } from '../graph.ts';
+import type { DeferredStep, MaterializeStep, Plan, StaleReasonKind } from '../plan.ts';
+import type { PlannerState } from '../state.ts';
 
 export interface CallBudget {
   /** Calls the whole run may make. */

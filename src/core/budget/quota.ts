@@ -4,8 +4,8 @@
  * them: refuse a plan before its first call when its estimate does not fit, and stop taking new steps once a running
  * run has crossed the reserve. Pure functions of the ledger's figures and a clock; the source is only an interface.
  */
-import { PlanError } from './errors.ts';
-import { withThousands } from './thousands.ts';
+import { PlanError } from '../errors.ts';
+import { withThousands } from '../thousands.ts';
 
 /** Calls of one source since a month's start, by endpoint, and the last figure the API reported (the run log's). */
 export interface ApiCallUsage {
