@@ -42,10 +42,16 @@ export interface CancelRequest {
   readonly requestedBy: string;
 }
 
+/** What a run does: build partitions, or check stored ones again. */
+export type RunKind = 'materialize' | 'validate';
+
 /** The run log as the materializer writes it. */
 export interface RunRecorder {
-  /** Start a run holding a lease on each of its partitions; throws a RefusedError naming the holder of one. */
-  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[] }): string;
+  /**
+   * Start a run holding a lease on each of its partitions; throws a RefusedError naming the holder of one. `kind`:
+   * `materialize` (the default) builds partitions, `validate` checks stored ones again.
+   */
+  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[]; kind?: RunKind }): string;
   finishRun(runId: string, status: 'succeeded' | 'failed' | 'cancelled', summary: unknown, error?: string): void;
   recordStarted(runId: string, asset: string, codeVersion: string, partitions: readonly string[], attempt: number): void;
   recordSucceeded(runId: string, asset: string, success: SuccessInput): void;
@@ -53,6 +59,8 @@ export interface RunRecorder {
   recordFailed(runId: string, asset: string, partitions: readonly string[], error: unknown, options?: { final: boolean; checks?: readonly CheckResultInput[] }): void;
   /** Partitions skipped because an upstream partition failed in this run. */
   recordSkipped(runId: string, asset: string, codeVersion: string, partitions: readonly string[], why: string): void;
+  /** Check outcomes on a stored partition (a validation run). */
+  recordCheckResults(runId: string, asset: string, partition: string, checks: readonly CheckResultInput[]): void;
   recordEvent(runId: string, type: string, payload?: Record<string, unknown>, level?: string): number;
   /** Remove events older than `retentionDays`; how many were removed. */
   pruneEvents(retentionDays: number): number;

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import { RefusedError } from '../core/errors.ts';
 import { holderGone, stampText } from '../core/process-alive.ts';
 import { redactDeep, redactSecrets } from '../core/redact.ts';
-import type { PartitionRef } from '../core/run-recorder.ts';
+import type { PartitionRef, RunKind } from '../core/run-recorder.ts';
 import type { Statements } from './_statements.ts';
 import type { RunLogDatabase, RunsTable } from './schema.ts';
 
@@ -48,7 +48,7 @@ export class RunLeases {
   }
 
   /** Start a run holding a lease on each of its partitions; refused, naming the holder, when a live run has one. */
-  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[] }): string {
+  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[]; kind?: RunKind }): string {
     this.recoverOrphans();
     const now = this.clock();
     const id = newRunId(now);
@@ -56,7 +56,7 @@ export class RunLeases {
     this.db.transaction(() => {
       this.sql.run(k.insertInto('runs').values({
         id, selection: input.selection, filter: JSON.stringify(input.filter), status: 'running', started_at: now, heartbeat_at: now,
-        pid: process.pid, host: hostname(), process: stampText(), partitions_total: input.partitions.length,
+        pid: process.pid, host: hostname(), process: stampText(), kind: input.kind ?? 'materialize', partitions_total: input.partitions.length,
       }));
       for (const p of input.partitions) {
         if (this.sql.run(k.insertInto('leases').orIgnore().values({ asset_key: p.asset, partition: p.partition, run_id: id, acquired_at: now })).changes === 1) continue;

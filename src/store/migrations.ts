@@ -156,4 +156,12 @@ export const migrations: Record<string, Migration> = {
       await sql`ALTER TABLE scheduler_lease ADD COLUMN process TEXT`.execute(db);
     },
   },
+  '0007_run_kind': {
+    async up(db: Kysely<unknown>) {
+      // What a run does: `materialize` builds partitions, `validate` checks stored ones again (a run of the kernel's
+      // own since validation moved there; before, only its selection's "validate " prefix said so).
+      await sql`ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'materialize'`.execute(db);
+      await sql`UPDATE runs SET kind = 'validate' WHERE selection LIKE 'validate %'`.execute(db);
+    },
+  },
 };

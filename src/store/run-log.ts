@@ -15,7 +15,7 @@ import { redactDeep, redactSecrets } from '../core/redact.ts';
 import { insertApiCall, type ApiCallInput } from './api-calls.ts';
 import { RunLeases } from './leases.ts';
 import { RunControls, watchCancelRequest } from './run-controls.ts';
-import type { CancelRequest, CheckResultInput, PartitionRef, RunRecorder, SuccessInput } from '../core/run-recorder.ts';
+import type { CancelRequest, CheckResultInput, PartitionRef, RunKind, RunRecorder, SuccessInput } from '../core/run-recorder.ts';
 import { migrations } from './migrations.ts';
 import { RunLogReader } from './reader.ts';
 import type { RunLogDatabase } from './schema.ts';
@@ -115,7 +115,7 @@ export class RunLog extends RunLogReader implements RunRecorder {
   }
 
   /** Start a run holding a lease on every partition it plans (refused, naming the holder, on an overlap). */
-  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[] }): string {
+  startRun(input: { selection: string; filter: unknown; partitions: readonly PartitionRef[]; kind?: RunKind }): string {
     return this.leases.startRun(input);
   }
 

@@ -14,6 +14,8 @@ export interface RunsTable {
   host: string;
   /** The process's stamp (`stampText`: pid, start time, host and pid namespace); null before migration 0006. */
   process: string | null;
+  /** `materialize` or `validate` (migration 0007; older runs read `materialize`, validations among them by selection). */
+  kind: Generated<string>;
   partitions_total: number;
   summary: string | null;
   error: string | null;

@@ -1,14 +1,13 @@
 /**
  * `cbbd validate [selection] [--season N | --seasons A-B]`: every check over the lakehouse as stored. Each built
- * partition of the selection gets its checks again over its stored files (see `lake/stored-checks.ts`); checks that
+ * partition of the selection gets its checks again over its stored files (see `authoring/stored-checks.ts`; the run itself is the kernel's, `core/validation.ts`); checks that
  * exist only at materialization are listed as "not re-runnable" with their last recorded result. The outcomes go to
  * the run log under a run of their own, so `cbbd status` and the page show them. Exit 1 when any check fails.
  */
-import type { AssetDefinition } from '../../core/asset.ts';
-import { seasonOfKey } from '../../core/partitions.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
-import { LiveRunState } from '../../core/run-state.ts';
-import { parsePartitionFilter, selectAssets } from '../../core/selection.ts';
+import { parsePartitionFilter } from '../../core/selection.ts';
+import { validateStored, type ValidationResult } from '../../core/validation.ts';
+import { onStopSignals } from '../stop-signals.ts';
 import { StoredChecks } from '../../authoring/stored-checks.ts';
 import { tableLayout } from '../../lake/table-layout.ts';
 import type { CommandContext } from '../context.ts';
@@ -32,53 +31,33 @@ interface AssetValidation {
 
 export async function validateCommand(ctx: CommandContext, selection: string, options: ValidateOptions): Promise<number> {
   const filter = parsePartitionFilter({ ...(options.season !== undefined && { season: options.season }), ...(options.seasons !== undefined && { seasons: options.seasons }) }, ctx.window);
-  const assets = selectAssets(ctx.graph, selection).map((key) => ctx.graph.get(key));
   const state = await loadPlannerState(ctx.project);
-  const live = new LiveRunState(ctx.graph, state, ctx.window);
-  const inScope = (partition: string) => {
-    if (filter.seasonFrom === undefined) return true;
-    const season = seasonOfKey(partition);
-    return season !== undefined && season >= filter.seasonFrom && season <= (filter.seasonTo ?? filter.seasonFrom);
-  };
   const started = Date.now();
-  const runId = ctx.runLog.startRun({ selection: `validate ${selection}`, filter, partitions: [] });
   const latest = await ctx.runLog.latestCheckOutcomes();
   const checks = await StoredChecks.open(ctx.storage, (key) => (ctx.graph.has(key) ? tableLayout(ctx.graph.get(key)) : undefined));
-  const report: AssetValidation[] = [];
+  // Stopped as every command is: no partition checked after the first signal, the run recorded as cancelled.
+  const stop = onStopSignals({ log: ctx.log, abandon: () => ctx.close() });
+  let result: ValidationResult;
   try {
-    for (const asset of assets) {
-      const built = [...(state.records.get(asset.key) ?? new Map())].filter(([p, r]) => r.status === 'succeeded' && inScope(p)).map(([p]) => p).sort();
-      const entry: AssetValidation = { asset: asset.key, partitions: built.length, passed: 0, failed: 0, notRerunnable: [], failures: [] };
-      const recorded = latest.get(asset.key);
-      entry.notRerunnable = StoredChecks.notRerunnable(asset).map((name) => {
-        const failedHere = (recorded?.failed ?? []).filter((f) => f.name === name && built.includes(f.partition)).length;
-        return { name, lastPassed: built.length && recorded ? Math.max(0, built.length - failedHere) : 0, lastFailed: failedHere };
-      });
-      for (const partition of built) {
-        const { results } = await checks.check(asset, partition, (a: AssetDefinition, dependency, p) => live.inputPartitions(a, dependency, [p]));
-        ctx.runLog.recordCheckResults(runId, asset.key, partition, results);
-        for (const r of results) {
-          if (r.passed) entry.passed++;
-          else {
-            entry.failed++;
-            entry.failures.push({ partition, check: r.name, blocking: r.blocking, detail: r.detail ?? null });
-          }
-        }
-      }
-      report.push(entry);
-    }
-  } catch (error) {
-    ctx.runLog.finishRun(runId, 'failed', { validate: true }, (error as Error).message);
-    throw error;
+    result = await validateStored(ctx.graph, ctx.window, state, ctx.runLog, checks, { selection, filter, signal: stop.signal });
   } finally {
+    await stop.settled();
+    stop.dispose();
     await checks.close();
   }
-  const failed = report.reduce((n, a) => n + a.failed, 0);
-  const counts = { partitions: report.reduce((n, a) => n + a.partitions, 0), passed: report.reduce((n, a) => n + a.passed, 0), failed };
-  ctx.runLog.finishRun(runId, failed ? 'failed' : 'succeeded', { validate: counts });
+  const { runId, counts } = result;
+  const report: AssetValidation[] = result.assets.map((entry) => {
+    const recorded = latest.get(entry.asset);
+    const notRerunnable = StoredChecks.notRerunnable(ctx.graph.get(entry.asset)).map((name) => {
+      const failedHere = (recorded?.failed ?? []).filter((f) => f.name === name && entry.built.includes(f.partition)).length;
+      return { name, lastPassed: entry.partitions && recorded ? Math.max(0, entry.partitions - failedHere) : 0, lastFailed: failedHere };
+    });
+    return { asset: entry.asset, partitions: entry.partitions, passed: entry.passed, failed: entry.failed, notRerunnable, failures: entry.failures };
+  });
+  const { failed } = counts;
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ runId, ...counts, assets: report }, null, 2)}\n`);
-    return failed ? 1 : 0;
+    return failed ? 1 : result.status === 'cancelled' ? stop.exitCode() : 0;
   }
   const rows = report.filter((a) => a.partitions > 0);
   process.stdout.write(`${formatTable(
@@ -95,5 +74,6 @@ export async function validateCommand(ctx: CommandContext, selection: string, op
   if (failures.length) {
     process.stdout.write(`\nFailed checks:\n${failures.slice(0, 50).join('\n')}\n${failures.length > 50 ? `  ... and ${failures.length - 50} more (cbbd validate --json lists them all)\n` : ''}`);
   }
-  return failed ? 1 : 0;
+  if (result.status === 'cancelled') process.stdout.write(`Validation ${runId} was stopped before every partition was checked; the same command checks them all again.\n`);
+  return failed ? 1 : result.status === 'cancelled' ? stop.exitCode() : 0;
 }
