@@ -10,12 +10,13 @@
 import type { AssetGraph } from '../core/graph.ts';
 import { seasonOfKey, type SeasonWindow } from '../core/partitions.ts';
 import type { Plan, StaleReason } from '../core/plan.ts';
+import { partitionCounts, stateOfCounts, stateOfReason, type PartitionState } from '../core/partition-counts.ts';
 import { buildPlan } from '../core/planner.ts';
 import type { RunLogReader } from '../store/run-log.ts';
 import { plannerStateOf } from '../core/run-selection.ts';
 import type { PartitionRecords } from '../core/state.ts';
 
-export type NodeState = 'fresh' | 'stale' | 'missing' | 'failed' | 'running';
+export type NodeState = PartitionState;
 
 export interface AssetView {
   readonly key: string;
@@ -155,19 +156,10 @@ export class StatusCache {
     }
     const running = this.runLog.runningPartitions();
     const assets = plan.assets.map((summary): AssetView => {
-      const missing = summary.byReason.missing ?? 0;
-      const failed = summary.byReason.failed ?? 0;
-      const runningCount = running.get(summary.asset)?.size ?? 0;
-      const counts = {
-        fresh: summary.partitions - summary.stale, stale: summary.stale - missing - failed, missing, failed, running: runningCount,
-      };
-      // Never built is not stale: a season nobody asked for must not paint the graph yellow (the legend's ○ missing).
-      const state: NodeState = runningCount ? 'running'
-        : failed ? 'failed'
-        : counts.stale ? 'stale'
-        : missing ? 'missing'
-        : 'fresh';
-      return { key: summary.asset, partitions: summary.partitions, counts, state, reasons: summary.byReason };
+      // Each partition once, and only the running partitions of the season shown (partition-counts.ts).
+      const under = [...(running.get(summary.asset) ?? [])].filter((p) => season === undefined || seasonOfKey(p) === undefined || seasonOfKey(p) === season);
+      const counts = partitionCounts(summary, under.map((p) => reasons.get(summary.asset)?.get(p)));
+      return { key: summary.asset, partitions: summary.partitions, counts, state: stateOfCounts(counts), reasons: summary.byReason };
     });
     return { plan, assets, reasons, records, running, computedAt: now.getTime() };
   }
@@ -177,8 +169,5 @@ export class StatusCache {
 export function partitionState(snapshot: StatusSnapshot, asset: string, partition: string): { state: NodeState; reason?: StaleReason } {
   if (snapshot.running.get(asset)?.has(partition)) return { state: 'running' };
   const reason = snapshot.reasons.get(asset)?.get(partition);
-  if (!reason) return { state: 'fresh' };
-  if (reason.kind === 'missing') return { state: 'missing', reason };
-  if (reason.kind === 'failed') return { state: 'failed', reason };
-  return { state: 'stale', reason };
+  return reason ? { state: stateOfReason(reason), reason } : { state: 'fresh' };
 }

@@ -12,7 +12,6 @@ import { dateOfKey, seasonOfKey, type SeasonWindow } from '../core/partitions.ts
 import { describeReason } from '../core/plan.ts';
 import { selectAssets } from '../core/selection.ts';
 import type { RunLogReader } from '../store/run-log.ts';
-import { consistentCounts } from './asset-counts.ts';
 import { assetKeyParam, seasonParam } from './asset-params.ts';
 import { partitionState, type StatusSnapshot } from './asset-status.ts';
 
@@ -46,7 +45,6 @@ export function assetsRoutes(deps: AssetsRouteDeps): Hono {
         const def = graph.get(a.key);
         return {
           ...a,
-          ...consistentCounts(a, snapshot, season),
           layer: a.key.split('/')[0],
           partitioning: def.partitions.kind,
           deps: graph.upstream(a.key).map((e) => e.key),

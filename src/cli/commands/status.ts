@@ -2,6 +2,7 @@
 import { buildPlan } from '../../core/planner.ts';
 import { loadPlannerState } from '../../core/run-selection.ts';
 import { describeWaiting, waitingWork, type WaitingWork } from '../../core/budget/waiting-work.ts';
+import { partitionCounts } from '../../core/partition-counts.ts';
 import type { CommandContext } from '../context.ts';
 import { scopeOf } from '../default-scope.ts';
 import type { PartitionFilterInput } from '../../core/selection.ts';
@@ -30,11 +31,10 @@ export async function computeStatus(ctx: CommandContext, selection: string, filt
   const checks = await ctx.runLog.latestCheckOutcomes();
   const waiting = new Map(await Promise.all(plan.assets.map(async (a) => [a.asset, await waitingWork(ctx.graph.get(a.asset), ctx.runLog)] as const)));
   const rows = plan.assets.map((a): AssetStatus => {
-    const missing = a.byReason.missing ?? 0;
-    const failed = a.byReason.failed ?? 0;
+    const { fresh, stale, missing, failed } = partitionCounts(a);
     const last = activity.get(a.asset);
     return {
-      asset: a.asset, partitions: a.partitions, fresh: a.partitions - a.stale, stale: a.stale - missing - failed, missing, failed,
+      asset: a.asset, partitions: a.partitions, fresh, stale, missing, failed,
       lastRunId: last?.runId ?? null, lastAttemptAt: last?.at ?? null,
       checks: {
         passed: checks.get(a.asset)?.passed ?? 0,
