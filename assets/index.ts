@@ -1,6 +1,7 @@
 /**
  * The project's asset graph. `createAssets` is called by the CLI with the resources built from config (source,
- * storage, season window); the kernel never imports this folder.
+ * storage, season window); `extensions` are its commands and the page's domain reads (extensions.ts). src/ never
+ * imports this folder.
  */
 import type { AssetDefinition } from '../src/core/asset.ts';
 import { bronzeAssets } from './bronze/bronze.ts';
@@ -16,6 +17,8 @@ import { seasonAssets } from './raw/teams.ts';
 import type { ProjectResources } from './resources.ts';
 
 export type { ProjectResources } from './resources.ts';
+/** What the project adds to `cbbd` beside its assets: `cbbd gaps`, the page's rating chart and backtest reads. */
+export { extensions } from './extensions.ts';
 
 export function createAssets(resources: ProjectResources): AssetDefinition[] {
   const raw = [...snapshotAssets(resources), ...seasonAssets(resources), ...gameAssets(resources), playsAsset(resources), ...perTeamAssets(resources)];

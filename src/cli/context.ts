@@ -25,6 +25,8 @@ import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/
 import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
 import { openDrivers, type Drivers } from './drivers.ts';
 import { importUserModule, moduleExists } from './load-module.ts';
+import { projectExtensionsOf, type ProjectExtensions, type ProvidedCommandContext } from './project-extensions.ts';
+import { formatTable } from './format.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
 import { writeRunSummary } from './run-summaries.ts';
 import { sweepScratchDirs } from '../lake/scratch-dirs.ts';
@@ -65,6 +67,8 @@ export interface CommandContext {
   readonly drivers: Drivers;
   /** What selections are planned and run against (see `core/run-selection.ts`), with this project's hooks. */
   readonly project: Project;
+  /** What the project module adds beside its assets: its commands, the page's domain reads (none when it exports none). */
+  readonly extensions: ProjectExtensions;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,23 @@ export function sourceSettings(config: Config): SourceSettings {
     timeoutMs: config.source.timeoutMs,
     retries: config.source.retries,
     simulator: builtInSimulator(config.simulator),
+  };
+}
+
+/**
+ * The run's source (same key, limits, retries and ledger) without a dead-letter sink: a call made to look at the
+ * API (`cbbd fetch`, a project command's) leaves nothing in the lakehouse.
+ */
+export function debuggingSource(ctx: Pick<CommandContext, 'config' | 'log' | 'runLog'>): CbbdSource {
+  return cbbdSource(sourceSettings(ctx.config), ctx.log, undefined, undefined, (name, call) => ctx.runLog.recordApiCall({ source: name, ...call }));
+}
+
+/** What a command of the project is handed (`project-extensions.ts`): a command's context, narrowed. */
+export function projectCommandContext(ctx: CommandContext): ProvidedCommandContext {
+  return {
+    graph: ctx.graph, window: ctx.window, storage: ctx.storage, runLog: ctx.runLog, log: ctx.log,
+    debuggingSource: () => debuggingSource(ctx),
+    formatTable,
   };
 }
 
@@ -109,7 +130,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
     now: commandClock,
     gold: config.gold,
   };
-  const definitions = await loadAssetDefinitions(options.assets ?? config.assets, resources);
+  const { definitions, extensions } = await loadProject(options.assets ?? config.assets, resources);
   const tables = catalogTables(definitions);
   const tableOf = new Map(tables.map((t) => [t.key, t]));
   const graph = buildAssetGraph(definitions);
@@ -138,7 +159,7 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
   };
   let closing: Promise<void> | undefined;
   return {
-    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers, project,
+    config, log, graph, window, runLog, checkpoints, source, storage, deadLetters, catalog, drivers, project, extensions,
     // Once: a command stopped by a signal closes while its own `finally` may close too.
     close() {
       closing ??= (async () => {
@@ -182,11 +203,12 @@ export function projectHooks(
 
 /**
  * Import the module that declares the assets: it exports `createAssets(resources)` (the project's graph) or
- * `assets`, an array (a self-contained graph, as in the tests).
+ * `assets`, an array (a self-contained graph, as in the tests), and perhaps `extensions` (its commands and the page's
+ * domain reads, `project-extensions.ts`).
  */
-export async function loadAssetDefinitions(path: string, resources: ProvidedResources): Promise<AssetDefinition[]> {
+export async function loadProject(path: string, resources: ProvidedResources): Promise<{ definitions: AssetDefinition[]; extensions: ProjectExtensions }> {
   if (!moduleExists(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
-  let module: { createAssets?: unknown; assets?: unknown; default?: unknown };
+  let module: { createAssets?: unknown; assets?: unknown; default?: unknown; extensions?: unknown };
   try {
     module = (await importUserModule(path)) as typeof module;
   } catch (error) {
@@ -197,6 +219,6 @@ export async function loadAssetDefinitions(path: string, resources: ProvidedReso
     ? (module.createAssets as (r: ProvidedResources) => unknown)(resources)
     : module.assets ?? module.default;
   if (!Array.isArray(assets)) throw new DefinitionError(`${path} must export createAssets(resources) or "assets", an array of defineAsset(...) results.`);
-  return assets as AssetDefinition[];
+  return { definitions: assets as AssetDefinition[], extensions: projectExtensionsOf(path, module) };
 }
 

@@ -18,6 +18,7 @@ const program = new Command('cbbd')
   .option('--config <file>', 'configuration file (default: config.yaml, or $CBBD_CONFIG)')
   .option('--assets <module>', 'module declaring the assets (default: "assets" in config.yaml)')
   .showHelpAfterError('(add --help to the command to see what it accepts)')
+  .addHelpText('after', '\nThe project may add commands of its own (its assets module\'s "extensions", docs/assets.md), not listed here:\n`cbbd <command> --help` shows one.')
   .exitOverride();
 
 function withFilters(command: Command): Command {
@@ -129,15 +130,6 @@ program
   .description('make one API call through the normal client and print it (writes nothing to the lakehouse; the call counts against the quota)')
   .action((endpoint: string, options) => run(async (ctx) => (await import('./commands/fetch.ts')).fetchCommand(ctx, endpoint, options)));
 
-program
-  .command('gaps')
-  .option('--season <season>', 'one season, e.g. 2024 (default: every season whose games are built)')
-  .option('--check', 'ask the API about the games nobody asked yet (one call per game, at most --limit)')
-  .option('--limit <n>', 'API calls --check may make', '25')
-  .option('--json', 'print JSON')
-  .description('final games missing plays, substitutions or lineups in the lakehouse, and whether the API has them')
-  .action((options) => run(async (ctx) => (await import('./commands/gaps.ts')).gapsCommand(ctx, options)));
-
 const runs = program.command('runs').description('recent runs, and one run\'s summary (`cbbd runs show <run>`)');
 runs
   .command('list', { isDefault: true })
@@ -190,6 +182,45 @@ program
     process.exitCode = await simCommand({ ...options, config: program.opts<GlobalOptions>().config });
   });
 
+/** The global options and the first word naming a command (and the one after it, for `cbbd help <command>`). */
+export function commandLine(args: readonly string[]): { global: GlobalOptions; words: string[] } {
+  const global: GlobalOptions = {};
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const option = /^--(config|assets)(?:=(.*))?$/.exec(arg);
+    if (option) {
+      global[option[1] as keyof GlobalOptions] = option[2] ?? args[++i];
+    } else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return { global, words };
+}
+
+/**
+ * The project's own commands (its module's `extensions.commands`, `project-extensions.ts`), registered before the
+ * command line is parsed, only when it names a command that is not one of cbbd's (`cbbd gaps`, `cbbd gaps --help`,
+ * `cbbd help gaps`). cbbd's own commands and `cbbd --help` start without loading the project module for this (it
+ * costs 0.1-0.2 s: the asset modules), so `cbbd --help` lists cbbd's commands and says how to see the project's. A
+ * project command never replaces one of cbbd's.
+ */
+async function registerProjectCommands(args: readonly string[]): Promise<void> {
+  const { global, words } = commandLine(args);
+  const name = words[0] === 'help' ? words[1] : words[0];
+  if (name === undefined || program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
+  const { loadConfig } = await import('../config/config.ts');
+  const { loadProjectExtensions } = await import('./project-extensions.ts');
+  const { commands = [] } = await loadProjectExtensions(global.assets ?? loadConfig(global.config).assets);
+  for (const command of commands) {
+    if (program.commands.some((c) => c.name() === command.name)) continue;
+    const registered = program.command(command.name).description(command.description);
+    for (const option of command.options ?? []) registered.option(option.flags, option.description, option.defaultValue);
+    registered.action((options: Record<string, unknown>) => run(async (ctx) => {
+      const { projectCommandContext } = await import('./context.ts');
+      return command.run(projectCommandContext(ctx), options);
+    }, command.writes === true));
+  }
+}
+
 /**
  * The exit code of a command left waiting on something that never settles, so that Node ends it for want of work:
  * 13, as Node gives an unsettled top-level await. Never 0, which a scheduler would count as a success.
@@ -222,6 +253,7 @@ export function expandedGlobHint(args: readonly string[], cwd = process.cwd()): 
 async function main(argv: readonly string[]): Promise<void> {
   process.exitCode = UNSETTLED;
   try {
+    await registerProjectCommands(argv.slice(2));
     await program.parseAsync(argv);
     if (process.exitCode === UNSETTLED) process.exitCode = 0;
   } catch (error) {

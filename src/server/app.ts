@@ -14,7 +14,7 @@ import type { SeasonWindow } from '../core/partitions.ts';
 import type { RunLogReader } from '../store/run-log.ts';
 import { StatusCache } from './asset-status.ts';
 import { assetsRoutes } from './assets-route.ts';
-import { backtestRoutes } from './backtest-route.ts';
+import { backtestRoutes, type BacktestRouteDeps } from './backtest-route.ts';
 import { dataReadsRoutes, type DataAnswer } from './data-reads-route.ts';
 import { eventsRoutes } from './events-route.ts';
 import { materializeRoutes } from './materialize-route.ts';
@@ -28,6 +28,7 @@ import { uiFilesRoutes } from './ui-files-route.ts';
 import { ServerBusyError, WorkQueue } from './work-queue.ts';
 
 export type { DataAnswer } from './data-reads-route.ts';
+export type { BacktestAnswer } from './backtest-route.ts';
 
 export interface StartRunRequest {
   readonly selection: string;
@@ -65,11 +66,13 @@ export interface ServerDeps {
   readonly now?: () => Date;
   /**
    * The first rows of an asset's table, as `cbbd show` prints them (`lake/query/preview.ts`), and the adjusted-margin
-   * history the chart draws (`lake/query/rating-history.ts`): injected, so the server imports no lake code. Both
-   * validate what they are given (season, date, limit, team ids) and throw a usage error otherwise.
+   * history the chart draws (the project's `extensions.queries.ratingHistory`): injected, so the server imports no
+   * lake code. Both validate what they are given (season, date, limit, team ids) and throw a usage error otherwise.
    */
   readonly preview?: (request: { asset: string; season?: string; date?: string; limit?: string }) => Promise<DataAnswer>;
   readonly ratingHistory?: (request: { asset: string; season?: string; teams?: string }) => Promise<DataAnswer>;
+  /** The backtest panel's rows (`backtest-route.ts`), the project's read; without it `GET /api/backtest` is a 404. */
+  readonly backtest?: BacktestRouteDeps['backtest'];
   /** The month's API budget for `GET /api/quota` (`quota-route.ts`); without it the route is not served. */
   readonly quota?: QuotaRouteDeps['quota'];
   /** The schedules and their ticks for `GET /api/schedules` (`schedules-route.ts`); without it the route is not served. */

@@ -1,6 +1,6 @@
 /**
  * The page's ratings backtest: `GET /api/backtest` answers the season's gold/ratings_backtest rows and its monthly
- * errors through the injected preview (what `cbbd show` reads), says what to run when nothing is built, and serves
+ * errors, read by the project's `extensions.queries.backtest` through the injected preview (what `cbbd show` reads), says what to run when nothing is built, and serves
  * the panel's script under the page's CSP.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { defineAsset, type AssetDefinition } from '../../src/core/asset.ts';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { createServerApp, type DataAnswer } from '../../src/server/app.ts';
 import { openRunLog } from '../helpers.ts';
+import { extensions } from '../../assets/index.ts';
 
 const window = { firstSeason: 2023, lastSeason: 2024, start: '11-01', end: '04-30' };
 const table = (key: string, primaryKey: string[]): AssetDefinition => defineAsset({
@@ -24,8 +25,13 @@ const rows = {
   'gold/ratings_backtest_monthly': [{ predictor: 'ours', month: '2024-01', games: 80, mae: 8, rmse: 10, bias: 0, mae_vs_line: 3 }],
 };
 
+/** The app as `cbbd serve` wires it: the project's backtest read (assets/queries/backtest.ts) through the preview. */
 async function app(preview?: (request: { asset: string; season?: string; limit?: string }) => Promise<DataAnswer>, graphAssets = assets) {
-  return createServerApp({ graph: buildAssetGraph(graphAssets), runLog: await openRunLog(), window, rollingDays: 3, token: 'ui-token-of-the-tests', ...(preview && { preview }) }).app;
+  const graph = buildAssetGraph(graphAssets);
+  return createServerApp({
+    graph, runLog: await openRunLog(), window, rollingDays: 3, token: 'ui-token-of-the-tests',
+    ...(preview && { preview, backtest: (request) => extensions.queries.backtest({ graph, preview }, request) }),
+  }).app;
 }
 
 describe('the ratings backtest route', () => {

@@ -113,7 +113,6 @@ const NEWER: [string, string, string[], RegExp][] = [
   ['fetch', 'parameters that are not JSON', ['fetch', '/games', '--params', '{"season": 2024'], /--params/],
   ['fetch', 'parameters that are a list', ['fetch', '/games', '--params', '[2024]'], /--params/],
   ['fetch', 'an endpoint that does not exist', ['fetch', '/../../etc/passwd'], /endpoint|path/i],
-  ['gaps', 'a season that is not a year', ['gaps', '--season', 'abc'], /is not a season/],
   ['runs', 'a limit that is not a number', ['runs', '--limit', 'many'], /--limit/],
   ['validate', 'a misspelt asset', ['validate', 'gold/team_power_ranking'], /Did you mean/],
   ['schedule', 'an unknown option', ['schedule', '--every', '5m'], /^error: unknown option '--every'/],
@@ -140,6 +139,17 @@ describe('bad input on the command line', () => {
     ['a traversal as an asset', ['show', 'silver/../raw/games'], /Unknown asset/],
   ] as [string, string[], RegExp][])('cbbd show with %s: exits 2 with one line', async (_what, args, message) => {
     expectUsageError(await cbbd(real.env, args), message);
+  });
+
+  // A command of the project (its module's `extensions`): there in the real project, unknown in the small graph.
+  it.concurrent.each([
+    ['a season that is not a year', ['gaps', '--season', 'abc'], /is not a season/],
+    ['a limit that is not a number', ['gaps', '--limit', 'many'], /--limit many is not a whole number/],
+  ] as [string, string[], RegExp][])('cbbd gaps with %s: exits 2 with one line', async (_what, args, message) => {
+    expectUsageError(await cbbd(real.env, args), message);
+  });
+  it('a project command in a project without it: an unknown command', async () => {
+    expectUsageError(await cbbd(small.env, ['gaps']), /^error: unknown command 'gaps'/);
   });
 
   it.concurrent.each([

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAssetGraph } from '../../src/core/graph.ts';
 import { runSelection, type Project } from '../../src/core/run-selection.ts';
 import { previewRows, type PreviewLake } from '../../src/lake/query/preview.ts';
-import { ratingHistory } from '../../src/lake/query/rating-history.ts';
+import { ratingHistory } from '../../assets/queries/rating-history.ts';
 import { localTableQuery } from '../../src/lake/query/table-query.ts';
 import { localStorage } from '../../src/lake/storage/local.ts';
 import { createServerApp, type ServerDeps } from '../../src/server/app.ts';

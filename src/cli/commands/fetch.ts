@@ -5,9 +5,8 @@
  */
 import * as cbbd from 'cbbd';
 import { ENDPOINTS, type EndpointFunction, type EndpointInfo } from '../../cbbd/endpoints.ts';
-import { cbbdSource, type CbbdSource } from '../../cbbd/source.ts';
 import { UsageError } from '../../core/errors.ts';
-import { sourceSettings, type CommandContext } from '../context.ts';
+import { debuggingSource, type CommandContext } from '../context.ts';
 import { withThousands } from '../../core/thousands.ts';
 
 export interface FetchOptions {
@@ -51,14 +50,6 @@ export function parseFetchParams(text: string | undefined, fn: EndpointFunction,
     else query[k] = v;
   }
   return { path, query };
-}
-
-/**
- * The run's source (same key, limits, retries and ledger) without a dead-letter sink: a call made to look at the
- * API leaves nothing in the lakehouse.
- */
-export function debuggingSource(ctx: Pick<CommandContext, 'config' | 'log' | 'runLog'>): CbbdSource {
-  return cbbdSource(sourceSettings(ctx.config), ctx.log, undefined, undefined, (name, call) => ctx.runLog.recordApiCall({ source: name, ...call }));
 }
 
 export async function fetchCommand(ctx: CommandContext, endpoint: string, options: FetchOptions): Promise<number> {

@@ -17,7 +17,6 @@ import { currentQuota } from '../quota-report.ts';
 import { RunControls } from '../../store/run-controls.ts';
 import type { RunPlanPreview, RunRequest } from '../../server/runs-route.ts';
 import { previewRows, type PreviewLake } from '../../lake/query/preview.ts';
-import { ratingHistory } from '../../lake/query/rating-history.ts';
 import { tableQueryOf } from './show.ts';
 import { ServerRuns } from '../server-runs.ts';
 import { againText, onStopSignals } from '../stop-signals.ts';
@@ -96,6 +95,7 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   const token = ui.token;
   // The page's data preview and chart read the lakehouse as `cbbd show` does.
   const lake: PreviewLake = { graph: ctx.graph, window: ctx.window, storage: ctx.storage, query: tableQueryOf(ctx) };
+  const { queries } = ctx.extensions;
   const schedules = serveSchedules(ctx.config, ctx.runLog, ctx.log, { run: options.schedules !== false, ...(options.assets !== undefined && { assets: options.assets }) });
   const runs = new ServerRuns(ctx.runLog, ctx.log);
   // The page plans as every command does (plannerStateOf): orphans recovered first, the checkpoints' settled partitions
@@ -106,7 +106,10 @@ export async function serveCommand(ctx: CommandContext, options: ServeOptions): 
   }, SETTLED_REFRESH_MS);
   settledRefresh.unref();
   const { app, status } = createServerApp({
-    preview: (request) => previewRows(lake, request), ratingHistory: (request) => ratingHistory(lake, request),
+    preview: (request) => previewRows(lake, request),
+    // The rating chart and the backtest panel read what the project says (its `extensions.queries`), when it says.
+    ...(queries?.ratingHistory && { ratingHistory: (request) => queries.ratingHistory!(lake, request) }),
+    ...(queries?.backtest && { backtest: (request) => queries.backtest!({ graph: ctx.graph, preview: (r) => previewRows(lake, r) }, request) }),
     graph: ctx.graph, runLog: ctx.runLog, window: ctx.window, rollingDays: ctx.config.source.rollingDays,
     settled: () => settled, recoverOrphans: () => ctx.runLog.recoverOrphans(),
     startRun: (request) => {

@@ -5,17 +5,17 @@
  *  - "unknown": nobody asked yet (the day or the season was fetched before the game was final, or a night's budget
  *    deferred it). `--check` asks the API once per such game (per-game endpoints, at most --limit calls), writing
  *    nothing: `cbbd materialize` fetches them into the lakehouse.
+ * A command of the project, not of the orchestrator: it knows this project's raw and silver assets and the CBBD
+ * endpoints; `extensions.ts` adds it to `cbbd`.
  */
 import { getLineupStatsByGame, getPlays, getSubstitutionsByGame, type GameInfo } from 'cbbd';
-import { UsageError } from '../../core/errors.ts';
-import { seasonOfKey } from '../../core/partitions.ts';
-import { parsePartitionFilter } from '../../core/selection.ts';
-import { readManifest, readRecords, type RawManifest } from '../../authoring/raw/store.ts';
-import { partitionPrefix, tableLayout } from '../../lake/table-layout.ts';
-import { TableWriter } from '../../authoring/table-writer.ts';
-import type { CommandContext } from '../context.ts';
-import { formatTable } from '../format.ts';
-import { debuggingSource } from './fetch.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { seasonOfKey } from '../../src/core/partitions.ts';
+import { parsePartitionFilter } from '../../src/core/selection.ts';
+import { readManifest, readRecords, type RawManifest } from '../../src/authoring/raw/store.ts';
+import { partitionPrefix, tableLayout } from '../../src/lake/table-layout.ts';
+import { TableWriter } from '../../src/authoring/table-writer.ts';
+import type { ProjectCommandContext } from '../extensions.ts';
 
 export interface GapsOptions {
   season?: string;
@@ -37,7 +37,7 @@ interface Gap {
   why: string;
 }
 
-export async function gapsCommand(ctx: CommandContext, options: GapsOptions): Promise<number> {
+export async function gapsCommand(ctx: ProjectCommandContext, options: GapsOptions): Promise<number> {
   const filter = parsePartitionFilter(options.season !== undefined ? { season: options.season } : {}, ctx.window);
   const limit = Number(options.limit ?? 25);
   if (!/^\d+$/.test(options.limit ?? '25') || limit < 1 || limit > 1000) throw new UsageError(`--limit ${options.limit} is not a whole number from 1 to 1000 (API calls --check may make).`);
@@ -62,14 +62,14 @@ export async function gapsCommand(ctx: CommandContext, options: GapsOptions): Pr
     return 0;
   }
   const count = (s: number, k: Kind, api?: Known) => gaps.filter((g) => g.season === s && g.kind === k && (api === undefined || g.api === api)).length;
-  process.stdout.write(`${formatTable(
+  process.stdout.write(`${ctx.formatTable(
     ['season', 'final games', 'no plays', 'no substitutions', 'no lineups', 'API has none', 'unknown'],
     seasons.map((s) => [s, finals.get(s) ?? 0, count(s, 'plays'), count(s, 'substitutions'), count(s, 'lineups'),
       gaps.filter((g) => g.season === s && g.api.startsWith('API has none')).length, gaps.filter((g) => g.season === s && g.api === 'unknown').length]),
   )}\n`);
   const listed = gaps.slice(0, 30);
   if (listed.length) {
-    process.stdout.write(`\n${formatTable(['season', 'date', 'game', 'missing', 'API', 'why'], listed.map((g) => [g.season, g.date, `${g.gameId} ${g.game}`, g.kind, g.api, g.why]))}\n`);
+    process.stdout.write(`\n${ctx.formatTable(['season', 'date', 'game', 'missing', 'API', 'why'], listed.map((g) => [g.season, g.date, `${g.gameId} ${g.game}`, g.kind, g.api, g.why]))}\n`);
     if (gaps.length > listed.length) process.stdout.write(`... and ${gaps.length - listed.length} more (cbbd gaps --json lists them all)\n`);
   }
   if (!options.check && gaps.some((g) => g.api === 'unknown')) {
@@ -78,7 +78,7 @@ export async function gapsCommand(ctx: CommandContext, options: GapsOptions): Pr
   return 0;
 }
 
-async function seasonGaps(ctx: CommandContext, reader: TableWriter, season: number, finals: Map<number, number>): Promise<Gap[]> {
+async function seasonGaps(ctx: ProjectCommandContext, reader: TableWriter, season: number, finals: Map<number, number>): Promise<Gap[]> {
   const games = (await readRecords<GameInfo>(ctx.storage, partitionPrefix('raw/games', String(season)))).filter((g) => g.status === 'final');
   finals.set(season, games.length);
   const inSilver = async (table: string): Promise<Set<number> | undefined> => {
@@ -131,9 +131,9 @@ async function seasonGaps(ctx: CommandContext, reader: TableWriter, season: numb
 }
 
 /** Ask the API about each unknown gap with its per-game endpoint; nothing is written, the calls go to the ledger. */
-async function checkWithApi(ctx: CommandContext, gaps: Gap[]): Promise<void> {
+async function checkWithApi(ctx: ProjectCommandContext, gaps: Gap[]): Promise<void> {
   if (!gaps.length) return;
-  const source = debuggingSource(ctx);
+  const source = ctx.debuggingSource();
   try {
     const client = await source.client();
     for (const gap of gaps) {

@@ -3,14 +3,15 @@
  * `gold/team_adjusted_efficiencies` (season×date, one partition per rating date, columns `teamId`, `team`,
  * `conference`, `adj_margin`): what the page's chart draws. By default the ten best teams on the latest rating date;
  * any teams asked for by id instead. Every team of the latest date comes back too, so the page can search them by
- * name. Built from validated parts only and run through `TableQuery`, like `previewRows`.
+ * name. Built from validated parts only and run through `TableQuery`, like `previewRows`. A read of the project's
+ * (its gold tables' shape), handed to the page's server through `extensions.ts`.
  */
-import { UsageError } from '../../core/errors.ts';
-import { parseSeason } from '../../core/partitions.ts';
-import { sqlString } from '../duckdb.ts';
-import { quoteIdent } from '../schema/field-types.ts';
-import { previewTable, type PreviewLake } from './preview.ts';
-import { storedPartitions } from './stored-partitions.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import { parseSeason } from '../../src/core/partitions.ts';
+import { sqlString } from '../../src/lake/duckdb.ts';
+import { quoteIdent } from '../../src/lake/schema/field-types.ts';
+import { previewTable, type PreviewLake } from '../../src/lake/query/preview.ts';
+import { storedPartitions } from '../../src/lake/query/stored-partitions.ts';
 
 export const DEFAULT_CHART_TEAMS = 10;
 export const MAX_CHART_TEAMS = 30;
