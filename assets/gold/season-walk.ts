@@ -91,9 +91,9 @@ export function solveSeason(
 /**
  * How many seasons before a season its prior's chain reads: the prior of season S is S − 1's final rating, S − 1
  * solved with its own prior from S − 2's final, and so on back to season S − PRIOR_CHAIN_SEASONS, solved without a
- * prior. A link passes on about a sixth of a team's prior (its share of a final rating: a few pseudo-games among
- * 25 to 30 games) times the regression, so a season three back moves a prior by well under 0.1 points; and the
- * night that adds a game day solves this many finals, however many seasons the lakehouse keeps.
+ * prior. Each link back passes on about a quarter of a difference (docs/gold.md: a chain of two instead of three moves
+ * a prior's adj_margin by about 0.25 RMS), so three is close to a chain from the first season ever; and the night that
+ * adds a game day solves this many finals, however many seasons the lakehouse keeps.
  */
 export const PRIOR_CHAIN_SEASONS = 3;
 
