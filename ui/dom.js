@@ -25,7 +25,12 @@ export function say(text, isError = false) {
 // this tab, and taken off the address bar so it is neither bookmarked nor shared with a copied link.
 const fromAddress = /^#token=([^&]+)/.exec(location.hash);
 if (fromAddress) {
-  sessionStorage.setItem('cbbdToken', decodeURIComponent(fromAddress[1]));
+  // A mangled address (a bad %-escape) must not leave the page blank: the page asks for the token when it needs it.
+  try {
+    sessionStorage.setItem('cbbdToken', decodeURIComponent(fromAddress[1]));
+  } catch {
+    sessionStorage.removeItem('cbbdToken');
+  }
   history.replaceState(history.state, '', `${location.pathname}${location.search}`);
 }
 

@@ -209,7 +209,15 @@ async function registerProjectCommands(args: readonly string[]): Promise<void> {
   if (name === undefined || program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
   const { loadConfig } = await import('../config/config.ts');
   const { loadProjectExtensions } = await import('./project-extensions.ts');
-  const { commands = [] } = await loadProjectExtensions(global.assets ?? loadConfig(global.config).assets);
+  let commands: Awaited<ReturnType<typeof loadProjectExtensions>>['commands'] = [];
+  try {
+    ({ commands = [] } = await loadProjectExtensions(global.assets ?? loadConfig(global.config).assets));
+  } catch (error) {
+    // A typo of one of cbbd's commands must still get commander's "unknown command" and its suggestion; say why the
+    // project's commands are not there, in one line, and go on.
+    process.stderr.write(`cbbd: the project's commands could not be loaded: ${(error as Error).message.split('\n')[0]}\n`);
+    return;
+  }
   for (const command of commands) {
     if (program.commands.some((c) => c.name() === command.name)) continue;
     const registered = program.command(command.name).description(command.description);

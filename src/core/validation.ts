@@ -38,6 +38,8 @@ export interface ValidationRequest {
   readonly selection: string;
   readonly filter: PartitionFilter;
   readonly signal?: AbortSignal;
+  /** Told the run's id as soon as it is recorded (to record it as cancelled if the process must stop at once). */
+  readonly onStart?: (runId: string) => void;
 }
 
 /** Check every built partition of the selection (in the filter's seasons) again, as a run of kind `validate`. */
@@ -52,11 +54,14 @@ export async function validateStored(
     return season !== undefined && season >= filter.seasonFrom && season <= (filter.seasonTo ?? filter.seasonFrom);
   };
   const live = new LiveRunState(graph, state, window);
+  // A selection that names nothing is refused before a run is recorded.
+  const selected = selectAssets(graph, request.selection);
   const runId = recorder.startRun({ selection: `validate ${request.selection}`, filter, partitions: [], kind: 'validate' });
+  request.onStart?.(runId);
   const assets: AssetValidation[] = [];
   let cancelled = false;
   try {
-    for (const key of selectAssets(graph, request.selection)) {
+    for (const key of selected) {
       const asset = graph.get(key);
       const built = [...(state.records.get(key) ?? new Map())].filter(([p, r]) => r.status === 'succeeded' && inScope(p)).map(([p]) => p).sort();
       const entry: AssetValidation = { asset: key, partitions: built.length, built, passed: 0, failed: 0, failures: [] };
@@ -79,7 +84,9 @@ export async function validateStored(
       if (cancelled) break;
     }
   } catch (error) {
-    recorder.finishRun(runId, 'failed', { validate: true }, (error as Error).message);
+    // A check cut short by the stop (its query interrupted) is a cancelled validation, not a failed one.
+    if (request.signal?.aborted) recorder.finishRun(runId, 'cancelled', { validate: true }, `cancelled: ${(error as Error).message}`);
+    else recorder.finishRun(runId, 'failed', { validate: true }, (error as Error).message);
     throw error;
   }
   const failed = assets.reduce((n, a) => n + a.failed, 0);

@@ -2,7 +2,8 @@
  * The web app: the lineage page and the JSON API behind it, composed here from one Hono sub-app per route group (each
  * in its own module, given only what it uses): what every request passes first (the error answers, the security
  * headers and guard of `security.ts`), the status cache, the queues that bound costly reads (`work-queue.ts`), and
- * the order the groups are mounted in. Built from the asset graph, a read-only run-log reader and the settings, so
+ * the order the groups are mounted in. Built from the asset graph, a run-log reader (its only write: the orphan
+ * recovery every plan starts with, injected by `cbbd serve`) and the settings, so
  * tests drive it with `app.request()`; only `cbbd serve` binds a port. Runs are started through an injected
  * `startRun`, the one thing here that changes state (see `security.ts`); its request must be exactly right (JSON, a
  * schema, a size bound) or nothing starts.
@@ -79,7 +80,7 @@ export interface ServerDeps {
   readonly schedules?: SchedulesRouteDeps['schedules'];
   /** A run's plan before it starts (`runs-route.ts`): partitions by asset, API calls, the quota after. */
   readonly planRun?: RunsRouteDeps['planRun'];
-  /** Record a cancel request that the run's process acts on (`core/run-log/run-controls.ts`). */
+  /** Record a cancel request that the run's process acts on (`store/run-controls.ts`). */
   readonly cancelRun?: RunsRouteDeps['cancelRun'];
   /** A run planning more partitions than this needs an explicit confirmation (default 200). */
   readonly confirmAbovePartitions?: number;
@@ -131,7 +132,9 @@ export function createServerApp(deps: ServerDeps): { app: Hono; status: StatusCa
   app.route('/', dataReadsRoutes({ ...deps, readQueued: (read) => dataReads.run(read) }));
   if (deps.quota) app.route('/', quotaRoutes({ runLog: deps.runLog, quota: deps.quota, ...(deps.now && { now: deps.now }) }));
   if (deps.schedules) app.route('/', schedulesRoutes({ schedules: deps.schedules }));
-  app.route('/', backtestRoutes(deps));
+  // Each backtest read opens a DuckDB as a preview does: it waits in the same bounded queue (429 beyond it).
+  const { backtest } = deps;
+  app.route('/', backtestRoutes(backtest ? { backtest: (request) => dataReads.run(() => backtest(request)) } : {}));
   app.route('/', eventsRoutes(deps));
   app.route('/', materializeRoutes(deps));
 

@@ -17,7 +17,7 @@ const PANEL = new URL('ui/backtest-panel.js', packageRoot(import.meta.url));
 export type BacktestAnswer = { readonly kind: 'not_materialized'; readonly message: string } | { readonly kind: 'rows'; readonly [field: string]: unknown };
 
 export interface BacktestRouteDeps {
-  /** The season's rows (by default the latest one), called directly: not through the app's queue of data reads. Undefined: no backtest to read. */
+  /** The season's rows (by default the latest one); the app passes it through its queue of data reads. Undefined: no backtest to read. */
   readonly backtest?: (request: { season?: string | undefined }) => Promise<BacktestAnswer | undefined>;
 }
 

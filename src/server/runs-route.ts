@@ -35,7 +35,7 @@ export interface RunsRouteDeps {
   readonly runLog: RunLogReader;
   readonly planRun?: (request: RunRequest) => Promise<RunPlanPreview>;
   readonly startRun?: (request: RunRequest) => Promise<{ runId: string } | { nothingToDo: true }>;
-  /** Record a cancel request the run's process acts on (`core/run-log/run-controls.ts`). */
+  /** Record a cancel request the run's process acts on (`store/run-controls.ts`). */
   readonly cancelRun?: (runId: string, by: string) => { readonly outcome: string };
   /** A run planning more partitions than this needs a confirmation naming the numbers (default 200). */
   readonly confirmAbovePartitions?: number;

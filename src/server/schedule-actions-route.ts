@@ -2,7 +2,7 @@
  * `POST /api/schedules/:name/run`: tick a schedule now (when this server runs the schedules).
  * `POST /api/schedules/:name/enabled` `{"enabled": false}`: turn a schedule off (or on) from the page. The switch is
  * persisted in the run log, so `cbbd schedule`, `cbbd schedule --list` and every `cbbd serve` of the run log agree
- * (see `core/run-log/run-controls.ts`). Behind the app's guard (host, origin, token), as every state change.
+ * (see `store/run-controls.ts`). Behind the app's guard (host, origin, token), as every state change.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

@@ -152,16 +152,26 @@ export const migrations: Record<string, Migration> = {
       // Who holds a run's leases and the scheduler lease, as every sweep judges its leftovers: pid, start time, host
       // and pid namespace (process-alive.ts). A pid and a host name alone took a live run in another container with
       // the same host name for dead, or a reused pid for alive.
-      await sql`ALTER TABLE runs ADD COLUMN process TEXT`.execute(db);
-      await sql`ALTER TABLE scheduler_lease ADD COLUMN process TEXT`.execute(db);
+      await addColumnOnce(db, 'runs', 'process', 'TEXT');
+      await addColumnOnce(db, 'scheduler_lease', 'process', 'TEXT');
     },
   },
   '0007_run_kind': {
     async up(db: Kysely<unknown>) {
       // What a run does: `materialize` builds partitions, `validate` checks stored ones again (a run of the kernel's
       // own since validation moved there; before, only its selection's "validate " prefix said so).
-      await sql`ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'materialize'`.execute(db);
+      await addColumnOnce(db, 'runs', 'kind', "TEXT NOT NULL DEFAULT 'materialize'");
       await sql`UPDATE runs SET kind = 'validate' WHERE selection LIKE 'validate %'`.execute(db);
     },
   },
 };
+
+/**
+ * Add a column unless a migration cut short (SQLite's DDL here runs outside a transaction: a process killed between two
+ * statements, or before the migration was recorded) already added it; the migration then completes on the next open.
+ */
+async function addColumnOnce(db: Kysely<unknown>, table: string, column: string, definition: string): Promise<void> {
+  const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
+  if (rows.some((r) => r.name === column)) return;
+  await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`).execute(db);
+}

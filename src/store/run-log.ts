@@ -218,7 +218,6 @@ export class RunLog extends RunLogReader implements RunRecorder {
     insertApiCall(this.sql, this.kysely, call, this.clock());
   }
 
-  /** Delete events older than the retention; runs and materializations are kept. Returns how many were deleted. */
   /** Poll the run log (from its own connection) for a request to cancel `runId`, made by any process. */
   watchCancel(runId: string, onCancel: (request: CancelRequest) => void): () => void {
     const controls = RunControls.open(this.path);
@@ -230,6 +229,7 @@ export class RunLog extends RunLogReader implements RunRecorder {
     };
   }
 
+  /** Delete events older than the retention; runs and materializations are kept. Returns how many were deleted. */
   pruneEvents(retentionDays: number): number {
     return this.sql.run(this.kysely.deleteFrom('events').where('at', '<', this.clock() - retentionDays * 86_400_000)).changes;
   }

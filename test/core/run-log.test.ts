@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExecutionError } from '../../src/core/errors.ts';
 import { registerSecret } from '../../src/core/redact.ts';
 import { HERE, stampText } from '../../src/core/process-alive.ts';
+import { RunLog } from '../../src/store/run-log.ts';
 import { openRunLog, runLogFile } from '../helpers.ts';
 
 const partitions = [{ asset: 'raw/games', partition: '2024|2024-01-15' }, { asset: 'raw/games', partition: '2024|2024-01-16' }];
@@ -54,6 +55,20 @@ describe('run log', () => {
     // Until it stops beating: then it is gone wherever it ran.
     db.prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(elsewhere);
     expect(log.recoverOrphans()).toEqual([elsewhere]);
+  });
+
+  it('completes a migration cut short after it added a column (SQLite runs these statements outside a transaction)', async () => {
+    const log = await openRunLog();
+    const { path } = log;
+    // As if killed after 0006's and 0007's ALTERs but before Kysely recorded them.
+    runLogFile(log).prepare("DELETE FROM kysely_migration WHERE name IN ('0006_process_stamps', '0007_run_kind')").run();
+    await log.close();
+    const reopened = await RunLog.open(path);
+    try {
+      expect(reopened.startRun({ selection: 'raw/games', filter: {}, partitions })).toMatch(/^r\d/);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('keeps the last good data version when a later attempt fails', async () => {

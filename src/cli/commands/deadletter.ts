@@ -88,7 +88,13 @@ export async function deadLetterReplayCommand(ctx: CommandContext): Promise<numb
     const ok = (letter.partitions ?? []).every((p) => records.get(letter.asset!)?.get(p)?.status === 'succeeded');
     if (ok) await ctx.deadLetters.remove(key);
     else kept++;
-    process.stdout.write(`${ok ? 'Replayed' : 'Still failing'}: GET ${letter.path} for ${letter.asset} ${letter.partitions?.join(', ') ?? ''}\n`);
+    // A replay stopped before a letter's partitions were tried has not seen them fail again.
+    const said = ok ? 'Replayed' : result.status === 'cancelled' ? 'Kept (not replayed: the replay was stopped)' : 'Still failing';
+    process.stdout.write(`${said}: GET ${letter.path} for ${letter.asset} ${letter.partitions?.join(', ') ?? ''}\n`);
+  }
+  if (result.status === 'cancelled') {
+    process.stdout.write('The replay was stopped; `cbbd deadletter replay` goes on with the letters kept.\n');
+    return stop.exitCode();
   }
   return kept ? 1 : 0;
 }

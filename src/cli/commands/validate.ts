@@ -36,16 +36,24 @@ export async function validateCommand(ctx: CommandContext, selection: string, op
   const latest = await ctx.runLog.latestCheckOutcomes();
   const checks = await StoredChecks.open(ctx.storage, (key) => (ctx.graph.has(key) ? tableLayout(ctx.graph.get(key)) : undefined));
   // Stopped as every command is: no partition checked after the first signal, the run recorded as cancelled.
-  const stop = onStopSignals({ log: ctx.log, abandon: () => ctx.close() });
+  let runId: string | undefined;
+  const stop = onStopSignals({
+    log: ctx.log,
+    abandon: async (signal) => {
+      if (runId) ctx.runLog.finishRun(runId, 'cancelled', { validate: true, abandoned: true }, `cancelled by ${signal}: the check under way was abandoned`);
+      await ctx.close();
+    },
+  });
   let result: ValidationResult;
   try {
-    result = await validateStored(ctx.graph, ctx.window, state, ctx.runLog, checks, { selection, filter, signal: stop.signal });
+    result = await validateStored(ctx.graph, ctx.window, state, ctx.runLog, checks, { selection, filter, signal: stop.signal, onStart: (id) => (runId = id) });
   } finally {
     await stop.settled();
     stop.dispose();
     await checks.close();
   }
-  const { runId, counts } = result;
+  const { counts } = result;
+  runId = result.runId;
   const report: AssetValidation[] = result.assets.map((entry) => {
     const recorded = latest.get(entry.asset);
     const notRerunnable = StoredChecks.notRerunnable(ctx.graph.get(entry.asset)).map((name) => {
