@@ -1,52 +1,29 @@
 /**
- * What every command needs, built from config: the logger, the asset graph, the run log and the planner state.
- * The one place the CLI wires the kernel to the project's assets.
+ * What every command needs, built from config: the logger, the drivers, the source, the project's graph, the run log
+ * and the project as the kernel runs it (with its hooks); and the housekeeping a writing command does first. The one
+ * place the CLI wires the kernel to the project's assets (loaded by project-module.ts, hooked by project-hooks.ts).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { tmpdir } from 'node:os';
-import type { AssetDefinition } from '../core/asset.ts';
 import type { CheckpointStore } from '../core/checkpoints.ts';
-import { ConfigError, DefinitionError } from '../core/errors.ts';
 import { buildAssetGraph, type AssetGraph } from '../core/graph.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { SeasonWindow } from '../core/partitions.ts';
 import { RunLog } from '../store/run-log.ts';
-import { buildRunReport } from '../store/run-report.ts';
-import type { MaterializeHooks } from '../core/materializer.ts';
 import type { Project } from '../core/run-selection.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { seasonWindow } from '../config/season-range.ts';
 import { commandClock } from '../core/clock.ts';
-import { cbbdSource, type CbbdSource, type SourceSettings } from '../cbbd/source.ts';
-import { builtInSimulator } from './built-in-simulator.ts';
-import { fetchScope } from '../cbbd/dead-letters.ts';
+import { cbbdSource, type CbbdSource } from '../cbbd/source.ts';
+import { debuggingSource, sourceSettings } from './source-wiring.ts';
+import { loadProject, type ProvidedResources } from './project-module.ts';
+import { projectHooks, runScope } from './project-hooks.ts';
 import { DeadLetterStore } from '../cbbd/dead-letter-store.ts';
-import { catalogTables, type Catalog, type CatalogTable } from '../lake/catalog/catalog.ts';
-import { duckdbCatalog } from '../lake/catalog/duckdb.ts';
+import { catalogTables, type Catalog } from '../lake/catalog/catalog.ts';
 import { openDrivers, type Drivers } from './drivers.ts';
-import { importUserModule, moduleExists } from './load-module.ts';
-import { projectExtensionsOf, type ProjectExtensions, type ProvidedCommandContext } from './project-extensions.ts';
+import type { ProjectExtensions, ProvidedCommandContext } from './project-extensions.ts';
 import { formatTable } from './format.ts';
 import type { ObjectStorage } from '../lake/storage/storage.ts';
-import { writeRunSummary } from './run-summaries.ts';
 import { sweepScratchDirs } from '../lake/scratch-dirs.ts';
-
-/**
- * What the project module's `createAssets(resources)` is handed: the drivers and settings its assets use. The project
- * declares what it needs (`ProjectResources`, assets/resources.ts); src/ never imports the project, so a test holds the
- * two together (test/assets/resources-contract.test.ts).
- */
-export interface ProvidedResources {
-  readonly source: CbbdSource;
-  readonly storage: ObjectStorage;
-  readonly checkpoints: CheckpointStore;
-  readonly window: SeasonWindow;
-  readonly gameCap: number;
-  readonly now: () => Date;
-  readonly rollingDays: number;
-  readonly divisionOneTeams: number | undefined;
-  readonly gold: Config['gold'];
-}
 
 export interface GlobalOptions {
   config?: string;
@@ -70,28 +47,6 @@ export interface CommandContext {
   /** What the project module adds beside its assets: its commands, the page's domain reads (none when it exports none). */
   readonly extensions: ProjectExtensions;
   close(): Promise<void>;
-}
-
-/** The API source as config describes it (key, address, limits, retries, the simulator); every command's, and `cbbd fetch`'s. */
-export function sourceSettings(config: Config): SourceSettings {
-  return {
-    apiKey: config.apiKey,
-    baseUrl: config.source.baseUrl,
-    baseUrlOverridden: Boolean(process.env.CBBD_API_BASE_URL?.trim()),
-    requestsPerSecond: config.source.requestsPerSecond,
-    maxInFlight: config.source.maxInFlight,
-    timeoutMs: config.source.timeoutMs,
-    retries: config.source.retries,
-    simulator: builtInSimulator(config.simulator),
-  };
-}
-
-/**
- * The run's source (same key, limits, retries and ledger) without a dead-letter sink: a call made to look at the
- * API (`cbbd fetch`, a project command's) leaves nothing in the lakehouse.
- */
-export function debuggingSource(ctx: Pick<CommandContext, 'config' | 'log' | 'runLog'>): CbbdSource {
-  return cbbdSource(sourceSettings(ctx.config), ctx.log, undefined, undefined, (name, call) => ctx.runLog.recordApiCall({ source: name, ...call }));
 }
 
 /** What a command of the project is handed (`project-extensions.ts`): a command's context, narrowed. */
@@ -171,54 +126,5 @@ export async function openContext(options: GlobalOptions, access: { writes: bool
       return closing;
     },
   };
-}
-
-/** The run a compute belongs to, while it runs: the ledger records each API call with it. */
-const runScope = new AsyncLocalStorage<string | undefined>();
-
-/**
- * What this project does around the kernel's work: each compute runs inside a fetch scope (a dead letter names the
- * asset partitions its request was for), and a committed table partition is registered in the catalog (Glue; DuckDB
- * views read the folders as they are).
- */
-export function projectHooks(
-  catalog: Catalog, tables: ReadonlyMap<string, CatalogTable>, summaries?: { storage: ObjectStorage; runLog: RunLog; log: Logger },
-): MaterializeHooks {
-  return {
-    // Every run's summary goes to meta/runs/<run id>.json, whoever started it (the CLI, `cbbd serve`, a schedule).
-    ...(summaries && {
-      afterRun: async (runId: string) => {
-        const report = await buildRunReport(summaries.runLog, runId);
-        if (report) summaries.log.debug({ key: await writeRunSummary(summaries.storage, report) }, 'run summary written');
-      },
-    }),
-    aroundCompute: (asset, partitions, compute, runId) => runScope.run(runId, () => fetchScope.run({ asset: asset.key, partitions }, compute)),
-    afterCommit: async (asset, output) => {
-      const table = tables.get(asset.key);
-      if (!table || catalog === duckdbCatalog) return;
-      if (output.tablePartitions?.length) await catalog.addPartitions(table, output.tablePartitions);
-    },
-  };
-}
-
-/**
- * Import the module that declares the assets: it exports `createAssets(resources)` (the project's graph) or
- * `assets`, an array (a self-contained graph, as in the tests), and perhaps `extensions` (its commands and the page's
- * domain reads, `project-extensions.ts`).
- */
-export async function loadProject(path: string, resources: ProvidedResources): Promise<{ definitions: AssetDefinition[]; extensions: ProjectExtensions }> {
-  if (!moduleExists(path)) throw new ConfigError(`The assets module ${path} does not exist: set "assets" in config.yaml or pass --assets.`);
-  let module: { createAssets?: unknown; assets?: unknown; default?: unknown; extensions?: unknown };
-  try {
-    module = (await importUserModule(path)) as typeof module;
-  } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new DefinitionError(`${path} could not be loaded as the assets module (${first}). Point "assets" in config.yaml or --assets at a TypeScript or JavaScript module that exports createAssets(resources) or "assets".`);
-  }
-  const assets = typeof module.createAssets === 'function'
-    ? (module.createAssets as (r: ProvidedResources) => unknown)(resources)
-    : module.assets ?? module.default;
-  if (!Array.isArray(assets)) throw new DefinitionError(`${path} must export createAssets(resources) or "assets", an array of defineAsset(...) results.`);
-  return { definitions: assets as AssetDefinition[], extensions: projectExtensionsOf(path, module) };
 }
 

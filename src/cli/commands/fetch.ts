@@ -7,7 +7,8 @@
  */
 import * as cbbd from 'cbbd';
 import { findEndpoint, parseEndpointParams } from '../../cbbd/endpoint-request.ts';
-import { debuggingSource, type CommandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
+import { debuggingSource } from '../source-wiring.ts';
 import { withThousands } from '../../core/thousands.ts';
 
 export interface FetchOptions {
