@@ -39,7 +39,7 @@ describe('a project of its own', () => {
       'materialize: { concurrency: 1, retries: 2 }',
       '',
     ].join('\n'));
-    const env = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml') };
+    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'config.yaml') };
     delete env.CBBD_API_KEY;
     const ok = spawnSync(process.execPath, [BIN, 'materialize', 'raw/greetings', '--season', '2024'], { env, encoding: 'utf8', timeout: 60_000 });
     expect(ok.status, ok.stderr).toBe(0);
