@@ -6,12 +6,15 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { PartitionRecord, PartitionRecords } from '../core/state.ts';
+import type { RunKind } from '../core/run-recorder.ts';
 import { Statements } from './_statements.ts';
 import { readApiCallsBetween, readApiCallsOfRun, readApiCallUsage, type ApiCallsInSpan, type ApiCallUsage } from './api-calls.ts';
 import type { CheckResultsTable, EventsTable, MaterializationsTable, RunLogDatabase, RunsTable } from './schema.ts';
 
 export interface RunSummary {
   readonly id: string;
+  /** `materialize` or `validate` (the kernel's run kinds). */
+  readonly kind: RunKind;
   readonly selection: string;
   readonly filter: unknown;
   readonly status: RunsTable['status'];
@@ -244,7 +247,7 @@ function parseJson<T>(text: string | null): T | null {
 function toRunSummary(row: Selectable<RunsTable>): RunSummary {
   return {
     id: row.id, selection: row.selection, filter: parseJson(row.filter), status: row.status, startedAt: row.started_at,
-    endedAt: row.ended_at, pid: row.pid, host: row.host, partitionsTotal: row.partitions_total,
+    endedAt: row.ended_at, pid: row.pid, host: row.host, partitionsTotal: row.partitions_total, kind: row.kind === 'validate' ? 'validate' : 'materialize',
     summary: parseJson(row.summary), error: row.error,
   };
 }

@@ -167,6 +167,15 @@ describe('the familiar commands', () => {
     expect(row.checks.failed).toEqual([expect.objectContaining({ name: 'raw_parts_present', partition: `2024|${day.slice('date='.length)}` })]);
 
     expect((await cbbd('validate', 'raw/plays', '--season', '1990')).code).toBe(2);
+    // Validations are runs of their own kind; a selection that names nothing records none.
+    const runsBefore = (JSON.parse((await cbbd('runs', '--json', '--limit', '1000')).stdout) as { kind: string; selection: string; status: string }[]);
+    expect(runsBefore.slice(0, 2)).toEqual([
+      expect.objectContaining({ kind: 'validate', selection: 'validate raw/plays', status: 'failed' }),
+      expect.objectContaining({ kind: 'validate', selection: 'validate *', status: 'succeeded' }),
+    ]);
+    expect(runsBefore.some((r) => r.kind === 'materialize')).toBe(true);
+    expect((await cbbd('validate', 'raw/nosuch')).code).toBe(2);
+    expect((JSON.parse((await cbbd('runs', '--json', '--limit', '1000')).stdout) as unknown[]).length).toBe(runsBefore.length);
   }, 240_000);
 
   it('fetch makes one call and writes nothing; gaps says what the raw layer knows without calling', async () => {

@@ -20,6 +20,8 @@ export interface RunsListOptions {
 
 interface RunRow {
   id: string;
+  /** `materialize` or `validate`. */
+  kind: RunSummary['kind'];
   startedAt: string;
   durationMs: number | null;
   selection: string;
@@ -41,7 +43,7 @@ export async function runsListCommand(ctx: CommandContext, options: RunsListOpti
     // The ledger's calls recorded with the run's id (older runs: made for an asset while the run was going).
     const calls = ctx.runLog.apiCallsOfRun(run, now).reduce((n, c) => n + c.calls, 0);
     return {
-      id: run.id, startedAt: new Date(run.startedAt).toISOString(), durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt,
+      id: run.id, kind: run.kind, startedAt: new Date(run.startedAt).toISOString(), durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt,
       selection: run.selection, filter: run.filter, status: run.status,
       partitions: { planned: plannedPartitions(run), succeeded: counts === undefined ? null : (counts.succeeded ?? 0) + (counts.unchanged ?? 0), failed: counts?.failed ?? null, skipped: counts?.skipped ?? null },
       apiCalls: calls,
