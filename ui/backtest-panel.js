@@ -2,6 +2,7 @@
 // least-squares fit, our SRS and the closing line (gold/ratings_backtest), and each predictor's error month by month
 // (gold/ratings_backtest_monthly): what a user looks at before trusting the ratings. Its own module and element; it
 // mounts itself in #backtest-slot, follows the page's season filter, and refreshes when a run finishes.
+import { refreshOnMessages, whenReady } from './dom.js';
 const section = document.createElement('section');
 section.id = 'backtest';
 section.setAttribute('aria-label', 'ratings backtest');
@@ -180,13 +181,7 @@ function mount() {
   slot.append(section);
   void refresh();
   document.getElementById('season')?.addEventListener('change', () => void refresh());
-  const message = document.getElementById('message');
-  let pending = null;
-  const soon = () => {
-    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, 5_000);
-  };
-  if (message) new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
+  refreshOnMessages(refresh, 5_000);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
-else mount();
+whenReady(mount);

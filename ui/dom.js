@@ -68,3 +68,23 @@ export function duration(ms) {
 }
 
 export const n = (x) => Number(x).toLocaleString('en-US');
+
+/**
+ * Call `refresh` again when the message line changes (a run's progress, a run finished), at most once every
+ * `everyMs`: a busy run changes the line many times a second. The panels beside the graph follow runs this way.
+ */
+export function refreshOnMessages(refresh, everyMs) {
+  const message = document.getElementById('message');
+  if (!message) return;
+  let pending = null;
+  const soon = () => {
+    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, everyMs);
+  };
+  new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
+}
+
+/** Run `mount` once the document is parsed (at once when it already is). */
+export function whenReady(mount) {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
+  else mount();
+}

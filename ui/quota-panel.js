@@ -1,6 +1,7 @@
 // The month's API budget, a small panel under the header: calls this month and today (from the run log's ledger),
 // the last remaining figure the API reported, what a run may spend, and the pace. Its own module and element, so the
 // lineage page's script does not need to know it; it refreshes every minute and when a run finishes.
+import { refreshOnMessages, whenReady } from './dom.js';
 const panel = document.createElement('section');
 panel.id = 'quota';
 panel.setAttribute('aria-label', 'API quota this month');
@@ -40,14 +41,7 @@ function mount() {
   void refresh();
   setInterval(refresh, 60_000);
   // A finished run changes the month's figures: the page's message line says so.
-  const message = document.getElementById('message');
-  // At most one refresh every 2 s: a busy run changes the message line many times a second.
-  let pending = null;
-  const soon = () => {
-    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, 2_000);
-  };
-  if (message) new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
+  refreshOnMessages(refresh, 2_000);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
-else mount();
+whenReady(mount);

@@ -2,7 +2,7 @@
 // `cbbd schedule` and every `cbbd serve` agree), its next tick, its last tick with the outcome (and why), the command
 // it runs, and its tick history. Its own module and element, so the lineage page's script does not need to know it;
 // it refreshes every 30 s and when a run finishes.
-import { askForToken } from './dom.js';
+import { askForToken, refreshOnMessages, whenReady } from './dom.js';
 
 const section = document.createElement('section');
 section.id = 'schedules';
@@ -140,14 +140,7 @@ function mount() {
   slot.append(section);
   void refresh();
   setInterval(refresh, 30_000);
-  const message = document.getElementById('message');
-  // At most one refresh every 2 s: a busy run changes the message line many times a second.
-  let pending = null;
-  const soon = () => {
-    if (!pending) pending = setTimeout(() => { pending = null; void refresh(); }, 2_000);
-  };
-  if (message) new MutationObserver(soon).observe(message, { childList: true, characterData: true, subtree: true });
+  refreshOnMessages(refresh, 2_000);
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
-else mount();
+whenReady(mount);
