@@ -15,16 +15,25 @@ function cbbd(env: NodeJS.ProcessEnv, ...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * A project in `dir` with two configurations: bad.yaml, whose simulator truncates the next two answers (one request
+ * and its retry: a dead letter), the one `env` names; and good.yaml, the same without the fault, for the replay.
+ */
+function deadLetterProject(dir: string): NodeJS.ProcessEnv {
+  const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
+    'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
+  writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated] } }\n`);
+  writeFileSync(join(dir, 'good.yaml'), base);
+  const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
+  delete env.CBBD_API_KEY;
+  delete env.BEARER_TOKEN;
+  return env;
+}
+
 describe('cbbd deadletter', () => {
   it('keeps an unusable response out of the lakehouse, lists it, and replays it', () => {
     const dir = tempDir('cbbd-deadletter-');
-    const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
-      'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
-    writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated] } }\n`);
-    writeFileSync(join(dir, 'good.yaml'), base);
-    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
-    delete env.CBBD_API_KEY;
-    delete env.BEARER_TOKEN;
+    const env = deadLetterProject(dir);
 
     const failed = cbbd(env, 'materialize', 'raw/conferences');
     expect(failed.code).toBe(1);
@@ -74,13 +83,7 @@ describe('cbbd deadletter', () => {
 
   it("lists only letters: bronze's quarantine is not one, and a malformed letter is skipped with a line, not a stack", () => {
     const dir = tempDir('cbbd-deadletter-bad-');
-    const base = `assets: ${resolve('assets/index.ts')}\nseasons: { first: 2024, last: 2024 }\nlakehouse: { root: ${join(dir, 'lakehouse')} }\nrunLog: { path: ${join(dir, 'runlog.sqlite')} }\n` +
-      'materialize: { retries: 0 }\nsource: { retries: 1 }\n';
-    writeFileSync(join(dir, 'bad.yaml'), `${base}simulator: { faults: { sequence: [truncated, truncated] } }\n`);
-    writeFileSync(join(dir, 'good.yaml'), base);
-    const env: NodeJS.ProcessEnv = { ...process.env, CBBD_CONFIG: join(dir, 'bad.yaml') };
-    delete env.CBBD_API_KEY;
-    delete env.BEARER_TOKEN;
+    const env = deadLetterProject(dir);
     expect(cbbd(env, 'materialize', 'raw/conferences').code).toBe(1); // one real letter
     const deadletter = join(dir, 'lakehouse', 'deadletter');
     // What bronze keeps of records it quarantined, beside the letters: not a letter.

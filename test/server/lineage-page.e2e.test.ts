@@ -106,32 +106,45 @@ function expectAttached(g: Geometry, when: string, minEdges = 10): void {
   }
 }
 
-describe.skipIf(!available)('the lineage graph in Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cbbd-lineage-page-'));
-  let server: ChildProcess | undefined;
-  let browser: Browser | undefined;
-  let url = '';
-  let token: string | undefined;
-  let env: NodeJS.ProcessEnv;
-
+/**
+ * A project in a folder of its own for one describe: its config (`environment`), what `prepare` builds first, then
+ * `cbbd serve` on it and a Chromium, stopped with the folder after the describe's tests. Its fields are set before
+ * the first test; a test reads them once it starts.
+ */
+function servedProject(name: string, assets: string, extra: (dir: string) => Record<string, string>, prepare: (env: NodeJS.ProcessEnv) => void) {
+  const dir = mkdtempSync(join(tmpdir(), `cbbd-${name}-`));
+  const project = {
+    dir, env: {} as NodeJS.ProcessEnv, url: '', address: '', token: undefined as string | undefined,
+    server: undefined as ChildProcess | undefined, browser: undefined as Browser | undefined,
+  };
   beforeAll(async () => {
-    // A threshold of 3 partitions: the range below needs the explicit confirmation.
-    env = environment(dir, 'test/fixtures/project-plus.ts', { CBBD_UI_CONFIRM_ABOVE: '3' });
+    project.env = environment(dir, assets, extra(dir));
+    prepare(project.env);
+    Object.assign(project, await startServe(project.env));
+    project.browser = await launchChromium(SHOTS);
+  }, 120_000);
+  afterAll(async () => {
+    await project.browser?.close();
+    project.server?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return project;
+}
+
+/** heavy-work.ts's knobs: where its computes write, a minute of CPU, a query of 1,000 rows. */
+const heavyWork = (dir: string) => ({ CBBD_TEST_OUT: join(dir, 'out'), CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
+
+describe.skipIf(!available)('the lineage graph in Chromium', () => {
+  // A threshold of 3 partitions: the range below needs the explicit confirmation.
+  const served = servedProject('lineage-page', 'test/fixtures/project-plus.ts', () => ({ CBBD_UI_CONFIRM_ABOVE: '3' }), (env) => {
     cli(env, 'materialize', '+silver/test_games_per_season', '--season', '2024');
     // Two weeks of game days of a season × game-day asset, for the heatmap.
     cli(env, 'materialize', 'raw/plays', '--season', '2024', '--from', '2023-11-06', '--to', '2023-11-20');
-    ({ server, url, token } = await startServe(env));
-    browser = await launchChromium(SHOTS);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   });
 
   for (const [width, height] of [[1280, 720], [1920, 1080]] as const) {
     it(`keeps every edge on its nodes through a click, a panel toggle, a resize and a zoom at ${width}×${height}`, async () => {
+      const { browser, url } = served;
       const page = await browser!.newPage({ viewport: { width, height } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -207,6 +220,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
   }
 
   it('lays out a graph of 600 assets in a worker, every edge still on its nodes', async () => {
+    const { browser, url } = served;
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -228,6 +242,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
   }, 60_000);
 
   it('searches an asset, focuses its upstream, opens its partitions and materializes a range after the plan and a confirmation', async () => {
+    const { browser, url, token } = served;
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -318,6 +333,7 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
   }, 120_000);
 
   it('turns a schedule off from the page, and cbbd schedule --list agrees', async () => {
+    const { browser, url, token, env } = served;
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
     // Opened without the token (a bookmark, say): the first change is refused, and the page asks for it once.
     const asked: string[] = [];
@@ -342,28 +358,11 @@ describe.skipIf(!available)('the lineage graph in Chromium', () => {
 });
 
 describe.skipIf(!available)('cancelling runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cbbd-cancel-page-'));
-  let server: ChildProcess | undefined;
-  let browser: Browser | undefined;
-  let url = '';
-  let address = '';
-  let env: NodeJS.ProcessEnv;
-  const out = join(dir, 'out');
-
-  beforeAll(async () => {
-    env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
-    cli(env, 'materialize', 'raw/teams');
-    ({ server, url, address } = await startServe(env));
-    browser = await launchChromium(SHOTS);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const served = servedProject('cancel-page', 'test/fixtures/heavy-work.ts', heavyWork, (env) => cli(env, 'materialize', 'raw/teams'));
+  const out = join(served.dir, 'out');
 
   it('cancels a run from its page: nothing committed, the run cancelled, and "Re-run failed" starts its failed step again', async () => {
+    const { browser, url, address, env } = served;
     const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
     // The address cbbd serve printed carries the UI token (a fragment); the page keeps it for the tab, drops it from
     // the address bar, and starts the run with it, asking nothing.
@@ -403,6 +402,7 @@ describe.skipIf(!available)('cancelling runs', () => {
   }, 90_000);
 
   it('cbbd runs cancel stops a cbbd materialize in another process, which exits with nothing half-committed', async () => {
+    const { env } = served;
     const materialize = spawn(process.execPath, [BIN, 'materialize', 'gold/solver_like'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     materialize.stderr!.on('data', (d) => (err += d));
@@ -431,28 +431,11 @@ describe.skipIf(!available)('cancelling runs', () => {
 });
 
 describe.skipIf(!available)('a backfill on the page', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cbbd-backfill-page-'));
-  let server: ChildProcess | undefined;
-  let browser: Browser | undefined;
-  let url = '';
-  let address = '';
-  let env: NodeJS.ProcessEnv;
-  const out = join(dir, 'out');
-
-  beforeAll(async () => {
-    env = environment(dir, 'test/fixtures/heavy-work.ts', { CBBD_TEST_OUT: out, CBBD_TEST_CPU_MS: '60000', CBBD_TEST_QUERY_ROWS: '1000' });
-    cli(env, 'runs');
-    ({ server, url, address } = await startServe(env));
-    browser = await launchChromium(SHOTS);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const served = servedProject('backfill-page', 'test/fixtures/heavy-work.ts', heavyWork, (env) => cli(env, 'runs'));
+  const out = join(served.dir, 'out');
 
   it('shows a backfill season by season with its progress, and cancelling its season stops the backfill', async () => {
+    const { browser, url, address, env } = served;
     const backfill = spawn(process.execPath, [BIN, 'backfill', '--seasons', '2023-2024'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     backfill.stderr!.on('data', (d) => (err += d));
