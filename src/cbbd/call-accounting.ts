@@ -57,3 +57,15 @@ export class CallAccounting {
     return Object.fromEntries([...this.endpoints].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]));
   }
 }
+
+/** The calls per endpoint made since the snapshot `before` (undefined when none were): one run's share of a process's calls. */
+export function callsSince(now: Record<string, EndpointCalls> | undefined, before: Record<string, EndpointCalls>): Record<string, EndpointCalls> | undefined {
+  if (!now) return undefined;
+  const out: Record<string, EndpointCalls> = {};
+  for (const [endpoint, c] of Object.entries(now)) {
+    const b = before[endpoint];
+    const d = b ? { calls: c.calls - b.calls, retries: c.retries - b.retries, failures: c.failures - b.failures, bytes: c.bytes - b.bytes, latencyMs: c.latencyMs - b.latencyMs } : c;
+    if (d.calls > 0) out[endpoint] = d;
+  }
+  return Object.keys(out).length ? out : undefined;
+}

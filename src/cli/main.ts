@@ -183,7 +183,7 @@ program
   });
 
 /** The global options and the first word naming a command (and the one after it, for `cbbd help <command>`). */
-export function commandLine(args: readonly string[]): { global: GlobalOptions; words: string[] } {
+function commandLine(args: readonly string[]): { global: GlobalOptions; words: string[] } {
   const global: GlobalOptions = {};
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {

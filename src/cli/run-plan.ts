@@ -5,7 +5,7 @@
  * reserve is reached; and what the source was asked, per endpoint and per asset, is recorded with the run beside the
  * plan's estimates (`source_calls`: what `runs show` and the estimates' errors read).
  */
-import { totalCalls, type EndpointCalls } from '../cbbd/call-accounting.ts';
+import { callsSince, totalCalls, type EndpointCalls } from '../cbbd/call-accounting.ts';
 import type { RunResult } from '../core/materializer.ts';
 import { runPlanned, type PlannedRun, type RunControls } from '../core/run-selection.ts';
 import type { CommandContext } from './context.ts';
@@ -50,7 +50,7 @@ function startRun(ctx: PlanContext, planned: PlannedRun, budget: Pick<RunControl
     ...(options.signal && { signal: options.signal }),
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
   }).then((result) => {
-    const calls = since(ctx.source.calls(), callsBefore);
+    const calls = callsSince(ctx.source.calls(), callsBefore);
     const byAsset = Object.fromEntries(Object.entries(ctx.source.callsByAsset())
       .map(([asset, n]) => [asset, n - (byAssetBefore[asset] ?? 0)] as const).filter(([, n]) => n > 0));
     if (calls) {
@@ -59,16 +59,4 @@ function startRun(ctx: PlanContext, planned: PlannedRun, budget: Pick<RunControl
     }
     return { result, calls, byAsset };
   });
-}
-
-/** The calls per endpoint made since `before` (undefined when none were). */
-function since(now: Record<string, EndpointCalls> | undefined, before: Record<string, EndpointCalls>): Record<string, EndpointCalls> | undefined {
-  if (!now) return undefined;
-  const out: Record<string, EndpointCalls> = {};
-  for (const [endpoint, c] of Object.entries(now)) {
-    const b = before[endpoint];
-    const d = b ? { calls: c.calls - b.calls, retries: c.retries - b.retries, failures: c.failures - b.failures, bytes: c.bytes - b.bytes, latencyMs: c.latencyMs - b.latencyMs } : c;
-    if (d.calls > 0) out[endpoint] = d;
-  }
-  return Object.keys(out).length ? out : undefined;
 }

@@ -68,7 +68,7 @@ export interface StopSignalOptions {
 }
 
 /** The first signal's notice: what happens now, and what a second signal would do. */
-export function stoppingNotice(signal: NodeJS.Signals, running: readonly string[], graceMs: number | null): string {
+function stoppingNotice(signal: NodeJS.Signals, running: readonly string[], graceMs: number | null): string {
   const upTo = graceMs === null ? '' : ` (up to ${Math.round(graceMs / 1000)} s)`;
   return `stopping: finishing ${running.length} running step(s)${upTo}, committing nothing half done; ${againText(signal)} abandons them`;
 }
@@ -79,7 +79,7 @@ export function againText(signal: NodeJS.Signals): string {
 }
 
 /** The second signal's notice: what it abandons. */
-export function abandoningNotice(running: readonly string[]): string {
+function abandoningNotice(running: readonly string[]): string {
   if (!running.length) return 'abandoning: no step is under way; recording the run as cancelled';
   const assets = [...new Set(running)];
   const named = assets.length > 4 ? `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more` : assets.join(', ');

@@ -68,7 +68,7 @@ function holderOf(item: Record<string, AttributeValue>): LeaseHolder {
  * A holder that cannot be running any more: by the one rule of process-alive.ts, a process of this very host and pid
  * namespace that is gone (or whose pid now runs another process). Expiry, on any host, is the put's own condition.
  */
-export function holderIsDeadHere(held: LeaseHolder): boolean {
+function holderIsDeadHere(held: LeaseHolder): boolean {
   const stamp = parseStamp(held.process);
   return stamp !== undefined && writerGone(stamp);
 }
