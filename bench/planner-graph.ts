@@ -1,6 +1,6 @@
 /** The benchmark's asset graph, shaped like the project's: 35 raw, 35 bronze, 25 silver, 7 gold (102 with the schedule). */
-import { defineAsset, type AssetDefinition, type AssetSpec } from '../src/core/asset.ts';
-import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
+// Loaded by `cbbd --assets` too: it imports the package by its name, so the CLI's own kernel defines the assets.
+import { defineAsset, type AssetDefinition, type AssetSpec } from 'cbbd-orchestrator';
 
 const noop = async () => [];
 
@@ -31,10 +31,6 @@ export function benchAssets(): AssetDefinition[] {
     add({ key: `gold/table_${i}`, deps: [`silver/fct_${i}`, `silver/fct_${i + 7}`, 'silver/dim_0', `bronze/season_${i}`], partitions: { kind: 'season' }, codeVersion: '1' });
   }
   return defs;
-}
-
-export function benchGraph(): AssetGraph {
-  return buildAssetGraph(benchAssets());
 }
 
 /** For `cbbd --assets bench/planner-graph.ts`. */

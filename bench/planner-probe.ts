@@ -5,16 +5,17 @@
 import { computeStatus } from '../src/cli/commands/status.ts';
 import type { CommandContext } from '../src/cli/context.ts';
 import { noCheckpoints } from '../src/core/checkpoints.ts';
+import { buildAssetGraph } from '../src/core/graph.ts';
 import { buildPlan } from '../src/core/planner.ts';
 import { RunLog } from '../src/store/run-log.ts';
 import type { Project } from '../src/core/run-selection.ts';
 import type { PlannerState } from '../src/core/state.ts';
-import { benchGraph } from './planner-graph.ts';
+import { benchAssets } from './planner-graph.ts';
 
 const [path, seasonsText, nowText] = process.argv.slice(2);
 const now = new Date(nowText!);
 const window = { firstSeason: 2026 - Number(seasonsText) + 1, lastSeason: 2026, start: '11-01', end: '04-30' };
-const graph = benchGraph();
+const graph = buildAssetGraph(benchAssets());
 const runLog = await RunLog.open(path!);
 const loadMs: number[] = [];
 const planMs: number[] = [];

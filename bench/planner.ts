@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AssetGraph } from '../src/core/graph.ts';
+import { buildAssetGraph, type AssetGraph } from '../src/core/graph.ts';
 import { PartitionUniverse } from '../src/core/planner.ts';
 import type { SeasonWindow } from '../src/core/partitions.ts';
 import { seasonDates } from '../src/core/partitions.ts';
 import { RunLog } from '../src/store/run-log.ts';
 import { encodeInputs, hashInputs, inputFingerprint, type PartitionRecord, type PlannerState } from '../src/core/state.ts';
-import { benchGraph } from './planner-graph.ts';
+import { benchAssets } from './planner-graph.ts';
 
 function version(...parts: string[]): string {
   return createHash('sha1').update(parts.join('|')).digest('hex').slice(0, 16);
@@ -40,7 +40,7 @@ interface Fixture {
 export async function seed(seasons: number, materializations: number, now: Date): Promise<Fixture> {
   const started = performance.now();
   const window: SeasonWindow = { firstSeason: 2026 - seasons + 1, lastSeason: 2026, start: '11-01', end: '04-30' };
-  const graph = benchGraph();
+  const graph = buildAssetGraph(benchAssets());
   const dir = mkdtempSync(join(tmpdir(), 'cbbd-bench-'));
   const runLog = await RunLog.open(join(dir, 'runlog.sqlite'));
   const calendars = new Map([['raw/schedule', new Map<number, readonly string[]>()]]);
@@ -113,7 +113,7 @@ export async function plannerBench(args: string[]): Promise<void> {
   const seasons = arg('seasons', 17);
   const materializations = arg('materializations', 1_000_000);
   const now = new Date('2026-02-15T12:00:00Z'); // mid-season: the rolling window and the season in progress count
-  console.log(`planner benchmark: ${seasons} seasons, ${materializations.toLocaleString()} materializations, graph of ${benchGraph().order.length} assets`);
+  console.log(`planner benchmark: ${seasons} seasons, ${materializations.toLocaleString()} materializations, graph of ${benchAssets().length} assets`);
   for (const n of [...new Set([Math.max(1, Math.floor(seasons / 4)), Math.max(1, Math.floor(seasons / 2)), seasons])]) {
     const f = await seed(n, Math.round((materializations * n) / seasons), now);
     await f.runLog.close();

@@ -1,17 +1,10 @@
 /**
- * The build step: src/ and assets/ compiled to JavaScript under dist/ (dist/src/..., dist/assets/...), file by file,
- * so `cbbd` starts without compiling TypeScript. Run by `npm run build`, by `npm ci` (the "prepare" script), and by
- * bin/cbbd.js when a source changed since the last build (only the changed files are compiled again).
- *
- * Each file is transformed with the esbuild options tsx uses at start-up, so the compiled code is the code tsx runs.
- * Code versions hash source text, never compiled text: a source a module hashes is shipped beside it
- * (SOURCES_READ_AS_DATA), and materializing compiled after tsx restales nothing. Relative `.ts` import specifiers
- * (static and `import('./x.ts')`) become `.js`. Plain JavaScript sources (worker entry files) are copied as they are,
- * and so are the sources a module reads as data (SOURCES_READ_AS_DATA), beside their compiled output.
- *
- * `cbbd` runs these files with Node's compile cache (bin/cbbd.js): on Node 24 that alone starts `status` in about
- * 0.2 s, so the one-file bundle and V8 code cache of the Node 20 days are gone. A few dependencies are still bundled
- * into one file each (VENDORED): loading hundreds of their small files costs more than compiling them.
+ * The build step: src/ and assets/ compiled file by file to JavaScript under dist/, with the esbuild options tsx uses
+ * (so the compiled code is the code tsx runs) and relative `.ts` specifiers made `.js`. Run by `npm run build`, by
+ * `npm ci` ("prepare") and by bin/cbbd.js when a source changed (then only what changed). Plain JavaScript (worker
+ * entries) is copied, and so are the sources a module hashes as data, beside their compiled output: code versions hash
+ * source text, so running compiled after tsx restales nothing. `cbbd` runs these files with Node's compile cache; only
+ * a few dependencies are still bundled, one file each (VENDORED), because loading their many small files costs more.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,51 +16,29 @@ import { build as esbuild, transform, version as esbuildVersion, type TransformO
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 /** The compiled folders; bin/cbbd.js checks the same ones (and this script) for edits newer than the build. */
-export const SOURCE_DIRS = ['src', 'assets'] as const;
+const SOURCE_DIRS = ['src', 'assets'] as const;
 /** Written last; its `startedAt` is what bin/cbbd.js compares source mtimes with. */
-export const STAMP = join(DIST, '.build-stamp.json');
+const STAMP = join(DIST, '.build-stamp.json');
 /**
  * Sources that a module reads as text at runtime, next to itself (`readFileSync(new URL('./solver.ts', import.meta.url))`,
  * the adjusted efficiencies' code version): shipped beside the compiled module so the text, and the hash, are the same.
  */
 const SOURCES_READ_AS_DATA = ['assets/gold/solver.ts', 'assets/gold/season-walk.ts'];
 /**
- * Dependencies bundled into one file each (dist/vendor/<name>.js, with what they depend on) and imported from there
- * by the compiled code: Node pays for every module file it loads, and most for CommonJS ones. kysely's 263 files cost
- * `cbbd status` more than all of its own modules (about 7 times less once bundled); yaml's 30 CommonJS files, pino's
- * 20 and commander's, graphology's and graphology-dag's cost it about 100 ms of its start together. Pure JavaScript
- * only (a native module cannot be bundled), and only packages whose state is not shared with another copy: pino-pretty,
- * required from node_modules on a terminal, does not import pino.
+ * Bundled into dist/vendor/<name>.js each, with what they depend on: kysely's 263 files cost `cbbd status` more than
+ * all of its own modules, and yaml's, pino's, commander's and graphology's CommonJS files about 100 ms together. Pure
+ * JavaScript only, and only packages whose state no other copy shares (pino-pretty, loaded on a terminal, has no pino).
  */
-export const VENDORED = ['kysely', 'zod', 'yaml', 'commander', 'pino', 'graphology', 'graphology-dag'] as const;
-export const VENDOR_DIR = join(DIST, 'vendor');
-export interface BuildResult {
-  /** Files compiled or copied this time (the others were up to date). */
-  readonly written: number;
-  /** Outputs removed because their source is gone. */
-  readonly removed: number;
-  readonly files: number;
-  readonly ms: number;
-}
+const VENDORED = ['kysely', 'zod', 'yaml', 'commander', 'pino', 'graphology', 'graphology-dag'] as const;
+const VENDOR_DIR = join(DIST, 'vendor');
+/** Files compiled or copied this time (`written`), outputs removed because their source is gone, of `files`. */
+export interface BuildResult { readonly written: number; readonly removed: number; readonly files: number; readonly ms: number }
 
 /** tsx's own transform options (tsx 4: `target: node<version>`, whitespace minified, names kept), plus the tsconfig. */
-function transformOptions(sourcefile: string): TransformOptions {
-  return {
-    loader: 'ts',
-    format: 'esm',
-    target: `node${process.versions.node}`,
-    minifyWhitespace: true,
-    keepNames: true,
-    sourcemap: 'external',
-    sourcefile,
-    tsconfigRaw: TSCONFIG,
-  };
-}
-
-const TSCONFIG = (() => {
-  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
-  return { compilerOptions } as TransformOptions['tsconfigRaw'];
-})();
+const TRANSFORM: TransformOptions = {
+  loader: 'ts', format: 'esm', target: `node${process.versions.node}`, minifyWhitespace: true, keepNames: true, sourcemap: 'external',
+  tsconfigRaw: { compilerOptions: (JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: object }).compilerOptions },
+};
 
 /**
  * `./x.ts` and `../y/z.ts` become `.js`; a vendored package becomes the relative path of its bundle from `output`;
@@ -95,28 +66,6 @@ export function rewriteImportSpecifiers(code: string, output: string): string {
   return out + code.slice(at);
 }
 
-function installedVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/**
- * What a vendored bundle was built from: the package's version and those of the packages bundled with it, e.g.
- * `pino@10.4.0 sonic-boom@4.2.0 ...`; a bundle whose key changed is built again.
- */
-function bundleKey(name: string, bundledWith: readonly string[]): string {
-  return [name, ...bundledWith].map((p) => `${p}@${existsSync(join(ROOT, 'node_modules', p, 'package.json')) ? installedVersion(p) : 'gone'}`).join(' ');
-}
-
-/** The packages (other than `name`) whose files an esbuild metafile's inputs include. */
-function packagesIn(inputs: readonly string[], name: string): string[] {
-  const found = new Set<string>();
-  for (const input of inputs) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m && m[1] !== name) found.add(m[1]!);
-  }
-  return [...found].sort();
-}
-
 /**
  * The bundle's entry: the package's own ES module entry when it has one; for a CommonJS package, one named re-export
  * per export Node sees (`import { parse } from 'yaml'` keeps working), and its default (`module.exports`).
@@ -132,33 +81,25 @@ async function vendorEntry(name: string): Promise<{ contents: string } | { file:
 // A CommonJS module bundled into an ES module still calls require() for Node's built-in modules.
 const REQUIRE_BANNER = "import { createRequire as __vendorRequire } from 'node:module'; const require = __vendorRequire(import.meta.url);";
 
-/** Bundle each vendored package whose key (its version and its bundled dependencies') differs from the last build's. */
-async function vendor(previous: Readonly<Record<string, string>>, all: boolean): Promise<{ versions: Record<string, string>; written: number }> {
-  const versions: Record<string, string> = {};
+/** Bundle each vendored package (`all`: again, even where its bundle is there). */
+async function vendor(all: boolean): Promise<number> {
   let written = 0;
   for (const name of VENDORED) {
     const outfile = join(VENDOR_DIR, `${name}.js`);
-    const before = previous[name];
-    const bundledWith = before ? before.split(' ').slice(1).map((p) => p.slice(0, p.lastIndexOf('@'))) : [];
-    if (!all && before && bundleKey(name, bundledWith) === before && existsSync(outfile)) {
-      versions[name] = before;
-      continue;
-    }
+    if (!all && existsSync(outfile)) continue;
     const entry = await vendorEntry(name);
     const result = await esbuild({
       // The entry named .mjs: esbuild then imports CommonJS as Node does (`default` is module.exports).
       ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js' as const, sourcefile: 'vendor-entry.mjs' } }),
       bundle: true, format: 'esm', platform: 'node', target: `node${process.versions.node}`, write: false, outfile,
-      logLevel: 'error', metafile: true, banner: { js: REQUIRE_BANNER },
+      logLevel: 'error', banner: { js: REQUIRE_BANNER },
       // Another vendored package stays an import of its own bundle: one copy of each.
       external: VENDORED.filter((other) => other !== name),
     });
-    const code = result.outputFiles[0]!.text;
-    writeAtomically(outfile, rewriteImportSpecifiers(code, outfile));
-    versions[name] = bundleKey(name, packagesIn(Object.keys(result.metafile.inputs), name));
+    writeAtomically(outfile, rewriteImportSpecifiers(result.outputFiles[0]!.text, outfile));
     written++;
   }
-  return { versions, written };
+  return written;
 }
 
 interface Job { readonly source: string; readonly output: string; readonly kind: 'compile' | 'copy' }
@@ -199,7 +140,7 @@ async function runJob(job: Job): Promise<void> {
   const text = readFileSync(job.source, 'utf8');
   if (job.kind === 'copy') return writeAtomically(job.output, text);
   const sourcefile = relative(dirname(job.output), job.source).split(sep).join('/');
-  const result = await transform(text, transformOptions(sourcefile));
+  const result = await transform(text, { ...TRANSFORM, sourcefile });
   const mapName = `${job.output.slice(dirname(job.output).length + 1)}.map`;
   writeAtomically(`${job.output}.map`, result.map);
   writeAtomically(job.output, `${rewriteImportSpecifiers(result.code, job.output)}//# sourceMappingURL=${mapName}\n`);
@@ -223,25 +164,31 @@ function removeOrphans(jobs: readonly Job[]): number {
   return removed;
 }
 
+/**
+ * What, changed, makes every file compile again: this script, the tsconfig it passes on, the lock file (the versions
+ * of the vendored packages) and Node's version (the compile target).
+ */
+function builderHash(): string {
+  const hash = createHash('sha256').update(process.versions.node);
+  for (const file of [fileURLToPath(import.meta.url), join(ROOT, 'tsconfig.json'), join(ROOT, 'package-lock.json')]) {
+    if (existsSync(file)) hash.update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** Compile what changed since the last build (`all`: everything) and stamp the build. */
 export async function build(options: { all?: boolean } = {}): Promise<BuildResult> {
   const started = Date.now();
   await initLexer;
-  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { vendored?: Record<string, string>; builder?: string } : {};
-  const previous = last.vendored ?? {};
-  // A changed build script (this file) may compile differently: everything is compiled again.
-  const builder = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
-  const all = (options.all ?? false) || last.builder !== builder;
-  const vendored = await vendor(previous, all);
+  const builder = builderHash();
+  const all = (options.all ?? false) || !existsSync(STAMP) || (JSON.parse(readFileSync(STAMP, 'utf8')) as { builder?: string }).builder !== builder;
+  const vendored = await vendor(all);
   const jobs = jobsOf();
-  // A package added to or removed from VENDORED changes the import specifiers of every file that imports it.
-  const vendoredListChanged = Object.keys(previous).sort().join() !== [...VENDORED].sort().join();
-  const todo = all || vendoredListChanged ? jobs : jobs.filter(newerThanOutput);
+  const todo = all ? jobs : jobs.filter(newerThanOutput);
   await Promise.all(todo.map(runJob));
   const removed = removeOrphans(jobs);
-  const stamp = { startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder, vendored: vendored.versions };
-  writeAtomically(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
-  return { written: todo.length + vendored.written, removed, files: jobs.length + VENDORED.length, ms: Date.now() - started };
+  writeAtomically(STAMP, `${JSON.stringify({ startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder }, null, 2)}\n`);
+  return { written: todo.length + vendored, removed, files: jobs.length + VENDORED.length, ms: Date.now() - started };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,7 +2,8 @@
  * The package's public surface for asset authors: what a project module imports by the package's name, as
  * `from dagster import asset` does (`import { defineAsset, tableFiles, writeTable } from 'cbbd-orchestrator'`). A
  * module loaded by `cbbd` gets the very modules the command runs (package.json's `exports`: the compiled dist/), so
- * its errors and definitions are the kernel's own. See docs/assets.md.
+ * its errors and definitions are the kernel's own. A project that builds on this one's assets imports them from
+ * `cbbd-orchestrator/assets` (`createAssets`, `extensions`). See docs/assets.md.
  */
 export { defineAsset, layerOf, LAYERS } from './core/asset.ts';
 export type {
@@ -17,3 +18,5 @@ export { rawInputRecords, rawPartitionPrefix, snapshotPrefix, tableFiles } from 
 export { catalogPartitions, writeTable, type TableWrite, type WrittenTable } from './authoring/table-writer.ts';
 export { partitionPath, partitionPrefix, tableLayout, type TableLayout } from './lake/table-layout.ts';
 export type { ObjectStorage } from './lake/storage/storage.ts';
+export { duckConnection } from './lake/duckdb.ts';
+export { readManifest, type RawManifest } from './authoring/raw/store.ts';

@@ -84,7 +84,7 @@ describe('bin/cbbd.js in a checkout', () => {
   }, 120_000);
 
   /**
-   * A user's assets module `name` importing the kernel from `kernel` (the sources, or the compiled files): `raw/hello`,
+   * A user's assets module `name` importing the kernel from `kernel` (the package by its name, or the compiled files): `raw/hello`,
    * and `raw/broken`, whose PermanentError must not be retried. With two copies of the kernel it would not be the CLI's
    * PermanentError, and the materializer would retry it. The config file, and the log of each computation of raw/broken.
    */
@@ -93,8 +93,9 @@ describe('bin/cbbd.js in a checkout', () => {
     const computed = join(dir, `${name}.computed`);
     writeFileSync(fixture, [
       "import { appendFileSync } from 'node:fs';",
-      `import { defineAsset } from './${kernel}/core/asset.${kernel === 'src' ? 'ts' : 'js'}';`,
-      `import { PermanentError } from './${kernel}/core/errors.${kernel === 'src' ? 'ts' : 'js'}';`,
+      ...kernel === 'by name'
+        ? ["import { defineAsset, PermanentError } from 'cbbd-orchestrator';"]
+        : [`import { defineAsset } from './${kernel}/core/asset.js';`, `import { PermanentError } from './${kernel}/core/errors.js';`],
       'export const assets = [',
       '  defineAsset({ key: "raw/hello", partitions: { kind: "none" }, codeVersion: "1" }, async () => ({ rows: 0 })),',
       `  defineAsset({ key: "raw/broken", partitions: { kind: "none" }, codeVersion: "1" }, async () => { appendFileSync(${JSON.stringify(computed)}, "computed\\n"); throw new PermanentError("broken for good"); }),`,
@@ -106,7 +107,7 @@ describe('bin/cbbd.js in a checkout', () => {
     return { config, computed };
   }
 
-  for (const [language, name, kernel] of [['TypeScript assets module (through tsx)', 'my-assets.ts', 'src'], ['JavaScript assets module importing the compiled files', 'my-assets.mjs', 'dist/src']] as const) {
+  for (const [language, name, kernel] of [['TypeScript assets module importing the package by name (through tsx)', 'my-assets.ts', 'by name'], ['JavaScript assets module importing the compiled files', 'my-assets.mjs', 'dist/src']] as const) {
     it(`runs a user ${language} with one copy of the kernel`, () => {
       const { config, computed } = userAssets(name, kernel);
       const status = cbbd('--config', config, 'status');
