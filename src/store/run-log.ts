@@ -80,14 +80,18 @@ export class RunLog extends RunLogReader implements RunRecorder {
     db.pragma('busy_timeout = 5000');
     const log = new RunLog(path, db, options.clock ?? Date.now);
     if (!options.readonly) {
-      // Two commands started at once on a fresh install both migrate: SQLite's migration lock is not held across
-      // processes, so the loser finds a table (or a column: 0004 and 0005 add some) the winner just made. Its
-      // migrations are then recorded: try again.
+      // Two commands started at once on a fresh install both migrate, and Kysely's SQLite migration lock is not held
+      // across processes (nor is its DDL in a transaction). One write transaction around the whole migration is both:
+      // the second process waits for it (busy_timeout) and then finds every migration recorded, and a process killed
+      // half-way leaves nothing half-made.
       let error: unknown;
-      for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
         ({ error } = await new Migrator({ db: log.kysely, provider: new SqliteMigrations() }).migrateToLatest());
-        if (!error || !/already exists|duplicate column name/.test((error as Error).message)) break;
-        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+        db.exec(error ? 'ROLLBACK' : 'COMMIT');
+      } catch (cause) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        error = cause;
       }
       if (error) throw new ExecutionError(`Cannot migrate the run log at ${path}: ${(error as Error).message}`, { cause: error });
     }

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ExecutionError } from '../../src/core/errors.ts';
 import { registerSecret } from '../../src/core/redact.ts';
 import { HERE, stampText } from '../../src/core/process-alive.ts';
 import { RunLog } from '../../src/store/run-log.ts';
-import { openRunLog, runLogFile } from '../helpers.ts';
+import { openRunLog, runLogFile, tempDir } from '../helpers.ts';
 
 const partitions = [{ asset: 'raw/games', partition: '2024|2024-01-15' }, { asset: 'raw/games', partition: '2024|2024-01-16' }];
 
@@ -57,7 +60,7 @@ describe('run log', () => {
     expect(log.recoverOrphans()).toEqual([elsewhere]);
   });
 
-  it('completes a migration cut short after it added a column (SQLite runs these statements outside a transaction)', async () => {
+  it('completes a migration cut short after it added a column (as versions before the migration transaction left it)', async () => {
     const log = await openRunLog();
     const { path } = log;
     // As if killed after 0006's and 0007's ALTERs but before Kysely recorded them.
@@ -70,6 +73,30 @@ describe('run log', () => {
       await reopened.close();
     }
   });
+
+  it('migrates a fresh run log once when twelve processes open it at the same moment, and every one of them opens', async () => {
+    const path = join(tempDir(), 'runlog.sqlite');
+    const module = pathToFileURL(fileURLToPath(new URL('../../src/store/run-log.ts', import.meta.url))).href;
+    // Each process waits for the same instant, so their migrations overlap rather than follow each other.
+    const script = `const { RunLog } = await import(${JSON.stringify(module)});
+      await new Promise((r) => setTimeout(r, Number(process.argv[2]) - Date.now()));
+      await (await RunLog.open(process.argv[1])).close();`;
+    const at = Date.now() + 4_000;
+    const results = await Promise.all(Array.from({ length: 12 }, () => new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path, String(at)], (error, _out, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
+      });
+    })));
+    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
+    const reopened = await RunLog.open(path);
+    try {
+      const names = runLogFile(reopened).prepare('SELECT name FROM kysely_migration').pluck().all() as string[];
+      expect(names).toEqual([...new Set(names)]);
+      expect(reopened.startRun({ selection: 'raw/games', filter: {}, partitions })).toMatch(/^r\d/);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
 
   it('keeps the last good data version when a later attempt fails', async () => {
     const log = await openRunLog();
