@@ -14,7 +14,7 @@
  * Run: npm run bench -- ratings [--scale demo|full] [--seasons 2024-2026] [--seed 2024] [--dir DIR] [--no-prior-season]
  *   --dir keeps the lakehouse there (and reuses one built before: only what is stale is built again);
  *   --gold '{"priorGames":4}' overrides gold parameters (config `gold:`).
- *   --sweep 'priorGames=0,3,5;priorRegression=0.6,0.8' ('none': unset) solves every combination in this process over the built
+ *   --sweep 'priorGames=0,3,5;priorRegression=0.6,0.8' ('none': unset; 'false': off, as freeThrowPriorAttempts=false) solves every combination in this process over the built
  *   lakehouse (no materialization) and prints the backtest's figures for each: how the defaults were chosen.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -246,7 +246,7 @@ function grid(base: GoldParameters, spec: string): GoldParameters[] {
   let out: GoldParameters[] = [base];
   for (const term of spec.split(';').filter(Boolean)) {
     const [name, values] = term.split('=') as [keyof GoldParameters, string];
-    out = out.flatMap((p) => values.split(',').map((v) => ({ ...p, [name]: v === 'auto' ? 'auto' : v === 'none' ? undefined : Number(v) })));
+    out = out.flatMap((p) => values.split(',').map((v) => ({ ...p, [name]: v === 'auto' ? 'auto' : v === 'none' ? undefined : v === 'false' ? false : Number(v) })));
   }
   return out;
 }

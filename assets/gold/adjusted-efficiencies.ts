@@ -75,11 +75,13 @@ export const GAMES_SQL = `
     SELECT f.season::INTEGER AS season, f.gameId::DOUBLE AS gameId, f.teamId::DOUBLE AS teamId, f.opponentId::DOUBLE AS opponentId,
       f.points, f.opp_points, f.possessions::DOUBLE AS possessions, f.opp_possessions::DOUBLE AS opp_possessions, f.game_minutes,
       CASE WHEN f.is_neutral THEN 0 WHEN f.is_home THEN 1 WHEN NOT f.is_home THEN -1 ELSE 0 END AS venue, f.date, false AS box_score,
+      f.ftm::DOUBLE AS ftm, f.fta::DOUBLE AS fta, f.opp_ftm::DOUBLE AS opp_ftm, f.opp_fta::DOUBLE AS opp_fta,
       coalesce(f.opp_points IS NOT NULL AND f.possessions > 0 AND f.opp_possessions > 0, false) AS usable
     FROM flat f SEMI JOIN d1 a ON a.teamId = f.teamId AND a.season = f.season SEMI JOIN d1 b ON b.teamId = f.opponentId AND b.season = f.season
     UNION ALL
     SELECT f.season::INTEGER, f.gameId::DOUBLE, f.teamId::DOUBLE, f.opponentId::DOUBLE, f.points, f.opp_points, f.possessions, f.opp_possessions, f.game_minutes,
       CASE WHEN f.is_neutral THEN 0 WHEN f.is_home THEN 1 WHEN NOT f.is_home THEN -1 ELSE 0 END, f.date, true,
+      NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE,
       coalesce(f.has_box_score AND f.points IS NOT NULL AND f.opp_points IS NOT NULL AND f.possessions > 0 AND f.opp_possessions > 0, false)
     FROM box f SEMI JOIN d1 a ON a.teamId = f.teamId AND a.season = f.season SEMI JOIN d1 b ON b.teamId = f.opponentId AND b.season = f.season
   ) ORDER BY season, date, gameId, teamId`;

@@ -11,12 +11,16 @@ import { barthag, masseyFit, masseyMargin, solve, type MarginGame, type MasseyFi
 export interface GameRow {
   teamId: number; opponentId: number; points: number; opp_points: number; possessions: number; opp_possessions: number; game_minutes: number;
   venue: number; date: string; box_score?: boolean | null;
+  /** Free throws made and attempted, this side's and its opponent's (null for a game from the box score). */
+  ftm?: number | null; fta?: number | null; opp_ftm?: number | null; opp_fta?: number | null;
 }
 export interface TeamRow { teamId: number; team: string | null; conference: string | null }
 /** A team's preseason prior as stored (gold/team_preseason_prior): in last season's league units (null: none). */
 export interface PriorRow { teamId: number; prior_adj_oe: number | null; prior_adj_de: number | null; prior_adj_tempo: number | null; league_eff: number | null; league_tempo: number | null }
 
 export interface DateStats { iterations: number; finalChange: number; games: number; boxScoreGames: number; league: number; hca: number }
+
+const isCount = (x: unknown) => x !== null && x !== undefined && Number.isFinite(Number(x)) && Number(x) >= 0;
 
 /** The solver's games from the stored rows: teams outside `index` (not Division I that season) left out. */
 function teamGames(index: ReadonlyMap<number, number>, games: readonly GameRow[]): { all: TeamGame[]; dates: string[] } {
@@ -29,6 +33,8 @@ function teamGames(index: ReadonlyMap<number, number>, games: readonly GameRow[]
     all.push({
       team, opponent, points: g.points, oppPoints: g.opp_points, possessions: g.possessions, oppPossessions: g.opp_possessions,
       minutes: g.game_minutes, venue: Math.sign(g.venue) as 1 | -1 | 0, day: isoDateToDay(g.date)!, boxScore: Boolean(g.box_score),
+      ...(isCount(g.ftm) && isCount(g.fta) && isCount(g.opp_ftm) && isCount(g.opp_fta)
+        && { freeThrows: { made: Number(g.ftm), attempted: Number(g.fta), oppMade: Number(g.opp_ftm), oppAttempted: Number(g.opp_fta) } }),
     });
     dates.push(g.date);
   }

@@ -47,7 +47,19 @@ export interface SolverParameters {
    * to the team's distance from its conference's mean only (undefined, or equal to priorRegression: one regression).
    */
   readonly priorConferenceRegression?: number;
+  /**
+   * Free-throw luck: each side's made free throws are replaced by its attempts times its free-throw percentage over
+   * the games before the rating date, shrunk toward the league's with the weight of this many attempts
+   * (FREE_THROW_PRIOR_ATTEMPTS when unset; `false`: the points as scored). Only games with plays have the counts.
+   */
+  readonly freeThrowPriorAttempts?: number | false;
 }
+
+/**
+ * The default weight, in attempts, of the league's free-throw percentage in a team's (a team takes about 20 a game):
+ * chosen by the backtest (docs/gold.md).
+ */
+export const FREE_THROW_PRIOR_ATTEMPTS = 200;
 
 /** One team's side of one game, the unit the solver averages over. */
 export interface TeamGame {
@@ -65,6 +77,48 @@ export interface TeamGame {
   readonly day: number;
   /** The game has no plays: its figures come from the box score, possessions by formula. */
   readonly boxScore?: boolean;
+  /** Free throws made and attempted by this side and by its opponent (from the plays; absent for a box-score game). */
+  readonly freeThrows?: { readonly made: number; readonly attempted: number; readonly oppMade: number; readonly oppAttempted: number };
+}
+
+/**
+ * Each side's points with its free-throw luck taken out (freeThrowPriorAttempts): made free throws replaced by
+ * attempts times the side's free-throw percentage over these games (every one before the rating date), shrunk toward
+ * the league's. Whether a free throw drops is the shooter's skill and chance, not the defense's doing, and from game
+ * to game mostly chance: about 20 attempts a side move a margin by some 3 points (SD) that say nothing of either
+ * team's strength. A game without the counts keeps its points.
+ */
+function freeThrowAdjusted(teams: number, games: readonly TeamGame[], params: SolverParameters): { points: Float64Array; oppPoints: Float64Array } {
+  const n = games.length;
+  const points = new Float64Array(n);
+  const oppPoints = new Float64Array(n);
+  const k = params.freeThrowPriorAttempts === undefined ? FREE_THROW_PRIOR_ATTEMPTS : params.freeThrowPriorAttempts;
+  const made = new Float64Array(teams);
+  const attempted = new Float64Array(teams);
+  let leagueMade = 0;
+  let leagueAttempted = 0;
+  if (k !== false) {
+    for (const g of games) {
+      if (!g.freeThrows) continue;
+      made[g.team]! += g.freeThrows.made;
+      attempted[g.team]! += g.freeThrows.attempted;
+      leagueMade += g.freeThrows.made;
+      leagueAttempted += g.freeThrows.attempted;
+    }
+  }
+  const league = leagueAttempted > 0 ? leagueMade / leagueAttempted : 0;
+  const rate = (t: number) => (made[t]! + (k as number) * league) / (attempted[t]! + (k as number));
+  games.forEach((g, i) => {
+    const f = g.freeThrows;
+    if (k === false || !f || leagueAttempted === 0) {
+      points[i] = g.points;
+      oppPoints[i] = g.oppPoints;
+      return;
+    }
+    points[i] = g.points - f.made + f.attempted * rate(g.team);
+    oppPoints[i] = g.oppPoints - f.oppMade + f.oppAttempted * rate(g.opponent);
+  });
+  return { points, oppPoints };
 }
 
 /** A team's preseason prior, relative to the league: its offense, defense and tempo over the league's. */
@@ -127,15 +181,22 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
   const weight = new Float64Array(n);
   let points = 0;
   let possessions = 0;
+  const scored = freeThrowAdjusted(teams, games, params);
+  // As scored, for the raw figures reported.
+  const actualOff = new Float64Array(n);
+  const actualDef = new Float64Array(n);
   games.forEach((g, i) => {
     team[i] = g.team;
     opp[i] = g.opponent;
     venue[i] = g.venue;
-    // Before home court: each side's points per 100 possessions, clamped so a broken possession count cannot explode
-    // the solution.
-    rawOff[i] = clamp((100 * g.points) / g.possessions);
-    rawDef[i] = clamp((100 * g.oppPoints) / g.oppPossessions);
+    // Before home court: each side's points (free-throw luck taken out) per 100 possessions, clamped so a broken
+    // possession count cannot explode the solution.
+    rawOff[i] = clamp((100 * scored.points[i]!) / g.possessions);
+    rawDef[i] = clamp((100 * scored.oppPoints[i]!) / g.oppPossessions);
     weight[i] = params.recencyHalfLifeDays ? 0.5 ** ((ratingDay - g.day) / params.recencyHalfLifeDays) : 1;
+    actualOff[i] = clamp((100 * g.points) / g.possessions);
+    actualDef[i] = clamp((100 * g.oppPoints) / g.oppPossessions);
+    // The league average as scored (GOLD.md's L): the adjustment moves points between games, about none in total.
     points += g.points;
     possessions += g.possessions;
   });
@@ -176,12 +237,12 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
 
   const rawOe = new Float64Array(teams);
   const rawDe = new Float64Array(teams);
-  const corrected = (h: number) => {
+  const corrected = (h: number, off = rawOff, def = rawDef) => {
     const oe = new Float64Array(n);
     const de = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      oe[i] = clamp(rawOff[i]! - venue[i]! * h);
-      de[i] = clamp(rawDef[i]! + venue[i]! * h);
+      oe[i] = clamp(off[i]! - venue[i]! * h);
+      de[i] = clamp(def[i]! + venue[i]! * h);
     }
     return { oe, de };
   };
@@ -471,10 +532,10 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
   const adjOe = x.slice(0, teams);
   const adjDe = x.slice(teams, 2 * teams);
   const hca = x[2 * teams]!;
-  // Raw figures with the home court solved.
+  // Raw figures (as scored) with the home court solved.
   rawOe.fill(0);
   rawDe.fill(0);
-  const { oe, de } = corrected(hca);
+  const { oe, de } = corrected(hca, actualOff, actualDef);
   for (let i = 0; i < n; i++) {
     rawOe[team[i]!]! += weight[i]! * oe[i]!;
     rawDe[team[i]!]! += weight[i]! * de[i]!;

@@ -156,6 +156,33 @@ describe('the adjusted-efficiency solver', () => {
     };
     expect(pull(many)).toBeLessThan(pull(few));
   });
+
+  it('takes free-throw luck out: which game a team\'s free throws dropped in does not move its rating, and the raw figures stay as scored', () => {
+    const w = world(30, 9);
+    const games = season(w, 400, 10);
+    // Every side shot 20 free throws; team 0 made 18 in its first game and 8 in its second, or the reverse (the
+    // points follow: ten points from one game to the other, the same in total).
+    const withFreeThrows = (swap: boolean) => {
+      const firsts = games.map((g, i) => ({ g, i })).filter(({ g }) => g.team === 0).slice(0, 2).map(({ i }) => i);
+      const made = (i: number) => (firsts.includes(i) ? ((i === firsts[0]) !== swap ? 18 : 8) : 14);
+      const partner = (i: number) => (i % 2 ? i - 1 : i + 1);
+      const shifted = games.map((g, i) => ({ ...g, points: g.points + made(i) - 14, oppPoints: g.oppPoints + made(partner(i)) - 14 }));
+      return shifted.map((g, i) => ({ ...g, freeThrows: { made: made(i), attempted: 20, oppMade: made(partner(i)), oppAttempted: 20 } }));
+    };
+    const a = solve(30, withFreeThrows(false), params(), 30_000);
+    const b = solve(30, withFreeThrows(true), params(), 30_000);
+    for (let t = 0; t < 30; t++) expect(Math.abs(a.adjOe[t]! - b.adjOe[t]!) + Math.abs(a.adjDe[t]! - b.adjDe[t]!)).toBeLessThan(0.01);
+    // As scored (freeThrowPriorAttempts false) the same games rate team 0's two opponents differently.
+    const asScoredA = solve(30, withFreeThrows(false), params({ freeThrowPriorAttempts: false }), 30_000);
+    const asScoredB = solve(30, withFreeThrows(true), params({ freeThrowPriorAttempts: false }), 30_000);
+    const moved = Math.max(...Array.from({ length: 30 }, (_, t) => Math.abs(asScoredA.adjDe[t]! - asScoredB.adjDe[t]!)));
+    expect(moved).toBeGreaterThan(0.2);
+    // The raw figures and the league average are as scored (at the same home court).
+    const fixed = solve(30, withFreeThrows(false), params({ hca: 2.5 }), 30_000);
+    const fixedAsScored = solve(30, withFreeThrows(false), params({ hca: 2.5, freeThrowPriorAttempts: false }), 30_000);
+    for (let t = 0; t < 30; t++) expect(fixed.rawOe[t]).toBeCloseTo(fixedAsScored.rawOe[t]!, 9);
+    expect(fixed.league).toBe(fixedAsScored.league);
+  });
 });
 
 describe('the least-squares margin fit', () => {
