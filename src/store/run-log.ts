@@ -17,6 +17,7 @@ import { RunLeases } from './leases.ts';
 import { RunControls, watchCancelRequest } from './run-controls.ts';
 import type { CancelRequest, CheckResultInput, PartitionRef, RunKind, RunRecorder, SuccessInput } from '../core/run-recorder.ts';
 import { migrations } from './migrations.ts';
+import { useWriteAheadLog } from '../core/sqlite-wal.ts';
 import { RunLogReader } from './reader.ts';
 import type { RunLogDatabase } from './schema.ts';
 
@@ -41,6 +42,16 @@ function storedMetadata(success: SuccessInput): string | null {
 class SqliteMigrations implements MigrationProvider {
   async getMigrations() {
     return migrations;
+  }
+}
+
+/** Whether every migration is recorded: then opening takes no write lock (a run may be writing) and runs no Migrator. */
+function migrated(db: Database.Database): boolean {
+  try {
+    const names = new Set(db.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
+    return Object.keys(migrations).every((name) => names.has(name));
+  } catch {
+    return false; // no kysely_migration table yet
   }
 }
 
@@ -73,13 +84,13 @@ export class RunLog extends RunLogReader implements RunRecorder {
     } catch (error) {
       throw new ExecutionError(`Cannot open the run log at ${path}: ${(error as Error).message}. Check runLog.path in config.yaml.`, { cause: error });
     }
+    db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      useWriteAheadLog(db);
       db.pragma('synchronous = NORMAL');
     }
-    db.pragma('busy_timeout = 5000');
     const log = new RunLog(path, db, options.clock ?? Date.now);
-    if (!options.readonly) {
+    if (!options.readonly && !migrated(db)) {
       // Two commands started at once on a fresh install both migrate, and Kysely's SQLite migration lock is not held
       // across processes (nor is its DDL in a transaction). One write transaction around the whole migration is both:
       // the second process waits for it (busy_timeout) and then finds every migration recorded, and a process killed

@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { useWriteAheadLog } from '../../core/sqlite-wal.ts';
 import type { CheckpointStore, SourceCheckpoint } from '../../core/checkpoints.ts';
 
 export const DRIVER_NAME = 'sqlite';
@@ -22,7 +23,7 @@ export function sqliteCheckpoints(path: string): CheckpointStore {
     closeSync(openSync(path, 'a', 0o600));
   }
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  useWriteAheadLog(db);
   db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
     endpoint TEXT NOT NULL, parameter_hash TEXT NOT NULL, asset TEXT NOT NULL, partition_key TEXT NOT NULL, status TEXT NOT NULL,
     attempts INTEGER NOT NULL, last_success_at INTEGER, content_hash TEXT, complete INTEGER NOT NULL, settled INTEGER NOT NULL,
