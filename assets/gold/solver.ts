@@ -189,16 +189,21 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
     team[i] = g.team;
     opp[i] = g.opponent;
     venue[i] = g.venue;
-    // Before home court: each side's points (free-throw luck taken out) per 100 possessions, clamped so a broken
-    // possession count cannot explode the solution.
-    rawOff[i] = clamp((100 * scored.points[i]!) / g.possessions);
-    rawDef[i] = clamp((100 * scored.oppPoints[i]!) / g.oppPossessions);
+    // Before home court: each side's points (free-throw luck taken out) per 100 of the game's possessions, clamped
+    // so a broken possession count cannot explode the solution. The two sides of a game have the same possessions
+    // but for the one that ends a period; their counts differ by chance, and by the scoring: the side that scores
+    // more is counted about half a possession fewer (home sides 0.48 fewer in the simulator's full-scale seasons),
+    // which per its own count adds some 0.7 per 100 to its efficiency margin that its points never had. So each
+    // side's efficiency is over the mean of the two counts (as Oliver's possession estimate averages both teams').
+    const gamePossessions = (g.possessions + g.oppPossessions) / 2;
+    rawOff[i] = clamp((100 * scored.points[i]!) / gamePossessions);
+    rawDef[i] = clamp((100 * scored.oppPoints[i]!) / gamePossessions);
     weight[i] = params.recencyHalfLifeDays ? 0.5 ** ((ratingDay - g.day) / params.recencyHalfLifeDays) : 1;
-    actualOff[i] = clamp((100 * g.points) / g.possessions);
-    actualDef[i] = clamp((100 * g.oppPoints) / g.oppPossessions);
+    actualOff[i] = clamp((100 * g.points) / gamePossessions);
+    actualDef[i] = clamp((100 * g.oppPoints) / gamePossessions);
     // The league average as scored (GOLD.md's L): the adjustment moves points between games, about none in total.
     points += g.points;
-    possessions += g.possessions;
+    possessions += gamePossessions;
   });
   const league = possessions > 0 ? (100 * points) / possessions : (prior?.league ?? 100);
   const possessionsPerGame = n > 0 ? possessions / n : (prior?.leagueTempo ?? DEFAULT_TEMPO);
@@ -211,7 +216,7 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
     weightSum[t]! += weight[i]!;
     count[t]! += 1;
     if (games[i]!.boxScore) boxCount[t]! += 1;
-    teamPossessions[t]! += games[i]!.possessions;
+    teamPossessions[t]! += (games[i]!.possessions + games[i]!.oppPossessions) / 2;
   }
   const k = params.shrinkageGames;
   const priorWeight = new Float64Array(teams);
