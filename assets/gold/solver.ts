@@ -191,10 +191,10 @@ export function solve(teams: number, games: readonly TeamGame[], params: SolverP
     venue[i] = g.venue;
     // Before home court: each side's points (free-throw luck taken out) per 100 of the game's possessions, clamped
     // so a broken possession count cannot explode the solution. The two sides of a game have the same possessions
-    // but for the one that ends a period; their counts differ by chance, and by the scoring: the side that scores
-    // more is counted about half a possession fewer (home sides 0.48 fewer in the simulator's full-scale seasons),
-    // which per its own count adds some 0.7 per 100 to its efficiency margin that its points never had. So each
-    // side's efficiency is over the mean of the two counts (as Oliver's possession estimate averages both teams').
+    // but for who has the ball when a period starts and ends: a difference that says nothing of how well either side
+    // played, yet over a side's own count moves its efficiency margin (the simulator gives the visitor the ball to
+    // start every second half: home sides are counted 0.48 fewer, some 0.7 per 100 of home court their points never
+    // had). So each side's efficiency is over the mean of the two counts (as Oliver's estimate averages both teams').
     const gamePossessions = (g.possessions + g.oppPossessions) / 2;
     rawOff[i] = clamp((100 * scored.points[i]!) / gamePossessions);
     rawDef[i] = clamp((100 * scored.oppPoints[i]!) / gamePossessions);
