@@ -31,7 +31,7 @@ export type GoldParameters = SolverParameters;
  */
 export const DEFAULT_GOLD: GoldParameters = {
   hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.6,
-  priorConferenceRegression: 0.9,
+  priorConferenceRegression: 0.9, freeThrowPriorAttempts: 200,
 };
 
 /**

@@ -118,9 +118,11 @@ export const configSchema = z
         priorRegression: z.number().min(0).max(1).default(0.6),
         /** Share of its conference's mean distance from the league average that the prior keeps (= priorRegression: one regression). */
         priorConferenceRegression: z.number().min(0).max(1).default(0.9),
+        /** Free-throw luck: made free throws replaced by attempts × the shooter's percentage shrunk with this many attempts; false = as scored. */
+        freeThrowPriorAttempts: z.union([z.literal(false), z.number().min(0)]).default(200),
       })
       .strict()
-      .default({ hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.6, priorConferenceRegression: 0.9 }),
+      .default({ hca: 'auto', hcaPrior: 3.5, hcaPriorGames: 200, sosExponent: 1, tolerance: 0.001, maxIterations: 200, shrinkageGames: 0, priorGames: 5, priorRegression: 0.6, priorConferenceRegression: 0.9, freeThrowPriorAttempts: 200 }),
     drivers: z
       .object({
         storage: z.enum(['local', 's3']).default('local'),
