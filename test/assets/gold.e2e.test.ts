@@ -63,12 +63,12 @@ beforeAll(async () => {
   closers.push(() => execFileSync('rm', ['-rf', dir]) && undefined);
   void tempDir;
   const now = () => new Date('2024-06-01T12:00:00Z');
-  // A few more games without plays than the API's 1% (box scores only), so every season has some to count. Seed 2024
-  // (the ratings bench's world): a demo world (32 teams) where the demo bounds hold in 2024. With 32 teams a season's
-  // Spearman varies by about ±0.025 and moves in steps of 0.00037 (two neighbours swapped), and the bounds do not hold
-  // in every demo world (docs/gold.md counts them over eighteen season-worlds): seed 99's 2024, this test's world
-  // before the two-part prior, now ranks one such step below the least-squares fit.
-  const sim = await startSimulator({ seed: 2024, scale: 'demo', now, missingPlaysRate: 0.03 });
+  // A few more games without plays than the API's 1% (box scores only), so every season has some to count. Seed 99,
+  // this test's world from the start (it had moved to seed 2024 while 99's 2024 ranked one step below the
+  // least-squares fit; with free-throw luck out it meets the bounds again). With 32 teams a season's Spearman varies by
+  // about ±0.025 and moves in steps of 0.00037, and the bounds do not hold in every demo world: docs/gold.md counts
+  // them over eighteen season-worlds (67 of 72 targets met; seed 7's 2024 misses the line's bound by 0.06).
+  const sim = await startSimulator({ seed: 99, scale: 'demo', now, missingPlaysRate: 0.03 });
   const source = cbbdSource({
     apiKey: 'gold-test-key', baseUrl: sim.url, baseUrlOverridden: true, requestsPerSecond: 1_000, maxInFlight: 4, timeoutMs: 30_000, retries: 1,
   }, silentLogger());
