@@ -13,8 +13,11 @@ import { quotaBench } from './quota.ts';
 import { ratingsBench } from './ratings.ts';
 import { realismBench } from './realism.ts';
 import { startupBench } from './startup.ts';
+import { build } from '../scripts/build.ts';
 
 const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, ratings: ratingsBench, startup: startupBench, chaos: chaosBench, page: pageBench };
+// dist/ up to date first: benches load the package by its name (bench/planner-graph.ts) and run the compiled `cbbd`.
+await build();
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

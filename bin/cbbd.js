@@ -1,32 +1,33 @@
 #!/usr/bin/env node
-// The `cbbd` command. It runs the JavaScript compiled into dist/ (scripts/build.ts, run by `npm ci`) with Node's compile
-// cache, so a command starts without compiling TypeScript and, from its second run on, without compiling JavaScript
-// either (the cache is keyed by each file's content). In a checkout, sources edited after the last build are compiled
-// again first (well under a second), so an edit never runs stale; if that build fails, the sources run through tsx.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// The `cbbd` command: the JavaScript compiled into dist/ (scripts/build.ts, run by `npm ci`), from Node's compile cache
+// (keyed by each file's content) from its second run on. In a checkout, sources edited after the last build are
+// compiled again first (well under a second), so an edit never runs stale; if that build fails, tsx runs the sources.
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 module.enableCompileCache?.();
 const root = fileURLToPath(new URL('../', import.meta.url));
-// What the build reads: its SOURCE_DIRS, the script itself, the tsconfig it passes on, the lock file it vendors from.
-const BUILD_INPUTS = ['src', 'assets', 'scripts/build.ts', 'tsconfig.json', 'package-lock.json'];
+// What the build reads: its SOURCE_DIRS, the script itself, the tsconfig it passes on, the packages it vendors.
+const BUILD_INPUTS = ['src', 'assets', 'scripts/build.ts', 'tsconfig.json', 'node_modules/.package-lock.json'];
 
 /** Why dist/ cannot be run as it is, or undefined when it is up to date with every source beside it. */
 function staleReason() {
-  let startedAt;
+  let stamp;
   try {
-    ({ startedAt } = JSON.parse(readFileSync(`${root}dist/.build-stamp.json`, 'utf8')));
+    stamp = JSON.parse(readFileSync(`${root}dist/.build-stamp.json`, 'utf8'));
   } catch {
     return 'there is no build yet';
   }
+  if (stamp.node !== process.versions.node) return `it was built by Node ${stamp.node}`;
   for (const input of BUILD_INPUTS.filter((p) => existsSync(root + p))) {
     // Folders count too: adding, removing or renaming a file changes its folder's mtime.
     const paths = [root + input];
     if (statSync(root + input).isDirectory()) {
       for (const entry of readdirSync(root + input, { withFileTypes: true, recursive: true })) paths.push(`${entry.parentPath}/${entry.name}`);
     }
-    for (const p of paths) if (statSync(p).mtimeMs > startedAt) return `${p.slice(root.length)} changed since the last build`;
+    // lstat: an editor's lock file is a symlink to nowhere.
+    for (const p of paths) if ((lstatSync(p, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > stamp.startedAt) return `${p.slice(root.length)} changed since the last build`;
   }
   return undefined;
 }
@@ -43,6 +44,9 @@ if (reason) {
     await unregister();
   } catch (error) {
     main = `${root}src/cli/main.ts`;
+    // A module importing the package by its name gets these sources too, not the compiled copy the build left stale.
+    const sources = { 'cbbd-orchestrator': 'src/index.ts', 'cbbd-orchestrator/assets': 'assets/index.ts' };
+    module.registerHooks({ resolve: (name, context, next) => (sources[name] ? { url: pathToFileURL(root + sources[name]).href, shortCircuit: true } : next(name, context)) });
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(`cbbd: running the sources through tsx (${reason}, and the build failed: ${why}); \`npm run build\` makes start-up fast again.\n`);
   }

@@ -123,9 +123,9 @@ function jobsOf(): Job[] {
   return jobs;
 }
 
-function newerThanOutput(job: Job): boolean {
-  if (!existsSync(job.output)) return true;
-  return statSync(job.source).mtimeMs > statSync(job.output).mtimeMs;
+/** Changed since the last build started (as bin/cbbd.js checks), not since its output: an edit mid-build counts. */
+function changedSince(startedAt: number): (job: Job) => boolean {
+  return (job) => !existsSync(job.output) || statSync(job.source).mtimeMs > startedAt;
 }
 
 /** Write through a temporary name and rename: a `cbbd` starting beside a build never imports half a file. */
@@ -165,12 +165,12 @@ function removeOrphans(jobs: readonly Job[]): number {
 }
 
 /**
- * What, changed, makes every file compile again: this script, the tsconfig it passes on, the lock file (the versions
- * of the vendored packages) and Node's version (the compile target).
+ * What, changed, makes every file compile again: this script, the tsconfig it passes on, the installed packages (npm
+ * rewrites node_modules/.package-lock.json on every install: the vendored bundles' versions) and Node's version.
  */
 function builderHash(): string {
   const hash = createHash('sha256').update(process.versions.node);
-  for (const file of [fileURLToPath(import.meta.url), join(ROOT, 'tsconfig.json'), join(ROOT, 'package-lock.json')]) {
+  for (const file of [fileURLToPath(import.meta.url), join(ROOT, 'tsconfig.json'), join(ROOT, 'node_modules/.package-lock.json')]) {
     if (existsSync(file)) hash.update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 16);
@@ -181,10 +181,11 @@ export async function build(options: { all?: boolean } = {}): Promise<BuildResul
   const started = Date.now();
   await initLexer;
   const builder = builderHash();
-  const all = (options.all ?? false) || !existsSync(STAMP) || (JSON.parse(readFileSync(STAMP, 'utf8')) as { builder?: string }).builder !== builder;
+  const last = existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) as { builder?: string; startedAt?: number } : {};
+  const all = (options.all ?? false) || last.builder !== builder;
   const vendored = await vendor(all);
   const jobs = jobsOf();
-  const todo = all ? jobs : jobs.filter(newerThanOutput);
+  const todo = all ? jobs : jobs.filter(changedSince(last.startedAt ?? 0));
   await Promise.all(todo.map(runJob));
   const removed = removeOrphans(jobs);
   writeAtomically(STAMP, `${JSON.stringify({ startedAt: started, node: process.versions.node, esbuild: esbuildVersion, builder }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,4 +121,23 @@ describe('bin/cbbd.js in a checkout', () => {
       expect(readFileSync(computed, 'utf8')).toBe('computed\n');
     }, 120_000);
   }
+
+  it('runs the sources through tsx when the build fails, and a module importing the package by name gets them too', () => {
+    // A new source whose output folder cannot be made (a file is in its way): the build fails.
+    mkdirSync(join(dir, 'src/zz-new'), { recursive: true });
+    writeFileSync(join(dir, 'src/zz-new/module.ts'), 'export const x = 1;\n');
+    writeFileSync(join(dir, 'dist/src/zz-new'), 'in the way');
+    try {
+      const { config, computed } = userAssets('fallback-assets.ts', 'by name');
+      const materialize = cbbd('--config', config, 'materialize', 'raw/broken');
+      expect(materialize.stderr).toContain('running the sources through tsx');
+      expect(materialize.status).toBe(1);
+      expect(`${materialize.stdout}${materialize.stderr}`).toContain('broken for good');
+      // One kernel: the CLI (from the sources) knows the PermanentError the module threw, and does not retry it.
+      expect(readFileSync(computed, 'utf8')).toBe('computed\n');
+    } finally {
+      rmSync(join(dir, 'dist/src/zz-new'));
+      rmSync(join(dir, 'src/zz-new'), { recursive: true });
+    }
+  }, 120_000);
 });
