@@ -11,7 +11,7 @@ export function useWriteAheadLog(db: SqliteConnection): void {
       db.pragma('journal_mode = WAL');
       return;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt === 100) throw error;
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY') || attempt === 100) throw error;
       // A synchronous pause (the callers open synchronously): 20 ms, up to 2 s in all.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }

@@ -45,14 +45,40 @@ class SqliteMigrations implements MigrationProvider {
   }
 }
 
-/** Whether every migration is recorded: then opening takes no write lock (a run may be writing) and runs no Migrator. */
-function migrated(db: Database.Database): boolean {
+/**
+ * Whether every migration is recorded: then opening takes no write lock (a run may be writing) and runs no Migrator.
+ * A migration this version does not know means a newer cbbd wrote the file: refused, as Kysely's Migrator would.
+ */
+function migrated(db: Database.Database, path: string): boolean {
+  let names: Set<string>;
   try {
-    const names = new Set(db.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
-    return Object.keys(migrations).every((name) => names.has(name));
+    names = new Set(db.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
   } catch {
     return false; // no kysely_migration table yet
   }
+  const unknown = [...names].find((name) => !(name in migrations));
+  if (unknown) throw new ExecutionError(`The run log at ${path} was written by a newer cbbd (its migration ${unknown} is not one this version knows): run that version, or point runLog.path at another file.`);
+  return Object.keys(migrations).every((name) => names.has(name));
+}
+
+/**
+ * Two commands started at once on a fresh install both migrate, and Kysely's SQLite migration lock is not held across
+ * processes (nor is its DDL in a transaction). One write transaction around the whole migration is both: the second
+ * process waits for it (busy_timeout) and then finds every migration recorded, and a process killed half-way leaves
+ * nothing half-made.
+ */
+async function migrate(db: Database.Database, kysely: Kysely<RunLogDatabase>, path: string): Promise<void> {
+  if (migrated(db, path)) return;
+  let error: unknown;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    ({ error } = await new Migrator({ db: kysely, provider: new SqliteMigrations() }).migrateToLatest());
+  } catch (cause) {
+    error = cause;
+  }
+  // SQLite rolls back by itself on some errors (a full disk): the error the user sees is the migration's, not ROLLBACK's.
+  if (db.inTransaction) db.exec(error ? 'ROLLBACK' : 'COMMIT');
+  if (error) throw new ExecutionError(`Cannot migrate the run log at ${path}: ${(error as Error).message}`, { cause: error });
 }
 
 export class RunLog extends RunLogReader implements RunRecorder {
@@ -90,21 +116,13 @@ export class RunLog extends RunLogReader implements RunRecorder {
       db.pragma('synchronous = NORMAL');
     }
     const log = new RunLog(path, db, options.clock ?? Date.now);
-    if (!options.readonly && !migrated(db)) {
-      // Two commands started at once on a fresh install both migrate, and Kysely's SQLite migration lock is not held
-      // across processes (nor is its DDL in a transaction). One write transaction around the whole migration is both:
-      // the second process waits for it (busy_timeout) and then finds every migration recorded, and a process killed
-      // half-way leaves nothing half-made.
-      let error: unknown;
+    if (!options.readonly) {
       try {
-        db.exec('BEGIN IMMEDIATE');
-        ({ error } = await new Migrator({ db: log.kysely, provider: new SqliteMigrations() }).migrateToLatest());
-        db.exec(error ? 'ROLLBACK' : 'COMMIT');
-      } catch (cause) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        error = cause;
+        await migrate(db, log.kysely, path);
+      } catch (error) {
+        db.close();
+        throw error;
       }
-      if (error) throw new ExecutionError(`Cannot migrate the run log at ${path}: ${(error as Error).message}`, { cause: error });
     }
     return log;
   }

@@ -98,6 +98,14 @@ describe('run log', () => {
     }
   }, 60_000);
 
+  it('refuses a run log a newer cbbd migrated, saying so, rather than writing to a schema it does not know', async () => {
+    const log = await openRunLog();
+    const { path } = log;
+    runLogFile(log).prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_from_the_future', '2027-01-01T00:00:00.000Z')").run();
+    await log.close();
+    await expect(RunLog.open(path)).rejects.toThrow(/written by a newer cbbd \(its migration 9999_from_the_future/);
+  });
+
   it('keeps the last good data version when a later attempt fails', async () => {
     const log = await openRunLog();
     const r1 = log.startRun({ selection: 'x', filter: {}, partitions });
