@@ -50,7 +50,8 @@ export interface SolverParameters {
   /**
    * Free-throw luck: each side's made free throws are replaced by its attempts times its free-throw percentage over
    * the games before the rating date, shrunk toward the league's with the weight of this many attempts
-   * (FREE_THROW_PRIOR_ATTEMPTS when unset; `false`: the points as scored). Only games with plays have the counts.
+   * (FREE_THROW_PRIOR_ATTEMPTS when unset; `false`: the points as scored). Only games with plays carry the counts here:
+   * the box-score fallback's table does not, so those games keep their points (a choice; the box score has them).
    */
   readonly freeThrowPriorAttempts?: number | false;
 }
@@ -107,7 +108,8 @@ function freeThrowAdjusted(teams: number, games: readonly TeamGame[], params: So
     }
   }
   const league = leagueAttempted > 0 ? leagueMade / leagueAttempted : 0;
-  const rate = (t: number) => (made[t]! + (k as number) * league) / (attempted[t]! + (k as number));
+  // With no prior weight (k = 0) a side with no attempts yet takes the league's percentage, not 0 / 0.
+  const rate = (t: number) => (attempted[t]! + (k as number) > 0 ? (made[t]! + (k as number) * league) / (attempted[t]! + (k as number)) : league);
   games.forEach((g, i) => {
     const f = g.freeThrows;
     if (k === false || !f || leagueAttempted === 0) {

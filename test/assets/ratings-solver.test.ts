@@ -183,6 +183,14 @@ describe('the adjusted-efficiency solver', () => {
     for (let t = 0; t < 30; t++) expect(fixed.rawOe[t]).toBeCloseTo(fixedAsScored.rawOe[t]!, 9);
     expect(fixed.league).toBe(fixedAsScored.league);
   });
+
+  it('stays finite with no prior weight on free throws when a team has shot none yet', () => {
+    const w = world(30, 9);
+    // Team 0's sides took no free throws; with freeThrowPriorAttempts 0 its percentage would be 0 / 0.
+    const games = season(w, 400, 10).map((g) => ({ ...g, freeThrows: g.team === 0 ? { made: 0, attempted: 0, oppMade: 14, oppAttempted: 20 } : { made: 14, attempted: 20, oppMade: g.opponent === 0 ? 0 : 14, oppAttempted: g.opponent === 0 ? 0 : 20 } }));
+    const result = solve(30, games, params({ freeThrowPriorAttempts: 0 }), 30_000);
+    for (let t = 0; t < 30; t++) expect(Number.isFinite(result.adjOe[t]!) && Number.isFinite(result.adjDe[t]!)).toBe(true);
+  });
 });
 
 describe('the least-squares margin fit', () => {
