@@ -40,6 +40,9 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     delete env.CBBD_API_KEY;
     delete env.BEARER_TOKEN;
     server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // What the server and its ticks logged, for the message when no tick ends.
+    let logged = '';
+    server.stderr!.on('data', (d) => (logged = `${logged}${d}`.slice(-4000)));
     // The address carries the UI token (`#token=`) on a project's first start; "Run now" needs it.
     const [url, token] = await new Promise<[string, string | undefined]>((ok, fail) => {
       let out = '';
@@ -53,14 +56,15 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     const page = await browser.newPage();
     await page.goto(`${url}#token=${token}`);
-    // The panel refreshes every 30 s; reload until the first tick has ended (a tick is a `cbbd status` process).
-    const deadline = Date.now() + 60_000;
+    // The panel refreshes every 30 s; reload until the first tick has ended (a tick is a `cbbd status` process, which
+    // takes seconds alone and tens of seconds at the end of a loaded CI run).
+    const deadline = Date.now() + 120_000;
     for (;;) {
       await page.goto(`${url}#/schedules`);
       const row = page.locator('#schedules tr[data-schedule="every-10s"]');
       await row.waitFor();
       if ((await row.getAttribute('data-outcome')) === 'ran') break;
-      if (Date.now() > deadline) throw new Error(`no tick ran: ${await row.innerText()}`);
+      if (Date.now() > deadline) throw new Error(`no tick ran: ${await row.innerText()}\nthe server's log:\n${logged}`);
       await page.waitForTimeout(1_000);
     }
     const cells = await page.locator('#schedules tr[data-schedule="every-10s"] td').allInnerTexts();
@@ -94,5 +98,5 @@ describe.skipIf(!available)('the schedules panel in Chromium', () => {
       await page.locator('#schedules tr[data-schedule="sundays"]').waitFor();
     }
     expect(await ticked.first().getAttribute('data-outcome')).toMatch(/^(ran|failed)$/);
-  }, 180_000);
+  }, 240_000);
 });
