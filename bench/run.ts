@@ -17,7 +17,8 @@ import { build } from '../scripts/build.ts';
 
 const cases: Record<string, (args: string[]) => Promise<void>> = { planner: plannerBench, lineage: lineageBench, backfill: backfillBench, nightly: nightlyBench, lakehouse: lakehouseBench, realism: realismBench, quota: quotaBench, gold: goldBench, ratings: ratingsBench, startup: startupBench, chaos: chaosBench, page: pageBench };
 // dist/ up to date first: benches load the package by its name (bench/planner-graph.ts) and run the compiled `cbbd`.
-await build();
+const built = await build();
+console.log(`build: ${built.written} of ${built.files} file(s) compiled (the rest were up to date) in ${built.ms} ms`);
 const [name, ...args] = process.argv.slice(2);
 const selected = name && !name.startsWith('--') ? [name] : Object.keys(cases);
 for (const key of selected) {

@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from '../scripts/build.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Node's compile cache for these runs, in a folder of the bench's own: emptied before each "first run". */
@@ -62,8 +61,6 @@ export async function startupBench(args: string[]): Promise<void> {
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 7;
   const baselineAt = args.indexOf('--baseline');
   const baseline = baselineAt >= 0 ? resolve(args[baselineAt + 1]!) : undefined;
-  const built = await build();
-  console.log(`build: ${built.written} of ${built.files} file(s) compiled (the rest were up to date) in ${built.ms} ms`);
 
   const dirs: string[] = [];
   /**

@@ -45,8 +45,8 @@ if (reason) {
   } catch (error) {
     main = `${root}src/cli/main.ts`;
     // A module importing the package by its name gets these sources too, not the compiled copy the build left stale.
-    const sources = { 'cbbd-orchestrator': 'src/index.ts', 'cbbd-orchestrator/assets': 'assets/index.ts' };
-    module.registerHooks({ resolve: (name, context, next) => (sources[name] ? { url: pathToFileURL(root + sources[name]).href, shortCircuit: true } : next(name, context)) });
+    const sources = new Map([['cbbd-orchestrator', 'src/index.ts'], ['cbbd-orchestrator/assets', 'assets/index.ts']]);
+    module.registerHooks({ resolve: (name, context, next) => (sources.has(name) ? { url: pathToFileURL(root + sources.get(name)).href, shortCircuit: true } : next(name, context)) });
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(`cbbd: running the sources through tsx (${reason}, and the build failed: ${why}); \`npm run build\` makes start-up fast again.\n`);
   }
